@@ -1,0 +1,3 @@
+from vpix.tools.cli import main
+
+main()

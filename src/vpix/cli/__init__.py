@@ -1,0 +1,1 @@
+"""The generic CLI engine: grammar, parser, sessions, line editing, pager and filters."""

@@ -1,0 +1,91 @@
+"""What happens to a command's output on the way out: `|` filters and the pager."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FILTERS = ("begin", "exclude", "grep", "include")
+MORE = "<--- More --->"
+ERASE_MORE = "\r" + " " * len(MORE) + "\r"
+
+
+@dataclass(frozen=True)
+class Filter:
+    kind: str
+    pattern: re.Pattern
+    invert: bool = False
+
+    def apply(self, lines: list[str]) -> list[str]:
+        if self.kind == "begin":
+            for i, line in enumerate(lines):
+                if self.pattern.search(line):
+                    return lines[i:]
+            return []
+        keep = self.kind == "include" or (self.kind == "grep" and not self.invert)
+        return [line for line in lines if bool(self.pattern.search(line)) == keep]
+
+
+class FilterError(Exception):
+    def __init__(self, kind: str, position: int):
+        super().__init__(kind)
+        self.kind = kind
+        self.position = position
+
+
+def split_filter(line: str) -> tuple[str, Filter | None]:
+    """``show run | include host`` → ("show run", Filter); raises FilterError for a bad one."""
+    bar = line.find("|")
+    if bar < 0:
+        return line, None
+    command, rest = line[:bar], line[bar + 1:]
+    words = rest.split(None, 1)
+    word_at = bar + 1 + (len(rest) - len(rest.lstrip()))
+    if not words:
+        raise FilterError("incomplete", len(line))
+    kinds = [k for k in FILTERS if k.startswith(words[0].lower())]
+    if len(kinds) != 1:
+        raise FilterError("invalid", word_at)
+    kind, expr = kinds[0], (words[1] if len(words) > 1 else "")
+    invert = False
+    if kind == "grep" and expr.startswith("-v "):
+        invert, expr = True, expr[3:].lstrip()
+    if not expr:
+        raise FilterError("incomplete", len(line))
+    try:
+        pattern = re.compile(expr)
+    except re.error:
+        raise FilterError("invalid", len(line) - len(expr)) from None
+    return command, Filter(kind, pattern, invert)
+
+
+class Pager:
+    """`pager lines N`: show N lines, then ``<--- More --->`` and wait for a key."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+
+    @property
+    def active(self) -> bool:
+        return bool(self.pending)
+
+    def start(self, lines: list[str], page: int) -> str:
+        if page <= 0 or len(lines) <= page:
+            return _join(lines)
+        self.pending = lines[page:]
+        return _join(lines[:page]) + MORE
+
+    def key(self, ch: str, page: int) -> str:
+        """Space: next page; Return: next line; q or Ctrl-C: stop; anything else: next page."""
+        if ch in "\n\x00":
+            return ""      # the second half of a CR LF already handled
+        if ch in "qQ\x03":
+            self.pending = []
+            return ERASE_MORE
+        count = 1 if ch == "\r" else page
+        shown, self.pending = self.pending[:count], self.pending[count:]
+        return ERASE_MORE + _join(shown) + (MORE if self.pending else "")
+
+
+def _join(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)

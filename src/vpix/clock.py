@@ -1,0 +1,96 @@
+"""Injected time. Protocol cores never read the system clock themselves."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Protocol
+
+
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> "Timer": ...
+
+
+class Timer(Protocol):
+    def cancel(self) -> None: ...
+
+
+class WallClock:
+    """The unit's calendar clock: a settable offset over a monotonic source (``clock set``)."""
+
+    def __init__(self, clock: Clock, start: datetime | None = None):
+        self._clock = clock
+        start = start or datetime.now(timezone.utc)
+        self._base = start - timedelta(seconds=clock.monotonic())
+
+    def now(self) -> datetime:
+        return self._base + timedelta(seconds=self._clock.monotonic())
+
+    def set(self, when: datetime) -> None:
+        self._base = when - timedelta(seconds=self._clock.monotonic())
+
+
+class LoopClock:
+    """Real time from the running asyncio loop."""
+
+    def __init__(self, loop=None):
+        import asyncio
+
+        self._loop = loop or asyncio.get_event_loop()
+
+    def monotonic(self) -> float:
+        return self._loop.time()
+
+    def call_later(self, delay: float, callback: Callable[[], None]):
+        return self._loop.call_later(delay, callback)
+
+
+class SystemClock:
+    """Real time without a loop, for synchronous tools."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def call_later(self, delay: float, callback: Callable[[], None]):
+        raise RuntimeError("SystemClock cannot schedule; use LoopClock or VirtualClock")
+
+
+class _VirtualTimer:
+    __slots__ = ("cancelled",)
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class VirtualClock:
+    """Time that moves only when told to: hours of timers run in milliseconds."""
+
+    def __init__(self, start: float = 0.0):
+        self._now = start
+        self._queue: list[tuple[float, int, _VirtualTimer, Callable[[], None]]] = []
+        self._seq = itertools.count()
+
+    def monotonic(self) -> float:
+        return self._now
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> _VirtualTimer:
+        timer = _VirtualTimer()
+        heapq.heappush(self._queue, (self._now + max(delay, 0.0), next(self._seq), timer, callback))
+        return timer
+
+    def advance(self, seconds: float) -> None:
+        """Run every timer due within the next ``seconds``, in order."""
+        end = self._now + seconds
+        while self._queue and self._queue[0][0] <= end:
+            due, _, timer, callback = heapq.heappop(self._queue)
+            self._now = max(self._now, due)
+            if not timer.cancelled:
+                callback()
+        self._now = end

@@ -1,0 +1,39 @@
+"""Feature slices. Each package owns its config state, its commands and its show output.
+
+A feature class is instantiated once per booted system; ``render`` gives its running-config
+lines grouped by *slot*, and the version family's slot order (system/config.py) decides
+where they stand in the configuration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from vpix.versions import VersionRange
+
+if TYPE_CHECKING:
+    from vpix.system import System
+
+FEATURES: list[type["Feature"]] = []
+
+
+class Feature:
+    versions: ClassVar[VersionRange] = VersionRange()
+
+    def __init__(self, system: "System"):
+        self.system = system
+
+    def render(self, full: bool) -> list[tuple[str, list[str]]]:
+        """(slot, lines) pairs of running-config; ``full`` adds defaults (`show run all`)."""
+        return []
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        FEATURES.append(cls)
+
+
+def load_all() -> None:
+    """Import every feature package so their commands are declared."""
+    from vpix.features import (  # noqa: F401
+        aaa, configfile, device, flashfs, interfaces, license, mgmt_access, terminal,
+    )

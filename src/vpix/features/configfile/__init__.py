@@ -1,0 +1,136 @@
+"""The configuration as files: show/write/copy running and startup configuration, `reload`."""
+
+from __future__ import annotations
+
+import time
+
+from vpix.cli.registry import command
+from vpix.cli.session import Ask, CommandError, Ctx
+from vpix.features import Feature
+from vpix.features.device.commands import clock_text
+from vpix.system import config as cfg
+
+_HELP = {
+    "running-config": "Show the current operating configuration",
+    "startup-config": "Show the startup configuration",
+    "all": "Show all configuration, including defaults",
+    "words": "Configuration command(s) to show",
+    "write": "Write config to memory, terminal, or erase flash memory",
+    "memory": "Save active configuration to the flash",
+    "terminal": "Display the current active configuration",
+    "erase": "Clear flash memory configuration",
+    "copy": "Copy from one file to another",
+    "reload": "Halt and reload system",
+    "noconfirm": "Reload without asking for confirmation",
+    "configure": "Show the configuration stored in flash memory",
+}
+
+
+class ConfigFile(Feature):
+    """Owns nothing in the configuration; here for its commands."""
+
+
+def checksum_words(digest: str) -> str:
+    return " ".join(digest[i:i + 8] for i in range(0, 32, 8))
+
+
+def save(ctx: Ctx) -> list[str]:
+    """Write the running-config to the startup-config; the device's report of it."""
+    system = ctx.system
+    started = time.perf_counter()
+    text = system.config_text()
+    if system.version.major >= 8:
+        text.insert(1, f": Written by {ctx.session.username} at {clock_text(system.now())}")
+    size = system.write_startup(text)
+    elapsed = max(time.perf_counter() - started, 0.001)
+    words = checksum_words(system.checksum())
+    if system.family == "6.x":
+        return [f"Cryptochecksum: {words} "]
+    return [f"Cryptochecksum: {words} ", "",
+            f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)"]
+
+
+@command("show running-config [all] [<words:LINE>]", help=_HELP)
+def show_running_config(ctx: Ctx):
+    full = bool(ctx.args.get("all"))
+    if "words" in ctx.args:
+        chosen = cfg.select(ctx.system.running_config(full), ctx.args["words"])
+        if chosen:
+            ctx.print("\n".join(chosen))
+        return
+    ctx.print("\n".join(ctx.system.config_text(full)))
+
+
+@command("write terminal", help=_HELP)
+def write_terminal(ctx: Ctx):
+    ctx.print("Building configuration...")
+    ctx.print("\n".join(ctx.system.config_text()))
+
+
+@command("show startup-config", versions="7.x", help=_HELP)
+@command("show configure", versions="6.x", help=_HELP)
+def show_startup_config(ctx: Ctx):
+    text = ctx.system.read_startup()
+    if text:
+        ctx.print(text.rstrip("\n"))
+
+
+@command("write memory", help=_HELP)
+def write_memory(ctx: Ctx):
+    ctx.print("Building configuration...")
+    for line in save(ctx):
+        ctx.print(line)
+    ctx.print("[OK]")
+
+
+@command("copy running-config startup-config", versions="7.x", help=_HELP)
+def copy_run_start(ctx: Ctx):
+    yield Ask("\nSource filename [running-config]? ")
+    for line in save(ctx):
+        ctx.print(line)
+
+
+@command("copy startup-config running-config", versions="7.x", help=_HELP)
+def copy_start_run(ctx: Ctx):
+    yield Ask("\nDestination filename [running-config]? ")
+    text = ctx.system.read_startup()
+    if text is None:
+        raise CommandError("ERROR: startup-config not found")
+    for error in ctx.system.apply_config(text):
+        ctx.print(error)
+
+
+@command("write erase", help=_HELP)
+def write_erase(ctx: Ctx):
+    question = ("Erase PIX configuration in flash memory? [confirm]" if ctx.system.family == "6.x"
+                else "Erase configuration in flash memory? [confirm]")
+    answer = yield Ask(question)
+    if not confirmed(answer):
+        return
+    ctx.system.erase_startup()
+    ctx.print("[OK]")
+
+
+def confirmed(answer: str) -> bool:
+    """`[confirm]`: Return or y confirms, anything else declines."""
+    return answer.strip().lower() in ("", "y", "yes")
+
+
+@command("reload [noconfirm]", help=_HELP)
+def reload(ctx: Ctx):
+    system = ctx.system
+    if not ctx.args.get("noconfirm"):
+        if system.family == "7.x" and _unsaved(system):
+            answer = yield Ask("System config has been modified. Save? [Y]es/[N]o: ")
+            if answer.strip().lower().startswith("y"):
+                for line in save(ctx):
+                    ctx.print(line)
+        answer = yield Ask("Proceed with reload? [confirm]")
+        if not confirmed(answer):
+            return
+    system.unit.request_reload()
+
+
+def _unsaved(system) -> bool:
+    saved = system.read_startup()
+    return saved is None or f"Cryptochecksum:{system.checksum()}" not in saved

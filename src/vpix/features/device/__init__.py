@@ -1,0 +1,59 @@
+"""The device itself: host and domain name, names, the clock, `show version`, `show memory`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vpix.features import Feature
+
+
+@dataclass
+class NameEntry:
+    address: str
+    name: str
+    description: str = ""
+
+
+class Device(Feature):
+    def __init__(self, system):
+        super().__init__(system)
+        asa = system.hw.line == "asa"
+        self.hostname = "ciscoasa" if asa else "pixfirewall"
+        if system.family == "6.x":
+            self.domain_name = "ciscopix.com"
+        else:
+            self.domain_name = "default.domain.invalid" if asa else None
+        self.names_enabled = system.family == "7.x"
+        self.names: list[NameEntry] = []
+
+    def render(self, full):
+        names = ["names"] if self.names_enabled else []
+        for entry in self.names:
+            desc = f" description {entry.description}" if entry.description else ""
+            names.append(f"name {entry.address} {entry.name}{desc}")
+        return [
+            ("hostname", [f"hostname {self.hostname}"]),
+            ("domain-name", [f"domain-name {self.domain_name}"] if self.domain_name else []),
+            ("names", names),
+        ]
+
+    def resolve(self, text: str) -> str:
+        """A `name` standing for an address, or the text itself."""
+        for entry in self.names:
+            if entry.name == text:
+                return entry.address
+        return text
+
+    def alias(self, address: str) -> str:
+        """The name `show` output uses for an address when `names` is on."""
+        if self.names_enabled:
+            for entry in self.names:
+                if entry.address == address:
+                    return entry.name
+        return address
+
+
+HOSTNAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+
+from vpix.features.device import commands  # noqa: E402,F401

@@ -1,0 +1,140 @@
+"""Commands of the device feature."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from vpix.cli.registry import command
+from vpix.cli.session import CommandError, Ctx
+from vpix.features.device import HOSTNAME, Device, NameEntry
+from vpix.features.device.version import memory_lines, version_lines
+
+_HELP = {
+    "hostname": "Change host name",
+    "name": "Associate a name with an IP address",
+    "names": "Enable/Disable IP address to name mapping",
+    "domain-name": "Change domain name",
+    "clock": "Manage the system clock",
+    "set": "Set the time and date",
+    "version": "Display system software and hardware status",
+    "memory": "System memory utilization",
+    "description": "Text description of the name",
+    "hhmmss": "Current Time",
+    "month": "Month of the year",
+    "day": "Day of the month",
+    "year": "Year",
+    "newname": "Hostname for this device (up to 63 characters)",
+    "address": "IP address of the host",
+    "text": "Up to 200 characters",
+}
+
+
+def _device(ctx: Ctx) -> Device:
+    return ctx.system.feature(Device)
+
+
+@command("hostname <newname:WORD>", mode="config", config=True, help=_HELP)
+def hostname(ctx: Ctx):
+    if not HOSTNAME.match(ctx.args["newname"]):
+        raise ctx.invalid("newname")
+    _device(ctx).hostname = ctx.args["newname"]
+
+
+@command("no hostname [<newname:WORD>]", mode="config", config=True, help=_HELP)
+def no_hostname(ctx: Ctx):
+    _device(ctx).hostname = "ciscoasa" if ctx.system.hw.line == "asa" else "pixfirewall"
+
+
+@command("domain-name <newname:WORD>", mode="config", config=True, help=_HELP)
+def domain_name(ctx: Ctx):
+    _device(ctx).domain_name = ctx.args["newname"]
+
+
+@command("no domain-name [<newname:WORD>]", mode="config", config=True, help=_HELP)
+def no_domain_name(ctx: Ctx):
+    _device(ctx).domain_name = None
+
+
+@command("names", mode="config", config=True, help=_HELP)
+def names(ctx: Ctx):
+    _device(ctx).names_enabled = True
+
+
+@command("no names", mode="config", config=True, help=_HELP)
+def no_names(ctx: Ctx):
+    _device(ctx).names_enabled = False
+
+
+@command("name <address:IP> <name:WORD> [description <text:LINE>]", mode="config", config=True,
+         help=_HELP)
+def name(ctx: Ctx):
+    dev = _device(ctx)
+    address, alias = ctx.args["address"], ctx.args["name"]
+    description = ctx.args.get("text", "")
+    if description.lower().startswith("description"):
+        description = description.split(None, 1)[1] if " " in description else ""
+    for entry in dev.names:
+        if entry.name == alias and entry.address != address:
+            raise CommandError(f"ERROR: Name {alias} already exists")
+    dev.names = [e for e in dev.names if e.address != address]
+    dev.names.append(NameEntry(address, alias, description))
+
+
+@command("no name <address:IP> <name:WORD> [description <text:LINE>]", mode="config", config=True,
+         help=_HELP)
+def no_name(ctx: Ctx):
+    dev = _device(ctx)
+    dev.names = [e for e in dev.names if e.address != ctx.args["address"]]
+
+
+# The configuration's first line names the version it was written by.
+@command("pix version <v:WORD>", mode="config", hidden=True)
+@command("asa version <v:WORD>", mode="config", hidden=True)
+def config_version(ctx: Ctx):
+    ctx.system.config_version = ctx.args["v"]
+
+
+# ---------------------------------------------------------------- clock
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def _month(text: str) -> int | None:
+    matches = [i for i, m in enumerate(MONTHS, 1) if m.lower().startswith(text.lower()) and len(text) >= 3]
+    return matches[0] if len(matches) == 1 else None
+
+
+@command("clock set <hhmmss:TIME> <month:WORD> <day:INT:1-31> <year:INT:1993-2035>", help=_HELP)
+@command("clock set <hhmmss:TIME> <day:INT:1-31> <month:WORD> <year:INT:1993-2035>", help=_HELP)
+def clock_set(ctx: Ctx):
+    month = _month(ctx.args["month"])
+    if month is None:
+        raise ctx.invalid("month")
+    parts = [int(p) for p in ctx.args["hhmmss"].split(":")] + [0]
+    try:
+        when = datetime(ctx.args["year"], month, ctx.args["day"], parts[0], parts[1], parts[2],
+                        tzinfo=ctx.system.now().tzinfo)
+    except ValueError:
+        raise ctx.invalid("hhmmss" if parts[0] > 23 or parts[1] > 59 or parts[2] > 59 else "day")
+    ctx.system.unit.wall.set(when)
+
+
+def clock_text(when: datetime) -> str:
+    """21:30:04.123 UTC Tue Dec 26 2006"""
+    return f"{when:%H:%M:%S}.{when.microsecond // 1000:03d} UTC {when:%a %b} {when.day} {when.year}"
+
+
+@command("show clock [detail]", priv=1, help=_HELP)
+def show_clock(ctx: Ctx):
+    ctx.print(clock_text(ctx.system.now()))
+
+
+@command("show version", priv=1, help=_HELP)
+def show_version(ctx: Ctx):
+    ctx.print("\n".join(version_lines(ctx.system)))
+
+
+@command("show memory [detail]", priv=1, help=_HELP)
+def show_memory(ctx: Ctx):
+    ctx.print("\n".join(memory_lines(ctx.system)))

@@ -1,0 +1,144 @@
+"""Interfaces in both syntaxes: 6.x `interface ethernet0 auto` / `nameif` / `ip address if …`,
+7.x `interface Ethernet0` sub-mode; `mtu`; `show interface`, `show ip address`, `show nameif`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vpix.cli.registry import mode
+from vpix.features import Feature
+
+mode("config-if", "(config-if)")
+
+
+@dataclass
+class Counters:
+    packets_in: int = 0
+    bytes_in: int = 0
+    packets_out: int = 0
+    bytes_out: int = 0
+    broadcasts: int = 0
+    drops: int = 0
+
+
+@dataclass
+class Interface:
+    hw_id: str                     # 7.x name: Ethernet0, GigabitEthernet0/1
+    index: int
+    mac: str
+    nameif: str | None = None
+    security: int | None = None
+    ip: str | None = None
+    mask: str | None = None
+    standby: str | None = None
+    shutdown: bool = True
+    speed: str = "auto"
+    duplex: str = "auto"
+    description: str | None = None
+    mtu: int = 1500
+    link: bool = True              # a cable is plugged in and the far end is up
+    counters: Counters = field(default_factory=Counters)
+
+    @property
+    def name6(self) -> str:
+        """The 6.x name: ethernet0, gb-ethernet0."""
+        base = self.hw_id.lower()
+        return base.replace("gigabitethernet", "gb-ethernet")
+
+    @property
+    def up(self) -> bool:
+        return not self.shutdown
+
+    @property
+    def line_up(self) -> bool:
+        return not self.shutdown and self.link
+
+
+def _six_defaults(iface: Interface) -> None:
+    """PIX OS 6.x factory state: outside/inside up, the rest intfN."""
+    if iface.index == 0:
+        iface.nameif, iface.security, iface.shutdown = "outside", 0, False
+    elif iface.index == 1:
+        iface.nameif, iface.security, iface.shutdown = "inside", 100, False
+    else:
+        iface.nameif, iface.security = f"intf{iface.index}", iface.index * 2
+
+
+class Interfaces(Feature):
+    def __init__(self, system):
+        super().__init__(system)
+        ident = system.unit.identity
+        self.all = [Interface(hw_id, i, ident.macs[i])
+                    for i, hw_id in enumerate(system.hw.interfaces)]
+        if system.family == "6.x":
+            for iface in self.all:
+                _six_defaults(iface)
+
+    # ------------------------------------------------------------ lookups
+
+    def by_hw(self, text: str) -> Interface | None:
+        """`Ethernet0`, `ethernet0`, `e0`, `gig0/1`, `GigabitEthernet0/1`, 6.x `gb-ethernet0`."""
+        m = re.match(r"^([A-Za-z-]+)\s*([\d/]+)$", text)
+        if not m:
+            return None
+        word, number = m[1].lower(), m[2]
+        for iface in self.all:
+            hm = re.match(r"^([A-Za-z-]+)([\d/]+)$", iface.hw_id)
+            names = (hm[1].lower(), iface.name6.rstrip("0123456789/"))
+            if hm[2] == number and any(n.startswith(word) for n in names):
+                return iface
+        return None
+
+    def by_name(self, name: str) -> Interface | None:
+        for iface in self.all:
+            if iface.nameif == name:
+                return iface
+        return None
+
+    def named(self) -> list[Interface]:
+        return [i for i in self.all if i.nameif]
+
+    # ------------------------------------------------------------ configuration
+
+    def render(self, full):
+        if self.system.family == "6.x":
+            return self._render6()
+        blocks = []
+        for iface in self.all:
+            blocks += ["!", f"interface {iface.hw_id}"]
+            if iface.description:
+                blocks.append(f" description {iface.description}")
+            if iface.speed != "auto" or full:
+                blocks.append(f" speed {iface.speed}")
+            if iface.duplex != "auto" or full:
+                blocks.append(f" duplex {iface.duplex}")
+            if iface.shutdown:
+                blocks.append(" shutdown")
+            elif full:
+                blocks.append(" no shutdown")
+            blocks.append(f" nameif {iface.nameif}" if iface.nameif else " no nameif")
+            blocks.append(f" security-level {iface.security}" if iface.security is not None
+                          else " no security-level")
+            if iface.ip:
+                standby = f" standby {iface.standby}" if iface.standby else ""
+                blocks.append(f" ip address {iface.ip} {iface.mask}{standby}")
+            else:
+                blocks.append(" no ip address")
+        blocks.append("!")
+        mtus = [f"mtu {i.nameif} {i.mtu}" for i in self.named()]
+        return [("interfaces", blocks), ("mtu", mtus)]
+
+    def _render6(self):
+        hw = []
+        for iface in self.all:
+            speed = "auto" if iface.speed == "auto" else f"{iface.speed}{iface.duplex}"
+            hw.append(f"interface {iface.name6} {speed}{' shutdown' if iface.shutdown else ''}")
+        nameif = [f"nameif {i.name6} {i.nameif} security{i.security}" for i in self.named()]
+        mtus = [f"mtu {i.nameif} {i.mtu}" for i in self.named()]
+        ips = [f"ip address {i.nameif} {i.ip} {i.mask}" if i.ip else f"no ip address {i.nameif}"
+               for i in self.named()]
+        return [("interfaces", hw), ("nameif", nameif), ("mtu", mtus), ("ip-address", ips)]
+
+
+from vpix.features.interfaces import commands, show  # noqa: E402,F401

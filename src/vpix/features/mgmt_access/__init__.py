@@ -1,0 +1,108 @@
+"""Who may manage the unit from where: `telnet`, `ssh`, their timeouts, `console timeout`."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from vpix.cli.registry import command
+from vpix.cli.session import CommandError, Ctx
+from vpix.features import Feature
+from vpix.features.interfaces import Interfaces
+
+
+@dataclass(frozen=True)
+class Permit:
+    address: str
+    mask: str
+    ifname: str
+
+    def allows(self, client: str) -> bool:
+        try:
+            net = ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
+            return ipaddress.IPv4Address(client) in net
+        except ValueError:
+            return False
+
+
+class MgmtAccess(Feature):
+    def __init__(self, system):
+        super().__init__(system)
+        self.permits: dict[str, list[Permit]] = {"telnet": [], "ssh": []}
+        self.timeouts = {"telnet": 5, "ssh": 5, "console": 0}
+        self.scopy = False
+
+    def allows(self, service: str, client: str) -> bool:
+        return any(p.allows(client) for p in self.permits[service])
+
+    def render(self, full):
+        telnet = [f"telnet {p.address} {p.mask} {p.ifname}" for p in self.permits["telnet"]]
+        ssh = [f"ssh {p.address} {p.mask} {p.ifname}" for p in self.permits["ssh"]]
+        if self.scopy:
+            ssh.append("ssh scopy enable")
+        return [("telnet", telnet + [f"telnet timeout {self.timeouts['telnet']}"]),
+                ("ssh", ssh + [f"ssh timeout {self.timeouts['ssh']}"]),
+                ("console", [f"console timeout {self.timeouts['console']}"])]
+
+
+_HELP = {
+    "telnet": "Add telnet access to system console or set idle timeout",
+    "ssh": "Configure SSH options",
+    "console": "Serial-console idle timeout configuration",
+    "timeout": "Specify idle timeout",
+    "minutes": "Idle time in minutes",
+    "address": "IP address of a host or network that can access the system",
+    "mask": "Netmask",
+    "ifname": "Name of the interface the host or network is on",
+    "scopy": "Secure copy mode",
+    "enable": "Enable secure copy server",
+}
+
+
+def _access(ctx: Ctx) -> MgmtAccess:
+    return ctx.system.feature(MgmtAccess)
+
+
+def _service(ctx: Ctx) -> str:
+    return "telnet" if ctx.args.get("telnet") else "ssh"
+
+
+@command("{telnet|ssh} <address:IP> <mask:IP> <ifname:WORD>", mode="config", config=True, help=_HELP)
+def permit(ctx: Ctx):
+    if ctx.system.feature(Interfaces).by_name(ctx.args["ifname"]) is None:
+        raise CommandError(f"ERROR: Interface name {ctx.args['ifname']} is not configured")
+    entry = Permit(ctx.args["address"], ctx.args["mask"], ctx.args["ifname"])
+    permits = _access(ctx).permits[_service(ctx)]
+    if entry not in permits:
+        permits.append(entry)
+
+
+@command("no {telnet|ssh} <address:IP> <mask:IP> <ifname:WORD>", mode="config", config=True,
+         help=_HELP)
+def no_permit(ctx: Ctx):
+    entry = Permit(ctx.args["address"], ctx.args["mask"], ctx.args["ifname"])
+    permits = _access(ctx).permits[_service(ctx)]
+    if entry in permits:
+        permits.remove(entry)
+
+
+@command("{telnet|ssh} timeout <minutes:INT:1-60>", mode="config", config=True, help=_HELP)
+@command("console timeout <minutes:INT:0-60>", mode="config", config=True, help=_HELP)
+def timeout(ctx: Ctx):
+    service = "console" if ctx.args.get("console") else _service(ctx)
+    _access(ctx).timeouts[service] = ctx.args["minutes"]
+
+
+@command("no {telnet|ssh} timeout [<minutes:INT:1-60>]", mode="config", config=True, help=_HELP)
+def no_timeout(ctx: Ctx):
+    _access(ctx).timeouts[_service(ctx)] = 5
+
+
+@command("ssh scopy enable", mode="config", versions="7.x", config=True, help=_HELP)
+def scopy(ctx: Ctx):
+    _access(ctx).scopy = True
+
+
+@command("no ssh scopy enable", mode="config", versions="7.x", config=True, help=_HELP)
+def no_scopy(ctx: Ctx):
+    _access(ctx).scopy = False

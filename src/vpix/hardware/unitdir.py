@@ -1,0 +1,120 @@
+"""The unit directory: hardware identity (unit.toml), flash/, the SSH host key.
+
+    <unit>/unit.toml     platform, serial, MACs, flash size, RAM, boot settings
+    <unit>/flash/        the flash file system (`dir flash:`), .private/ is hidden
+    <unit>/ssh_host_key  generated once at creation, never shipped in source
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomli_w
+
+from vpix.flash import Flash
+from vpix.hardware.catalog import Platform, platform
+from vpix.versions import Version
+
+UNIT_FILE = "unit.toml"
+HOST_KEY = "ssh_host_key"
+
+
+@dataclass
+class UnitIdentity:
+    platform: str
+    serial: str
+    macs: list[str]
+    flash_mb: int
+    ram_mb: int
+    activation_key: str | None = None
+    break_window: float = 0.0       # seconds the boot waits for ESC/BREAK
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def hw(self) -> Platform:
+        return platform(self.platform)
+
+
+def new_serial(model: str) -> str:
+    """PIX serials are eight digits; ASA serials look like JMX1234K0AB."""
+    if platform(model).line == "pix":
+        return str(80_000_000 + secrets.randbelow(10_000_000))
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "JMX" + f"{secrets.randbelow(10000):04d}" + "".join(secrets.choice(letters) for _ in range(4))
+
+
+def macs_for(serial: str, count: int) -> list[str]:
+    """Stable burned-in addresses from the serial, in Cisco's OUI, as the device writes them."""
+    base = int.from_bytes(hashlib.sha256(serial.encode()).digest()[:3], "big") & 0xFFFFF0
+    out = []
+    for i in range(count):
+        low = (base + i) & 0xFFFFFF
+        raw = f"0013c4{low:06x}"
+        out.append(f"{raw[0:4]}.{raw[4:8]}.{raw[8:12]}")
+    return out
+
+
+def create(directory: Path, model: str, serial: str | None = None, image: Path | None = None,
+           activation_key: str | None = None, break_window: float = 0.0,
+           host_key: bytes | None = None, startup_config: str | None = None) -> UnitIdentity:
+    hw = platform(model)
+    directory.mkdir(parents=True, exist_ok=True)
+    if (directory / UNIT_FILE).exists():
+        raise FileExistsError(f"{directory} already holds a unit")
+    serial = serial or new_serial(model)
+    ident = UnitIdentity(model, serial, macs_for(serial, len(hw.interfaces)), hw.flash_mb, hw.ram_mb,
+                         activation_key, break_window)
+    flash = Flash(directory / "flash", hw.flash_bytes)
+    if image is not None:
+        flash.link_in(image, image.name)
+    if startup_config is not None:
+        flash.write_private("startup-config", startup_config.encode())
+    (directory / HOST_KEY).write_bytes(host_key or generate_host_key())
+    (directory / HOST_KEY).chmod(0o600)
+    save(directory, ident)
+    return ident
+
+
+def generate_host_key() -> bytes:
+    import asyncssh
+
+    return asyncssh.generate_private_key("ssh-rsa", key_size=2048).export_private_key()
+
+
+def save(directory: Path, ident: UnitIdentity) -> None:
+    data = {"platform": ident.platform, "serial": ident.serial, "macs": ident.macs,
+            "flash_mb": ident.flash_mb, "ram_mb": ident.ram_mb,
+            "boot": {"break_window": ident.break_window}}
+    if ident.activation_key:
+        data["activation_key"] = ident.activation_key
+    data.update(ident.extra)
+    tmp = directory / (UNIT_FILE + ".tmp")
+    tmp.write_bytes(tomli_w.dumps(data).encode())
+    tmp.replace(directory / UNIT_FILE)
+
+
+def load(directory: Path) -> UnitIdentity:
+    path = directory / UNIT_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{directory} is not a unit directory (no {UNIT_FILE})")
+    data = tomllib.loads(path.read_text())
+    boot = data.pop("boot", {})
+    known = {k: data.pop(k) for k in ("platform", "serial", "macs", "flash_mb", "ram_mb")}
+    key = data.pop("activation_key", None)
+    platform(known["platform"])  # validates the model
+    return UnitIdentity(**known, activation_key=key, break_window=float(boot.get("break_window", 0.0)),
+                        extra=data)
+
+
+def default_image_for(model: str) -> tuple[str, str]:
+    """(version, line) of the image a new unit of this model gets when none is given."""
+    hw = platform(model)
+    if hw.line == "asa":
+        return "7.2(1)", "asa"
+    if not hw.runs(Version.parse("7.0(1)")):
+        return "6.3(5)", "pix"
+    return "7.2(1)", "pix"

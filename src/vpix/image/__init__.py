@@ -1,0 +1,1 @@
+"""Software image files: vpix's own documented format (see format.py)."""

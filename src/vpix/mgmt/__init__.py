@@ -1,0 +1,1 @@
+"""Management access: the console port, Telnet and SSH servers of a unit."""

@@ -1,0 +1,108 @@
+"""The SSH server of a unit (asyncssh): password and keyboard-interactive logins, interactive
+shells and exec channels (`ssh fw show version`), many sessions sharing one unit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncssh
+
+from vpix.features.aaa import Aaa
+from vpix.features.mgmt_access import MgmtAccess
+from vpix.mgmt.telnet import crlf
+from vpix.mgmt.terminal import RemoteTerminal
+
+log = logging.getLogger(__name__)
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, unit):
+        self.unit = unit
+        self.username: str | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        peer = (conn.get_extra_info("peername") or ("127.0.0.1",))[0]
+        system = self.unit.system
+        if system is None or not system.feature(MgmtAccess).allows("ssh", peer):
+            conn.abort()
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        return self._check(username, password)
+
+    def kbdint_auth_supported(self) -> bool:
+        return True
+
+    def get_kbdint_challenge(self, username, lang, submethods):
+        return "", "", "", [("Password: ", False)]
+
+    def validate_kbdint_response(self, username, responses) -> bool:
+        return len(responses) == 1 and self._check(username, responses[0])
+
+    def _check(self, username: str, password: str) -> bool:
+        system = self.unit.system
+        if system is None:
+            return False
+        ok = system.feature(Aaa).check_login("ssh", username, password)
+        if ok and system.feature(Aaa).uses_local("ssh"):
+            self.username = username
+        return ok
+
+
+async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
+    system = unit.system
+    username = process.get_extra_info("username")
+    local = system is not None and system.feature(Aaa).uses_local("ssh")
+    if system is None:
+        process.exit(1)
+        return
+    if process.command:
+        session = system.open_session("ssh", username=username if local else None, interactive=False)
+        try:
+            process.stdout.write(crlf(session.execute(process.command)).encode("latin-1", "replace"))
+        finally:
+            session.close()
+        process.exit(0)
+        return
+    done = asyncio.Event()
+
+    def write(text: str) -> None:
+        if not process.is_closing():
+            process.stdout.write(crlf(text).encode("latin-1", "replace"))
+
+    terminal = RemoteTerminal(system, "ssh", write, done.set,
+                              username=username if local else None, login=False)
+    terminal.start()
+
+    async def pump() -> None:
+        while True:
+            data = await process.stdin.read(4096)
+            if not data:
+                return
+            terminal.feed(data.decode("latin-1"))
+
+    reading = asyncio.ensure_future(pump())
+    finished = asyncio.ensure_future(done.wait())
+    try:
+        await asyncio.wait([reading, finished], return_when=asyncio.FIRST_COMPLETED)
+    except (asyncssh.Error, OSError):
+        pass
+    finally:
+        reading.cancel()
+        finished.cancel()
+        terminal.close()
+        process.exit(0)
+
+
+async def start_ssh(unit, host: str, port: int):
+    key = asyncssh.import_private_key((unit.directory / "ssh_host_key").read_bytes())
+    return await asyncssh.create_server(
+        lambda: _Server(unit), host, port, server_host_keys=[key],
+        process_factory=lambda p: _handle(unit, p), encoding=None, line_editor=False,
+        login_timeout=30, keepalive_interval=0)

@@ -1,0 +1,77 @@
+"""Telnet servers: the unit's Telnet management access and its console port.
+
+Both run on telnetlib3. Output newlines become CR LF on the wire, as a terminal wants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import telnetlib3
+
+from vpix.features.mgmt_access import MgmtAccess
+from vpix.mgmt.terminal import RemoteTerminal
+
+log = logging.getLogger(__name__)
+READ_CHUNK = 4096
+
+
+def crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+async def _pump(reader, feed) -> None:
+    while True:
+        data = await reader.read(READ_CHUNK)
+        if not data:
+            return
+        feed(data)
+
+
+async def _serve_telnet(unit, reader, writer) -> None:
+    system = unit.system
+    peer = (writer.get_extra_info("peername") or ("127.0.0.1",))[0]
+    if system is None or not system.feature(MgmtAccess).allows("telnet", peer):
+        writer.close()
+        return
+    done = asyncio.Event()
+    terminal = RemoteTerminal(system, "telnet", lambda t: writer.write(crlf(t)), done.set)
+    terminal.start()
+    reading = asyncio.ensure_future(_pump(reader, terminal.feed))
+    finished = asyncio.ensure_future(done.wait())
+    try:
+        await asyncio.wait([reading, finished], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        reading.cancel()
+        finished.cancel()
+        terminal.close()
+        writer.close()
+
+
+async def _serve_console(unit, reader, writer) -> None:
+    def out(text: str) -> None:
+        writer.write(crlf(text))
+
+    unit.console.listeners.append(out)
+    if unit.state == "running" and unit.console_session is not None:
+        out(unit.console_session.prompt())
+    try:
+        await _pump(reader, unit.console.input)
+    finally:
+        if out in unit.console.listeners:
+            unit.console.listeners.remove(out)
+        writer.close()
+
+
+async def start_telnet(unit, host: str, port: int):
+    return await _start(lambda r, w: _serve_telnet(unit, r, w), host, port)
+
+
+async def start_console(unit, host: str, port: int):
+    return await _start(lambda r, w: _serve_console(unit, r, w), host, port)
+
+
+async def _start(shell, host: str, port: int):
+    return await telnetlib3.create_server(host=host, port=port, shell=shell, connect_maxwait=0.5,
+                                          encoding="latin-1", encoding_errors="replace", timeout=0)

@@ -1,0 +1,102 @@
+"""A remote terminal on a unit: the login prompts Telnet (and a console with
+`aaa authentication serial`) show, then a CLI session. Sans-IO: bytes in, text out."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from vpix.cli.lineedit import LineEditor
+from vpix.features.aaa import Aaa
+
+GREETING = "Type help or '?' for a list of available commands.\n"
+ATTEMPTS = 3
+
+
+class RemoteTerminal:
+    def __init__(self, system, service: str, write: Callable[[str], None],
+                 hangup: Callable[[], None], username: str | None = None, login: bool = True):
+        self.system = system
+        self.service = service          # "telnet", "ssh", "console"
+        self.write = write
+        self.hangup = hangup
+        self.session = None
+        self._username = username
+        self._login = login
+        self._editor = LineEditor()
+        self._editor.literal = True
+        self._asked = "password"
+        self._failures = 0
+
+    def start(self) -> None:
+        if not self._login:
+            self._open(self._username)
+            return
+        self.write("\n\nUser Access Verification\n\n")
+        self._prompt_first()
+
+    def feed(self, data: str) -> None:
+        if self.session is not None:
+            self.session.feed(data)
+            return
+        for i, ch in enumerate(data):
+            echo, event = self._editor.feed_char(ch)
+            if echo:
+                self.write(echo)
+            if event is not None and event.kind == "line":
+                self.write("\n")
+                self._answer(event.text)
+                if self.session is not None:
+                    self.session.feed(data[i + 1:])
+                    return
+            elif event is not None and event.kind == "ctrl-c":
+                self.write("\n")
+                self._prompt_first()
+
+    # ------------------------------------------------------------ the login prompts
+
+    def _local(self) -> bool:
+        return self.system.feature(Aaa).uses_local(self.service if self.service != "console" else "serial")
+
+    def _prompt_first(self) -> None:
+        if self._local():
+            self._asked = "username"
+            self._editor.echo = True
+            self.write("Username: ")
+        else:
+            self._ask_password()
+
+    def _ask_password(self) -> None:
+        self._asked = "password"
+        self._editor.echo = False
+        self.write("Password: ")
+
+    def _answer(self, text: str) -> None:
+        if self._asked == "username":
+            self._username = text.strip()
+            self._ask_password()
+            return
+        aaa = self.system.feature(Aaa)
+        if self._local():
+            ok = aaa.check_user(self._username or "", text) is not None
+        else:
+            ok = aaa.check_passwd(text)
+        if ok:
+            self._open(self._username if self._local() else None)
+            return
+        self._failures += 1
+        self.write("Invalid password\n" if not self._local() else "Error: Authentication failed\n")
+        if self._failures >= ATTEMPTS:
+            self.write("\n")
+            self.hangup()
+            return
+        self._prompt_first()
+
+    def _open(self, username: str | None) -> None:
+        self.session = self.system.open_session(self.service, sink=self.write, username=username)
+        self.session.on_close = self.hangup
+        self.session.start(GREETING)
+
+    def close(self) -> None:
+        if self.session is not None and not self.session.closed:
+            self.session.on_close = None
+            self.session.close()

@@ -1,0 +1,51 @@
+"""The running-config as a whole: slot order per version family, blocks, checksum."""
+
+from __future__ import annotations
+
+import hashlib
+
+# Where each feature's lines stand, as the device writes its configuration.
+SLOTS = {
+    "6.x": ["interfaces", "nameif", "enable", "passwd", "hostname", "domain-name", "fixup", "names",
+            "access-list", "pager", "logging", "mtu", "ip-address", "failover", "pdm", "arp", "nat",
+            "access-group", "route", "timeout", "aaa-server", "aaa", "username", "http", "snmp",
+            "floodguard", "telnet", "ssh", "console", "terminal"],
+    "7.x": ["hostname", "domain-name", "enable", "names", "interfaces", "passwd", "boot", "ftp",
+            "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "icmp", "asdm",
+            "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
+            "http", "snmp", "telnet", "ssh", "console", "terminal", "prompt"],
+}
+
+
+def order(family: str, sections: list[tuple[str, list[str]]]) -> list[str]:
+    rank = {slot: i for i, slot in enumerate(SLOTS[family])}
+    ordered = sorted(sections, key=lambda s: rank.get(s[0], len(rank)))
+    return [line for _, lines in ordered for line in lines]
+
+
+def checksum(body: list[str]) -> str:
+    return hashlib.md5("\n".join(body).encode()).hexdigest()
+
+
+def blocks(lines: list[str]) -> list[list[str]]:
+    """Top-level commands with their indented sub-commands."""
+    out: list[list[str]] = []
+    for line in lines:
+        if line.startswith(" ") and out:
+            out[-1].append(line)
+        else:
+            out.append([line])
+    return out
+
+
+def select(lines: list[str], words: str) -> list[str]:
+    """`show running-config WORDS`: the blocks whose command starts with WORDS."""
+    want = words.lower().split()
+    chosen = []
+    for block in blocks(lines):
+        head = block[0].lower().split()
+        if head[:1] == ["no"]:
+            head = head[1:]
+        if head[: len(want)] == want:
+            chosen.extend(block)
+    return chosen

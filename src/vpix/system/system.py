@@ -1,0 +1,146 @@
+"""The booted OS: one per boot of a unit, for the version family of the image it booted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+from vpix.cli.grammar import Command, ParseError, usage
+from vpix.cli.registry import COMMANDS
+from vpix.cli.session import Session
+from vpix.features import FEATURES, Feature, load_all
+from vpix.image.format import ImageInfo
+from vpix.system import config
+
+if TYPE_CHECKING:
+    from vpix.unit import Unit
+
+F = TypeVar("F", bound=Feature)
+STARTUP = "startup-config"
+
+load_all()
+
+
+class System:
+    def __init__(self, unit: "Unit", image: ImageInfo, image_name: str):
+        self.unit = unit
+        self.image = image
+        self.image_name = image_name
+        self.version = image.version
+        self.family = image.version.family
+        self.booted_at = unit.clock.monotonic()
+        self.config_version: str | None = None       # the `PIX Version` line of the loaded config
+        self.last_change: tuple[str, datetime] | None = None
+        self.sessions: set[Session] = set()
+        self.change_listeners: list[Callable[[str, str, Session], None]] = []
+        self._features: dict[type, Feature] = {
+            cls: cls(self) for cls in FEATURES if self.version in cls.versions}
+
+    # ------------------------------------------------------------ features
+
+    def feature(self, cls: type[F]) -> F:
+        return self._features[cls]  # type: ignore[return-value]
+
+    @property
+    def hw(self):
+        return self.unit.identity.hw
+
+    @property
+    def product(self) -> str:
+        """`PIX` or `ASA`, as the configuration header and banners say."""
+        return "ASA" if self.hw.line == "asa" else "PIX"
+
+    def prompt_name(self) -> str:
+        from vpix.features.device import Device
+        return self.feature(Device).hostname
+
+    @property
+    def pager_lines(self) -> int:
+        from vpix.features.terminal import Terminal
+        return self.feature(Terminal).pager_lines
+
+    def uptime(self) -> float:
+        return self.unit.clock.monotonic() - self.booted_at
+
+    def now(self) -> datetime:
+        return self.unit.wall.now()
+
+    # ------------------------------------------------------------ sessions
+
+    def open_session(self, transport: str, sink=None, priv: int = 1, username: str | None = None,
+                     interactive: bool = True) -> Session:
+        session = Session(self, transport=transport, sink=sink, priv=priv, username=username,
+                          interactive=interactive)
+        self.sessions.add(session)
+        return session
+
+    def close_session(self, session: Session) -> None:
+        self.sessions.discard(session)
+
+    def config_session(self) -> Session:
+        session = Session(self, transport="config", priv=15, interactive=False)
+        session.enter("config")
+        return session
+
+    # ------------------------------------------------------------ configuration
+
+    def running_config(self, full: bool = False) -> list[str]:
+        """The configuration body (version line to last command), no header or checksum."""
+        sections = [s for f in self._features.values() for s in f.render(full)]
+        return [f"{self.product} Version {self.version}"] + \
+            (["!"] if self.family == "7.x" else []) + config.order(self.family, sections)
+
+    def config_text(self, full: bool = False) -> list[str]:
+        """What `show running-config` prints: header, body, checksum, end."""
+        body = self.running_config(full)
+        return [": Saved", ":"] + body + [f"Cryptochecksum:{config.checksum(body)}", ": end"]
+
+    def checksum(self) -> str:
+        return config.checksum(self.running_config())
+
+    def apply_config(self, text: str) -> list[str]:
+        """Feed configuration lines to the parser, as startup-config loading does; returns errors."""
+        session = self.config_session()
+        errors = []
+        for line in text.splitlines():
+            out = session.execute(line)
+            if out.strip():
+                errors.append(out.rstrip("\n"))
+        return errors
+
+    def config_changed(self, user: str, line: str, session: Session) -> None:
+        self.last_change = (user, self.now())
+        for listener in self.change_listeners:
+            listener(user, line, session)
+
+    # startup-config lives in the hidden area of flash
+
+    def read_startup(self) -> str | None:
+        data = self.unit.flash.read_private(STARTUP)
+        return data.decode(errors="replace") if data is not None else None
+
+    def write_startup(self, lines: list[str]) -> int:
+        data = "".join(line + "\n" for line in lines).encode()
+        self.unit.flash.write_private(STARTUP, data)
+        return len(data)
+
+    def erase_startup(self) -> None:
+        self.unit.flash.delete_private(STARTUP)
+
+    # ------------------------------------------------------------ the device's error words
+
+    def parse_error(self, err: ParseError, line: str, offset: int,
+                    command: Command | None = None) -> list[str]:
+        if self.family == "6.x":
+            if command is None or (err.kind == "invalid" and err.position == len(line) - len(line.lstrip())):
+                return ["Type help or '?' for a list of available commands."]
+            first = command.spec.split()[0]
+            forms = [usage(c) for c in COMMANDS.commands
+                     if c.spec.split()[0] == first and self.version in c.versions and not c.hidden]
+            return [("Usage:\t" if i == 0 else "\t") + f for i, f in enumerate(dict.fromkeys(forms))]
+        if err.kind == "incomplete":
+            return ["ERROR: % Incomplete command"]
+        if err.kind == "ambiguous":
+            return [f'ERROR: % Ambiguous command: "{line.strip()}"']
+        return [" " * (offset + err.position) + "^",
+                "ERROR: % Invalid input detected at '^' marker."]

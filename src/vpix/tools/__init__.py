@@ -1,0 +1,1 @@
+"""vpix's own command line: images, units, labs, the console."""

@@ -1,0 +1,197 @@
+"""`vpix`: build images, create and run units, run labs, attach to a console."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from vpix.hardware import unitdir
+from vpix.hardware.catalog import catalog
+from vpix.image import format as image_format
+
+out = Console()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vpix")
+def main() -> None:
+    """vpix: a software Cisco PIX/ASA security appliance.
+
+    Units boot images from their own flash and speak the device's CLI on a console
+    port, Telnet and SSH. Start with `vpix lab up` for a ready lab.
+    """
+
+
+# ---------------------------------------------------------------- images
+
+
+@main.group()
+def image() -> None:
+    """Make and inspect software image files."""
+
+
+@image.command("build")
+@click.option("--version", "version", required=True, help="Software version, e.g. '6.3(5)', '7.2(1)'.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The image file to write.")
+@click.option("--line", type=click.Choice(["pix", "asa"]), default="pix", show_default=True,
+              help="Hardware line the image runs on.")
+@click.option("--size-mb", type=float, default=None,
+              help="Payload size in MB (default 2 for 6.x, 5 for 7.x+), for realistic transfer times.")
+def image_build(version: str, output: Path, line: str, size_mb: float | None) -> None:
+    """Build an image file of vpix's documented format (header, payload, SHA-256)."""
+    try:
+        info = image_format.build(output, version, line, size_mb)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    out.print(f"[green]built[/] {output}  {line} {info.version}  {info.size} bytes")
+
+
+@image.command("inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def image_inspect(file: Path) -> None:
+    """Show an image's header and verify its checksum."""
+    try:
+        info = image_format.inspect(file)
+    except image_format.ImageError as err:
+        raise click.ClickException(f"{file}: {err}") from None
+    out.print(f"{file}: {info.line} {info.version} ({info.family}), built {info.built} by "
+              f"{info.builder}, {info.size} bytes, checksum OK")
+
+
+# ---------------------------------------------------------------- units
+
+
+@main.command("platforms")
+def platforms() -> None:
+    """List the hardware platforms units can be."""
+    table = Table("model", "line", "RAM", "flash", "interfaces", "failover", "versions")
+    for p in catalog().values():
+        table.add_row(p.model, p.line, f"{p.ram_mb} MB", f"{p.flash_mb} MB", str(len(p.interfaces)),
+                      "yes" if p.failover else "no", p.versions)
+    out.print(table)
+
+
+@main.group()
+def unit() -> None:
+    """Create and run single units."""
+
+
+@unit.command("create")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--platform", required=True, type=click.Choice(sorted(catalog())), help="Hardware model.")
+@click.option("--serial", help="Serial number (a unique one is made when omitted).")
+@click.option("--image", "image_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Image to put in flash (default: the platform's usual release is built).")
+@click.option("--activation-key", help="Activation key stored with the unit.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A startup-config to put in flash.")
+@click.option("--break-window", type=float, default=0.0, show_default=True,
+              help="Seconds the boot waits for ESC/BREAK (monitor mode).")
+def unit_create(directory: Path, platform: str, serial: str | None, image_file: Path | None,
+                activation_key: str | None, config_file: Path | None, break_window: float) -> None:
+    """Write a unit directory: unit.toml, flash/ with the image, an SSH host key."""
+    built = None
+    if image_file is None:
+        version, line = unitdir.default_image_for(platform)
+        built = directory.with_name(directory.name + ".image.tmp")
+        image_format.build(built, version, line)
+        image_file = built.with_name(image_format.default_name(image_format.Version.parse(version), line))
+        built.replace(image_file)
+        built = image_file
+    try:
+        ident = unitdir.create(directory, platform, serial, image_file, activation_key, break_window,
+                               startup_config=config_file.read_text() if config_file else None)
+    except (FileExistsError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        if built is not None:
+            built.unlink(missing_ok=True)
+    out.print(f"[green]created[/] {directory}: {platform}, serial {ident.serial}")
+
+
+@unit.command("run")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--console-port", type=int, default=0, help="Console (Telnet protocol) port; 0: any.")
+@click.option("--telnet-port", type=int, default=0, help="Telnet management port; 0: any.")
+@click.option("--ssh-port", type=int, default=0, help="SSH management port; 0: any.")
+def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ssh_port: int) -> None:
+    """Boot a unit and serve it until SIGINT or SIGTERM."""
+    from vpix.mgmt.host import Ports, UnitHost
+
+    async def run() -> None:
+        served = await UnitHost(directory, host, Ports(console_port, telnet_port, ssh_port)).start()
+        _print_ports({directory.name: served}, host)
+        try:
+            await _until_signalled()
+        finally:
+            await served.stop()
+
+    asyncio.run(run())
+
+
+@main.command("console")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def console(directory: Path) -> None:
+    """Boot a unit and attach this terminal to its console (Ctrl-] quits)."""
+    from vpix.mgmt.stdio import run_console
+
+    asyncio.run(run_console(directory))
+
+
+# ---------------------------------------------------------------- labs
+
+
+@main.group()
+def lab() -> None:
+    """Run labs: several units in one process (see examples/lab.yaml)."""
+
+
+@lab.command("up")
+@click.argument("lab_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the unit directories live (overrides the lab file).")
+def lab_up(lab_file: Path | None, workdir: Path | None) -> None:
+    """Create (first time) and boot every unit of LAB_FILE, or of the built-in default lab,
+    print where their ports listen, and serve until SIGINT or SIGTERM."""
+    from vpix.lab import model, runner
+
+    spec = model.load(lab_file)
+    if workdir is not None:
+        spec.workdir = str(workdir)
+
+    async def run() -> None:
+        hosts = await runner.start(spec)
+        _print_ports(hosts, spec.host)
+        out.print("Credentials (default lab): SSH admin/admin, Telnet password cisco, enable password cisco")
+        try:
+            await _until_signalled()
+        finally:
+            await runner.stop(hosts)
+
+    asyncio.run(run())
+
+
+def _print_ports(hosts: dict, host: str) -> None:
+    table = Table("unit", "platform", "image", "console", "telnet", "ssh")
+    for name, served in hosts.items():
+        system = served.unit.system
+        image = f"{system.image_name} ({system.version})" if system else served.unit.state
+        table.add_row(name, served.unit.identity.platform, image, f"{host}:{served.ports.console}",
+                      f"{host}:{served.ports.telnet}", f"{host}:{served.ports.ssh}")
+    out.print(table)
+    out.print("Serving; Ctrl-C stops.", highlight=False)
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

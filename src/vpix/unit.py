@@ -1,0 +1,231 @@
+"""One emulated appliance: its hardware identity, flash, console line, power and boot.
+
+The unit is sans-IO too: time comes from an injected clock, console bytes come in through
+``console.input`` and go out to whatever is attached. A boot is quick and synchronous
+except for the optional break-in window, which is a timer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from pathlib import Path
+from typing import Callable
+
+from vpix.boot import banner
+from vpix.boot.monitor import Monitor
+from vpix.clock import Clock, WallClock
+from vpix.flash import Flash
+from vpix.hardware import unitdir
+from vpix.image.format import ImageError, ImageInfo, inspect, read_header
+from vpix.versions import Version
+
+log = logging.getLogger(__name__)
+
+BREAK_KEYS = ("\x1b", "\x00")        # ESC, or a BREAK a terminal server turns into NUL
+CONSOLE_HISTORY = 64 * 1024
+
+
+class ConsoleLine:
+    """The serial console: whatever the unit prints goes to every attached terminal."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Callable[[str], None]] = []
+        self.history: deque[str] = deque()
+        self._history_size = 0
+        self.input: Callable[[str], None] = lambda data: None
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        self.history.append(text)
+        self._history_size += len(text)
+        while self._history_size > CONSOLE_HISTORY and len(self.history) > 1:
+            self._history_size -= len(self.history.popleft())
+        for listener in list(self.listeners):
+            listener(text)
+
+    def lines(self, text: list[str]) -> None:
+        self.write("".join(line + "\n" for line in text))
+
+    def text(self) -> str:
+        return "".join(self.history)
+
+
+class Unit:
+    def __init__(self, directory: Path, clock: Clock):
+        self.directory = directory
+        self.identity = unitdir.load(directory)
+        self.flash = Flash(directory / "flash", self.identity.flash_mb * 1024 * 1024)
+        self.clock = clock
+        self.wall = WallClock(clock)
+        self.console = ConsoleLine()
+        self.console.input = self._console_input
+        self.state = "off"            # off, bios, monitor, running
+        self.system = None
+        self.monitor: Monitor | None = None
+        self.console_session = None
+        self.boot_count = 0
+        self.on_boot: list[Callable[["Unit"], None]] = []
+        self.on_shutdown: list[Callable[["Unit"], None]] = []
+        self._window = None
+
+    @property
+    def name(self) -> str:
+        return self.directory.name
+
+    # ------------------------------------------------------------ power and boot
+
+    def power_on(self) -> None:
+        if self.state != "off":
+            return
+        self.flash.sweep()
+        self.state = "bios"
+        self.console.lines(banner.bios(self.identity.hw, self.identity.ram_mb))
+        window = self.identity.break_window
+        if window > 0:
+            self._window = self.clock.call_later(window, self._load)
+        else:
+            self._load()
+
+    def power_off(self) -> None:
+        self._shutdown()
+        self.state = "off"
+
+    def request_reload(self) -> None:
+        """`reload`: finish the current command, then restart."""
+        self.clock.call_later(0, self.reload)
+
+    def reload(self) -> None:
+        if self.system is not None and self.system.family == "7.x":
+            self.console.lines(["", "***", "*** --- START GRACEFUL SHUTDOWN ---",
+                                "Shutting down isakmp", "Shutting down File system", "",
+                                "***", "*** --- SHUTDOWN NOW ---"])
+        self.console.write("Rebooting....\n")
+        self.power_off()
+        self.power_on()
+
+    def _shutdown(self) -> None:
+        if self._window is not None:
+            self._window.cancel()
+            self._window = None
+        for hook in list(self.on_shutdown):
+            hook(self)
+        system, self.system = self.system, None
+        self.console_session = None
+        self.monitor = None
+        if system is not None:
+            for session in list(system.sessions):
+                session.close()
+
+    def _interrupt(self) -> None:
+        self._window.cancel()
+        self._window = None
+        line = self.identity.hw.line
+        self.console.write("Flash boot interrupted.\n" if line == "pix" else
+                           "Boot interrupted.\n")
+        self._enter_monitor()
+
+    def _load(self) -> None:
+        self._window = None
+        hw = self.identity.hw
+        chosen = self._choose_image()
+        if chosen is None:
+            self.console.write("No image found in flash.\n" if hw.line == "pix" else
+                               "Boot load failed.\n")
+            self._enter_monitor()
+            return
+        name, info = chosen
+        try:
+            inspect(self.flash.path(name))
+        except ImageError:
+            self.console.write("Checksum verification on flash image failed\n")
+            self._enter_monitor()
+            return
+        if not hw.runs(info.version) or info.line != hw.line:
+            self.console.write(f"Image {name} is not supported on platform {hw.model}\n")
+            self._enter_monitor()
+            return
+        self.console.lines(banner.loading(hw, name, info))
+        self._start_system(name, info)
+
+    def _choose_image(self) -> tuple[str, ImageInfo] | None:
+        """The `boot system` image when set, otherwise the first image file in flash."""
+        preferred = self.boot_preference()
+        names = [e.name for e in self.flash.entries()]
+        for name in preferred + names:
+            if not self.flash.exists(name):
+                continue
+            try:
+                return name, read_header(self.flash.path(name))
+            except ImageError:
+                if name in preferred or name.endswith(".bin"):
+                    return name, _broken(name)
+        return None
+
+    def boot_preference(self) -> list[str]:
+        """Images named by `boot system` in the saved configuration (the software issue)."""
+        return []
+
+    def _enter_monitor(self) -> None:
+        self.state = "monitor"
+        self.monitor = Monitor(self.identity.hw.line, self.console.write, self.request_reload)
+        self.monitor.start()
+
+    def _start_system(self, name: str, info: ImageInfo) -> None:
+        from vpix.system import System
+
+        self.boot_count += 1
+        system = System(self, info, name)
+        self.console.lines(banner.os_banner(self.identity.hw, info, self.identity.ram_mb))
+        startup = system.read_startup()
+        if startup:
+            errors = system.apply_config(startup)
+            self._compatibility(system, info)
+            for error in errors:
+                self.console.write(error + "\n")
+            system.last_change = None
+        self.system = system
+        self.state = "running"
+        for hook in list(self.on_boot):
+            hook(self)
+        self.console_session = system.open_session("console", sink=self.console.write)
+        self.console_session.on_close = self._console_logout
+        self.console_session.start("Type help or '?' for a list of available commands.\n")
+
+    def _compatibility(self, system, info: ImageInfo) -> None:
+        try:
+            config_version = Version.parse(system.config_version or "")
+        except ValueError:
+            return
+        if config_version > info.version:
+            self.console.lines(banner.compatibility_warning(str(config_version), str(info.version)))
+
+    def _console_logout(self) -> None:
+        """Logging out of the console leaves the line waiting for the next person."""
+        if self.system is None:
+            return
+        self.console.write("\n\n")
+        session = self.system.open_session("console", sink=self.console.write)
+        session.on_close = self._console_logout
+        self.console_session = session
+        session.start("Type help or '?' for a list of available commands.\n")
+
+    # ------------------------------------------------------------ console input
+
+    def _console_input(self, data: str) -> None:
+        if self.state == "bios":
+            if self._window is not None and any(k in data for k in BREAK_KEYS):
+                self._interrupt()
+            elif self._window is not None and " " in data:
+                self._window.cancel()
+                self._load()
+        elif self.state == "monitor" and self.monitor:
+            self.monitor.feed(data)
+        elif self.state == "running" and self.console_session:
+            self.console_session.feed(data)
+
+
+def _broken(name: str) -> ImageInfo:
+    """Stands for an image whose header cannot be read: it fails verification."""
+    return ImageInfo(Version(0, 0, 0), "", "", "", 0, 0)
