@@ -172,12 +172,21 @@ def _error_rank(err: ParseError) -> tuple[int, int]:
     return (err.position, {"invalid": 0, "incomplete": 1, "ambiguous": 2}[err.kind])
 
 
+# Words the device takes for a short prefix even when other commands share it (`sh` is show,
+# though `shun` exists), as its parser ranks them.
+PREFERRED = frozenset({"show", "configure", "interface", "write", "terminal", "enable", "exit"})
+
+
 def _candidates(node: Node, text: str) -> tuple[list[tuple[str, Node]], list[tuple[Param, Node]], bool]:
     """Keyword candidates (exact match wins), accepting params, and whether it's ambiguous."""
     lowered = text.lower()
     if lowered in node.keywords:
         return [(lowered, node.keywords[lowered])], [], False
     prefixed = [(w, n) for w, n in node.keywords.items() if w.startswith(lowered)]
+    if len(prefixed) > 1:
+        preferred = [(w, n) for w, n in prefixed if w in PREFERRED]
+        if len(preferred) == 1:
+            prefixed = preferred
     params = [(p, n) for p, n in node.params if p.type.accepts(text)]
     if len(prefixed) > 1 and not params:
         return [], [], True

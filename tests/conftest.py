@@ -1,0 +1,106 @@
+"""Shared fixtures: images, unit directories and booted units in virtual time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vpix.clock import VirtualClock
+from vpix.hardware import unitdir
+from vpix.image import format as image_format
+from vpix.unit import Unit
+
+_KEY: bytes | None = None
+
+
+def host_key() -> bytes:
+    """One SSH host key per test process: making RSA keys is slow, units don't care."""
+    global _KEY
+    if _KEY is None:
+        import asyncssh
+        _KEY = asyncssh.generate_private_key("ssh-ed25519").export_private_key()
+    return _KEY
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("images")
+    made = {}
+    for version, line in (("6.3(5)", "pix"), ("7.2(1)", "pix"), ("7.2(1)", "asa"), ("8.0(4)", "asa"),
+                          ("6.2(2)", "pix")):
+        path = root / image_format.default_name(image_format.Version.parse(version), line)
+        image_format.build(path, version, line, size_mb=0.25)
+        made[f"{line}-{version}"] = path
+    return made
+
+
+class Terminal:
+    """A person at the console of a unit: types, and reads what the console shows."""
+
+    def __init__(self, unit: Unit):
+        self.unit = unit
+        self.buffer: list[str] = []
+        unit.console.listeners.append(self.buffer.append)
+
+    def read(self) -> str:
+        text = "".join(self.buffer)
+        self.buffer.clear()
+        return text
+
+    def type(self, data: str) -> str:
+        self.read()
+        self.unit.console.input(data)
+        self.unit.clock.advance(0)
+        return self.read()
+
+    def cmd(self, line: str) -> str:
+        """Type a line; the output between the echoed line and the next prompt, paged through."""
+        from vpix.cli.output import ERASE_MORE, MORE
+
+        text = self.type(line + "\n")
+        while text.endswith(MORE):
+            text = text[: -len(MORE)] + self.type(" ").replace(ERASE_MORE, "", 1)
+        body = text.split("\n", 1)[1] if "\n" in text else ""
+        prompt = self.unit.console_session.prompt() if self.unit.console_session else ""
+        if prompt and body.endswith(prompt):
+            body = body[: -len(prompt)]
+        return body
+
+
+def make_unit(tmp_path: Path, images, platform="PIX-515E", image_key="pix-7.2(1)", config=None,
+              name="unit", break_window=0.0) -> Unit:
+    directory = tmp_path / name
+    unitdir.create(directory, platform, serial=None, image=images[image_key] if image_key else None,
+                   break_window=break_window, host_key=host_key(), startup_config=config)
+    return Unit(directory, VirtualClock(1000.0))
+
+
+@pytest.fixture
+def boot(tmp_path, images):
+    """boot(platform=..., image_key=..., config=...) -> (unit, terminal) at the user prompt."""
+
+    def booted(**kwargs) -> tuple[Unit, Terminal]:
+        unit = make_unit(tmp_path, images, **kwargs)
+        term = Terminal(unit)
+        unit.power_on()
+        unit.clock.advance(0)
+        return unit, term
+
+    return booted
+
+
+@pytest.fixture
+def pix7(boot):
+    unit, term = boot()
+    term.cmd("enable")
+    term.cmd("")
+    return unit, term
+
+
+@pytest.fixture
+def pix6(boot):
+    unit, term = boot(image_key="pix-6.3(5)")
+    term.cmd("enable")
+    term.cmd("")
+    return unit, term
