@@ -184,7 +184,9 @@ class Unit:
             self._compatibility(system, info)
             for error in errors:
                 self.console.write(error + "\n")
-            system.last_change = None
+        else:
+            system.apply_factory_config()
+        system.last_change = None
         self.system = system
         self.state = "running"
         for hook in list(self.on_boot):

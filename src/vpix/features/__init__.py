@@ -27,6 +27,10 @@ class Feature:
         """(slot, lines) pairs of running-config; ``full`` adds defaults (`show run all`)."""
         return []
 
+    def factory_config(self) -> list[str]:
+        """Configuration lines a unit without a startup-config boots with."""
+        return []
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         FEATURES.append(cls)

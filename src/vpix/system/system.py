@@ -99,14 +99,18 @@ class System:
         return config.checksum(self.running_config())
 
     def apply_config(self, text: str) -> list[str]:
-        """Feed configuration lines to the parser, as startup-config loading does; returns errors."""
+        """Feed configuration lines to the parser, as startup-config loading does; returns what
+        the lines answered, informational notes left out."""
         session = self.config_session()
         errors = []
         for line in text.splitlines():
-            out = session.execute(line)
-            if out.strip():
-                errors.append(out.rstrip("\n"))
+            out = [l for l in session.execute(line).splitlines() if l and not l.startswith("INFO:")]
+            if out:
+                errors.append("\n".join(out))
         return errors
+
+    def apply_factory_config(self) -> None:
+        self.apply_config("\n".join(line for f in self._features.values() for line in f.factory_config()))
 
     def config_changed(self, user: str, line: str, session: Session) -> None:
         self.last_change = (user, self.now())

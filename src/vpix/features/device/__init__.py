@@ -28,7 +28,9 @@ class Device(Feature):
         self.names: list[NameEntry] = []
 
     def render(self, full):
-        names = ["names"] if self.names_enabled else []
+        # 7.x starts with names on, so turning it off must be written to survive a reload.
+        default = self.system.family == "7.x"
+        names = ["names"] if self.names_enabled else (["no names"] if default else [])
         for entry in self.names:
             desc = f" description {entry.description}" if entry.description else ""
             names.append(f"name {entry.address} {entry.name}{desc}")

@@ -11,6 +11,11 @@ from vpix.features import Feature
 
 mode("config-if", "(config-if)")
 
+# 6.x `interface ethernetN <hardware_speed>` words and the (speed, duplex) each sets.
+SPEEDS6 = {"auto": ("auto", "auto"), "10baset": ("10", "half"), "10full": ("10", "full"),
+           "100basetx": ("100", "half"), "100full": ("100", "full"),
+           "1000auto": ("1000", "auto"), "1000full": ("1000", "full")}
+
 
 @dataclass
 class Counters:
@@ -32,7 +37,8 @@ class Interface:
     ip: str | None = None
     mask: str | None = None
     standby: str | None = None
-    shutdown: bool = True
+    shutdown: bool = False         # the parser's default; a blank unit gets `shutdown` from
+                                   # its factory configuration
     speed: str = "auto"
     duplex: str = "auto"
     description: str | None = None
@@ -62,7 +68,7 @@ def _six_defaults(iface: Interface) -> None:
     elif iface.index == 1:
         iface.nameif, iface.security, iface.shutdown = "inside", 100, False
     else:
-        iface.nameif, iface.security = f"intf{iface.index}", iface.index * 2
+        iface.nameif, iface.security, iface.shutdown = f"intf{iface.index}", iface.index * 2, True
 
 
 class Interfaces(Feature):
@@ -74,6 +80,12 @@ class Interfaces(Feature):
         if system.family == "6.x":
             for iface in self.all:
                 _six_defaults(iface)
+
+    def factory_config(self) -> list[str]:
+        """A unit with no startup-config starts with every 7.x interface shut down."""
+        if self.system.family == "6.x":
+            return []
+        return [line for iface in self.all for line in (f"interface {iface.hw_id}", " shutdown")]
 
     # ------------------------------------------------------------ lookups
 
@@ -132,7 +144,7 @@ class Interfaces(Feature):
     def _render6(self):
         hw = []
         for iface in self.all:
-            speed = "auto" if iface.speed == "auto" else f"{iface.speed}{iface.duplex}"
+            speed = next((w for w, sd in SPEEDS6.items() if sd == (iface.speed, iface.duplex)), "auto")
             hw.append(f"interface {iface.name6} {speed}{' shutdown' if iface.shutdown else ''}")
         nameif = [f"nameif {i.name6} {i.nameif} security{i.security}" for i in self.named()]
         mtus = [f"mtu {i.nameif} {i.mtu}" for i in self.named()]

@@ -6,7 +6,7 @@ import ipaddress
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.features.interfaces import Interface, Interfaces
+from vpix.features.interfaces import SPEEDS6, Interface, Interfaces
 
 _HELP = {
     "interface": "Select an interface to configure",
@@ -160,11 +160,6 @@ def no_description(ctx: Ctx):
 
 # ---------------------------------------------------------------- 6.x: global forms
 
-_SPEEDS6 = {"auto": ("auto", "auto"), "10baset": ("10", "half"), "10full": ("10", "full"),
-            "100basetx": ("100", "half"), "100full": ("100", "full"),
-            "1000auto": ("1000", "auto"), "1000full": ("1000", "full")}
-
-
 @command("interface <hw:WORD> [<hwspeed:WORD>] [shutdown]", mode="config", versions="6.x",
          config=True, help=_HELP)
 def interface6(ctx: Ctx):
@@ -172,9 +167,9 @@ def interface6(ctx: Ctx):
     hwspeed = ctx.args.get("hwspeed", "auto").lower()
     if hwspeed == "shutdown":
         hwspeed, ctx.args["shutdown"] = "auto", True
-    if hwspeed not in _SPEEDS6:
+    if hwspeed not in SPEEDS6:
         raise ctx.invalid("hwspeed")
-    iface.speed, iface.duplex = _SPEEDS6[hwspeed]
+    iface.speed, iface.duplex = SPEEDS6[hwspeed]
     iface.shutdown = bool(ctx.args.get("shutdown"))
 
 
