@@ -184,8 +184,7 @@ class Unit:
             self._compatibility(system, info)
             for error in errors:
                 self.console.write(error + "\n")
-        else:
-            system.apply_factory_config()
+        system.apply_factory_config()
         system.last_change = None
         self.system = system
         self.state = "running"

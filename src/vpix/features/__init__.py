@@ -28,7 +28,7 @@ class Feature:
         return []
 
     def factory_config(self) -> list[str]:
-        """Configuration lines a unit without a startup-config boots with."""
+        """Lines applied after the startup-config, for what it left in factory state."""
         return []
 
     def __init_subclass__(cls, **kwargs):

@@ -44,6 +44,7 @@ class Interface:
     description: str | None = None
     mtu: int = 1500
     link: bool = True              # a cable is plugged in and the far end is up
+    configured: bool = False       # named by an `interface` command since boot
     counters: Counters = field(default_factory=Counters)
 
     @property
@@ -82,10 +83,11 @@ class Interfaces(Feature):
                 _six_defaults(iface)
 
     def factory_config(self) -> list[str]:
-        """A unit with no startup-config starts with every 7.x interface shut down."""
+        """7.x interfaces the startup-config does not name stay in their factory state: shut."""
         if self.system.family == "6.x":
             return []
-        return [line for iface in self.all for line in (f"interface {iface.hw_id}", " shutdown")]
+        return [line for iface in self.all if not iface.configured
+                for line in (f"interface {iface.hw_id}", " shutdown")]
 
     # ------------------------------------------------------------ lookups
 

@@ -68,7 +68,9 @@ def _check_subnet(ctx: Ctx, iface: Interface, ip: str, mask: str) -> None:
 
 @command("interface <hw:WORD>", mode="config", versions="7.x", help=_HELP)
 def interface(ctx: Ctx):
-    ctx.session.enter("config-if", _hw(ctx))
+    iface = _hw(ctx)
+    iface.configured = True
+    ctx.session.enter("config-if", iface)
 
 
 @command("nameif <name:WORD>", mode="config-if", versions="7.x", config=True, help=_HELP)

@@ -109,13 +109,11 @@ def configure_terminal(ctx: Ctx):
 @command("pager", mode="config", config=True, help=_HELP)
 def pager_lines(ctx: Ctx):
     ctx.system.feature(Terminal).pager_lines = ctx.args.get("n", 24)
-    ctx.session.pager_override = None
 
 
 @command("no pager [lines] [<n:INT:0-2147483647>]", mode="config", config=True, help=_HELP)
 def no_pager(ctx: Ctx):
     ctx.system.feature(Terminal).pager_lines = 0
-    ctx.session.pager_override = None
 
 
 @command("terminal pager [lines] <n:INT:0-2147483647>", priv=1, versions="7.x", help=_HELP)

@@ -1,0 +1,219 @@
+"""Real automation clients over real sockets are the judges."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from ntc_templates.parse import parse_output
+
+from served import serve
+
+pytestmark = pytest.mark.clients
+
+
+@pytest.fixture(scope="module")
+def pix(tmp_path_factory, images):
+    served = serve(tmp_path_factory.mktemp("pix") / "fw1", images["pix-7.2(1)"])
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def asa(tmp_path_factory, images):
+    served = serve(tmp_path_factory.mktemp("asa") / "asa1", images["asa-8.0(4)"], "ASA5520", "asa1")
+    yield served
+    served.stop()
+
+
+def netmiko(served, **extra):
+    from netmiko import ConnectHandler
+
+    return ConnectHandler(device_type="cisco_asa", host="127.0.0.1", port=served.ports.ssh,
+                          username="admin", password="admin", secret="cisco", fast_cli=True,
+                          **extra)
+
+
+def test_netmiko_full_cycle(pix):
+    conn = netmiko(pix)
+    try:
+        assert conn.find_prompt() == "fw1#"
+        out = conn.send_command("show version")
+        assert "Cisco PIX Security Appliance Software Version 7.2(1)" in out
+        assert conn.send_command("show curpriv").splitlines()[0] == "Username : admin"
+        result = conn.send_config_set(["name 10.1.1.1 server1", "interface Ethernet2",
+                                       "nameif dmz", "security-level 50"])
+        assert "ERROR" not in result
+        assert conn.find_prompt() == "fw1#"
+        saved = conn.save_config()
+        assert "[OK]" in saved
+        run = conn.send_command("show running-config")
+        assert "name 10.1.1.1 server1" in run and "nameif dmz" in run
+        assert "terminal width 511" in run
+    finally:
+        conn.disconnect()
+    startup = pix.run(lambda: pix.unit.system.read_startup())
+    assert "nameif dmz" in startup
+
+
+def test_netmiko_sees_errors_as_the_device_writes_them(pix):
+    conn = netmiko(pix)
+    try:
+        out = conn.send_command("show frobnicate")
+        assert "ERROR: % Invalid input detected at '^' marker." in out
+    finally:
+        conn.disconnect()
+
+
+def test_scrapli_community_cisco_asa(pix):
+    from scrapli import Scrapli
+
+    conn = Scrapli(platform="cisco_asa", host="127.0.0.1", port=pix.ports.ssh, auth_username="admin",
+                   auth_password="admin", auth_secondary="cisco", auth_strict_key=False,
+                   transport="system", timeout_ops=10)
+    conn.open()
+    try:
+        # on_open leaves scrapli in configuration mode after `terminal width 511`, as on a device
+        assert re.fullmatch(r"fw1(\(config\))?#", conn.get_prompt())
+        response = conn.send_command("show version")
+        assert not response.failed and "Version 7.2(1)" in response.result
+        configs = conn.send_configs(["name 10.2.2.2 server2", "pager lines 30"])
+        assert not configs.failed
+        assert "name 10.2.2.2 server2" in conn.send_command("show running-config").result
+        bad = conn.send_command("show nonsense")
+        assert bad.failed
+    finally:
+        conn.close()
+
+
+def test_ntc_templates_parse_show_version_interface_dir(asa):
+    conn = netmiko(asa)
+    try:
+        version = conn.send_command("show version")
+        interfaces = conn.send_command("show interface")
+        listing = conn.send_command("dir")
+    finally:
+        conn.disconnect()
+    parsed = parse_output(platform="cisco_asa", command="show version", data=version)[0]
+    serial = asa.unit.identity.serial
+    assert parsed["version"] == "8.0(4)"
+    assert parsed["hostname"] == "asa1"
+    assert parsed["hardware"].startswith("ASA5520")
+    assert parsed["serial"] == [serial]
+    assert parsed["image"] == "disk0:/asa804-k8.bin"
+    assert parsed["interfaces"][:2] == ["GigabitEthernet0/0", "GigabitEthernet0/1"]
+    rows = parse_output(platform="cisco_asa", command="show interface", data=interfaces)
+    by_name = {r["interface"]: r for r in rows}
+    assert by_name["GigabitEthernet0/0"]["interface_zone"] == "outside"
+    assert by_name["GigabitEthernet0/0"]["ip_address"] == "192.0.2.1"
+    assert by_name["GigabitEthernet0/0"]["link_status"] == "up"
+    assert by_name["GigabitEthernet0/2"]["link_status"] == "administratively down"
+    assert by_name["GigabitEthernet0/0"]["mac_address"] == asa.unit.identity.macs[0]
+    files = parse_output(platform="cisco_asa", command="dir", data=listing)
+    assert [f["name"] for f in files] == ["asa804-k8.bin"]
+    assert files[0]["file_system"] == "disk0:/"
+    assert int(files[0]["total_size"]) == 256 * 1024 * 1024
+
+
+def _ssh_cmd(served, command):
+    return ["sshpass", "-p", "admin", "ssh", "-p", str(served.ports.ssh), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-o", "PreferredAuthentications=password,keyboard-interactive",
+            "admin@127.0.0.1", command]
+
+
+@pytest.mark.skipif(not shutil.which("sshpass"), reason="sshpass is installed by .ci/run")
+def test_openssh_exec_channel(pix):
+    done = subprocess.run(_ssh_cmd(pix, "show version"), capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0
+    assert "Cisco PIX Security Appliance Software Version 7.2(1)" in done.stdout
+
+
+def test_pexpect_interactive_ssh(pix):
+    import pexpect
+
+    child = pexpect.spawn(
+        f"ssh -p {pix.ports.ssh} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+        "-o LogLevel=ERROR -o PubkeyAuthentication=no admin@127.0.0.1", timeout=15, encoding="utf-8")
+    try:
+        child.expect("assword:")
+        child.sendline("admin")
+        child.expect(r"fw1> $")
+        child.sendline("enable")
+        child.expect("Password: ")
+        child.sendline("cisco")
+        child.expect(r"fw1# $")
+        child.send("show ver")
+        child.send("?")
+        child.expect(r"version\r\nfw1# show ver")
+        child.send("\t")
+        child.expect("sion ")
+        child.sendline("")
+        child.expect(r"<--- More --->")
+        child.send("q")
+        child.expect(r"fw1# $")
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+
+
+def _telnet(port, data: bytes, wait=0.6) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        time.sleep(wait)
+        s.sendall(data)
+        time.sleep(wait)
+        s.settimeout(0.5)
+        chunks = []
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except socket.timeout:
+            pass
+    return b"".join(chunks).decode("latin-1")
+
+
+def test_telnet_login_and_wrong_passwords(pix):
+    text = _telnet(pix.ports.telnet, b"cisco\r\nshow curpriv\r\n")
+    assert "User Access Verification" in text and "Username : enable_1" in text
+    text = _telnet(pix.ports.telnet, b"nope\r\nnope2\r\nnope3\r\n")
+    assert text.count("Invalid password") == 3 and "fw1>" not in text
+
+
+def test_wrong_ssh_password_is_refused_and_changes_nothing(pix):
+    from netmiko import ConnectHandler
+    from netmiko.exceptions import NetmikoAuthenticationException
+
+    before = pix.run(lambda: pix.unit.system.running_config())
+    with pytest.raises(NetmikoAuthenticationException):
+        ConnectHandler(device_type="cisco_asa", host="127.0.0.1", port=pix.ports.ssh,
+                       username="admin", password="wrong", secret="cisco")
+    assert pix.run(lambda: pix.unit.system.running_config()) == before
+
+
+def test_garbage_and_abrupt_disconnects_leave_the_unit_serving(pix):
+    for port in (pix.ports.telnet, pix.ports.ssh, pix.ports.console):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(bytes(range(256)) * 40 + b"\xff\xfb\x01" * 50 + b"A" * 20000)
+    _telnet(pix.ports.console, b"\x1b[A" * 100 + b"\r\n" + b"x" * 9000 + b"\r\n", wait=0.3)
+    assert pix.run(lambda: pix.unit.state) == "running"
+    text = _telnet(pix.ports.telnet, b"cisco\r\nshow curpriv\r\n")
+    assert "Current privilege level : 1" in text
+
+
+def test_many_concurrent_sessions_share_one_state(pix):
+    conns = [netmiko(pix) for _ in range(4)]
+    try:
+        conns[0].send_config_set(["name 10.3.3.3 shared-name"])
+        for conn in conns[1:]:
+            assert "shared-name" in conn.send_command("show running-config | include shared-name")
+    finally:
+        for conn in conns:
+            conn.disconnect()
