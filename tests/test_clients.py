@@ -217,3 +217,37 @@ def test_many_concurrent_sessions_share_one_state(pix):
     finally:
         for conn in conns:
             conn.disconnect()
+
+
+@pytest.mark.skipif(not shutil.which("sshpass"), reason="sshpass is installed by .ci/run")
+@pytest.mark.parametrize("method", ["password", "keyboard-interactive"])
+def test_openssh_password_and_keyboard_interactive(pix, method):
+    cmd = _ssh_cmd(pix, "show curpriv")
+    cmd[cmd.index("PreferredAuthentications=password,keyboard-interactive")] = f"PreferredAuthentications={method}"
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert "Username : admin" in done.stdout
+    cmd[1] = "wrong"
+    refused = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0 and "Username" not in refused.stdout
+
+
+def test_console_port_speaks_telnet_and_keeps_its_session(pix):
+    text = _telnet(pix.ports.console, b"\r\nenable\r\ncisco\r\nshow curpriv\r\n")
+    assert "fw1# " in text and "Current privilege level : 15" in text
+    text = _telnet(pix.ports.console, b"\r\n")
+    assert text.rstrip().endswith("fw1#")        # the serial line kept its state
+    _telnet(pix.ports.console, b"disable\r\n")
+
+
+def test_banners(pix):
+    pix.run(lambda: pix.unit.system.apply_config(
+        "banner motd Authorized access only\nbanner exec Welcome to fw1\nbanner login Log in now"))
+    try:
+        text = _telnet(pix.ports.telnet, b"cisco\r\n")
+        assert text.index("Authorized access only") < text.index("Log in now") < \
+            text.index("User Access Verification") < text.index("Welcome to fw1") < text.index("fw1>")
+        run = pix.run(lambda: pix.unit.system.running_config())
+        assert "banner motd Authorized access only" in run
+    finally:
+        pix.run(lambda: pix.unit.system.apply_config("no banner motd\nno banner exec\nno banner login"))

@@ -22,12 +22,17 @@ class _Server(asyncssh.SSHServer):
         self.username: str | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
         peer = (conn.get_extra_info("peername") or ("127.0.0.1",))[0]
         system = self.unit.system
         if system is None or not system.feature(MgmtAccess).allows("ssh", peer):
             conn.abort()
 
     def begin_auth(self, username: str) -> bool:
+        system = self.unit.system
+        banner = system.feature(MgmtAccess).banner("login") if system else ""
+        if banner:
+            self.conn.send_auth_banner(banner.replace("\n", "\r\n"))
         return True
 
     def password_auth_supported(self) -> bool:

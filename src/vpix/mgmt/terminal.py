@@ -7,6 +7,7 @@ from typing import Callable
 
 from vpix.cli.lineedit import LineEditor
 from vpix.features.aaa import Aaa
+from vpix.features.mgmt_access import MgmtAccess
 
 GREETING = "Type help or '?' for a list of available commands.\n"
 ATTEMPTS = 3
@@ -27,11 +28,14 @@ class RemoteTerminal:
         self._asked = "password"
         self._failures = 0
 
+    def _banner(self, kind: str) -> str:
+        return self.system.feature(MgmtAccess).banner(kind)
+
     def start(self) -> None:
         if not self._login:
             self._open(self._username)
             return
-        self.write("\n\nUser Access Verification\n\n")
+        self.write(self._banner("motd") + self._banner("login") + "\n\nUser Access Verification\n\n")
         self._prompt_first()
 
     def feed(self, data: str) -> None:
@@ -94,7 +98,8 @@ class RemoteTerminal:
     def _open(self, username: str | None) -> None:
         self.session = self.system.open_session(self.service, sink=self.write, username=username)
         self.session.on_close = self.hangup
-        self.session.start(GREETING)
+        motd = self._banner("motd") if not self._login else ""
+        self.session.start(motd + self._banner("exec") + GREETING)
 
     def close(self) -> None:
         if self.session is not None and not self.session.closed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from vpix.hardware import unitdir
 from vpix.hardware.catalog import catalog
 from vpix.image import format as image_format
 
-out = Console()
+out = Console() if sys.stdout.isatty() else Console(width=200)  # piped: never cut addresses
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

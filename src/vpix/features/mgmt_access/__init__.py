@@ -31,6 +31,10 @@ class MgmtAccess(Feature):
         self.permits: dict[str, list[Permit]] = {"telnet": [], "ssh": []}
         self.timeouts = {"telnet": 5, "ssh": 5, "console": 0}
         self.scopy = False
+        self.banners: dict[str, list[str]] = {"exec": [], "login": [], "motd": []}
+
+    def banner(self, kind: str) -> str:
+        return "".join(line + "\n" for line in self.banners[kind])
 
     def allows(self, service: str, client: str) -> bool:
         return any(p.allows(client) for p in self.permits[service])
@@ -40,7 +44,10 @@ class MgmtAccess(Feature):
         ssh = [f"ssh {p.address} {p.mask} {p.ifname}" for p in self.permits["ssh"]]
         if self.scopy:
             ssh.append("ssh scopy enable")
-        return [("telnet", telnet + [f"telnet timeout {self.timeouts['telnet']}"]),
+        banners = [f"banner {kind} {line}" for kind in ("exec", "login", "motd")
+                   for line in self.banners[kind]]
+        return [("banner", banners),
+                ("telnet", telnet + [f"telnet timeout {self.timeouts['telnet']}"]),
                 ("ssh", ssh + [f"ssh timeout {self.timeouts['ssh']}"]),
                 ("console", [f"console timeout {self.timeouts['console']}"])]
 
@@ -55,6 +62,11 @@ _HELP = {
     "mask": "Netmask",
     "ifname": "Name of the interface the host or network is on",
     "scopy": "Secure copy mode",
+    "banner": "Configure login/session banners",
+    "exec": "Configure EXEC banner",
+    "login": "Configure login banner",
+    "motd": "Configure MOTD banner",
+    "text": "Banner text (a line; repeat the command for more lines)",
     "enable": "Enable secure copy server",
 }
 
@@ -106,3 +118,15 @@ def scopy(ctx: Ctx):
 @command("no ssh scopy enable", mode="config", versions="7.x", config=True, help=_HELP)
 def no_scopy(ctx: Ctx):
     _access(ctx).scopy = False
+
+
+@command("banner {exec|login|motd} <text:LINE>", mode="config", config=True, help=_HELP)
+def banner(ctx: Ctx):
+    kind = next(k for k in ("exec", "login", "motd") if ctx.args.get(k))
+    _access(ctx).banners[kind].append(ctx.args["text"][:510])
+
+
+@command("no banner {exec|login|motd} [<text:LINE>]", mode="config", config=True, help=_HELP)
+def no_banner(ctx: Ctx):
+    kind = next(k for k in ("exec", "login", "motd") if ctx.args.get(k))
+    _access(ctx).banners[kind] = []
