@@ -25,13 +25,14 @@ class Device(Feature):
         else:
             self.domain_name = "default.domain.invalid" if asa else None
         self.names_enabled = system.family == "7.x"
-        self.names: list[NameEntry] = []
+        self.names: dict[str, NameEntry] = {}      # by address, in the order entered
+        self._addresses: dict[str, str] = {}       # name -> address
 
     def render(self, full):
         # 7.x starts with names on, so turning it off must be written to survive a reload.
         default = self.system.family == "7.x"
         names = ["names"] if self.names_enabled else (["no names"] if default else [])
-        for entry in self.names:
+        for entry in self.names.values():
             desc = f" description {entry.description}" if entry.description else ""
             names.append(f"name {entry.address} {entry.name}{desc}")
         return [
@@ -40,20 +41,24 @@ class Device(Feature):
             ("names", names),
         ]
 
+    def add_name(self, entry: NameEntry) -> None:
+        self.remove_name(entry.address)
+        self.names[entry.address] = entry
+        self._addresses[entry.name] = entry.address
+
+    def remove_name(self, address: str) -> None:
+        entry = self.names.pop(address, None)
+        if entry is not None:
+            self._addresses.pop(entry.name, None)
+
     def resolve(self, text: str) -> str:
         """A `name` standing for an address, or the text itself."""
-        for entry in self.names:
-            if entry.name == text:
-                return entry.address
-        return text
+        return self._addresses.get(text, text)
 
     def alias(self, address: str) -> str:
         """The name `show` output uses for an address when `names` is on."""
-        if self.names_enabled:
-            for entry in self.names:
-                if entry.address == address:
-                    return entry.name
-        return address
+        entry = self.names.get(address)
+        return entry.name if entry and self.names_enabled else address
 
 
 HOSTNAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")

@@ -73,18 +73,16 @@ def name(ctx: Ctx):
     description = ctx.args.get("text", "")
     if description.lower().startswith("description"):
         description = description.split(None, 1)[1] if " " in description else ""
-    for entry in dev.names:
-        if entry.name == alias and entry.address != address:
-            raise CommandError(f"ERROR: Name {alias} already exists")
-    dev.names = [e for e in dev.names if e.address != address]
-    dev.names.append(NameEntry(address, alias, description))
+    owner = dev.resolve(alias)
+    if owner != alias and owner != address:
+        raise CommandError(f"ERROR: Name {alias} already exists")
+    dev.add_name(NameEntry(address, alias, description))
 
 
 @command("no name <address:IP> <name:WORD> [description <text:LINE>]", mode="config", config=True,
          help=_HELP)
 def no_name(ctx: Ctx):
-    dev = _device(ctx)
-    dev.names = [e for e in dev.names if e.address != ctx.args["address"]]
+    _device(ctx).remove_name(ctx.args["address"])
 
 
 # The configuration's first line names the version it was written by.
