@@ -258,3 +258,29 @@ def test_binary_garbage_and_long_lines_on_console(pix7):
     unit, term = pix7
     term.type("\x00\x01\x02\xff\x1b[A\x1b[1;5C" + "x" * 5000 + "\n")
     assert term.cmd("show curpriv").startswith("Username : enable_15")
+
+
+def test_login_as_a_local_user(boot):
+    unit, term = boot(config="username ops password opspass privilege 15\n")
+    assert term.type("login\n").endswith("Username: ")
+    assert term.type("ops\n").endswith("Password: ")
+    assert term.type("opspass\n").endswith("pixfirewall# ")
+    assert term.cmd("show curpriv").startswith("Username : ops\nCurrent privilege level : 15\n")
+    term.cmd("disable")
+    term.type("login\n")
+    term.type("ops\n")
+    assert "Invalid password" in term.type("nope\n")
+
+
+def test_show_running_config_all_and_feature(pix7):
+    unit, term = pix7
+    term.cmd("conf t")
+    term.cmd("domain-name example.net")
+    plain = term.cmd("show running-config")
+    full = term.cmd("show running-config all")
+    assert "domain-name example.net\n" in plain
+    assert " speed auto\n" in full and " speed auto\n" not in plain
+    assert term.cmd("show running-config domain-name") == "domain-name example.net\n"
+    assert term.cmd("show running-config telnet") == "telnet timeout 5\n"
+    term.cmd("no domain-name")
+    assert term.cmd("show running-config domain-name") == ""

@@ -251,3 +251,15 @@ def test_banners(pix):
         assert "banner motd Authorized access only" in run
     finally:
         pix.run(lambda: pix.unit.system.apply_config("no banner motd\nno banner exec\nno banner login"))
+
+
+def test_netmiko_without_secret_reaches_level_15_by_login(pix):
+    from netmiko import ConnectHandler
+
+    conn = ConnectHandler(device_type="cisco_asa", host="127.0.0.1", port=pix.ports.ssh,
+                          username="admin", password="admin", fast_cli=True)
+    try:
+        assert conn.find_prompt() == "fw1#"
+        assert "Current privilege level : 15" in conn.send_command("show curpriv")
+    finally:
+        conn.disconnect()

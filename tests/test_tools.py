@@ -90,13 +90,9 @@ def _wait_port(port: int, timeout: float = 20) -> None:
     raise AssertionError(f"nothing listens on {port}")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_unit_run_serves_and_stops_cleanly(tmp_path, images, sig):
-    CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
-                              "--image", str(images["pix-7.2(1)"])])
-    console = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "vpix", "unit", "run", str(tmp_path / "u"),
-                             "--console-port", str(console)], stdout=subprocess.PIPE,
+def _serve_and_ask(args: list[str], console: int, expect: bytes, sig=signal.SIGTERM) -> str:
+    """Run `vpix ARGS`, press Return on the console port, check the answer, stop it with SIG."""
+    proc = subprocess.Popen([sys.executable, "-m", "vpix", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
         _wait_port(console)
@@ -104,18 +100,28 @@ def test_unit_run_serves_and_stops_cleanly(tmp_path, images, sig):
             time.sleep(0.7)
             s.sendall(b"\r\nshow curpriv\r\n")
             time.sleep(0.5)
-            assert b"Current privilege level : 1" in s.recv(65536)
+            assert expect in s.recv(65536)
         proc.send_signal(sig)
         out, _ = proc.communicate(timeout=20)
     finally:
         proc.kill()
     assert proc.returncode == 0, out
+    return out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_unit_run_serves_and_stops_cleanly(tmp_path, images, sig):
+    CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
+                              "--image", str(images["pix-7.2(1)"])])
+    console = _free_port()
+    out = _serve_and_ask(["unit", "run", str(tmp_path / "u"), "--console-port", str(console)], console,
+                         b"Current privilege level : 1", sig)
     assert f"127.0.0.1:{console}" in out
 
 
-def test_lab_up_default_and_file(tmp_path):
+def test_lab_up_with_a_lab_file(tmp_path):
     lab = tmp_path / "lab.yaml"
-    ssh, console = _free_port(), _free_port()
+    console = _free_port()
     lab.write_text(f"""
 name: t
 workdir: {tmp_path / 'work'}
@@ -125,26 +131,34 @@ units:
     version: "8.0(4)"
     image_size_mb: 0.2
     host_key: ed25519
-    ssh_port: {ssh}
     console_port: {console}
     config: |
       hostname lab-a
 """)
-    proc = subprocess.Popen([sys.executable, "-m", "vpix", "lab", "up", str(lab)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    _serve_and_ask(["lab", "up", str(lab)], console, b"lab-a>")
+    assert (tmp_path / "work" / "a" / "flash" / "asa804-k8.bin").exists()
+
+
+def test_lab_up_default_lab_serves_ssh_with_its_credentials(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "vpix", "lab", "up", "--workdir", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_port(console)
-        with socket.create_connection(("127.0.0.1", console), timeout=5) as s:
-            time.sleep(0.7)
-            s.sendall(b"\r\n")
-            time.sleep(0.3)
-            assert b"lab-a>" in s.recv(65536)
-        proc.send_signal(signal.SIGTERM)
+        _wait_port(5022, timeout=60)
+        import paramiko
+
+        client = paramiko.SSHClient()
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        client.connect("127.0.0.1", 5022, "admin", "admin", look_for_keys=False, allow_agent=False)
+        _, stdout, _ = client.exec_command("show version")
+        text = stdout.read().decode()
+        client.close()
+        assert "Cisco PIX Security Appliance Software Version 7.2(1)" in text
+        assert "Hardware:   PIX-515E" in text
+        proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=20)
     finally:
         proc.kill()
-    assert proc.returncode == 0, out
-    assert (tmp_path / "work" / "a" / "flash" / "asa804-k8.bin").exists()
+    assert "127.0.0.1:5022" in out and "admin/admin" in out
 
 
 def test_lab_file_errors_are_reported(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Protocol
 
@@ -47,16 +46,6 @@ class LoopClock:
 
     def call_later(self, delay: float, callback: Callable[[], None]):
         return self._loop.call_later(delay, callback)
-
-
-class SystemClock:
-    """Real time without a loop, for synchronous tools."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def call_later(self, delay: float, callback: Callable[[], None]):
-        raise RuntimeError("SystemClock cannot schedule; use LoopClock or VirtualClock")
 
 
 class _VirtualTimer:

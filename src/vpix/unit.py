@@ -129,15 +129,14 @@ class Unit:
     def _load(self) -> None:
         self._window = None
         hw = self.identity.hw
-        chosen = self._choose_image()
-        if chosen is None:
+        name = self._choose_image()
+        if name is None:
             self.console.write("No image found in flash.\n" if hw.line == "pix" else
                                "Boot load failed.\n")
             self._enter_monitor()
             return
-        name, info = chosen
         try:
-            inspect(self.flash.path(name))
+            info = inspect(self.flash.path(name))
         except ImageError:
             self.console.write("Checksum verification on flash image failed\n")
             self._enter_monitor()
@@ -149,18 +148,20 @@ class Unit:
         self.console.lines(banner.loading(hw, name, info))
         self._start_system(name, info)
 
-    def _choose_image(self) -> tuple[str, ImageInfo] | None:
-        """The `boot system` image when set, otherwise the first image file in flash."""
+    def _choose_image(self) -> str | None:
+        """The `boot system` image when set, else the first image in flash; a damaged
+        image still counts (its check fails), other files do not."""
         preferred = self.boot_preference()
-        names = [e.name for e in self.flash.entries()]
-        for name in preferred + names:
+        for name in preferred + [e.name for e in self.flash.entries()]:
             if not self.flash.exists(name):
                 continue
+            if name in preferred or name.endswith(".bin"):
+                return name
             try:
-                return name, read_header(self.flash.path(name))
+                read_header(self.flash.path(name))
+                return name
             except ImageError:
-                if name in preferred or name.endswith(".bin"):
-                    return name, _broken(name)
+                continue
         return None
 
     def boot_preference(self) -> list[str]:
@@ -226,7 +227,3 @@ class Unit:
         elif self.state == "running" and self.console_session:
             self.console_session.feed(data)
 
-
-def _broken(name: str) -> ImageInfo:
-    """Stands for an image whose header cannot be read: it fails verification."""
-    return ImageInfo(Version(0, 0, 0), "", "", "", 0, 0)

@@ -165,10 +165,11 @@ def match(root: Node, line: str) -> Match:
     best: list[ParseError] = []
     for result in _walk(root, line, tokens, 0, {}, {}, best):
         return result
-    raise max(best, key=_error_rank)
+    raise max(best, key=error_rank)
 
 
-def _error_rank(err: ParseError) -> tuple[int, int]:
+def error_rank(err: ParseError) -> tuple[int, int]:
+    """The error to report when several paths fail: the one that got furthest."""
     return (err.position, {"invalid": 0, "incomplete": 1, "ambiguous": 2}[err.kind])
 
 

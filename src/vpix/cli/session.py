@@ -85,6 +85,7 @@ class Session:
         self.closed = False
         self.on_close: Callable[[], None] | None = None
         self._task: Generator | None = None
+        self._task_state: tuple = ()
         self._running = False
 
     # ------------------------------------------------------------ state the prompt shows
@@ -237,7 +238,7 @@ class Session:
                 return grammar.match(tree, line), mode
             except ParseError as err:
                 errors.append(err)
-        raise max(errors, key=grammar._error_rank)
+        raise max(errors, key=grammar.error_rank)
 
     def _mode_chain(self) -> list[str]:
         chain, mode = [], self.mode

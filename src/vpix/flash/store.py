@@ -117,7 +117,7 @@ class Flash:
 
 
 def _check(name: str) -> str:
-    if not name or "/" in name or name.startswith(".") or name in ("..",):
+    if not name or "/" in name or name.startswith("."):
         raise FileNotFoundError(name)
     return name
 

@@ -44,5 +44,16 @@ class BackgroundUnit:
 
     def stop(self) -> None:
         self.call(self.host.stop())
+        self.call(_drain())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        self.loop.close()
+
+
+async def _drain() -> None:
+    """Let the connections the stop hung up finish, so no task dies with the loop."""
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from rich.table import Table
 from vpix.hardware import unitdir
 from vpix.hardware.catalog import catalog
 from vpix.image import format as image_format
+from vpix.versions import Version
 
 out = Console() if sys.stdout.isatty() else Console(width=200)  # piped: never cut addresses
 
@@ -97,22 +99,16 @@ def unit() -> None:
 def unit_create(directory: Path, platform: str, serial: str | None, image_file: Path | None,
                 activation_key: str | None, config_file: Path | None, break_window: float) -> None:
     """Write a unit directory: unit.toml, flash/ with the image, an SSH host key."""
-    built = None
-    if image_file is None:
-        version, line = unitdir.default_image_for(platform)
-        built = directory.with_name(directory.name + ".image.tmp")
-        image_format.build(built, version, line)
-        image_file = built.with_name(image_format.default_name(image_format.Version.parse(version), line))
-        built.replace(image_file)
-        built = image_file
-    try:
-        ident = unitdir.create(directory, platform, serial, image_file, activation_key, break_window,
-                               startup_config=config_file.read_text() if config_file else None)
-    except (FileExistsError, ValueError) as err:
-        raise click.ClickException(str(err)) from None
-    finally:
-        if built is not None:
-            built.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        if image_file is None:
+            version, line = unitdir.default_image_for(platform)
+            image_file = Path(scratch) / image_format.default_name(Version.parse(version), line)
+            image_format.build(image_file, version, line)
+        try:
+            ident = unitdir.create(directory, platform, serial, image_file, activation_key, break_window,
+                                   startup_config=config_file.read_text() if config_file else None)
+        except (FileExistsError, ValueError) as err:
+            raise click.ClickException(str(err)) from None
     out.print(f"[green]created[/] {directory}: {platform}, serial {ident.serial}")
 
 

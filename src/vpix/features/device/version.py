@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from vpix.features.interfaces import Interfaces
 from vpix.features.license import Licensing
-from vpix.versions import Version
 
 
 def uptime_text(seconds: float) -> str:
