@@ -6,7 +6,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import make_unit
 
-from vpix.cli.session import Session
 
 WORDS = ["show", "sh", "run", "running-config", "version", "interface", "Ethernet0", "e1",
          "nameif", "ip", "address", "10.0.0.1", "255.255.255.0", "no", "hostname", "conf", "t",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
 import tomllib
-from pathlib import Path
 
 import pexpect
 import pytest

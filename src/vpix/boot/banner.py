@@ -23,7 +23,7 @@ def bios(hw: Platform, ram_mb: int) -> list[str]:
                 "Embedded BIOS Version 1.0(11)2 01/25/06 13:21:26.17", "",
                 "Low Memory: 631 KB", f"High Memory: {ram_mb - 1} MB",
                 "PCI Device Table.", "",
-                f"Evaluating BIOS Options ...",
+                "Evaluating BIOS Options ...",
                 "Launch BIOS Extension to setup ROMMON", "",
                 "Cisco Systems ROMMON Version (1.0(11)2) #0: Thu Jan 26 10:43:08 PST 2006", "",
                 "Platform " + hw.model, "",
@@ -41,7 +41,7 @@ def bios(hw: Platform, ram_mb: int) -> list[str]:
 
 def loading(hw: Platform, name: str, image: ImageInfo) -> list[str]:
     if hw.line == "asa":
-        return [f"Launching BootLoader...", f"Boot configuration file contains 1 entry.", "",
+        return ["Launching BootLoader...", "Boot configuration file contains 1 entry.", "",
                 f"Loading disk0:/{name}... Booted", ""]
     return [f"Reading {image.size} bytes of image from flash.",
             "#" * min(70, max(1, image.size // 75000)), ""]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from vpix.cli.registry import command, MODES
+from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import Feature
 from vpix.features.aaa import Aaa
