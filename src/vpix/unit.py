@@ -66,6 +66,7 @@ class Unit:
         self.monitor: Monitor | None = None
         self.console_session = None
         self.boot_count = 0
+        self.running_image: tuple | None = None     # (name, fingerprint) of the booted image
         self.on_boot: list[Callable[["Unit"], None]] = []
         self.on_shutdown: list[Callable[["Unit"], None]] = []
         self._window = None
@@ -146,6 +147,7 @@ class Unit:
             self._enter_monitor()
             return
         self.console.lines(banner.loading(hw, name, info))
+        self.running_image = (name, self._fingerprint(name))
         self._start_system(name, info)
 
     def _choose_image(self) -> str | None:
@@ -163,6 +165,18 @@ class Unit:
             except ImageError:
                 continue
         return None
+
+    def _fingerprint(self, name: str) -> tuple:
+        """Changes whenever the file is replaced: every flash write is a new file."""
+        st = self.flash.path(name).stat()
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def flash_image_differs(self) -> bool:
+        """The image the next boot would load is not the one running."""
+        name = self._choose_image()
+        if name is None or self.running_image is None:
+            return True
+        return (name, self._fingerprint(name)) != self.running_image
 
     def boot_preference(self) -> list[str]:
         """Images named by `boot system` in the saved configuration (the software issue)."""

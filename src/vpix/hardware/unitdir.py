@@ -1,7 +1,8 @@
 """The unit directory: hardware identity (unit.toml), flash/, the SSH host key.
 
     <unit>/unit.toml     platform, serial, MACs, flash size, RAM, boot settings
-    <unit>/flash/        the flash file system (`dir flash:`), .private/ is hidden
+    <unit>/flash/        the flash file system (`dir flash:`); .private/ is the hidden area
+                         with the startup-config and the activation key
     <unit>/ssh_host_key  generated once at creation, never shipped in source
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import tomli_w
 
+from vpix.features.license import grants, keys
 from vpix.flash import Flash
 from vpix.hardware.catalog import Platform, platform
 from vpix.versions import Version
@@ -30,7 +32,6 @@ class UnitIdentity:
     macs: list[str]
     flash_mb: int
     ram_mb: int
-    activation_key: str | None = None
     break_window: float = 0.0       # seconds the boot waits for ESC/BREAK
     extra: dict = field(default_factory=dict)
 
@@ -67,12 +68,14 @@ def create(directory: Path, model: str, serial: str | None = None, image: Path |
         raise FileExistsError(f"{directory} already holds a unit")
     serial = serial or new_serial(model)
     ident = UnitIdentity(model, serial, macs_for(serial, len(hw.interfaces)), hw.flash_mb, hw.ram_mb,
-                         activation_key, break_window)
+                         break_window)
     flash = Flash(directory / "flash", hw.flash_bytes)
     if image is not None:
         flash.link_in(image, image.name)
     if startup_config is not None:
         flash.write_private("startup-config", startup_config.encode())
+    key = activation_key or keys.encode(serial, grants.factory(model))
+    flash.write_private("activation-key", (key.strip() + "\n").encode())
     (directory / HOST_KEY).write_bytes(host_key or generate_host_key())
     (directory / HOST_KEY).chmod(0o600)
     save(directory, ident)
@@ -89,8 +92,6 @@ def save(directory: Path, ident: UnitIdentity) -> None:
     data = {"platform": ident.platform, "serial": ident.serial, "macs": ident.macs,
             "flash_mb": ident.flash_mb, "ram_mb": ident.ram_mb,
             "boot": {"break_window": ident.break_window}}
-    if ident.activation_key:
-        data["activation_key"] = ident.activation_key
     data.update(ident.extra)
     tmp = directory / (UNIT_FILE + ".tmp")
     tmp.write_bytes(tomli_w.dumps(data).encode())
@@ -104,10 +105,8 @@ def load(directory: Path) -> UnitIdentity:
     data = tomllib.loads(path.read_text())
     boot = data.pop("boot", {})
     known = {k: data.pop(k) for k in ("platform", "serial", "macs", "flash_mb", "ram_mb")}
-    key = data.pop("activation_key", None)
     platform(known["platform"])  # validates the model
-    return UnitIdentity(**known, activation_key=key, break_window=float(boot.get("break_window", 0.0)),
-                        extra=data)
+    return UnitIdentity(**known, break_window=float(boot.get("break_window", 0.0)), extra=data)
 
 
 def default_image_for(model: str) -> tuple[str, str]:

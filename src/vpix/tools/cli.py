@@ -142,6 +142,58 @@ def console(directory: Path) -> None:
     asyncio.run(run_console(directory))
 
 
+# ---------------------------------------------------------------- licenses
+
+
+@main.group("license")
+def license_group() -> None:
+    """The activation-key registration service."""
+
+
+@license_group.command("paks")
+def license_paks() -> None:
+    """List the product authorization key (PAK) codes and what each grants."""
+    from vpix.features.license import grants
+
+    table = Table("PAK code", "grants")
+    for code, what in grants.paks().items():
+        table.add_row(code, what)
+    out.print(table)
+
+
+@license_group.command("issue")
+@click.option("--serial", required=True, help="The unit's serial number (`show version`).")
+@click.option("--pak", required=True, help="Product authorization key code (`vpix license paks`).")
+@click.option("--key", "current", help="The unit's current activation key, for add-on PAKs.")
+def license_issue(serial: str, pak: str, current: str | None) -> None:
+    """Register a PAK for a serial number and print the activation key."""
+    from vpix.features.license import grants, keys
+
+    try:
+        base = keys.decode(serial, current) if current else None
+        granted = grants.grant(pak, base)
+    except (keys.InvalidKey, grants.PakError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(keys.encode(serial, granted))
+
+
+@license_group.command("decode")
+@click.option("--serial", required=True, help="The unit's serial number.")
+@click.argument("key", nargs=-1, required=True)
+def license_decode(serial: str, key: tuple[str, ...]) -> None:
+    """Show what KEY (four hex words) grants on the unit with this serial, or why it is invalid."""
+    from vpix.features.license import keys
+
+    try:
+        granted = keys.decode(serial, " ".join(key))
+    except keys.InvalidKey as err:
+        raise click.ClickException(f"The activation key is not valid: {err}") from None
+    table = Table("feature", "granted")
+    for field, value in vars(granted).items():
+        table.add_row(field.replace("_", " "), str(value))
+    out.print(table)
+
+
 # ---------------------------------------------------------------- labs
 
 

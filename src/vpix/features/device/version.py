@@ -60,9 +60,9 @@ def version_lines(system) -> list[str]:
         lines.append(f"{iface.index:>2}: Ext: {iface.hw_id:<20}: address is {iface.mac}, irq {irq}")
     lines.append("")
     lines += system.feature(Licensing).feature_lines()
-    lines += ["", f"Serial Number: {system.unit.identity.serial}"]
-    if system.unit.identity.activation_key:
-        lines.append(f"Running Activation Key: {system.unit.identity.activation_key}")
+    lic = system.feature(Licensing)
+    lines += ["", f"Serial Number: {system.unit.identity.serial}",
+              f"Running Activation Key: {lic.key_words(lic.running_key)}"]
     if hw.line == "asa":
         lines.append("Configuration register is 0x1")
     lines.append(last_change(system))
@@ -81,10 +81,8 @@ def _six(system) -> list[str]:
     for iface in system.feature(Interfaces).all:
         lines.append(f"{iface.index}: {iface.name6}: address is {iface.mac}, irq {10 + iface.index % 2}")
     lines += system.feature(Licensing).feature_lines()
-    serial = int(system.unit.identity.serial) if system.unit.identity.serial.isdigit() else 0
-    lines += ["", f"Serial Number: {system.unit.identity.serial} (0x{serial:x})"]
-    if system.unit.identity.activation_key:
-        lines.append(f"Running Activation Key: {system.unit.identity.activation_key}")
+    lic = system.feature(Licensing)
+    lines += ["", lic.serial_line(), f"Running Activation Key: {lic.key_words(lic.running_key)}"]
     lines.append(last_change(system))
     return lines
 

@@ -44,6 +44,16 @@ def _hw(ctx: Ctx, arg: str = "hw") -> Interface:
     return iface
 
 
+def _licensed(ctx: Ctx, iface: Interface) -> None:
+    """Interfaces past the license's `Maximum Physical Interfaces` cannot be named."""
+    from vpix.features.license import Licensing
+
+    limit = ctx.system.feature(Licensing).running.physical_interfaces
+    if isinstance(limit, int) and iface.index >= limit:
+        raise CommandError(f"ERROR: This platform is licensed for {limit} physical interfaces; "
+                           f"{iface.hw_id} cannot be used")
+
+
 def _named(ctx: Ctx, arg: str = "ifname") -> Interface:
     iface = _ifaces(ctx).by_name(ctx.args[arg])
     if iface is None:
@@ -80,6 +90,7 @@ def nameif(ctx: Ctx):
         raise ctx.invalid("name")
     owner = _ifaces(ctx).by_name(name)
     iface: Interface = ctx.session.target
+    _licensed(ctx, iface)
     if owner is not None and owner is not iface:
         raise CommandError(f"ERROR: Name \"{name}\" is already used by interface {owner.hw_id}")
     iface.nameif = name
@@ -179,6 +190,7 @@ def interface6(ctx: Ctx):
          help=_HELP)
 def nameif6(ctx: Ctx):
     iface = _hw(ctx)
+    _licensed(ctx, iface)
     level = ctx.args["level"].lower()
     if not level.startswith("security") or not level[8:].isdigit() or int(level[8:]) > 100:
         raise ctx.invalid("level")

@@ -1,69 +1,66 @@
-"""The license a unit runs with and how `show version` lists it.
-
-Until activation keys are decoded (the licenses issue), a unit runs the license its
-platform ships with (``license`` in the platform catalog).
-"""
+"""Licenses: the running and flash activation keys, `activation-key`, `show activation-key`,
+and the licensed-features blocks `show version` prints. Keys: keys.py; grants: grants.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from vpix.cli.registry import command
+from vpix.cli.session import CommandError, Ctx
 from vpix.features import Feature
+from vpix.features.license import grants, keys
+from vpix.features.license.grants import UNLIMITED, License
 
-UNLIMITED = "Unlimited"
+KEY_FILE = "activation-key"
 
-
-@dataclass(frozen=True)
-class License:
-    kind: str                      # R, UR, FO, FO_AA, Base, Security Plus, VPN Plus, VPN Premium
-    failover: str                  # Disabled, Active/Standby, Active/Active
-    vpn_des: bool = True
-    vpn_3des: bool = True
-    physical_interfaces: int | str = UNLIMITED
-    vlans: int = 0
-    cut_through: bool = True
-    guards: bool = True
-    url_filtering: bool = True
-    inside_hosts: int | str = UNLIMITED
-    contexts: int = 0
-    vpn_peers: int | str = UNLIMITED
-    webvpn_peers: int = 2
-
-    @property
-    def description(self) -> str:
-        names = {"R": "Restricted (R)", "UR": "Unrestricted (UR)", "FO": "Failover (FO)",
-                 "FO_AA": "Failover Active/Active (FO_AA)"}
-        return names.get(self.kind, self.kind)
-
-
-# (platform, license) -> what it grants; the 6.x/7.x PIX and ASA data sheets' figures.
-DEFAULTS: dict[tuple[str, str], License] = {
-    ("PIX-501", "R"): License("R", "Disabled", physical_interfaces=2, vlans=2, inside_hosts=10,
-                              contexts=0, vpn_peers=10),
-    ("PIX-506E", "R"): License("R", "Disabled", physical_interfaces=2, vlans=2, vpn_peers=25),
-    ("PIX-515E", "R"): License("R", "Disabled", physical_interfaces=3, vlans=10, vpn_peers=2000),
-    ("PIX-515E", "UR"): License("UR", "Active/Active", physical_interfaces=6, vlans=25, contexts=2),
-    ("PIX-525", "UR"): License("UR", "Active/Active", physical_interfaces=10, vlans=100, contexts=2),
-    ("PIX-535", "UR"): License("UR", "Active/Active", physical_interfaces=14, vlans=150, contexts=2),
-    ("ASA5505", "Base"): License("Base", "Disabled", cut_through=False, guards=False,
-                                 physical_interfaces=8, vlans=3, inside_hosts=10, vpn_peers=10),
-    ("ASA5510", "Security Plus"): License("Security Plus", "Active/Standby", vlans=100, contexts=2,
-                                          vpn_peers=250),
-    ("ASA5520", "VPN Plus"): License("VPN Plus", "Active/Active", vlans=150, contexts=2, vpn_peers=750),
-    ("ASA5540", "VPN Premium"): License("VPN Premium", "Active/Active", vlans=200, contexts=2,
-                                       vpn_peers=5000),
-}
+NOT_VALID = "The activation key is not valid."
+SAME_AS_RUNNING = "The activation key you entered is the same as the Running key."
+IMAGES_DIFFER = "The Flash image and the Running image differ."
 
 
 class Licensing(Feature):
     def __init__(self, system):
         super().__init__(system)
-        hw = system.hw
-        self.running = DEFAULTS[(hw.model, hw.license)]
+        self.serial = system.unit.identity.serial
+        self.running_key = self.flash_key()
+        granted = self.decode(self.running_key)
+        self.valid = granted is not None
+        self.running = granted or grants.fallback(system.hw.model)
 
-    def feature_lines(self) -> list[str]:
-        """`Licensed features` block of `show version`, in the family's layout."""
-        lic, hw = self.running, self.system.hw
+    # ------------------------------------------------------------ keys
+
+    def flash_key(self) -> str | None:
+        data = self.system.unit.flash.read_private(KEY_FILE)
+        return data.decode(errors="replace").strip() if data else None
+
+    def decode(self, key: str | None) -> License | None:
+        if not key:
+            return None
+        try:
+            return keys.decode(self.serial, key)
+        except keys.InvalidKey:
+            return None
+
+    def serial_line(self) -> str:
+        if self.serial.isdigit():
+            return f"Serial Number: {self.serial} (0x{int(self.serial):x})"
+        return f"Serial Number: {self.serial}"
+
+    # ------------------------------------------------------------ rendering
+
+    def key_block(self, lic: License) -> list[str]:
+        """The 6.x feature list under an activation key (the seed's Examples 11-1 to 11-3)."""
+        rows = [("Failover", _on(lic.failover != "Disabled")), ("VPN-DES", _on(lic.vpn_des)),
+                ("VPN-3DES", _on(lic.vpn_3des)), ("Maximum Interfaces", lic.physical_interfaces),
+                ("Cut-through Proxy", _on(lic.cut_through)), ("Guards", _on(lic.guards)),
+                ("Websense", _on(lic.url_filtering)), ("Throughput", UNLIMITED),
+                ("ISAKMP peers", lic.vpn_peers)]
+        return ["Licensed Features:"] + [f"{k}:\t{v}" for k, v in rows]
+
+    def feature_lines(self, lic: License | None = None) -> list[str]:
+        """`Licensed features` block of `show version` (the running license unless given)."""
+        head = []
+        if lic is None and not self.valid:
+            head = ["The Running Activation Key is not valid, using default settings:", ""]
+        lic, hw = lic or self.running, self.system.hw
         if self.system.family == "6.x":
             rows = [("Failover", _on(lic.failover != "Disabled")),
                     ("VPN-DES", _on(lic.vpn_des)), ("VPN-3DES-AES", _on(lic.vpn_3des)),
@@ -73,7 +70,7 @@ class Licensing(Feature):
                     ("URL-filtering", _on(lic.url_filtering)), ("Inside Hosts", lic.inside_hosts),
                     ("Throughput", UNLIMITED), ("IKE peers", lic.vpn_peers)]
             lines = ["Licensed Features:"] + [f"{k + ':':<29}{v}" for k, v in rows]
-            return lines + ["", f"This PIX has a{'n' if lic.kind == 'UR' else ''} {lic.description} license."]
+            return head + lines + ["", f"This PIX has {_article(lic.description)} license."]
         rows = [("Maximum Physical Interfaces", lic.physical_interfaces), ("Maximum VLANs", lic.vlans),
                 ("Inside Hosts", lic.inside_hosts), ("Failover", lic.failover),
                 ("VPN-DES", _on(lic.vpn_des)), ("VPN-3DES-AES", _on(lic.vpn_3des))]
@@ -83,14 +80,91 @@ class Licensing(Feature):
         rows += [("Security Contexts", lic.contexts), ("GTP/GPRS", "Disabled"),
                  ("VPN Peers", lic.vpn_peers)]
         if hw.line == "asa":
-            rows.append(("WebVPN Peers", lic.webvpn_peers))
+            rows.append(("WebVPN Peers", 2))
         lines = ["Licensed features for this platform:"] + [f"{k:<28}: {v}" for k, v in rows]
-        if hw.line == "asa":
-            kind = f"an {hw.model[:3]} {hw.model[3:]} {lic.kind} license"
-        else:
-            kind = f"a{'n' if lic.kind in ('UR',) else ''} {lic.description} license"
-        return lines + ["", f"This platform has {kind}."]
+        what = f"an {hw.model[:3]} {hw.model[3:]} {lic.kind}" if hw.line == "asa" \
+            else _article(lic.description)
+        return head + lines + ["", f"This platform has {what} license."]
+
+    def key_words(self, key: str | None) -> str:
+        try:
+            return keys.format_key(keys.parse_words((key or "").split()))
+        except keys.InvalidKey:
+            return key or "N/A"
 
 
 def _on(flag: bool) -> str:
     return "Enabled" if flag else "Disabled"
+
+
+def _article(words: str) -> str:
+    return ("an " if words[0] in "AEIOU" else "a ") + words
+
+
+def _lic(ctx: Ctx) -> Licensing:
+    return ctx.system.feature(Licensing)
+
+
+_HELP = {
+    "activation-key": "Modify activation-key",
+    "words": "Four hexadecimal words, 0x optional",
+}
+
+
+@command("activation-key <words:LINE>", help=_HELP)
+def activation_key(ctx: Ctx):
+    lic = _lic(ctx)
+    if ctx.system.unit.flash_image_differs():
+        raise CommandError(IMAGES_DIFFER)
+    try:
+        words = keys.parse_words(ctx.args["words"].split())
+        granted = keys.decode(lic.serial, words)
+    except keys.InvalidKey:
+        raise CommandError(NOT_VALID) from None
+    key = keys.format_key(words)
+    if lic.valid and key == lic.key_words(lic.running_key):
+        raise CommandError(SAME_AS_RUNNING)
+    ctx.system.unit.flash.write_private(KEY_FILE, (key + "\n").encode())
+    if ctx.system.family == "6.x":
+        ctx.print(lic.serial_line())
+        ctx.print("")
+        ctx.print(f"Flash activation key: {key}")
+        ctx.print("\n".join(lic.key_block(granted)))
+    else:
+        ctx.print("Validating activation key. This may take a few minutes...")
+        ctx.print("\n".join(lic.feature_lines(granted)))
+    ctx.print("")
+    ctx.print("The flash activation key has been modified.")
+    ctx.print("The flash activation key is now DIFFERENT than the running key.")
+    ctx.print("The flash activation key will be used when the unit is reloaded.")
+
+
+@command("show activation-key", priv=1, help={"activation-key": "Show activation-key"})
+def show_activation_key(ctx: Ctx):
+    lic = _lic(ctx)
+    six = ctx.system.family == "6.x"
+    ctx.print(lic.serial_line())
+    if six:
+        ctx.print("")
+        ctx.print(f"Running activation key: {lic.key_words(lic.running_key)}")
+        ctx.print("\n".join(lic.key_block(lic.running)))
+    else:
+        ctx.print(f"Running Activation Key: {lic.key_words(lic.running_key)}")
+        ctx.print("")
+        ctx.print("\n".join(lic.feature_lines()))
+    ctx.print("")
+    if ctx.system.unit.flash_image_differs():
+        ctx.print("The flash image is DIFFERENT than the running image.")
+        ctx.print("The two images must be the same in order to examine the flash activation key.")
+        return
+    flash_key = lic.flash_key()
+    if flash_key == lic.running_key:
+        ctx.print("The flash activation key is the SAME as the running key.")
+        return
+    flashed = lic.decode(flash_key)
+    ctx.print(f"Flash activation key: {lic.key_words(flash_key)}")
+    if flashed is not None:
+        ctx.print("\n".join(lic.key_block(flashed) if six else lic.feature_lines(flashed)))
+    ctx.print("")
+    ctx.print("The flash activation key is DIFFERENT than the running key.")
+    ctx.print("The flash activation key takes effect after the next reload.")
