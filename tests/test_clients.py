@@ -263,3 +263,50 @@ def test_netmiko_without_secret_reaches_level_15_by_login(pix):
         assert "Current privilege level : 15" in conn.send_command("show curpriv")
     finally:
         conn.disconnect()
+
+
+def test_netmiko_scp_file_transfer_to_flash(pix, tmp_path):
+    from netmiko import file_transfer
+
+    source = tmp_path / "upload.bin"
+    source.write_bytes(bytes(range(256)) * 4000)
+    conn = netmiko(pix)
+    try:
+        conn.send_config_set(["ssh scopy enable"])
+        result = file_transfer(conn, source_file=str(source), dest_file="upload.bin", file_system="flash:",
+                               direction="put", overwrite_file=True)
+        assert result["file_transferred"] and result["file_verified"]
+        again = file_transfer(conn, source_file=str(source), dest_file="upload.bin", file_system="flash:",
+                              direction="put", overwrite_file=True)
+        assert again["file_exists"] and not again["file_transferred"]
+    finally:
+        conn.send_config_set(["no ssh scopy enable"])
+        conn.disconnect()
+    stored = pix.run(lambda: pix.unit.flash.path("upload.bin").read_bytes())
+    assert stored == source.read_bytes()
+
+
+@pytest.mark.skipif(not shutil.which("sshpass"), reason="sshpass is installed by .ci/run")
+def test_openssh_scp_needs_scopy(pix, tmp_path):
+    source = tmp_path / "cfg.txt"
+    source.write_text("hello flash\n")
+    base = ["sshpass", "-p", "admin", "scp", "-O", "-P", str(pix.ports.ssh), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+    refused = subprocess.run(base + [str(source), "admin@127.0.0.1:flash:/cfg.txt"], capture_output=True,
+                             timeout=30)
+    assert refused.returncode != 0
+    pix.run(lambda: pix.unit.system.apply_config("ssh scopy enable"))
+    try:
+        done = subprocess.run(base + [str(source), "admin@127.0.0.1:flash:/cfg.txt"], capture_output=True,
+                              text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        back = tmp_path / "back.txt"
+        done = subprocess.run(base + ["admin@127.0.0.1:flash:/cfg.txt", str(back)], capture_output=True,
+                              text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        assert back.read_text() == "hello flash\n"
+        hidden = subprocess.run(base + ["admin@127.0.0.1:flash:/.private/startup-config", str(back)],
+                                capture_output=True, timeout=30)
+        assert hidden.returncode != 0
+    finally:
+        pix.run(lambda: pix.unit.system.apply_config("no ssh scopy enable"))

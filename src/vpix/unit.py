@@ -179,8 +179,11 @@ class Unit:
         return (name, self._fingerprint(name)) != self.running_image
 
     def boot_preference(self) -> list[str]:
-        """Images named by `boot system` in the saved configuration (the software issue)."""
-        return []
+        """Images named by `boot system` in the saved configuration, as the loader reads them."""
+        from vpix.features.flashfs import boot_images_in
+
+        data = self.flash.read_private("startup-config")
+        return boot_images_in(data.decode(errors="replace")) if data else []
 
     def _enter_monitor(self) -> None:
         self.state = "monitor"

@@ -10,6 +10,7 @@ import asyncssh
 
 from vpix.features.aaa import Aaa
 from vpix.features.mgmt_access import MgmtAccess
+from vpix.mgmt.scp import FlashSFTP
 from vpix.mgmt.telnet import crlf
 from vpix.mgmt.terminal import RemoteTerminal
 
@@ -110,4 +111,5 @@ async def start_ssh(unit, host: str, port: int):
     return await asyncssh.create_server(
         lambda: _Server(unit), host, port, server_host_keys=[key],
         process_factory=lambda p: _handle(unit, p), encoding=None, line_editor=False,
+        allow_scp=True, sftp_factory=lambda chan: FlashSFTP(chan, unit),
         login_timeout=30, keepalive_interval=0)

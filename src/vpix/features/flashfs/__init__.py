@@ -1,16 +1,46 @@
-"""The flash file system at the CLI: `dir` (7.x)."""
+"""The flash file system at the CLI (7.x): `dir`, `show flash`, `delete`, `rename`, `copy`
+between flash files, `verify /md5`, `boot system` and `show boot`."""
 
 from __future__ import annotations
 
-from vpix.cli.registry import command
-from vpix.cli.session import Ctx
-from vpix.features import Feature
+import hashlib
+import re
+import time
 
-_HELP = {"dir": "List files on a filesystem", "path": "flash:, disk0: or a file in it"}
+from vpix.cli.registry import command
+from vpix.cli.session import Ask, CommandError, Ctx
+from vpix.features import Feature
+from vpix.flash import FlashFull
+
+_HELP = {
+    "dir": "List files on a filesystem",
+    "path": "flash:, disk0: or a file in it",
+    "flash": "Show the flash file system",
+    "delete": "Delete a file",
+    "rename": "Rename a file",
+    "copy": "Copy from one file to another",
+    "verify": "Verify a file",
+    "/md5": "Compute the MD5 of a file",
+    "/noconfirm": "Do not prompt for confirmation",
+    "boot": "Set system boot parameters",
+    "system": "System image file",
+    "src": "Source file (flash:/name)",
+    "dst": "Destination file (flash:/name)",
+}
 
 
 class FlashFs(Feature):
-    """No configuration of its own; the flash belongs to the unit."""
+    """Owns `boot system`; the files themselves belong to the unit's flash."""
+
+    def __init__(self, system):
+        super().__init__(system)
+        self.boot_images: list[str] = []
+
+    def render(self, full):
+        if self.system.family == "6.x":
+            return []
+        device = self.system.hw.flash_device
+        return [("boot", [f"boot system {device}/{name}" for name in self.boot_images])]
 
 
 def split_path(system, text: str | None) -> tuple[str, str]:
@@ -26,6 +56,16 @@ def split_path(system, text: str | None) -> tuple[str, str]:
     return device, text.lstrip("/")
 
 
+def _file(ctx: Ctx, arg: str, must_exist: bool = True) -> str:
+    try:
+        device, name = split_path(ctx.system, ctx.args.get(arg))
+    except ValueError:
+        raise ctx.invalid(arg) from None
+    if must_exist and (not name or not ctx.system.unit.flash.exists(name)):
+        raise CommandError(f"%Error opening {device}/{name} (No such file or directory)")
+    return name
+
+
 @command("dir [<path:WORD>]", versions="7.x", help=_HELP)
 def dir_(ctx: Ctx):
     system = ctx.system
@@ -36,13 +76,127 @@ def dir_(ctx: Ctx):
     flash = system.unit.flash
     entries = [e for e in flash.entries() if not name or e.name == name]
     if name and not entries:
-        ctx.print(f"ERROR: {device}/{name}: No such file or directory")
-        return
+        raise CommandError(f"ERROR: {device}/{name}: No such file or directory")
     ctx.print(f"Directory of {device}/")
     ctx.print("")
     for e in entries:
-        stamp = f"{e.modified:%H:%M:%S %b %d %Y}"
-        ctx.print(f"{e.index:<6} -rw-  {e.size:<11} {stamp}  {e.name}")
+        ctx.print(f"{e.index:<6} -rw-  {e.size:<11} {e.modified:%H:%M:%S %b %d %Y}  {e.name}")
     ctx.print("")
     free = flash.free()
     ctx.print(f"{flash.capacity} bytes total ({free} bytes free/{free * 100 // flash.capacity}% free)")
+
+
+@command("show flash", priv=1, versions="7.x", help=_HELP)
+@command("show flash:", priv=1, versions="7.x", hidden=True)
+@command("show disk0:", priv=1, versions="7.x", hidden=True)
+def show_flash(ctx: Ctx):
+    flash = ctx.system.unit.flash
+    ctx.print("-#- --length-- -----date/time------ path")
+    for e in flash.entries():
+        ctx.print(f"{e.index:>3} {e.size:<11} {e.modified:%b %d %Y %H:%M:%S} {e.name}")
+    ctx.print("")
+    ctx.print(f"{flash.free()} bytes available ({flash.used()} bytes used)")
+
+
+@command("delete [/noconfirm] <path:WORD>", versions="7.x", help=_HELP)
+def delete(ctx: Ctx):
+    name = _file(ctx, "path")
+    device = ctx.system.hw.flash_device
+    if not ctx.args.get("/noconfirm"):
+        answer = yield Ask(f"\nDelete filename [{name}]? ")
+        name = answer.strip() or name
+        if not ctx.system.unit.flash.exists(name):
+            raise CommandError(f"%Error deleting {device}/{name} (No such file or directory)")
+        answer = yield Ask(f"\nDelete {device}/{name}? [confirm]")
+        if answer.strip().lower() not in ("", "y", "yes"):
+            return
+    ctx.system.unit.flash.delete(name)
+
+
+@command("rename [/noconfirm] <src:WORD> <dst:WORD>", versions="7.x", help=_HELP)
+def rename(ctx: Ctx):
+    source = _file(ctx, "src")
+    target = _file(ctx, "dst", must_exist=False)
+    if not ctx.args.get("/noconfirm"):
+        source = (yield Ask(f"Source filename [{source}]? ")).strip() or source
+        target = (yield Ask(f"Destination filename [{target}]? ")).strip() or target
+    if not ctx.system.unit.flash.exists(source):
+        raise CommandError(f"%Error renaming {ctx.system.hw.flash_device}/{source} (No such file or directory)")
+    ctx.system.unit.flash.rename(source, target)
+
+
+@command("copy [/noconfirm] <src:WORD> <dst:WORD>", versions="7.x", help=_HELP)
+def copy_flash(ctx: Ctx):
+    source = _file(ctx, "src")
+    target = _file(ctx, "dst", must_exist=False)
+    if not ctx.args.get("/noconfirm"):
+        source = (yield Ask(f"\nSource filename [{source}]? ")).strip() or source
+        target = (yield Ask(f"\nDestination filename [{target}]? ")).strip() or target
+    flash = ctx.system.unit.flash
+    device = ctx.system.hw.flash_device
+    if not flash.exists(source):
+        raise CommandError(f"%Error opening {device}/{source} (No such file or directory)")
+    started = time.perf_counter()
+    try:
+        with open(flash.path(source), "rb") as f:
+            size = flash.write(target, iter(lambda: f.read(1 << 20), b""))
+    except FlashFull:
+        raise CommandError(f"%Error writing {device}/{target} (No space left on device)") from None
+    elapsed = max(time.perf_counter() - started, 0.001)
+    ctx.print("Copy in progress...C")
+    ctx.print("")
+    ctx.print(f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)")
+
+
+@command("verify /md5 <path:WORD>", versions="7.x", help=_HELP)
+def verify_md5(ctx: Ctx):
+    name = _file(ctx, "path")
+    digest = hashlib.md5()
+    marks = 0
+    with open(ctx.system.unit.flash.path(name), "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            digest.update(chunk)
+            marks += 1
+    bangs = "!" * max(1, marks // 4)
+    for i in range(0, len(bangs), 79):
+        ctx.print(bangs[i:i + 79])
+    ctx.print("Done!")
+    ctx.print(f"verify /md5 ({ctx.system.hw.flash_device}/{name}) = {digest.hexdigest()}")
+
+
+@command("boot system <path:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+def boot_system(ctx: Ctx):
+    name = _file(ctx, "path", must_exist=False)
+    images = ctx.system.feature(FlashFs).boot_images
+    if name in images:
+        return
+    if len(images) >= 4:
+        raise CommandError("ERROR: Cannot have more than 4 boot system entries")
+    images.append(name)
+
+
+@command("no boot system <path:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+def no_boot_system(ctx: Ctx):
+    name = _file(ctx, "path", must_exist=False)
+    images = ctx.system.feature(FlashFs).boot_images
+    if name in images:
+        images.remove(name)
+
+
+@command("show boot", priv=1, versions="7.x", help=_HELP)
+def show_boot(ctx: Ctx):
+    device = ctx.system.hw.flash_device
+    at_boot = ";".join(f"{device}/{n}" for n in ctx.system.unit.boot_preference())
+    current = ";".join(f"{device}/{n}" for n in ctx.system.feature(FlashFs).boot_images)
+    ctx.print(f"BOOT variable = {at_boot}")
+    ctx.print(f"Current BOOT variable = {current}")
+    ctx.print("CONFIG_FILE variable = ")
+    ctx.print("Current CONFIG_FILE variable = ")
+
+
+_BOOT_LINE = re.compile(r"^boot system (?:flash|disk0):/?(\S+)\s*$", re.M)
+
+
+def boot_images_in(config_text: str) -> list[str]:
+    """The `boot system` images a saved configuration names, in order."""
+    return _BOOT_LINE.findall(config_text)

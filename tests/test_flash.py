@@ -1,0 +1,82 @@
+"""Flash at the CLI: listing, delete, rename, copy, verify /md5, boot system; atomic writes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from vpix.image import format as image_format
+
+
+def _md5(unit, name):
+    return hashlib.md5(unit.flash.path(name).read_bytes()).hexdigest()
+
+
+def test_verify_md5_answer_line(pix7):
+    unit, term = pix7
+    out = term.cmd("verify /md5 flash:/pix721.bin")
+    assert out.endswith(f"Done!\nverify /md5 (flash:/pix721.bin) = {_md5(unit, 'pix721.bin')}\n")
+    assert re.match(r"^!+\n", out)
+    assert term.cmd("verify /md5 flash:/nothere.bin") == \
+        "%Error opening flash:/nothere.bin (No such file or directory)\n"
+
+
+def test_copy_rename_delete(pix7):
+    unit, term = pix7
+    assert term.type("copy flash:/pix721.bin flash:/backup.bin\n").endswith("Source filename [pix721.bin]? ")
+    assert term.type("\n").endswith("Destination filename [backup.bin]? ")
+    out = term.type("\n")
+    assert "Copy in progress...C" in out and re.search(r"\d+ bytes copied in \d+\.\d{3} secs", out)
+    assert _md5(unit, "backup.bin") == _md5(unit, "pix721.bin")
+    term.type("rename flash:/backup.bin flash:/old.bin\n")
+    term.type("\n")
+    term.type("\n")
+    assert unit.flash.exists("old.bin") and not unit.flash.exists("backup.bin")
+    listing = term.cmd("dir")
+    assert "old.bin" in listing and "pix721.bin" in listing
+    assert term.type("delete flash:/old.bin\n").endswith("Delete filename [old.bin]? ")
+    assert term.type("\n").endswith("Delete flash:/old.bin? [confirm]")
+    term.type("\n")
+    assert not unit.flash.exists("old.bin")
+    assert "No such file" in term.cmd("delete /noconfirm flash:/old.bin")
+    show = term.cmd("show flash")
+    assert show.startswith("-#- --length-- -----date/time------ path\n")
+    assert re.search(r"^\d+ bytes available \(\d+ bytes used\)$", show, re.M)
+
+
+def test_copy_refuses_when_flash_is_full(pix7):
+    unit, term = pix7
+    big = unit.directory / "big.bin"
+    image_format.build(big, "7.2(1)", "pix", size_mb=9)
+    unit.flash.link_in(big, "big.bin")
+    before = sorted(e.name for e in unit.flash.entries())
+    out = term.cmd("copy /noconfirm flash:/big.bin flash:/big2.bin")
+    assert out == "%Error writing flash:/big2.bin (No space left on device)\n"
+    assert sorted(e.name for e in unit.flash.entries()) == before
+    assert not any(p.name.startswith(".tmp-") for p in unit.flash.root.iterdir())
+
+
+def test_boot_system_picks_the_image_and_show_boot(pix7):
+    unit, term = pix7
+    other = unit.directory / "pix722.bin"
+    image_format.build(other, "7.2(2)", "pix", size_mb=0.1)
+    unit.flash.link_in(other, "pix722.bin")
+    term.cmd("conf t")
+    term.cmd("boot system flash:/pix722.bin")
+    term.cmd("end")
+    assert "boot system flash:/pix722.bin" in term.cmd("show running-config")
+    assert term.cmd("show boot | include BOOT variable") == \
+        "BOOT variable = \nCurrent BOOT variable = flash:/pix722.bin\n"
+    term.cmd("write memory")
+    unit.reload()
+    term.cmd("enable"); term.cmd("")
+    assert "Version 7.2(2)" in term.cmd("show version")
+    assert re.search(r"Current BOOT variable = (\S+):/(\S+)", term.cmd("show boot"))[2] == "pix722.bin"
+    assert "BOOT variable = flash:/pix722.bin" in term.cmd("show boot")
+
+
+def test_asa_paths_use_disk0(boot):
+    unit, term = boot(platform="ASA5520", image_key="asa-7.2(1)")
+    term.cmd("enable"); term.cmd("")
+    out = term.cmd("verify /md5 disk0:/asa721-k8.bin")
+    assert "verify /md5 (disk0:/asa721-k8.bin) = " in out
