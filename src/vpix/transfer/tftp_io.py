@@ -1,0 +1,51 @@
+"""Running the TFTP client core on a UDP socket.
+
+The transfer runs in a worker thread on a blocking socket with a kernel receive timeout:
+one recvfrom and one sendto per block and no event-loop round per packet, which is what
+lets a Python client keep pace with the C ones. The protocol logic stays in the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import time
+from typing import Callable
+
+from vpix.transfer.tftp import Outcome, TftpClient
+
+
+def _blocking(client: TftpClient, bind: str = "0.0.0.0") -> Outcome:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.bind((bind, 0))
+        seconds = int(client.timeout_s)
+        micros = int((client.timeout_s - seconds) * 1_000_000)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        clock = time.monotonic
+        for packet in client.start(clock()):
+            sock.sendto(packet.data, packet.address)
+        while client.outcome is None:
+            try:
+                data, source = sock.recvfrom(65536)
+                packets = client.datagram(data, source, clock())
+            except (BlockingIOError, socket.timeout):
+                packets = client.timeout(clock())
+            except ConnectionRefusedError:     # an ICMP error from an earlier send: wait it out
+                continue
+            for packet in packets:
+                sock.sendto(packet.data, packet.address)
+        return client.outcome
+    finally:
+        sock.close()
+
+
+async def download(server: str, filename: str, on_data: Callable[[bytes], None], *, blksize: int = 512,
+                   windowsize: int = 1, timeout_s: float = 1.0, retries: int = 5) -> tuple[Outcome, TftpClient]:
+    """Fetch ``filename``; ``on_data`` runs in the worker thread, in order, once per block."""
+    client = TftpClient(server, filename, blksize=blksize, windowsize=windowsize, timeout_s=timeout_s,
+                        retries=retries, on_data=on_data)
+    outcome = await asyncio.to_thread(_blocking, client)
+    return outcome, client
