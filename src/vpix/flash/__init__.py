@@ -1,5 +1,5 @@
 """The flash file system of a unit: a directory, written atomically."""
 
-from vpix.flash.store import Flash, FlashEntry, FlashFull
+from vpix.flash.store import AtomicFile, Flash, FlashEntry, FlashFull
 
-__all__ = ["Flash", "FlashEntry", "FlashFull"]
+__all__ = ["AtomicFile", "Flash", "FlashEntry", "FlashFull"]

@@ -77,6 +77,10 @@ class Flash:
     def write(self, name: str, chunks: Iterable[bytes] | bytes) -> int:
         return _atomic_write(self.path(name), chunks, self._room_for(self.path(name)))
 
+    def create(self, name: str) -> AtomicFile:
+        """Start writing ``name``; nothing changes until the returned file is committed."""
+        return AtomicFile(self.path(name), self._room_for(self.path(name)))
+
     def write_private(self, name: str, data: bytes) -> None:
         target = self.root / PRIVATE / _check(name)
         _atomic_write(target, data, self._room_for(target))
@@ -122,27 +126,51 @@ def _check(name: str) -> str:
     return name
 
 
-def _atomic_write(target: Path, chunks: Iterable[bytes] | bytes, room: int) -> int:
-    if isinstance(chunks, (bytes, bytearray)):
-        chunks = [bytes(chunks)]
-    tmp = target.with_name(_TMP + target.name)
-    written = 0
-    try:
-        with open(tmp, "wb") as f:
-            for chunk in chunks:
-                written += len(chunk)
-                if written > room:
-                    raise FlashFull(target.name)
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(target)
-        dir_fd = os.open(target.parent, os.O_RDONLY)
+class AtomicFile:
+    """A flash file being written: a temporary file that replaces the target on ``commit``.
+    Until then the old file is untouched; ``abort`` (or a power-off) leaves no trace."""
+
+    def __init__(self, target: Path, room: int):
+        self.target = target
+        self.room = room
+        self.written = 0
+        self.tmp = target.with_name(_TMP + target.name)
+        self.file = open(self.tmp, "wb")
+
+    def write(self, chunk: bytes, offset: int | None = None) -> None:
+        if offset is not None:
+            self.file.seek(offset)
+        end = self.file.tell() + len(chunk)
+        if end > self.room:
+            raise FlashFull(self.target.name)
+        self.file.write(chunk)
+        self.written = max(self.written, end)
+
+    def commit(self) -> int:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        self.tmp.replace(self.target)
+        dir_fd = os.open(self.target.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+        return self.written
+
+    def abort(self) -> None:
+        self.file.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _atomic_write(target: Path, chunks: Iterable[bytes] | bytes, room: int) -> int:
+    if isinstance(chunks, (bytes, bytearray)):
+        chunks = [bytes(chunks)]
+    out = AtomicFile(target, room)
+    try:
+        for chunk in chunks:
+            out.write(chunk)
+        return out.commit()
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        out.abort()
         raise
-    return written
