@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Python and pip:
-# the OpenSSH client and sshpass (Debian), vpix with its test extras (PyPI).
+# the OpenSSH client, sshpass and tftpd-hpa (Debian), vpix with its test extras (PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     missing=""
     command -v ssh >/dev/null 2>&1 || missing="$missing openssh-client"
     command -v sshpass >/dev/null 2>&1 || missing="$missing sshpass"
+    command -v in.tftpd >/dev/null 2>&1 || missing="$missing tftpd-hpa"
     if [ -n "$missing" ]; then
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing

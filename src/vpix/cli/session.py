@@ -33,6 +33,14 @@ class Ask:
     echo: bool = True
 
 
+@dataclass(frozen=True)
+class Wait:
+    """A step that takes time, such as a transfer: ``start(done)`` begins it and calls
+    ``done(result)`` when it ends; the handler resumes with the result."""
+
+    start: Callable[[Callable[[Any], None]], None]
+
+
 class CommandError(Exception):
     """A command refused with the device's own message (one or more lines)."""
 
@@ -61,6 +69,10 @@ class Ctx:
     def print(self, text: str = "") -> None:
         self.out.extend(text.split("\n"))
 
+    def emit(self, text: str) -> None:
+        """Show text at once, as progress marks are (no filter, no pager)."""
+        self.session.sink(text)
+
     def invalid(self, arg: str) -> ParseError:
         """The error to raise when an argument parsed but the device rejects its value."""
         return ParseError("invalid", self.match.positions.get(arg, 0))
@@ -86,6 +98,8 @@ class Session:
         self.on_close: Callable[[], None] | None = None
         self._task: Generator | None = None
         self._task_state: tuple = ()
+        self._waiting = False
+        self._on_done: Callable[[], None] | None = None
         self._running = False
 
     # ------------------------------------------------------------ state the prompt shows
@@ -141,9 +155,14 @@ class Session:
         """Show the first prompt (after an optional greeting)."""
         self.sink(greeting + self.prompt())
 
+    @property
+    def busy(self) -> bool:
+        """A command is running or waiting for an answer."""
+        return self._task is not None
+
     def feed(self, data: str) -> None:
         for ch in data:
-            if self.closed:
+            if self.closed or self._waiting:
                 return
             if self.pager.active:
                 self.sink(self.pager.key(ch, self.page_size))
@@ -189,14 +208,28 @@ class Session:
 
     # ------------------------------------------------------------ running commands
 
+    def submit(self, line: str, on_done: Callable[[], None]) -> None:
+        """Run one line without a terminal: questions take their default answer, output goes
+        to the sink, ``on_done`` runs when the command has finished (later if it waits)."""
+        self._on_done = on_done
+        self._run(line, interactive=False)
+        self._settle()
+
+    def _settle(self) -> None:
+        while self._task is not None and not self._waiting and not self.closed:
+            self._answer("")
+        if self._task is None or self.closed:
+            done, self._on_done = self._on_done, None
+            if done:
+                done()
+
     def execute(self, line: str) -> str:
-        """Run one line without a terminal; questions take their default answer."""
+        """Run one line without a terminal and return its output (commands that wait are not
+        for this: their output after the wait goes to the sink)."""
         chunks: list[str] = []
         sink, self.sink = self.sink, chunks.append
         try:
-            self._run(line, interactive=False)
-            while self._task is not None and not self.closed:
-                self._answer("")
+            self.submit(line, lambda: None)
         finally:
             self.sink = sink
         return "".join(chunks)
@@ -289,12 +322,32 @@ class Session:
             log.exception("command failed: %r", ctx.line)
             self._emit(ctx.out + ["ERROR: Internal error while executing the command"], interactive)
             return
-        self.sink("".join(line + "\n" for line in ctx.out) + ask.prompt)
+        self.sink("".join(line + "\n" for line in ctx.out))
         ctx.out.clear()
         self._task = handler
         self._task_state = (ctx, output_filter, offset, interactive)
+        if isinstance(ask, Wait):
+            self._waiting = True
+            try:
+                ask.start(self._resume)
+            except Exception:
+                log.exception("command failed to start: %r", ctx.line)
+                self._task, self._waiting = None, False
+                self._emit(["ERROR: Internal error while executing the command"], interactive)
+            return
+        self.sink(ask.prompt)
         if self.editor:
             self.editor.echo, self.editor.literal = ask.echo, True
+
+    def _resume(self, result: Any) -> None:
+        """A waiting step ended: carry on with the command."""
+        if self._task is None or self.closed:
+            return
+        self._waiting = False
+        interactive = self._task_state[3]
+        self._answer(result)
+        if not interactive:
+            self._settle()
 
     def _answer(self, text: str) -> None:
         ctx, output_filter, offset, interactive = self._task_state

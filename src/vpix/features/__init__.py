@@ -39,5 +39,5 @@ class Feature:
 def load_all() -> None:
     """Import every feature package so their commands are declared."""
     from vpix.features import (  # noqa: F401
-        aaa, configfile, device, flashfs, interfaces, license, mgmt_access, terminal,
+        aaa, configfile, device, flashfs, interfaces, license, mgmt_access, software, terminal,
     )

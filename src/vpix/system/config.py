@@ -9,11 +9,11 @@ SLOTS = {
     "6.x": ["interfaces", "nameif", "enable", "passwd", "hostname", "domain-name", "fixup", "names",
             "access-list", "pager", "logging", "mtu", "ip-address", "failover", "pdm", "arp", "nat",
             "access-group", "route", "timeout", "aaa-server", "aaa", "username", "http", "snmp",
-            "floodguard", "telnet", "ssh", "console", "terminal", "banner"],
+            "floodguard", "telnet", "ssh", "console", "tftp", "terminal", "banner"],
     "7.x": ["hostname", "domain-name", "enable", "names", "banner", "interfaces", "passwd", "boot", "ftp",
             "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "icmp", "asdm",
             "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
-            "http", "snmp", "telnet", "ssh", "console", "terminal", "prompt"],
+            "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "prompt"],
 }
 
 

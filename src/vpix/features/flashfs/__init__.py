@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import Feature
-from vpix.flash import FlashFull
 
 _HELP = {
     "dir": "List files on a filesystem",
@@ -46,7 +44,7 @@ class FlashFs(Feature):
 def split_path(system, text: str | None) -> tuple[str, str]:
     """`flash:/a.bin`, `disk0:a.bin`, `a.bin` → (device, file name or "")."""
     device = system.hw.flash_device
-    if not text:
+    if not text or text.lower() in ("flash", "disk0"):
         return device, ""
     if ":" in text:
         given, _, rest = text.partition(":")
@@ -123,29 +121,6 @@ def rename(ctx: Ctx):
     if not ctx.system.unit.flash.exists(source):
         raise CommandError(f"%Error renaming {ctx.system.hw.flash_device}/{source} (No such file or directory)")
     ctx.system.unit.flash.rename(source, target)
-
-
-@command("copy [/noconfirm] <src:WORD> <dst:WORD>", versions="7.x", help=_HELP)
-def copy_flash(ctx: Ctx):
-    source = _file(ctx, "src")
-    target = _file(ctx, "dst", must_exist=False)
-    if not ctx.args.get("/noconfirm"):
-        source = (yield Ask(f"\nSource filename [{source}]? ")).strip() or source
-        target = (yield Ask(f"\nDestination filename [{target}]? ")).strip() or target
-    flash = ctx.system.unit.flash
-    device = ctx.system.hw.flash_device
-    if not flash.exists(source):
-        raise CommandError(f"%Error opening {device}/{source} (No such file or directory)")
-    started = time.perf_counter()
-    try:
-        with open(flash.path(source), "rb") as f:
-            size = flash.write(target, iter(lambda: f.read(1 << 20), b""))
-    except FlashFull:
-        raise CommandError(f"%Error writing {device}/{target} (No space left on device)") from None
-    elapsed = max(time.perf_counter() - started, 0.001)
-    ctx.print("Copy in progress...C")
-    ctx.print("")
-    ctx.print(f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)")
 
 
 @command("verify /md5 <path:WORD>", versions="7.x", help=_HELP)

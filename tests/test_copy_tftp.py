@@ -1,0 +1,132 @@
+"""`copy tftp flash` on the device, against vpix's own TFTP server and tftpd-hpa."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from vpix.image import format as image_format
+from vpix.transfer import tftp
+from vpix.transfer.tftp_server import TftpServer
+
+
+async def settle(unit, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while unit.console_session.busy and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert not unit.console_session.busy
+
+
+@pytest.fixture
+async def server(tmp_path, monkeypatch):
+    root = tmp_path / "tftproot"
+    root.mkdir()
+    image_format.build(root / "pix722.bin", "7.2(2)", "pix", size_mb=0.5)
+    image_format.build(root / "pix634.bin", "6.3(4)", "pix", size_mb=0.3)
+    corrupt = bytearray((root / "pix722.bin").read_bytes())
+    corrupt[5000] ^= 0xFF
+    (root / "corrupt.bin").write_bytes(bytes(corrupt))
+    (root / "notes.txt").write_text("hello\n")
+    tftp_server = TftpServer(root)
+    port = await tftp_server.start()
+    monkeypatch.setattr(tftp, "TFTP_PORT", port)
+    yield root
+    tftp_server.close()
+
+
+async def test_copy_tftp_flash_asks_and_installs(pix7, server):
+    unit, term = pix7
+    assert term.type("copy tftp flash\n").endswith("Address or name of remote host []? ")
+    assert term.type("127.0.0.1\n").endswith("Source filename []? ")
+    assert term.type("pix722.bin\n").endswith("Destination filename [pix722.bin]? ")
+    out = term.type("\n")
+    await settle(unit)
+    out += term.read()
+    assert out.startswith("\nAccessing tftp://127.0.0.1/pix722.bin...!")
+    assert "Writing file flash:/pix722.bin...\n" in out
+    assert out.rstrip().endswith("pixfirewall#")
+    assert hashlib.md5(unit.flash.path("pix722.bin").read_bytes()).digest() == \
+        hashlib.md5((server / "pix722.bin").read_bytes()).digest()
+
+
+async def test_copy_tftp_url_form(pix7, server):
+    unit, term = pix7
+    term.type("copy tftp://127.0.0.1/notes.txt flash:/n.txt\n")
+    await settle(unit)
+    assert "bytes copied in" in term.read()
+    assert unit.flash.path("n.txt").read_text() == "hello\n"
+
+
+async def test_missing_file_and_corrupt_image_change_nothing(pix7, server):
+    unit, term = pix7
+    before = {e.name: e.size for e in unit.flash.entries()}
+    term.type("copy /noconfirm tftp://127.0.0.1/nothere.bin flash:\n")
+    await settle(unit)
+    assert "%Error opening tftp://127.0.0.1/nothere.bin (No such file or directory)" in term.read()
+    term.type("copy /noconfirm tftp://127.0.0.1/corrupt.bin flash:/pix721.bin\n")
+    await settle(unit)
+    assert "(Checksum verification failed)" in term.read()
+    assert {e.name: e.size for e in unit.flash.entries()} == before
+    assert not any(p.name.startswith(".tmp-") for p in unit.flash.root.iterdir())
+
+
+async def test_6x_copy_tftp_flash_replaces_the_image(pix6, server):
+    unit, term = pix6
+    assert term.type("copy tftp flash\n").endswith("Address or name of remote host [127.0.0.1]? ")
+    assert term.type("\n").endswith("Source file name [cdisk]? ")
+    out = term.type("pix634.bin\n")
+    assert out.endswith("copying tftp://127.0.0.1/pix634.bin to flash:image\n[yes|no|again]? ")
+    term.type("y\n")
+    await settle(unit)
+    out = term.read()
+    size = (server / "pix634.bin").stat().st_size
+    assert f"Received {size} bytes" in out and "Erasing current image" in out and "Image installed" in out
+    assert [e.name for e in unit.flash.entries()] == ["image.bin"]
+    unit.reload()
+    assert "Cisco PIX Firewall Version 6.3(4)" in unit.console.text()
+
+
+async def test_6x_tftp_server_colon_shorthand(pix6, server):
+    unit, term = pix6
+    term.cmd("conf t")
+    term.cmd("tftp-server inside 127.0.0.1 /pix634.bin")
+    assert "tftp-server inside 127.0.0.1 /pix634.bin" in term.cmd("show running-config")
+    out = term.type("copy tftp: flash\n")
+    assert out.endswith("copying tftp://127.0.0.1/pix634.bin to flash:image\n[yes|no|again]? ")
+    term.type("no\n")
+    await settle(unit)
+
+
+@pytest.fixture
+def tftpd_hpa(tmp_path):
+    if not shutil.which("in.tftpd"):
+        pytest.skip("tftpd-hpa is installed by scripts/setup-tests.sh")
+    root = tmp_path / "hpa"
+    root.mkdir(mode=0o755)
+    tmp_path.chmod(0o755)
+    image_format.build(root / "pix722.bin", "7.2(2)", "pix", size_mb=1)
+    (root / "pix722.bin").chmod(0o644)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["in.tftpd", "-L", "-s", str(root), "-a", f"127.0.0.1:{port}"])
+    time.sleep(0.2)
+    yield root, port
+    proc.terminate()
+    proc.wait(5)
+
+
+async def test_copy_from_tftpd_hpa(pix7, tftpd_hpa, monkeypatch):
+    root, port = tftpd_hpa
+    monkeypatch.setattr(tftp, "TFTP_PORT", port)
+    unit, term = pix7
+    term.type("copy /noconfirm tftp://127.0.0.1/pix722.bin flash:\n")
+    await settle(unit)
+    assert "bytes copied in" in term.read()
+    assert image_format.inspect(unit.flash.path("pix722.bin")).version.maint == 2
