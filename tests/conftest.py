@@ -54,6 +54,13 @@ class Terminal:
         self.unit.clock.advance(0)
         return self.read()
 
+    def configure(self, *lines: str) -> str:
+        """`configure terminal`, the lines, `end`: what the lines answered."""
+        self.cmd("configure terminal")
+        answers = "".join(self.cmd(line) for line in lines)
+        self.cmd("end")
+        return answers
+
     def cmd(self, line: str) -> str:
         """Type a line; the output between the echoed line and the next prompt, paged through."""
         from vpix.cli.output import ERASE_MORE, MORE

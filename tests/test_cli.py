@@ -106,9 +106,7 @@ def test_output_filters(pix7):
 
 def test_pager_space_return_and_q(pix7):
     unit, term = pix7
-    term.cmd("conf t")
-    term.cmd("pager lines 5")
-    term.cmd("end")
+    term.configure("pager lines 5")
     out = term.type("show running-config\n")
     assert out.endswith(MORE) and out.count("\n") == 6
     out = term.type("\r")

@@ -7,9 +7,7 @@ from vpix.image import format as image_format
 
 def test_write_memory_and_startup_config(pix7):
     unit, term = pix7
-    term.cmd("conf t")
-    term.cmd("hostname saved")
-    term.cmd("end")
+    term.configure("hostname saved")
     out = term.cmd("write memory")
     assert re.fullmatch(r"Building configuration...\nCryptochecksum: ([0-9a-f]{8} ){4}\n\n"
                         r"\d+ bytes copied in \d+\.\d{3} secs \(\d+ bytes/sec\)\n\[OK\]\n", out)
@@ -53,9 +51,7 @@ def test_reload_applies_startup_config(pix7):
 
 def test_reload_asks_to_save_modified_config(pix7):
     unit, term = pix7
-    term.cmd("conf t")
-    term.cmd("hostname unsaved")
-    term.cmd("end")
+    term.configure("hostname unsaved")
     assert term.type("reload\n").endswith("System config has been modified. Save? [Y]es/[N]o: ")
     assert term.type("N\n").endswith("Proceed with reload? [confirm]")
     out = term.type("n\n")

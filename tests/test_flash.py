@@ -61,9 +61,7 @@ def test_boot_system_picks_the_image_and_show_boot(pix7):
     other = unit.directory / "pix722.bin"
     image_format.build(other, "7.2(2)", "pix", size_mb=0.1)
     unit.flash.link_in(other, "pix722.bin")
-    term.cmd("conf t")
-    term.cmd("boot system flash:/pix722.bin")
-    term.cmd("end")
+    term.configure("boot system flash:/pix722.bin")
     assert "boot system flash:/pix722.bin" in term.cmd("show running-config")
     assert term.cmd("show boot | include BOOT variable") == \
         "BOOT variable = \nCurrent BOOT variable = flash:/pix722.bin\n"

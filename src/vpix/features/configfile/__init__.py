@@ -6,7 +6,6 @@ import time
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
-from vpix.features import Feature
 from vpix.features.device.commands import clock_text
 from vpix.system import config as cfg
 
@@ -24,10 +23,6 @@ _HELP = {
     "noconfirm": "Reload without asking for confirmation",
     "configure": "Show the configuration stored in flash memory",
 }
-
-
-class ConfigFile(Feature):
-    """Owns nothing in the configuration; here for its commands."""
 
 
 def checksum_words(digest: str) -> str:
