@@ -1,12 +1,13 @@
-"""Installing software and files: `copy` between flash files and from TFTP servers,
-`tftp-server` defaults, image verification before anything is installed."""
+"""Installing software and files: `copy` between flash files and from TFTP, FTP and
+HTTP(S) servers, `configure http[s]://…`, `tftp-server`, `ftp mode passive`. A downloaded
+image is verified before it replaces anything."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx, Wait
@@ -14,10 +15,11 @@ from vpix.features import Feature
 from vpix.features.flashfs import split_path
 from vpix.flash import FlashFull
 from vpix.image.format import MAGIC, ImageError, inspect
-from vpix.transfer import tftp
+from vpix.transfer import ftp, http, tftp
 from vpix.transfer.tftp_io import download
 
 MARK_BYTES = 32 * 1024          # one `!` per this much received
+SCHEMES = ("tftp", "ftp", "http", "https")
 
 
 @dataclass
@@ -31,41 +33,70 @@ class Software(Feature):
     def __init__(self, system):
         super().__init__(system)
         self.tftp_server: TftpServerSetting | None = None
+        self.ftp_passive = False
 
     def render(self, full):
         t = self.tftp_server
-        return [("tftp", [f"tftp-server {t.ifname} {t.address} {t.path}"] if t else [])]
+        return [("tftp", [f"tftp-server {t.ifname} {t.address} {t.path}"] if t else []),
+                ("ftp", ["ftp mode passive"] if self.ftp_passive and self.system.family == "7.x" else [])]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file on a server, as a URL names it."""
+
+    scheme: str
+    host: str
+    path: str
+    url: str
 
 
 _HELP = {
     "copy": "Copy from one file to another",
     "/noconfirm": "Do not prompt for confirmation",
-    "src": "Source: flash:/file, tftp:, tftp://host/path",
+    "src": "Source: flash:/file, tftp:, tftp://, ftp://, http[s]://[user:password@]host[:port]/path",
     "dst": "Destination: flash:[/file], flash:image, flash:pdm",
     "tftp-server": "Configure default parameters for tftp",
     "ifname": "Interface the TFTP server is on",
     "address": "IP address of the TFTP server",
     "path": "Path of the file on the server",
+    "ftp": "Set FTP mode",
+    "mode": "Set FTP mode",
+    "passive": "Use passive mode for FTP connections",
+    "url": "http[s]://[user:password@]host[:port]/path",
 }
+
+
+def _software(ctx: Ctx) -> Software:
+    return ctx.system.feature(Software)
 
 
 @command("tftp-server <ifname:WORD> <address:IP> <path:WORD>", mode="config", config=True, help=_HELP)
 def tftp_server(ctx: Ctx):
-    ctx.system.feature(Software).tftp_server = TftpServerSetting(
-        ctx.args["ifname"], ctx.args["address"], ctx.args["path"])
+    _software(ctx).tftp_server = TftpServerSetting(ctx.args["ifname"], ctx.args["address"], ctx.args["path"])
 
 
 @command("no tftp-server [<ifname:WORD> <address:IP> <path:WORD>]", mode="config", config=True, help=_HELP)
 def no_tftp_server(ctx: Ctx):
-    ctx.system.feature(Software).tftp_server = None
+    _software(ctx).tftp_server = None
+
+
+@command("ftp mode passive", mode="config", versions="7.x", config=True, help=_HELP)
+def ftp_mode_passive(ctx: Ctx):
+    _software(ctx).ftp_passive = True
+
+
+@command("no ftp mode passive", mode="config", versions="7.x", config=True, help=_HELP)
+def no_ftp_mode_passive(ctx: Ctx):
+    _software(ctx).ftp_passive = False
 
 
 @command("copy [/noconfirm] <src:WORD> <dst:WORD>", help=_HELP)
 def copy(ctx: Ctx):
     source = ctx.args["src"]
-    scheme = source.split(":", 1)[0].lower() if ":" in source else source.lower()
-    if scheme == "tftp":
-        yield from copy_tftp(ctx)
+    scheme = source.split(":", 1)[0].lower()
+    if scheme in SCHEMES:
+        yield from copy_download(ctx, scheme)
     elif scheme in ("flash", "disk0") and ctx.system.family == "7.x":
         yield from copy_flash(ctx)
     else:
@@ -95,60 +126,69 @@ def copy_flash(ctx: Ctx):
             size = flash.write(target, iter(lambda: f.read(1 << 20), b""))
     except FlashFull:
         raise CommandError(f"%Error writing {device}/{target} (No space left on device)") from None
-    elapsed = max(time.perf_counter() - started, 0.001)
     ctx.print("Copy in progress...C")
     ctx.print("")
-    ctx.print(f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)")
+    ctx.print(_copied(size, time.perf_counter() - started))
 
 
-# ---------------------------------------------------------------- TFTP
+def _copied(size: int, elapsed: float) -> str:
+    elapsed = max(elapsed, 0.001)
+    return f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)"
 
 
-def copy_tftp(ctx: Ctx):
-    """`copy tftp flash` (asking), `copy tftp://host/path flash[:name]`, 6.x `copy tftp: flash`."""
+# ---------------------------------------------------------------- from a server
+
+
+def copy_download(ctx: Ctx, scheme: str):
+    """`copy tftp flash` (asking), `copy tftp://…|ftp://…|http[s]://… flash[:name|image|pdm]`,
+    6.x `copy tftp: flash` (the `tftp-server` shorthand)."""
     system = ctx.system
     six = system.family == "6.x"
-    setting = system.feature(Software).tftp_server
-    url = urlsplit(ctx.args["src"]) if "//" in ctx.args["src"] else None
-    host = url.hostname if url else None
-    path = url.path.lstrip("/") if url else None
-    if ctx.args["src"].lower() == "tftp:" and setting:          # the `:` shorthand
-        host, path = setting.address, setting.path.lstrip("/")
-    if host is None or path is None:
-        default_host = setting.address if setting else ("127.0.0.1" if six else "")
-        default_file = setting.path.lstrip("/") if setting else ("cdisk" if six else "")
-        host = (yield Ask(f"{'' if six else chr(10)}Address or name of remote host [{default_host}]? ")).strip() \
-            or default_host
-        prompt = "Source file name" if six else "Source filename"
-        path = (yield Ask(f"{'' if six else chr(10)}{prompt} [{default_file}]? ")).strip() or default_file
-    target = _target(ctx, path)
+    source = yield from _source(ctx, scheme)
+    target = _target(ctx, source.path)
     if six:
-        ctx.print(f"copying tftp://{host}/{path} to flash:{'pdm' if target == 'pdm.bin' else 'image'}")
-        answer = (yield Ask("[yes|no|again]? ")).strip().lower()
-        if not answer.startswith("y"):
+        ctx.print(f"copying {source.url} to flash:{'pdm' if target == 'pdm.bin' else 'image'}")
+        if not (yield Ask("[yes|no|again]? ")).strip().lower().startswith("y"):
             return
-    elif not ctx.args.get("/noconfirm") and not (url and target_given(ctx)):
+    elif not ctx.args.get("/noconfirm") and not _named_target(ctx):
         target = (yield Ask(f"\nDestination filename [{target}]? ")).strip() or target
-    url_text = f"tftp://{host}/{path}"
-    flash = system.unit.flash
     try:
-        out = flash.create(target)
+        out = system.unit.flash.create(target)
     except FileNotFoundError:
         raise ctx.invalid("dst") from None
     if not six:
-        ctx.emit(f"Accessing {url_text}...")
+        ctx.emit(f"Accessing {source.url}...")
     started = time.perf_counter()
-    result = yield _fetch(ctx, host, path, out)
-    if isinstance(result, FlashFull):
-        raise CommandError(f"\n%Error writing {system.hw.flash_device}/{target} (No space left on device)")
-    outcome, client = result
-    if outcome.code is not None:
+    failure = yield _download(ctx, source, out)
+    if failure is not None:
         out.abort()
-        raise CommandError(_tftp_error(six, url_text, outcome))
-    _install(ctx, out, target, client.received, time.perf_counter() - started)
+        raise CommandError(_failure_text(six, source, target, system.hw.flash_device, failure))
+    _install(ctx, out, target, time.perf_counter() - started)
 
 
-def target_given(ctx: Ctx) -> bool:
+def _source(ctx: Ctx, scheme: str):
+    """The source a copy names, asking for what a bare `tftp`/`ftp` leaves out."""
+    text = ctx.args["src"]
+    if "//" in text:
+        parts = urlsplit(text)
+        return Source(scheme, parts.hostname or "", unquote(parts.path.lstrip("/")), text)
+    six = ctx.system.family == "6.x"
+    setting = _software(ctx).tftp_server if scheme == "tftp" else None
+    if text.lower() == "tftp:" and setting:
+        path = setting.path.lstrip("/")
+        return Source(scheme, setting.address, path, f"tftp://{setting.address}/{path}")
+    if scheme not in ("tftp", "ftp"):
+        raise ctx.invalid("src")
+    default_host = setting.address if setting else ("127.0.0.1" if six else "")
+    default_file = setting.path.lstrip("/") if setting else ("cdisk" if six else "")
+    lead = "" if six else "\n"
+    host = (yield Ask(f"{lead}Address or name of remote host [{default_host}]? ")).strip() or default_host
+    label = "Source file name" if six else "Source filename"
+    path = (yield Ask(f"{lead}{label} [{default_file}]? ")).strip() or default_file
+    return Source(scheme, host, path, f"{scheme}://{host}/{path}")
+
+
+def _named_target(ctx: Ctx) -> bool:
     return split_path(ctx.system, ctx.args["dst"])[1] not in ("", "image", "pdm")
 
 
@@ -163,48 +203,69 @@ def _target(ctx: Ctx, path: str) -> str:
     return name or path.rsplit("/", 1)[-1]
 
 
-def _fetch(ctx: Ctx, host: str, path: str, out):
-    """The download as a Wait: marks as data arrives, the result when it ends."""
+def _download(ctx: Ctx, source: Source, out) -> Wait:
+    """The transfer as a Wait: `!` marks as data arrives; ends with None or what went wrong."""
     loop = asyncio.get_running_loop()
     marks = [0]
+    passive = _software(ctx).ftp_passive
 
-    def on_data(chunk: bytes) -> None:
+    def on_data(chunk: bytes) -> None:      # in a worker thread for TFTP
         out.write(chunk)
         due = out.written // MARK_BYTES
         if due > marks[0]:
             loop.call_soon_threadsafe(ctx.emit, "!" * (due - marks[0]))
             marks[0] = due
 
-    def start(done) -> None:
-        async def run():
-            try:
-                return await download(host, path, on_data)
-            except FlashFull as err:
-                out.abort()
-                return err
+    async def transfer():
+        try:
+            if source.scheme == "tftp":
+                outcome, _ = await download(source.host, source.path, on_data)
+                return None if outcome.code is None else outcome
+            if source.scheme == "ftp":
+                parts = urlsplit(source.url)
+                await ftp.fetch(source.host, source.path, on_data, port=parts.port or 21,
+                                user=unquote(parts.username or "anonymous"),
+                                password=unquote(parts.password or ""), passive=passive)
+            else:
+                await http.fetch(source.url, on_data)
+            return None
+        except (FlashFull, ftp.FtpError, http.HttpError, OSError, asyncio.TimeoutError) as err:
+            return err
 
-        loop.create_task(run()).add_done_callback(lambda t: done(t.result()))
+    def start(done) -> None:
+        loop.create_task(transfer()).add_done_callback(lambda task: done(task.result()))
 
     return Wait(start)
 
 
-def _tftp_error(six: bool, url: str, outcome) -> str:
+def _failure_text(six: bool, source: Source, target: str, device: str, failure) -> str:
+    if isinstance(failure, FlashFull):
+        return f"\n%Error writing {device}/{target} (No space left on device)"
+    if isinstance(failure, tftp.Outcome):
+        missing, timeout = failure.code == tftp.FILE_NOT_FOUND, failure.code == tftp.TIMEOUT
+        reason = "No such file or directory" if missing else "Timed out" if timeout else \
+            f"TFTP error {failure.code}: {failure.message}"
+    elif isinstance(failure, ftp.FtpError):
+        missing = failure.code == 550
+        reason = "No such file or directory" if missing else f"{failure.code} {failure.text}"
+    elif isinstance(failure, http.HttpError):
+        missing = failure.status == 404
+        reason = "No such file or directory" if missing else f"{failure.status} {failure.reason}".strip()
+    else:
+        missing, reason = False, str(failure) or type(failure).__name__
     if six:
-        return {tftp.FILE_NOT_FOUND: f"\nError: file {url} not found",
-                tftp.TIMEOUT: f"\nError: TFTP timeout reading {url}"}.get(
-            outcome.code, f"\nError: TFTP error {outcome.code} reading {url}")
-    reason = {tftp.FILE_NOT_FOUND: "No such file or directory", tftp.TIMEOUT: "Timed out"}.get(
-        outcome.code, f"TFTP error {outcome.code}: {outcome.message}")
-    verb = "opening" if outcome.code in (tftp.FILE_NOT_FOUND, tftp.TIMEOUT) else "reading"
-    return f"\n%Error {verb} {url} ({reason})"
+        return f"\nError: {reason} ({source.url})\nImage not installed"
+    return f"\n%Error opening {source.url} ({reason})"
 
 
-def _install(ctx: Ctx, out, target: str, size: int, elapsed: float):
+def _install(ctx: Ctx, out, target: str, elapsed: float) -> None:
     """Verify an image before it replaces anything, then commit the file."""
     system = ctx.system
     six = system.family == "6.x"
+    size = out.written
     out.file.flush()
-    is_image = out.tmp.read_bytes()[: len(MAGIC)] == MAGIC if size >= len(MAGIC) else False
+    with open(out.tmp, "rb") as f:
+        is_image = f.read(len(MAGIC)) == MAGIC
     if is_image:
         try:
             inspect(out.tmp)
@@ -213,12 +274,13 @@ def _install(ctx: Ctx, out, target: str, size: int, elapsed: float):
             raise CommandError("\nChecksum verification on flash image failed\nImage not installed"
                                if six else f"\n%Error verifying {system.hw.flash_device}/{target} "
                                            "(Checksum verification failed)")
+    marks = "!" * max(1, size // (4 * MARK_BYTES))
+    ctx.print("")
     if six:
-        ctx.print("")
         ctx.print(f"Received {size} bytes")
         ctx.print("Erasing current image")
         ctx.print(f"Writing {size} bytes of image")
-        ctx.print("!" * max(1, size // (4 * MARK_BYTES)))
+        ctx.print(marks)
         out.commit()
         if is_image and target == "image.bin":
             for entry in system.unit.flash.entries():       # 6.x flash holds one image
@@ -226,9 +288,33 @@ def _install(ctx: Ctx, out, target: str, size: int, elapsed: float):
                     system.unit.flash.delete(entry.name)
         ctx.print("Image installed" if is_image else "Installed")
         return
-    ctx.print("")
     ctx.print(f"Writing file {system.hw.flash_device}/{target}...")
-    ctx.print("!" * max(1, size // (4 * MARK_BYTES)))
+    ctx.print(marks)
     out.commit()
-    elapsed = max(elapsed, 0.001)
-    ctx.print(f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)")
+    ctx.print(_copied(size, elapsed))
+
+
+# ---------------------------------------------------------------- configure http[s]://
+
+
+@command("configure <url:WORD>", help=_HELP)
+def configure_url(ctx: Ctx):
+    url = ctx.args["url"]
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise ctx.invalid("url")
+    loop = asyncio.get_running_loop()
+    received: list[bytes] = []
+
+    async def transfer():
+        try:
+            await http.fetch(url, received.append)
+        except (http.HttpError, OSError, asyncio.TimeoutError) as err:
+            return err
+
+    failure = yield Wait(lambda done: loop.create_task(transfer()).add_done_callback(
+        lambda task: done(task.result())))
+    if failure is not None:
+        reason = f"{failure.status} {failure.reason}" if isinstance(failure, http.HttpError) else str(failure)
+        raise CommandError(f"%Error opening {url} ({reason})")
+    for answer in ctx.system.apply_config(b"".join(received).decode("latin-1")):
+        ctx.print(answer)
