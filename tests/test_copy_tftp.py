@@ -130,3 +130,23 @@ async def test_copy_from_tftpd_hpa(pix7, tftpd_hpa, monkeypatch):
     await settle(unit)
     assert "bytes copied in" in term.read()
     assert image_format.inspect(unit.flash.path("pix722.bin")).version.maint == 2
+
+
+async def test_a_session_without_terminal_waits_for_the_transfer(pix7, tmp_path):
+    """What the SSH exec channel does: submit a line, get `done` when the copy has ended."""
+    unit, _ = pix7
+    image_format.build(tmp_path / "pix722.bin", "7.2(2)", "pix", size_mb=0.3)
+    server = TftpServer(tmp_path)
+    port = await server.start()
+    output: list[str] = []
+    finished = asyncio.Event()
+    session = unit.system.open_session("ssh", sink=output.append, priv=15, interactive=False)
+    try:
+        session.submit(f"copy tftp://127.0.0.1:{port}/pix722.bin flash:", finished.set)
+        assert not finished.is_set()
+        await asyncio.wait_for(finished.wait(), 20)
+    finally:
+        server.close()
+    text = "".join(output)
+    assert text.startswith(f"\nDestination filename [pix722.bin]? \nAccessing tftp://127.0.0.1:{port}/")
+    assert "bytes copied in" in text and unit.flash.exists("pix722.bin")

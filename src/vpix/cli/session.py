@@ -217,6 +217,7 @@ class Session:
 
     def _settle(self) -> None:
         while self._task is not None and not self._waiting and not self.closed:
+            self.sink("\n")            # the default answer, as if Return was pressed
             self._answer("")
         if self._task is None or self.closed:
             done, self._on_done = self._on_done, None

@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 class _Server(asyncssh.SSHServer):
     def __init__(self, unit):
         self.unit = unit
-        self.username: str | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -55,35 +54,46 @@ class _Server(asyncssh.SSHServer):
         system = self.unit.system
         if system is None:
             return False
-        ok = system.feature(Aaa).check_login("ssh", username, password)
-        if ok and system.feature(Aaa).uses_local("ssh"):
-            self.username = username
-        return ok
+        return system.feature(Aaa).check_login("ssh", username, password)
 
 
 async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
     system = unit.system
-    username = process.get_extra_info("username")
-    local = system is not None and system.feature(Aaa).uses_local("ssh")
     if system is None:
         process.exit(1)
         return
-    if process.command:
-        session = system.open_session("ssh", username=username if local else None, interactive=False)
-        try:
-            process.stdout.write(crlf(session.execute(process.command)).encode("latin-1", "replace"))
-        finally:
-            session.close()
-        process.exit(0)
-        return
-    done = asyncio.Event()
+    username = process.get_extra_info("username")
+    login = username if system.feature(Aaa).uses_local("ssh") else None
 
     def write(text: str) -> None:
         if not process.is_closing():
             process.stdout.write(crlf(text).encode("latin-1", "replace"))
 
-    terminal = RemoteTerminal(system, "ssh", write, done.set,
-                              username=username if local else None, login=False)
+    try:
+        if process.command:
+            await _exec(system, process.command, login, write)
+        else:
+            await _shell(system, process, login, write)
+    except (asyncssh.Error, OSError):
+        pass
+    finally:
+        process.exit(0)
+
+
+async def _exec(system, command: str, login: str | None, write) -> None:
+    """`ssh unit show version`: one command, its output, then the channel closes."""
+    finished = asyncio.Event()
+    session = system.open_session("ssh", sink=write, username=login, interactive=False)
+    try:
+        session.submit(command, finished.set)
+        await finished.wait()
+    finally:
+        session.close()
+
+
+async def _shell(system, process, login: str | None, write) -> None:
+    done = asyncio.Event()
+    terminal = RemoteTerminal(system, "ssh", write, done.set, username=login, login=False)
     terminal.start()
 
     async def pump() -> None:
@@ -97,13 +107,10 @@ async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
     finished = asyncio.ensure_future(done.wait())
     try:
         await asyncio.wait([reading, finished], return_when=asyncio.FIRST_COMPLETED)
-    except (asyncssh.Error, OSError):
-        pass
     finally:
         reading.cancel()
         finished.cancel()
         terminal.close()
-        process.exit(0)
 
 
 async def start_ssh(unit, host: str, port: int):

@@ -42,6 +42,7 @@ class Outcome:
 class TftpClient:
     server: str
     filename: str
+    port: int = 0                    # 0: the TFTP port
     blksize: int = 512
     windowsize: int = 1
     want_tsize: bool = True
@@ -76,7 +77,7 @@ class TftpClient:
         for key, value in options.items():
             request += key.encode() + b"\0" + value.encode() + b"\0"
         self._offered = dict(options)
-        return self._send([Send(request, (self.server, TFTP_PORT))], now)
+        return self._send([Send(request, (self.server, self.port or TFTP_PORT))], now)
 
     def datagram(self, data: bytes, source: tuple[str, int], now: float) -> list[Send]:
         if self.outcome is not None:

@@ -219,7 +219,8 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
     async def transfer():
         try:
             if source.scheme == "tftp":
-                outcome, _ = await download(source.host, source.path, on_data)
+                outcome, _ = await download(source.host, source.path, on_data,
+                                            port=urlsplit(source.url).port or 0)
                 return None if outcome.code is None else outcome
             if source.scheme == "ftp":
                 parts = urlsplit(source.url)
