@@ -66,7 +66,10 @@ class Flash:
         return self.root / _check(name)
 
     def exists(self, name: str) -> bool:
-        return self.path(name).is_file()
+        try:
+            return self.path(name).is_file()
+        except FileNotFoundError:       # not a name flash can hold
+            return False
 
     def read_private(self, name: str) -> bytes | None:
         path = self.root / PRIVATE / _check(name)

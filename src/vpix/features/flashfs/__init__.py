@@ -59,9 +59,16 @@ def _file(ctx: Ctx, arg: str, must_exist: bool = True) -> str:
         device, name = split_path(ctx.system, ctx.args.get(arg))
     except ValueError:
         raise ctx.invalid(arg) from None
-    if must_exist and (not name or not ctx.system.unit.flash.exists(name)):
+    if must_exist and not ctx.system.unit.flash.exists(name):
         raise CommandError(f"%Error opening {device}/{name} (No such file or directory)")
+    if not must_exist and name and not valid_name(name):
+        raise CommandError(f"%Error opening {device}/{name} (Invalid argument)")
     return name
+
+
+def valid_name(name: str) -> bool:
+    """A name flash can hold: no directories, no hidden files."""
+    return bool(name) and "/" not in name and not name.startswith(".")
 
 
 @command("dir [<path:WORD>]", versions="7.x", help=_HELP)
@@ -118,8 +125,11 @@ def rename(ctx: Ctx):
     if not ctx.args.get("/noconfirm"):
         source = (yield Ask(f"Source filename [{source}]? ")).strip() or source
         target = (yield Ask(f"Destination filename [{target}]? ")).strip() or target
+    device = ctx.system.hw.flash_device
     if not ctx.system.unit.flash.exists(source):
-        raise CommandError(f"%Error renaming {ctx.system.hw.flash_device}/{source} (No such file or directory)")
+        raise CommandError(f"%Error renaming {device}/{source} (No such file or directory)")
+    if not valid_name(target):
+        raise CommandError(f"%Error renaming {device}/{source} to {device}/{target} (Invalid argument)")
     ctx.system.unit.flash.rename(source, target)
 
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import Feature
-from vpix.features.flashfs import split_path
+from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
 from vpix.image.format import MAGIC, ImageError, inspect
 from vpix.transfer import ftp, http, tftp
@@ -118,8 +118,10 @@ def copy_flash(ctx: Ctx):
         target = (yield Ask(f"\nDestination filename [{target}]? ")).strip() or target
     flash = system.unit.flash
     device = system.hw.flash_device
-    if not source or not flash.exists(source):
+    if not flash.exists(source):
         raise CommandError(f"%Error opening {device}/{source} (No such file or directory)")
+    if not valid_name(target):
+        raise CommandError(f"%Error opening {device}/{target} (Invalid argument)")
     started = time.perf_counter()
     try:
         with open(flash.path(source), "rb") as f:
