@@ -18,6 +18,8 @@ from vpix.clock import Clock, WallClock
 from vpix.flash import Flash
 from vpix.hardware import unitdir
 from vpix.image.format import ImageError, ImageInfo, inspect, read_header
+from vpix.net.fabric import Port
+from vpix.net.packets import mac_bytes
 from vpix.versions import Version
 
 log = logging.getLogger(__name__)
@@ -61,12 +63,14 @@ class Unit:
         self.wall = WallClock(clock)
         self.console = ConsoleLine()
         self.console.input = self._console_input
+        self.ports = [Port(mac_bytes(mac)) for mac in self.identity.macs]   # one per interface
         self.state = "off"            # off, bios, monitor, running
         self.system = None
         self.monitor: Monitor | None = None
         self.console_session = None
         self.boot_count = 0
         self.running_image: tuple | None = None     # (name, fingerprint) of the booted image
+        self._boot_once: str | None = None          # an image monitor mode just installed
         self.on_boot: list[Callable[["Unit"], None]] = []
         self.on_shutdown: list[Callable[["Unit"], None]] = []
         self._window = None
@@ -131,6 +135,7 @@ class Unit:
         self._window = None
         hw = self.identity.hw
         name = self._choose_image()
+        self._boot_once = None
         if name is None:
             self.console.write("No image found in flash.\n" if hw.line == "pix" else
                                "Boot load failed.\n")
@@ -150,10 +155,17 @@ class Unit:
         self.running_image = (name, self._fingerprint(name))
         self._start_system(name, info)
 
+    def boot_from(self, name: str) -> None:
+        """Start the image monitor mode has just installed."""
+        self._boot_once = name
+        self._shutdown()
+        self.state = "bios"
+        self._load()
+
     def _choose_image(self) -> str | None:
         """The `boot system` image when set, else the first image in flash; a damaged
         image still counts (its check fails), other files do not."""
-        preferred = self.boot_preference()
+        preferred = ([self._boot_once] if self._boot_once else []) + self.boot_preference()
         for name in preferred + [e.name for e in self.flash.entries()]:
             if not self.flash.exists(name):
                 continue
@@ -187,7 +199,7 @@ class Unit:
 
     def _enter_monitor(self) -> None:
         self.state = "monitor"
-        self.monitor = Monitor(self.identity.hw.line, self.console.write, self.request_reload)
+        self.monitor = Monitor(self, self.console.write, self.request_reload)
         self.monitor.start()
 
     def _start_system(self, name: str, info: ImageInfo) -> None:

@@ -1,39 +1,73 @@
 """Monitor mode (PIX `monitor>`) and ROM monitor (ASA `rommon #N>`), reached when the boot is
-interrupted or no good image is in flash. This slice has `help` and `reload`; image recovery
-over TFTP belongs to the software-installation feature."""
+interrupted or no good image is in flash.
+
+PIX monitor mode has its own tiny IP stack on the chosen interface: `address`, `server`,
+`file`, `gateway`, `interface`, `ping`, `tftp`, `timeout`, `trace`, `reload`, `help`. A TFTP
+download prints a dot per block (with `trace` on, the Table 11-2 codes, `A` and `T` among
+them), is verified, installed to flash, and booted. The ASA's ROM monitor here only knows
+`help` and `reload`.
+"""
 
 from __future__ import annotations
 
+import random
 from typing import Callable
 
 from vpix.cli.lineedit import LineEditor
+from vpix.image.format import ImageError, inspect
+from vpix.net.stack import IpStack
+from vpix.transfer.tftp import TftpClient
+from vpix.versions import Version
 
-_COMMANDS = {
-    "help": "this help message",
-    "?": "this help message",
-    "reload": "halt and reload system",
-}
+HELP = [("?", "this help message"), ("address [addr]", "set IP address"),
+        ("file    [name]", "set boot file name"), ("gateway [addr]", "set IP gateway"),
+        ("help", "this help message"), ("interface [num]", "select TFTP interface"),
+        ("ping    <addr>", "send ICMP echo"), ("reload", "halt and reload system"),
+        ("server  [addr]", "set server IP address"), ("tftp", "TFTP download"),
+        ("timeout", "TFTP timeout"), ("trace", "toggle packet tracing")]
+WORDS = ["address", "file", "gateway", "help", "interface", "ping", "reload", "server", "tftp",
+         "timeout", "trace"]
+OLDEST_TFTP_IMAGE = Version(4, 4, 0)
+LOCAL_TFTP_PORT = 1758
 
 
 class Monitor:
-    def __init__(self, line: str, sink: Callable[[str], None], reload: Callable[[], None]):
-        self.line = line            # "pix" or "asa"
+    def __init__(self, unit, sink: Callable[[str], None], reload: Callable[[], None]):
+        self.unit = unit
+        self.line = unit.identity.hw.line            # "pix" or "asa"
         self.sink = sink
         self.reload = reload
         self.editor = LineEditor()
-        self.editor.literal = True  # `?` is a command here
+        self.editor.literal = True                   # `?` is a command here
         self.count = 0
+        self.interface = 1 if len(unit.ports) > 1 else 0
+        self.address: str | None = None
+        self.server: str | None = None
+        self.gateway: str | None = None
+        self.file = "cdisk"
+        self.timeout_s = 4.0
+        self.tracing = False
+        self.busy = False
+        self.stack: IpStack | None = None
 
     def prompt(self) -> str:
         return "monitor> " if self.line == "pix" else f"rommon #{self.count}> "
 
     def start(self) -> None:
         if self.line == "pix":
-            self.sink("Use ? for help.\n")
+            for i, mac in enumerate(self.unit.identity.macs):
+                self.sink(f"{i}: i8255X @ PCI(bus:0 dev:{13 + i} irq:{11 - i % 2})\n")
+            self.sink("\n" + self._using() + "\nUse ? for help.\n")
         self.sink(self.prompt())
+
+    def _using(self) -> str:
+        i = self.interface
+        return f"Using {i}: i82558 @ PCI(bus:0 dev:{13 + i} irq:{11 - i % 2}), MAC: {self.unit.identity.macs[i]}"
 
     def feed(self, data: str) -> None:
         for ch in data:
+            if self.busy:
+                return
             echo, event = self.editor.feed_char(ch)
             if echo:
                 self.sink(echo)
@@ -41,26 +75,182 @@ class Monitor:
                 self.sink("\n")
                 if self.execute(event.text.strip()):
                     return
-                self.sink(self.prompt())
+                if not self.busy:
+                    self.sink(self.prompt())
+
+    # ------------------------------------------------------------ commands
 
     def execute(self, text: str) -> bool:
         """Run one monitor command; True when the unit leaves monitor mode."""
         if not text:
             return False
         self.count += 1
-        word = text.split()[0].lower()
-        chosen = [c for c in _COMMANDS if c.startswith(word)]
-        if word == "?" or (chosen and chosen[0] == "help"):
-            width = 32
-            for name in ("?", "help", "reload"):
-                self.sink(f"{name:<{width}}{_COMMANDS[name]}\n")
+        words = text.split()
+        word, args = words[0].lower(), words[1:]
+        chosen = [w for w in WORDS if w.startswith(word)] if word != "?" else ["help"]
+        if self.line == "asa":
+            chosen = [w for w in chosen if w in ("help", "reload")]
+        if len(chosen) != 1:
+            self.sink(f"Unknown command: {word}\n" if self.line == "pix" else f'command "{word}" not supported\n')
             return False
-        if chosen == ["reload"]:
-            self.sink("Rebooting....\n")
-            self.reload()
-            return True
-        if self.line == "pix":
-            self.sink(f"Unknown command: {word}\n")
-        else:
-            self.sink(f'command "{word}" not supported\n')
-        return False
+        return bool(getattr(self, "_" + chosen[0])(args))
+
+    def _help(self, args) -> None:
+        rows = HELP if self.line == "pix" else [r for r in HELP if r[0] in ("?", "help", "reload")]
+        for name, text in rows:
+            self.sink(f"{name:<32}{text}\n")
+
+    def _reload(self, args) -> bool:
+        self.sink("Rebooting....\n")
+        self.reload()
+        return True
+
+    def _setting(self, name: str, args) -> None:
+        if args:
+            setattr(self, name, args[0])
+        self.sink(f"{name} {getattr(self, name) or ''}\n")
+
+    def _address(self, args) -> None:
+        self._setting("address", args)
+
+    def _server(self, args) -> None:
+        self._setting("server", args)
+
+    def _gateway(self, args) -> None:
+        self._setting("gateway", args)
+
+    def _file(self, args) -> None:
+        self._setting("file", args)
+
+    def _timeout(self, args) -> None:
+        if args and args[0].isdigit():
+            self.timeout_s = float(args[0])
+        self.sink(f"timeout {int(self.timeout_s)}\n")
+
+    def _trace(self, args) -> None:
+        self.tracing = not self.tracing
+        self.sink(f"trace {'on' if self.tracing else 'off'}\n")
+
+    def _interface(self, args) -> None:
+        if args and args[0].isdigit() and int(args[0]) < len(self.unit.ports):
+            self.interface = int(args[0])
+            self.stack = None
+        self.sink(self._using() + "\n")
+
+    def _ip(self) -> IpStack | None:
+        if self.address is None:
+            self.sink("No IP address configured. Use the address command.\n")
+            return None
+        if self.stack is None or self.stack.address != self.address:
+            self.stack = IpStack(self.unit.ports[self.interface], self.unit.clock, self.address,
+                                 gateway=self.gateway)
+        self.stack.gateway = self.gateway
+        self.stack.trace = self.sink if self.tracing else None
+        return self.stack
+
+    # ------------------------------------------------------------ ping
+
+    def _ping(self, args) -> None:
+        if not args:
+            self.sink("usage: ping <addr>\n")
+            return
+        stack = self._ip()
+        if stack is None:
+            return
+        self.sink(f"Sending 5, 100-byte 0x{random.randrange(0x1000, 0xFFFF):x} ICMP Echoes to {args[0]}, "
+                  f"timeout is {int(self.timeout_s)} seconds:\n")
+        self.busy = True
+        replies: list[bool] = []
+
+        def on_reply(ok: bool) -> None:
+            replies.append(ok)
+            self.sink("!" if ok else ".")
+            if len(replies) == 5:
+                good = sum(replies)
+                self.sink(f"\nSuccess rate is {good * 20} percent ({good}/5)\n")
+                self._done()
+
+        stack.ping(args[0], 5, self.timeout_s, on_reply)
+
+    def _done(self) -> None:
+        self.busy = False
+        self.sink(self.prompt())
+
+    # ------------------------------------------------------------ tftp
+
+    def _tftp(self, args) -> None:
+        if self.server is None:
+            self.sink("No server address configured. Use the server command.\n")
+            return
+        stack = self._ip()
+        if stack is None:
+            return
+        self.sink(f"tftp {self.file}@{self.server}")
+        data = bytearray()
+        client = TftpClient(self.server, self.file, timeout_s=self.timeout_s, want_tsize=False,
+                            on_data=data.extend)
+        shown = [0]
+        clock = self.unit.clock
+        timer = [None]
+
+        def show_trace() -> None:
+            for mark in client.trace[shown[0]:]:
+                if mark == "." or self.tracing:
+                    self.sink(mark)
+            shown[0] = len(client.trace)
+
+        def act(packets) -> None:
+            for packet in packets:
+                stack.udp_send(LOCAL_TFTP_PORT, packet.address[0], packet.address[1], packet.data)
+            show_trace()
+            if client.outcome is not None:
+                stack.udp_unbind(LOCAL_TFTP_PORT)
+                self._downloaded(client, bytes(data))
+            elif client.deadline is not None and timer[0] is None:
+                timer[0] = clock.call_later(max(0.0, client.deadline - clock.monotonic()), wake)
+
+        def wake() -> None:
+            timer[0] = None
+            act(client.timeout(clock.monotonic()))
+
+        stack.udp_bind(LOCAL_TFTP_PORT, lambda payload, source, dport: act(
+            client.datagram(payload, source, clock.monotonic())))
+        self.busy = True
+        act(client.start(clock.monotonic()))
+
+    def _downloaded(self, client: TftpClient, data: bytes) -> None:
+        outcome = client.outcome
+        if outcome.code is not None:
+            self.sink(f"\nTFTP download failed ({outcome.code}): {outcome.message or 'error'}\n")
+            return self._done()
+        self.sink(f"\nReceived {len(data)} bytes\n")
+        scratch = self.unit.directory / ".monitor-download"
+        scratch.write_bytes(data)
+        try:
+            info = inspect(scratch)
+        except ImageError:
+            scratch.unlink()
+            self.sink("Checksum verification on flash image failed\n")
+            return self._done()
+        if info.version < OLDEST_TFTP_IMAGE:
+            scratch.unlink()
+            self.sink(f"Image version {info.version} is older than 4.4: it cannot be installed over TFTP\n")
+            return self._done()
+        self.sink(f"\nPIX admin loader (3.0) #0: Mon Aug 7 10:43:02 PDT 1999\n"
+                  f"Flash={self.unit.identity.hw.flash_chip}\n"
+                  f"Flash version {_dotted(info.version)}, Install version {_dotted(info.version)}\n\n"
+                  "Installing to flash\n")
+        name = "image.bin" if info.family == "6.x" else self.file.rsplit("/", 1)[-1]
+        flash = self.unit.flash
+        if info.family == "6.x":
+            for entry in flash.entries():           # 6.x flash holds one image
+                if entry.name.endswith(".bin"):
+                    flash.delete(entry.name)
+        flash.link_in(scratch, name)
+        scratch.unlink()
+        self.busy = False
+        self.unit.boot_from(name)
+
+
+def _dotted(version: Version) -> str:
+    return f"{version.major}.{version.minor}.{version.maint}"

@@ -1,8 +1,9 @@
 """A small TFTP server (RFC 1350 + blksize, tsize, windowsize) that can misbehave on purpose.
 
 It serves a directory for lab hosts and tests, and produces on demand each fault a client
-can meet on a UDP socket: a lost block, a duplicated block, a packet from the wrong port,
-a runt packet, an unexpected opcode, an error mid-transfer, silence.
+can meet: a lost block, a duplicated block, a packet from the wrong port, a runt packet,
+an unexpected opcode, an error mid-transfer, silence. The core is sans-IO; it runs on
+asyncio sockets (``TftpServer``) or on a lab host's own IP stack (net/host.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vpix.transfer.tftp import ACK, DATA, ERROR, OACK, RRQ
+
+LISTEN, DATA_PORT, STRAY = "listen", "data", "stray"     # the three ports a server sends from
 
 
 @dataclass
@@ -27,84 +30,70 @@ class Faults:
     grant_windowsize: bool = True        # tftpd-hpa does not; set False to behave like it
 
 
+@dataclass(frozen=True)
+class Out:
+    data: bytes
+    to: tuple[str, int]
+    port: str = DATA_PORT
+
+
 class _Transfer:
-    def __init__(self, server: "TftpServer", client, data: bytes, blksize: int, windowsize: int):
-        self.server = server
+    def __init__(self, core: "TftpServerCore", client, data: bytes, blksize: int, windowsize: int):
+        self.core = core
         self.client = client
         self.data = data
         self.blksize = blksize
         self.windowsize = windowsize
         self.acked = 0
         self.blocks = len(data) // blksize + 1
-        self.timer: asyncio.TimerHandle | None = None
-        self.sent_faults: set[tuple[str, int]] = set()
+        self.deadline: float | None = None
+        self.faults_sent: set[tuple[str, int]] = set()
 
     def block(self, n: int) -> bytes:
         start = (n - 1) * self.blksize
         return struct.pack("!HH", DATA, n & 0xFFFF) + self.data[start:start + self.blksize]
 
-    def send_window(self) -> None:
-        faults = self.server.faults
+    def window(self, now: float) -> list[Out]:
+        faults, out = self.core.faults, []
         for n in range(self.acked + 1, min(self.acked + self.windowsize, self.blocks) + 1):
             if self._once("stray", n, faults.stray_port_at):
-                self.server.stray.sendto(self.block(n), self.client)
+                out.append(Out(self.block(n), self.client, STRAY))
             if self._once("runt", n, faults.runt_at):
-                self.transport.sendto(b"\0\3", self.client)
+                out.append(Out(b"\0\3\0", self.client))
             if n == faults.bad_opcode_at:
-                self.transport.sendto(struct.pack("!HH", 9, n), self.client)
-                return self.finish()
+                self.core.finish(self)
+                return out + [Out(struct.pack("!HH", 9, n), self.client)]
             if n == faults.error_at:
-                self.transport.sendto(struct.pack("!HH", ERROR, 0) + b"disk gone\0", self.client)
-                return self.finish()
+                self.core.finish(self)
+                return out + [Out(struct.pack("!HH", ERROR, 0) + b"disk gone\0", self.client)]
             if self._once("drop", n, n if n in faults.drop_blocks else None):
                 continue
-            self.transport.sendto(self.block(n), self.client)
+            out.append(Out(self.block(n), self.client))
             if self._once("dup", n, n if n in faults.duplicate_blocks else None):
-                self.transport.sendto(self.block(n), self.client)
-        self.arm()
+                out.append(Out(self.block(n), self.client))
+        self.deadline = now + self.core.retransmit_s
+        return out
 
     def _once(self, kind: str, n: int, at: int | None) -> bool:
-        if at != n or (kind, n) in self.sent_faults:
+        if at != n or (kind, n) in self.faults_sent:
             return False
-        self.sent_faults.add((kind, n))
+        self.faults_sent.add((kind, n))
         return True
 
-    def arm(self) -> None:
-        if self.timer:
-            self.timer.cancel()
-        self.timer = asyncio.get_running_loop().call_later(self.server.retransmit_s, self.send_window)
-
-    def ack(self, n: int) -> None:
-        # map the 16-bit block number onto the transfer, allowing rollover
-        base = self.acked & ~0xFFFF
-        full = base | n
+    def ack(self, n: int, now: float) -> list[Out]:
+        full = (self.acked & ~0xFFFF) | n         # 16-bit block numbers roll over
         if full < self.acked - 0x8000:
             full += 0x10000
         if full < self.acked:
-            return
+            return []
         self.acked = full
         if self.acked >= self.blocks:
-            return self.finish()
-        self.send_window()
-
-    def finish(self) -> None:
-        if self.timer:
-            self.timer.cancel()
-        self.server.transfers.pop(self.client, None)
+            self.core.finish(self)
+            return []
+        return self.window(now)
 
 
-class _Port(asyncio.DatagramProtocol):
-    def __init__(self, server: "TftpServer"):
-        self.server = server
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        self.server.received(self.transport, data, addr)
-
-
-class TftpServer:
+class TftpServerCore:
     def __init__(self, root: Path, faults: Faults | None = None, retransmit_s: float = 0.5):
         self.root = root
         self.faults = faults or Faults()
@@ -112,57 +101,109 @@ class TftpServer:
         self.transfers: dict[tuple, _Transfer] = {}
         self.requests: list[dict] = []
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        loop = asyncio.get_running_loop()
-        self.listener, _ = await loop.create_datagram_endpoint(lambda: _Port(self), local_addr=(host, port))
-        self.data_port, _ = await loop.create_datagram_endpoint(lambda: _Port(self), local_addr=(host, 0))
-        self.stray, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=(host, 0))
-        return self.listener.get_extra_info("sockname")[1]
-
-    def close(self) -> None:
-        for transfer in list(self.transfers.values()):
-            transfer.finish()
-        for t in (self.listener, self.data_port, self.stray):
-            t.close()
-
-    def received(self, transport, data: bytes, addr) -> None:
+    def datagram(self, data: bytes, source: tuple[str, int], to_listener: bool, now: float) -> list[Out]:
         if self.faults.silent or len(data) < 4:
-            return
+            return []
         opcode = struct.unpack("!H", data[:2])[0]
-        if transport is self.listener and opcode == RRQ:
-            return self._request(data[2:], addr)
-        transfer = self.transfers.get(addr)
+        if to_listener and opcode == RRQ:
+            return self._request(data[2:], source, now)
+        transfer = self.transfers.get(source)
         if transfer is not None and opcode == ACK:
-            transfer.ack(struct.unpack("!H", data[2:4])[0])
+            return transfer.ack(struct.unpack("!H", data[2:4])[0], now)
+        return []
 
-    def _request(self, payload: bytes, addr) -> None:
+    def tick(self, now: float) -> list[Out]:
+        """Retransmit the windows whose time has come."""
+        out = []
+        for transfer in list(self.transfers.values()):
+            if transfer.deadline is not None and transfer.deadline <= now:
+                out += transfer.window(now)
+        return out
+
+    def next_deadline(self) -> float | None:
+        deadlines = [t.deadline for t in self.transfers.values() if t.deadline is not None]
+        return min(deadlines) if deadlines else None
+
+    def finish(self, transfer: _Transfer) -> None:
+        self.transfers.pop(transfer.client, None)
+
+    def _request(self, payload: bytes, source, now: float) -> list[Out]:
         fields = payload.split(b"\0")
         name = fields[0].decode(errors="replace")
-        options = {fields[i].decode().lower(): fields[i + 1].decode() for i in range(2, len(fields) - 1, 2)
-                   if fields[i]}
+        options = {fields[i].decode(errors="replace").lower(): fields[i + 1].decode(errors="replace")
+                   for i in range(2, len(fields) - 1, 2) if fields[i]}
         self.requests.append({"file": name, **options})
-        path = (self.root / name).resolve()
+        path = (self.root / name.lstrip("/")).resolve()
         if self.root.resolve() not in path.parents or not path.is_file():
-            self.data_port.sendto(struct.pack("!HH", ERROR, 1) + b"File not found\0", addr)
-            return
+            return [Out(struct.pack("!HH", ERROR, 1) + b"File not found\0", source)]
         data = path.read_bytes()
-        granted = {}
-        blksize, windowsize = 512, 1
-        if "blksize" in options:
+        granted, blksize, windowsize = {}, 512, 1
+        if options.get("blksize", "").isdigit():
             blksize = max(8, min(int(options["blksize"]), 65464))
             granted["blksize"] = str(blksize)
-        if "windowsize" in options and self.faults.grant_windowsize:
+        if options.get("windowsize", "").isdigit() and self.faults.grant_windowsize:
             windowsize = max(1, min(int(options["windowsize"]), 64))
             granted["windowsize"] = str(windowsize)
         if "tsize" in options:
             granted["tsize"] = str(len(data))
-        transfer = _Transfer(self, addr, data, blksize, windowsize)
-        transfer.transport = self.data_port
-        self.transfers[addr] = transfer
-        if granted:
-            oack = struct.pack("!H", OACK) + b"".join(k.encode() + b"\0" + v.encode() + b"\0"
-                                                        for k, v in granted.items())
-            self.data_port.sendto(oack, addr)
-            transfer.arm()
-        else:
-            transfer.send_window()
+        transfer = _Transfer(self, source, data, blksize, windowsize)
+        self.transfers[source] = transfer
+        if not granted:
+            return transfer.window(now)
+        transfer.deadline = now + self.retransmit_s
+        oack = struct.pack("!H", OACK) + b"".join(k.encode() + b"\0" + v.encode() + b"\0"
+                                                    for k, v in granted.items())
+        return [Out(oack, source)]
+
+
+# ---------------------------------------------------------------- on asyncio sockets
+
+
+class _Socket(asyncio.DatagramProtocol):
+    def __init__(self, server: "TftpServer", listener: bool):
+        self.server, self.listener = server, listener
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        loop = asyncio.get_running_loop()
+        self.server.send(self.server.core.datagram(data, addr[:2], self.listener, loop.time()))
+
+
+class TftpServer:
+    """The core on three UDP sockets of the host: port 69 (or any), a transfer port, a stray one."""
+
+    def __init__(self, root: Path, faults: Faults | None = None, retransmit_s: float = 0.5):
+        self.core = TftpServerCore(root, faults, retransmit_s)
+        self.sockets: dict[str, asyncio.DatagramTransport] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def requests(self) -> list[dict]:
+        return self.core.requests
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
+        loop = asyncio.get_running_loop()
+        for name, wanted in ((LISTEN, port), (DATA_PORT, 0), (STRAY, 0)):
+            self.sockets[name], _ = await loop.create_datagram_endpoint(
+                lambda n=name: _Socket(self, n == LISTEN), local_addr=(host, wanted))
+        return self.sockets[LISTEN].get_extra_info("sockname")[1]
+
+    def send(self, packets: list[Out]) -> None:
+        for packet in packets:
+            self.sockets[packet.port].sendto(packet.data, packet.to)
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        deadline = self.core.next_deadline()
+        if deadline is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_at(deadline, lambda: self.send(self.core.tick(loop.time())))
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self.core.transfers.clear()
+        for transport in self.sockets.values():
+            transport.close()

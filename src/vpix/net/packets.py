@@ -1,0 +1,179 @@
+"""Struct-based codecs for the frames vpix puts on its segments: Ethernet II, ARP,
+IPv4, UDP and ICMP echo. Decoders raise ``Malformed`` rather than guess."""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+from dataclasses import dataclass
+
+BROADCAST = b"\xff" * 6
+ETH_IP, ETH_ARP = 0x0800, 0x0806
+PROTO_ICMP, PROTO_UDP = 1, 17
+
+
+class Malformed(ValueError):
+    """Not a frame or packet of the kind asked for."""
+
+
+def mac_bytes(text: str) -> bytes:
+    """`0013.c400.0001` or `00:13:c4:00:00:01` → 6 bytes."""
+    digits = text.replace(".", "").replace(":", "").replace("-", "")
+    if len(digits) != 12:
+        raise ValueError(f"not a MAC address: {text}")
+    return bytes.fromhex(digits)
+
+
+def mac_text(raw: bytes) -> str:
+    h = raw.hex()
+    return f"{h[0:4]}.{h[4:8]}.{h[8:12]}"
+
+
+def ip_bytes(text: str) -> bytes:
+    return ipaddress.IPv4Address(text).packed
+
+
+def ip_text(raw: bytes) -> str:
+    return str(ipaddress.IPv4Address(raw))
+
+
+def checksum(data: bytes) -> int:
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+# ---------------------------------------------------------------- Ethernet
+
+
+@dataclass(frozen=True)
+class Ethernet:
+    dst: bytes
+    src: bytes
+    ethertype: int
+    payload: bytes
+
+    def encode(self) -> bytes:
+        frame = self.dst + self.src + struct.pack("!H", self.ethertype) + self.payload
+        return frame + b"\0" * max(0, 60 - len(frame))    # minimum frame size, FCS left out
+
+    @classmethod
+    def decode(cls, frame: bytes) -> "Ethernet":
+        if len(frame) < 14:
+            raise Malformed("runt frame")
+        return cls(frame[0:6], frame[6:12], struct.unpack("!H", frame[12:14])[0], frame[14:])
+
+
+# ---------------------------------------------------------------- ARP
+
+
+@dataclass(frozen=True)
+class Arp:
+    op: int                 # 1 request, 2 reply
+    sender_mac: bytes
+    sender_ip: bytes
+    target_mac: bytes
+    target_ip: bytes
+
+    def encode(self) -> bytes:
+        return struct.pack("!HHBBH", 1, ETH_IP, 6, 4, self.op) + self.sender_mac + self.sender_ip + \
+            self.target_mac + self.target_ip
+
+    @classmethod
+    def decode(cls, data: bytes) -> "Arp":
+        if len(data) < 28:
+            raise Malformed("short ARP")
+        htype, ptype, hlen, plen, op = struct.unpack("!HHBBH", data[:8])
+        if (htype, ptype, hlen, plen) != (1, ETH_IP, 6, 4) or op not in (1, 2):
+            raise Malformed("not Ethernet/IPv4 ARP")
+        return cls(op, data[8:14], data[14:18], data[18:24], data[24:28])
+
+
+# ---------------------------------------------------------------- IPv4
+
+
+@dataclass(frozen=True)
+class IPv4:
+    src: bytes
+    dst: bytes
+    proto: int
+    payload: bytes
+    ttl: int = 64
+    ident: int = 0
+    header_length: int = 20
+
+    def encode(self) -> bytes:
+        header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(self.payload), self.ident, 0, self.ttl,
+                             self.proto, 0, self.src, self.dst)
+        header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
+        return header + self.payload
+
+    @classmethod
+    def decode(cls, data: bytes) -> "IPv4":
+        if len(data) < 20:
+            raise Malformed("short IP header")
+        version_ihl, _, total, ident, _, ttl, proto, _ = struct.unpack("!BBHHHBBH", data[:12])
+        ihl = (version_ihl & 0x0F) * 4
+        if version_ihl >> 4 != 4 or ihl < 20 or total < ihl or len(data) < total:
+            raise Malformed("bad IP header")
+        if checksum(data[:ihl]) != 0:
+            raise Malformed("bad IP checksum")
+        return cls(data[12:16], data[16:20], proto, data[ihl:total], ttl, ident, ihl)
+
+
+# ---------------------------------------------------------------- UDP
+
+
+@dataclass(frozen=True)
+class Udp:
+    sport: int
+    dport: int
+    payload: bytes
+
+    def encode(self, src: bytes, dst: bytes) -> bytes:
+        length = 8 + len(self.payload)
+        header = struct.pack("!HHHH", self.sport, self.dport, length, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, PROTO_UDP, length)
+        value = checksum(pseudo + header + self.payload) or 0xFFFF
+        return header[:6] + struct.pack("!H", value) + self.payload
+
+    @classmethod
+    def decode(cls, data: bytes, src: bytes, dst: bytes, verify: bool = True) -> "Udp":
+        if len(data) < 8:
+            raise Malformed("short UDP header")
+        sport, dport, length, value = struct.unpack("!HHHH", data[:8])
+        if length < 8 or length > len(data):
+            raise Malformed("bad UDP length")
+        if verify and value:
+            pseudo = src + dst + struct.pack("!BBH", 0, PROTO_UDP, length)
+            if checksum(pseudo + data[:length]) != 0:
+                raise Malformed("bad UDP checksum")
+        return cls(sport, dport, data[8:length])
+
+
+# ---------------------------------------------------------------- ICMP echo
+
+
+@dataclass(frozen=True)
+class IcmpEcho:
+    type: int               # 8 request, 0 reply
+    ident: int
+    seq: int
+    payload: bytes
+
+    def encode(self) -> bytes:
+        header = struct.pack("!BBHHH", self.type, 0, 0, self.ident, self.seq)
+        value = checksum(header + self.payload)
+        return header[:2] + struct.pack("!H", value) + header[4:] + self.payload
+
+    @classmethod
+    def decode(cls, data: bytes) -> "IcmpEcho":
+        if len(data) < 8 or checksum(data) != 0:
+            raise Malformed("bad ICMP")
+        typ, _, _, ident, seq = struct.unpack("!BBHHH", data[:8])
+        if typ not in (0, 8):
+            raise Malformed("not an echo")
+        return cls(typ, ident, seq, data[8:])

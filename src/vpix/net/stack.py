@@ -1,0 +1,186 @@
+"""A small IPv4 host stack on one port: ARP (cache and queued resolution), ICMP echo
+(answering, and pinging), UDP sockets. Lab hosts use it, and so does monitor mode, which
+also asks for a trace of what it receives (the PIX's Table 11-2 codes among the dots)."""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+from dataclasses import dataclass, field
+from typing import Callable
+
+from vpix.clock import Clock
+from vpix.net.fabric import Port
+from vpix.net.packets import (BROADCAST, ETH_ARP, ETH_IP, PROTO_ICMP, PROTO_UDP, Arp, Ethernet, IcmpEcho,
+                              IPv4, Malformed, Udp, checksum, ip_bytes, ip_text)
+
+UdpHandler = Callable[[bytes, tuple[str, int], int], None]
+ARP_TIMEOUT = 4.0
+
+
+@dataclass
+class _Ping:
+    dst: str
+    remaining: int
+    timeout: float
+    on_reply: Callable[[bool], None]
+    seq: int = 0
+    timer: object = None
+
+
+@dataclass
+class IpStack:
+    port: Port
+    clock: Clock
+    address: str | None = None
+    mask: str = "255.255.255.0"
+    gateway: str | None = None
+    trace: Callable[[str], None] | None = None      # monitor mode's `trace`
+    arp: dict[str, bytes] = field(default_factory=dict)
+    _waiting: dict[str, list[bytes]] = field(default_factory=dict)
+    _udp: dict[int, UdpHandler] = field(default_factory=dict)
+    _pings: dict[int, _Ping] = field(default_factory=dict)
+    _ident: int = 0
+
+    def __post_init__(self) -> None:
+        self.port.receive = self.receive
+
+    # ------------------------------------------------------------ sending
+
+    def udp_bind(self, port: int, handler: UdpHandler) -> None:
+        self._udp[port] = handler
+
+    def udp_unbind(self, port: int) -> None:
+        self._udp.pop(port, None)
+
+    def udp_send(self, sport: int, dst: str, dport: int, data: bytes) -> None:
+        self.send_ip(dst, PROTO_UDP, Udp(sport, dport, data).encode(ip_bytes(self.address), ip_bytes(dst)))
+
+    def send_ip(self, dst: str, proto: int, payload: bytes) -> None:
+        if self.address is None:
+            return
+        self._ident = (self._ident + 1) & 0xFFFF
+        packet = IPv4(ip_bytes(self.address), ip_bytes(dst), proto, payload, ident=self._ident).encode()
+        hop = self._next_hop(dst)
+        if hop is None:
+            return
+        mac = self.arp.get(hop)
+        if mac is not None:
+            self.port.send(Ethernet(mac, self.port.mac, ETH_IP, packet).encode())
+            return
+        first = hop not in self._waiting
+        self._waiting.setdefault(hop, []).append(packet)
+        if first:
+            self._resolve(hop)
+
+    def _next_hop(self, dst: str) -> str | None:
+        net = ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
+        if ipaddress.IPv4Address(dst) in net:
+            return dst
+        return self.gateway
+
+    def _resolve(self, ip: str) -> None:
+        request = Arp(1, self.port.mac, ip_bytes(self.address), b"\0" * 6, ip_bytes(ip))
+        self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_ARP, request.encode()).encode())
+        self.clock.call_later(ARP_TIMEOUT, lambda: self._waiting.pop(ip, None) if ip not in self.arp else None)
+
+    def ping(self, dst: str, count: int, timeout: float, on_reply: Callable[[bool], None]) -> None:
+        """Send ``count`` echoes one after another; ``on_reply(ok)`` once per echo."""
+        ident = (id(on_reply) ^ self._ident) & 0xFFFF
+        self._pings[ident] = _Ping(dst, count, timeout, on_reply)
+        self._next_echo(ident)
+
+    def _next_echo(self, ident: int) -> None:
+        ping = self._pings.get(ident)
+        if ping is None:
+            return
+        if ping.remaining == 0:
+            del self._pings[ident]
+            return
+        ping.remaining -= 1
+        ping.seq += 1
+        seq = ping.seq
+        self.send_ip(ping.dst, PROTO_ICMP, IcmpEcho(8, ident, seq, b"\xab" * 72).encode())
+
+        def expired() -> None:
+            if ping.seq == seq and ident in self._pings:
+                ping.on_reply(False)
+                self._next_echo(ident)
+
+        ping.timer = self.clock.call_later(ping.timeout, expired)
+
+    # ------------------------------------------------------------ receiving
+
+    def receive(self, frame: bytes) -> None:
+        try:
+            eth = Ethernet.decode(frame)
+        except Malformed:
+            return
+        if eth.dst not in (self.port.mac, BROADCAST):
+            return
+        if eth.ethertype == ETH_ARP:
+            self._arp(eth)
+        elif eth.ethertype == ETH_IP:
+            self._ip(eth.payload)
+        elif self.trace:
+            self.trace(f"({eth.ethertype:x})")
+
+    def _arp(self, eth: Ethernet) -> None:
+        try:
+            arp = Arp.decode(eth.payload)
+        except Malformed:
+            return
+        if self.trace:
+            self.trace("A")
+        sender = ip_text(arp.sender_ip)
+        if self.address is None or arp.target_ip != ip_bytes(self.address):
+            return
+        self.arp[sender] = arp.sender_mac
+        for packet in self._waiting.pop(sender, []):
+            self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_IP, packet).encode())
+        if arp.op == 1:
+            reply = Arp(2, self.port.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
+            self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_ARP, reply.encode()).encode())
+
+    def _ip(self, data: bytes) -> None:
+        if len(data) >= 1 and (data[0] & 0x0F) * 4 < 20:
+            return self._note(4)
+        try:
+            ip = IPv4.decode(data)
+        except Malformed:
+            return
+        if self.address is None or ip.dst != ip_bytes(self.address):
+            return self._note(6)
+        src = ip_text(ip.src)
+        if ip.proto == PROTO_ICMP:
+            return self._icmp(src, ip.payload)
+        if ip.proto != PROTO_UDP:
+            return self._note(5)
+        if len(ip.payload) >= 8 and ip.payload[6:8] != b"\0\0" and \
+                checksum(ip.src + ip.dst + struct.pack("!BBH", 0, PROTO_UDP, len(ip.payload)) + ip.payload):
+            return self._note(8)
+        try:
+            udp = Udp.decode(ip.payload, ip.src, ip.dst, verify=False)
+        except Malformed:
+            return self._note(2)
+        handler = self._udp.get(udp.dport)
+        if handler is not None:
+            handler(udp.payload, (src, udp.sport), udp.dport)
+
+    def _icmp(self, src: str, data: bytes) -> None:
+        try:
+            echo = IcmpEcho.decode(data)
+        except Malformed:
+            return
+        if echo.type == 8:
+            self.send_ip(src, PROTO_ICMP, IcmpEcho(0, echo.ident, echo.seq, echo.payload).encode())
+            return
+        ping = self._pings.get(echo.ident)
+        if ping is not None and echo.seq == ping.seq and src == ping.dst:
+            ping.timer.cancel()
+            ping.on_reply(True)
+            self._next_echo(echo.ident)
+
+    def _note(self, code: int) -> None:
+        if self.trace:
+            self.trace(f"<{code}>")

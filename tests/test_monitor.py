@@ -1,0 +1,124 @@
+"""Monitor mode as the seed prints it: address, server, file, ping, tftp over a segment to a
+lab host, the trace codes, installing to flash and booting what was installed."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Terminal, make_unit
+
+from vpix.image import format as image_format
+from vpix.net.fabric import Segment
+from vpix.net.host import Host
+from vpix.net.packets import mac_bytes
+from vpix.transfer.tftp_server import Faults
+
+
+@pytest.fixture
+def lab(tmp_path, images):
+    """A PIX-515E interrupted into monitor mode, its inside port on a segment with a TFTP host."""
+
+    def build(faults=None, image_key="pix-6.3(5)"):
+        unit = make_unit(tmp_path, images, image_key=image_key, break_window=5.0)
+        term = Terminal(unit)
+        segment = Segment("inside", unit.clock)
+        segment.attach(unit.ports[1])
+        host = Host("tftp", mac_bytes("0050.5600.0001"), "192.168.1.2", unit.clock)
+        host.plug(segment)
+        root = tmp_path / "tftpboot"
+        root.mkdir(exist_ok=True)
+        image_format.build(root / "pix634.bin", "6.3(4)", "pix", size_mb=0.2)
+        image_format.build(root / "pix43.bin", "4.3(1)", "pix", size_mb=0.05)
+        (root / "garbage.bin").write_bytes(b"\x00" * 3000)
+        host.serve_tftp(root, faults)
+        unit.power_on()
+        term.type("\x1b")
+        assert unit.state == "monitor"
+        return unit, term, host, root
+
+    return build
+
+
+def run(unit, term, line: str, seconds: float = 60) -> str:
+    out = term.type(line + "\n")
+    for _ in range(int(seconds * 10)):
+        if not (unit.monitor and unit.monitor.busy):
+            break
+        unit.clock.advance(0.1)
+    return out + term.read()
+
+
+def test_monitor_banner_and_settings(lab):
+    unit, term, host, _ = lab()
+    text = unit.console.text()
+    assert "Flash boot interrupted.\n0: i8255X @ PCI(bus:0 dev:13 irq:11)\n" in text
+    assert f"Using 1: i82558 @ PCI(bus:0 dev:14 irq:10), MAC: {unit.identity.macs[1]}\nUse ? for help.\n" in text
+    assert run(unit, term, "addr 192.168.1.1") == "addr 192.168.1.1\naddress 192.168.1.1\nmonitor> "
+    assert run(unit, term, "serv 192.168.1.2").endswith("server 192.168.1.2\nmonitor> ")
+    assert run(unit, term, "file pix634.bin").endswith("file pix634.bin\nmonitor> ")
+    help_text = run(unit, term, "?")
+    for word in ("address", "file", "gateway", "interface", "ping", "reload", "server", "tftp", "trace"):
+        assert f"\n{word}" in help_text
+
+
+def test_ping_the_server(lab):
+    unit, term, host, _ = lab()
+    run(unit, term, "address 192.168.1.1")
+    out = run(unit, term, "ping 192.168.1.2")
+    assert "ICMP Echoes to 192.168.1.2, timeout is 4 seconds:\n!!!!!\nSuccess rate is 100 percent (5/5)" in out
+    out = run(unit, term, "ping 192.168.1.99")
+    assert "\n.....\nSuccess rate is 0 percent (0/5)" in out
+
+
+def test_tftp_installs_and_boots(lab):
+    unit, term, host, root = lab()
+    for line in ("address 192.168.1.1", "server 192.168.1.2", "file pix634.bin"):
+        run(unit, term, line)
+    out = run(unit, term, "tftp")
+    size = (root / "pix634.bin").stat().st_size
+    assert out.startswith("tftp\ntftp pix634.bin@192.168.1.2....")
+    assert f"\nReceived {size} bytes\n\nPIX admin loader (3.0) #0: Mon Aug 7 10:43:02 PDT 1999\n" in out
+    assert "Flash version 6.3.4, Install version 6.3.4\n\nInstalling to flash\n" in out
+    assert unit.state == "running"
+    assert "Cisco PIX Firewall Version 6.3(4)" in unit.console.text()
+    assert [e.name for e in unit.flash.entries()] == ["image.bin"]
+
+
+def test_trace_shows_codes_among_the_dots(lab):
+    unit, term, host, _ = lab(Faults(duplicate_blocks={3}, drop_blocks={6}, stray_port_at=9))
+    for line in ("address 192.168.1.1", "server 192.168.1.2", "file pix634.bin", "trace"):
+        run(unit, term, line)
+    out = run(unit, term, "tftp")
+    assert "A" in out and "<11>" in out and "T" in out and "<7>" in out
+    assert unit.state == "running"
+
+
+@pytest.mark.parametrize("code", [2, 4, 5, 6, 8])
+def test_raw_packet_codes_from_a_misbehaving_host(lab, code):
+    unit, term, host, _ = lab()
+    host.raw_faults = {5: code}
+    for line in ("address 192.168.1.1", "server 192.168.1.2", "file pix634.bin", "trace"):
+        run(unit, term, line)
+    out = run(unit, term, "tftp")
+    assert f"<{code}>" in out
+    assert unit.state == "running"                # a bad packet is reported, not fatal
+
+
+def test_missing_file_corrupt_and_too_old_images_stay_in_monitor(lab):
+    unit, term, host, _ = lab()
+    for line in ("address 192.168.1.1", "server 192.168.1.2", "file nothere.bin"):
+        run(unit, term, line)
+    assert "TFTP download failed (-10)" in run(unit, term, "tftp")
+    run(unit, term, "file garbage.bin")
+    assert "Checksum verification on flash image failed" in run(unit, term, "tftp")
+    run(unit, term, "file pix43.bin")
+    assert "older than 4.4" in run(unit, term, "tftp")
+    assert unit.state == "monitor" and unit.flash.exists("pix635.bin")
+
+
+def test_no_answer_times_out(lab):
+    unit, term, host, _ = lab(Faults(silent=True))
+    for line in ("address 192.168.1.1", "server 192.168.1.2", "timeout 1"):
+        run(unit, term, line)
+    out = run(unit, term, "tftp")
+    assert "TFTP download failed (-1)" in out and unit.state == "monitor"
