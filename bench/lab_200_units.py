@@ -44,16 +44,16 @@ async def main(count: int) -> None:
     created = time.perf_counter() - started
     base = rss_mb()
     started = time.perf_counter()
-    hosts = await runner.start(lab)
+    running = await runner.start(lab)
     booted = time.perf_counter() - started
-    assert all(h.unit.state == "running" for h in hosts.values())
+    assert all(h.unit.state == "running" for h in running.units.values())
     grown = rss_mb()
-    last = hosts[f"u{count - 1:03d}"]
+    last = running.units[f"u{count - 1:03d}"]
     async with asyncssh.connect("127.0.0.1", last.ports.ssh, username="admin", password="admin",
                                 known_hosts=None) as conn:
         result = await conn.run("show version")
         assert "Version 7.2(1)" in result.stdout
-    await runner.stop(hosts)
+    await runner.stop(running)
     print(f"{count} PIX-515E units in one process: created in {created:.1f} s (first run only), "
           f"booted and serving in {booted:.2f} s ({booted / count * 1000:.1f} ms per unit); "
           f"resident memory {grown:.0f} MB ({(grown - base) / count:.2f} MB per unit over the "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vpix.hardware.catalog import catalog
 from vpix.versions import Version
@@ -48,6 +49,24 @@ class UnitSpec(BaseModel):
         return value
 
 
+class HostSpec(BaseModel):
+    """An emulated host on a segment (answers ARP and ping; optionally serves TFTP)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str
+    mask: str = "255.255.255.0"
+    gateway: str | None = None
+    tftp_root: str | None = None         # a directory served over TFTP, relative to the workdir
+
+    @field_validator("address", "mask", "gateway")
+    @classmethod
+    def _ipv4(cls, value: str | None) -> str | None:
+        if value is not None:
+            ipaddress.IPv4Address(value)
+        return value
+
+
 class Lab(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -55,6 +74,21 @@ class Lab(BaseModel):
     host: str = "127.0.0.1"
     workdir: str | None = None           # where unit directories live; default ~/.vpix/labs/NAME
     units: dict[str, UnitSpec] = Field(default_factory=dict)
+    hosts: dict[str, HostSpec] = Field(default_factory=dict)
+    segments: dict[str, list[str]] = Field(default_factory=dict)   # members: UNIT:INTERFACE or HOST
+
+    @model_validator(mode="after")
+    def _members_exist(self) -> "Lab":
+        for segment, members in self.segments.items():
+            for member in members:
+                unit, _, interface = member.partition(":")
+                if interface:
+                    spec = self.units.get(unit)
+                    if spec is None or interface not in catalog()[spec.platform].interfaces:
+                        raise ValueError(f"segment {segment}: no interface {member}")
+                elif member not in self.hosts:
+                    raise ValueError(f"segment {segment}: no host {member}")
+        return self
 
     def directory(self) -> Path:
         if self.workdir:

@@ -1,14 +1,20 @@
-"""Creating a lab's units on first use and serving them all in one asyncio process."""
+"""Creating a lab's units on first use and serving them, with their segments and hosts,
+in one asyncio process."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from vpix.clock import LoopClock
 from vpix.hardware import unitdir
 from vpix.image import format as image_format
 from vpix.lab.model import Lab, UnitSpec
 from vpix.mgmt.host import Ports, UnitHost
+from vpix.net.fabric import Segment
+from vpix.net.host import Host
 from vpix.versions import Version
 
 
@@ -33,16 +39,25 @@ def host_key(kind: str) -> bytes:
 
 
 def prepare(lab: Lab) -> dict[str, Path]:
-    """Create the unit directories that do not exist yet; returns name -> directory."""
+    """Create the unit directories and TFTP roots that do not exist yet; name -> unit directory."""
     root = lab.directory()
     dirs = {}
+    images = []
     for name, spec in lab.units.items():
         directory = root / name
+        image = image_for(root, spec)
+        images.append(image)
         if not (directory / unitdir.UNIT_FILE).exists():
-            image = image_for(root, spec)
             unitdir.create(directory, spec.platform, spec.serial, image, spec.activation_key,
                            spec.break_window, host_key(spec.host_key), spec.config)
         dirs[name] = directory
+    for spec in lab.hosts.values():
+        if spec.tftp_root:
+            served = root / spec.tftp_root
+            served.mkdir(parents=True, exist_ok=True)
+            for image in images:                 # what monitor-mode recovery will ask for
+                if not (served / image.name).exists():
+                    (served / image.name).hardlink_to(image)
     return dirs
 
 
@@ -53,14 +68,36 @@ def _version_line(spec: UnitSpec) -> tuple[Version, str]:
     return Version.parse(version), line
 
 
-async def start(lab: Lab) -> dict[str, UnitHost]:
+@dataclass
+class RunningLab:
+    units: dict[str, UnitHost]
+    hosts: dict[str, Host] = field(default_factory=dict)
+    segments: dict[str, Segment] = field(default_factory=dict)
+
+
+async def start(lab: Lab) -> RunningLab:
     dirs = prepare(lab)
-    hosts = {}
+    running = RunningLab({})
     for name, spec in lab.units.items():
         ports = Ports(spec.console_port, spec.telnet_port, spec.ssh_port)
-        hosts[name] = await UnitHost(dirs[name], lab.host, ports).start()
-    return hosts
+        running.units[name] = await UnitHost(dirs[name], lab.host, ports).start()
+    clock = LoopClock()
+    for name, spec in lab.hosts.items():
+        mac = b"\x00\x50\x56" + hashlib.sha256(f"{lab.name}/{name}".encode()).digest()[:3]
+        host = running.hosts[name] = Host(name, mac, spec.address, clock, spec.mask, spec.gateway)
+        if spec.tftp_root:
+            host.serve_tftp(lab.directory() / spec.tftp_root)
+    for name, members in lab.segments.items():
+        segment = running.segments[name] = Segment(name, clock)
+        for member in members:
+            unit_name, _, interface = member.partition(":")
+            if interface:
+                unit = running.units[unit_name].unit
+                segment.attach(unit.ports[unit.identity.hw.interfaces.index(interface)])
+            else:
+                running.hosts[member].plug(segment)
+    return running
 
 
-async def stop(hosts: dict[str, UnitHost]) -> None:
-    await asyncio.gather(*(h.stop() for h in hosts.values()))
+async def stop(running: RunningLab) -> None:
+    await asyncio.gather(*(h.stop() for h in running.units.values()))

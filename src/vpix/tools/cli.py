@@ -216,13 +216,18 @@ def lab_up(lab_file: Path | None, workdir: Path | None) -> None:
         spec.workdir = str(workdir)
 
     async def run() -> None:
-        hosts = await runner.start(spec)
-        _print_ports(hosts, spec.host)
-        out.print("Credentials (default lab): SSH admin/admin, Telnet password cisco, enable password cisco")
+        running = await runner.start(spec)
+        _print_ports(running.units, spec.host)
+        for name, host in spec.hosts.items():
+            served = f", serving TFTP from {spec.directory() / host.tftp_root}" if host.tftp_root else ""
+            out.print(f"host {name}: {host.address}{served}", highlight=False)
+        if lab_file is None:
+            out.print("Credentials (default lab): SSH admin/admin, Telnet password cisco, "
+                      "enable password cisco")
         try:
             await _until_signalled()
         finally:
-            await runner.stop(hosts)
+            await runner.stop(running)
 
     asyncio.run(run())
 
