@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Callable
 
 from vpix.boot import banner
+from vpix.boot.boothelper import Boothelper
 from vpix.boot.monitor import Monitor
 from vpix.clock import Clock, WallClock
 from vpix.flash import Flash
 from vpix.hardware import unitdir
+from vpix.image import boothelper
 from vpix.image.format import ImageError, ImageInfo, inspect, read_header
 from vpix.net.fabric import Port
 from vpix.net.packets import mac_bytes
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 BREAK_KEYS = ("\x1b", "\x00")        # ESC, or a BREAK a terminal server turns into NUL
 CONSOLE_HISTORY = 64 * 1024
+FLOPPY = "floppy.img"                # the diskette in the unit's drive, if any
 
 
 class ConsoleLine:
@@ -97,6 +100,11 @@ class Unit:
         self._shutdown()
         self.state = "off"
 
+    def reset(self) -> None:
+        """The reset switch: off and on again, no shutdown."""
+        self.power_off()
+        self.power_on()
+
     def request_reload(self) -> None:
         """`reload`: finish the current command, then restart."""
         self.clock.call_later(0, self.reload)
@@ -134,6 +142,12 @@ class Unit:
     def _load(self) -> None:
         self._window = None
         hw = self.identity.hw
+        diskette = boothelper.read(self.directory / FLOPPY) if hw.line == "pix" else None
+        if diskette is not None:
+            self.state = "monitor"
+            self.monitor = Boothelper(self, self.console.write, self.request_reload, diskette)
+            self.monitor.start()
+            return
         name = self._choose_image()
         self._boot_once = None
         if name is None:

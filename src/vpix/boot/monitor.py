@@ -49,6 +49,7 @@ class Monitor:
         self.tracing = False
         self.busy = False
         self.stack: IpStack | None = None
+        self._question: Callable[[str], None] | None = None     # the next line answers it
 
     def prompt(self) -> str:
         return "monitor> " if self.line == "pix" else f"rommon #{self.count}> "
@@ -66,13 +67,17 @@ class Monitor:
 
     def feed(self, data: str) -> None:
         for ch in data:
-            if self.busy:
+            if self.busy and self._question is None:
                 return
             echo, event = self.editor.feed_char(ch)
             if echo:
                 self.sink(echo)
             if event and event.kind == "line":
                 self.sink("\n")
+                if self._question is not None:
+                    answer, self._question = self._question, None
+                    answer(event.text.strip())
+                    continue
                 if self.execute(event.text.strip()):
                     return
                 if not self.busy:
@@ -218,6 +223,11 @@ class Monitor:
         self.busy = True
         act(client.start(clock.monotonic()))
 
+    def ask(self, prompt: str, answer: Callable[[str], None]) -> None:
+        self._question = answer
+        self.busy = False
+        self.sink(prompt)
+
     def _downloaded(self, client: TftpClient, data: bytes) -> None:
         outcome = client.outcome
         if outcome.code is not None:
@@ -230,8 +240,15 @@ class Monitor:
             info = inspect(scratch)
         except ImageError:
             scratch.unlink()
-            self.sink("Checksum verification on flash image failed\n")
-            return self._done()
+            return self._rejected()
+        self.downloaded(scratch, info)
+
+    def _rejected(self) -> None:
+        self.sink("Checksum verification on flash image failed\n")
+        self._done()
+
+    def downloaded(self, scratch, info) -> None:
+        """Monitor mode installs what it fetched and boots it."""
         if info.version < OLDEST_TFTP_IMAGE:
             scratch.unlink()
             self.sink(f"Image version {info.version} is older than 4.4: it cannot be installed over TFTP\n")
@@ -240,16 +257,21 @@ class Monitor:
                   f"Flash={self.unit.identity.hw.flash_chip}\n"
                   f"Flash version {_dotted(info.version)}, Install version {_dotted(info.version)}\n\n"
                   "Installing to flash\n")
+        name = self.install(scratch, info)
+        self.busy = False
+        self.unit.boot_from(name)
+
+    def install(self, scratch, info) -> str:
+        """Put the downloaded image in flash (6.x flash holds one image); its file name."""
         name = "image.bin" if info.family == "6.x" else self.file.rsplit("/", 1)[-1]
         flash = self.unit.flash
         if info.family == "6.x":
-            for entry in flash.entries():           # 6.x flash holds one image
+            for entry in flash.entries():
                 if entry.name.endswith(".bin"):
                     flash.delete(entry.name)
         flash.link_in(scratch, name)
         scratch.unlink()
-        self.busy = False
-        self.unit.boot_from(name)
+        return name
 
 
 def _dotted(version: Version) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import sys
 import tempfile
@@ -53,6 +54,21 @@ def image_build(version: str, output: Path, line: str, size_mb: float | None) ->
     except ValueError as err:
         raise click.BadParameter(str(err)) from None
     out.print(f"[green]built[/] {output}  {line} {info.version}  {info.size} bytes")
+
+
+@image.command("boothelper")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The diskette image to write (1.44 MB).")
+@click.option("--version", "version", default="5.1(2)", show_default=True, help="Boothelper version.")
+def image_boothelper(output: Path, version: str) -> None:
+    """Make a Boothelper diskette image (insert it with `vpix unit insert`)."""
+    from vpix.image import boothelper
+
+    try:
+        boothelper.build(output, version)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    out.print(f"[green]built[/] {output}  Boothelper {version}")
 
 
 @image.command("inspect")
@@ -131,6 +147,27 @@ def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ss
             await served.stop()
 
     asyncio.run(run())
+
+
+@unit.command("insert")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("diskette", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def unit_insert(directory: Path, diskette: Path) -> None:
+    """Put a diskette in the unit's floppy drive (read at the next boot)."""
+    from vpix.unit import FLOPPY
+
+    shutil.copyfile(diskette, directory / FLOPPY)
+    out.print(f"inserted {diskette} into {directory}")
+
+
+@unit.command("eject")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def unit_eject(directory: Path) -> None:
+    """Take the diskette out of the unit's floppy drive."""
+    from vpix.unit import FLOPPY
+
+    (directory / FLOPPY).unlink(missing_ok=True)
+    out.print(f"ejected the diskette of {directory}")
 
 
 @main.command("console")
