@@ -122,3 +122,48 @@ def test_no_answer_times_out(lab):
         run(unit, term, line)
     out = run(unit, term, "tftp")
     assert "TFTP download failed (-1)" in out and unit.state == "monitor"
+
+
+@pytest.fixture
+def asa_lab(tmp_path, images):
+    unit = make_unit(tmp_path, images, platform="ASA5520", image_key="asa-7.2(1)", break_window=5.0)
+    term = Terminal(unit)
+    segment = Segment("inside", unit.clock)
+    segment.attach(unit.ports[1])
+    host = Host("tftp", mac_bytes("0050.5600.0001"), "10.0.0.2", unit.clock)
+    host.plug(segment)
+    root = tmp_path / "tftpboot"
+    root.mkdir()
+    image_format.build(root / "asa722-k8.bin", "7.2(2)", "asa", size_mb=0.2)
+    host.serve_tftp(root)
+    unit.power_on()
+    term.type("\x1b")
+    assert unit.state == "monitor" and unit.console.text().endswith("rommon #0> ")
+    return unit, term
+
+
+def test_rommon_tftpdnld_boots_from_memory(asa_lab):
+    unit, term = asa_lab
+    for line in ("ADDRESS=10.0.0.1", "SERVER=10.0.0.2", "IMAGE=asa722-k8.bin", "PORT=GigabitEthernet0/1"):
+        assert run(unit, term, line).endswith("> ")
+    out = run(unit, term, "tftpdnld")
+    assert "ROMMON Variable Settings:\n  ADDRESS=10.0.0.1\n  SERVER=10.0.0.2\n" in out
+    assert "tftp asa722-k8.bin@10.0.0.2 via 10.0.0.2\n!!!!" in out
+    assert "Launching TFTP Image..." in out and unit.state == "running"
+    term.cmd("enable"); term.cmd("")
+    version = term.cmd("show version")
+    assert "Version 7.2(2)" in version
+    assert 'System image file is "Unknown, monitor mode tftp booted image"' in version
+    assert not unit.flash.exists("asa722-k8.bin")          # not installed
+
+
+def test_rommon_erase_loses_the_license(asa_lab):
+    unit, term = asa_lab
+    assert "Erasing disk0:" in run(unit, term, "erase")
+    assert unit.flash.entries() == [] and unit.flash.read_private("activation-key") is None
+    for line in ("ADDRESS=10.0.0.1", "SERVER=10.0.0.2", "IMAGE=asa722-k8.bin", "PORT=GigabitEthernet0/1"):
+        run(unit, term, line)
+    run(unit, term, "tftpdnld")
+    term.cmd("enable"); term.cmd("")
+    out = term.cmd("show version")
+    assert "The Running Activation Key is not valid, using default settings:" in out

@@ -14,7 +14,7 @@ from typing import Callable
 
 from vpix.boot import banner
 from vpix.boot.boothelper import Boothelper
-from vpix.boot.monitor import Monitor
+from vpix.boot.monitor import Monitor, Rommon
 from vpix.clock import Clock, WallClock
 from vpix.flash import Flash
 from vpix.hardware import unitdir
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 BREAK_KEYS = ("\x1b", "\x00")        # ESC, or a BREAK a terminal server turns into NUL
 CONSOLE_HISTORY = 64 * 1024
 FLOPPY = "floppy.img"                # the diskette in the unit's drive, if any
+MEMORY_IMAGE = ""                    # the image name of a system ROMMON booted from memory
 
 
 class ConsoleLine:
@@ -169,6 +170,21 @@ class Unit:
         self.running_image = (name, self._fingerprint(name))
         self._start_system(name, info)
 
+    def boot_from_memory(self, path: Path) -> None:
+        """ROMMON `tftpdnld`: run a downloaded image without installing it."""
+        info = inspect(path)
+        path.unlink()
+        self._shutdown()
+        self.state = "bios"
+        self.running_image = None
+        self._start_system(MEMORY_IMAGE, info)
+
+    def reset_to_flash(self) -> None:
+        """ROMMON `boot`: load from flash, as at power-on after the break window."""
+        self._shutdown()
+        self.state = "bios"
+        self._load()
+
     def boot_from(self, name: str) -> None:
         """Start the image monitor mode has just installed."""
         self._boot_once = name
@@ -213,7 +229,8 @@ class Unit:
 
     def _enter_monitor(self) -> None:
         self.state = "monitor"
-        self.monitor = Monitor(self, self.console.write, self.request_reload)
+        kind = Monitor if self.identity.hw.line == "pix" else Rommon
+        self.monitor = kind(self, self.console.write, self.request_reload)
         self.monitor.start()
 
     def _start_system(self, name: str, info: ImageInfo) -> None:

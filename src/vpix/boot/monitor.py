@@ -4,8 +4,10 @@ interrupted or no good image is in flash.
 PIX monitor mode has its own tiny IP stack on the chosen interface: `address`, `server`,
 `file`, `gateway`, `interface`, `ping`, `tftp`, `timeout`, `trace`, `reload`, `help`. A TFTP
 download prints a dot per block (with `trace` on, the Table 11-2 codes, `A` and `T` among
-them), is verified, installed to flash, and booted. The ASA's ROM monitor here only knows
-`help` and `reload`.
+them), is verified, installed to flash, and booted. The ASA's ROM monitor (``Rommon``) sets
+variables (`ADDRESS=`, `SERVER=`, `GATEWAY=`, `IMAGE=`, `PORT=`), loads an image with
+`tftpdnld` and boots it from memory without installing it; `erase` wipes the flash,
+the hidden area with the license included.
 """
 
 from __future__ import annotations
@@ -52,14 +54,12 @@ class Monitor:
         self._question: Callable[[str], None] | None = None     # the next line answers it
 
     def prompt(self) -> str:
-        return "monitor> " if self.line == "pix" else f"rommon #{self.count}> "
+        return "monitor> "
 
     def start(self) -> None:
-        if self.line == "pix":
-            for i, mac in enumerate(self.unit.identity.macs):
-                self.sink(f"{i}: i8255X @ PCI(bus:0 dev:{13 + i} irq:{11 - i % 2})\n")
-            self.sink("\n" + self._using() + "\nUse ? for help.\n")
-        self.sink(self.prompt())
+        for i, mac in enumerate(self.unit.identity.macs):
+            self.sink(f"{i}: i8255X @ PCI(bus:0 dev:{13 + i} irq:{11 - i % 2})\n")
+        self.sink("\n" + self._using() + "\nUse ? for help.\n" + self.prompt())
 
     def _using(self) -> str:
         i = self.interface
@@ -92,17 +92,21 @@ class Monitor:
         self.count += 1
         words = text.split()
         word, args = words[0].lower(), words[1:]
-        chosen = [w for w in WORDS if w.startswith(word)] if word != "?" else ["help"]
-        if self.line == "asa":
-            chosen = [w for w in chosen if w in ("help", "reload")]
+        chosen = [w for w in self.words if w.startswith(word)] if word != "?" else ["help"]
         if len(chosen) != 1:
-            self.sink(f"Unknown command: {word}\n" if self.line == "pix" else f'command "{word}" not supported\n')
+            self.sink(self.unknown(word))
             return False
         return bool(getattr(self, "_" + chosen[0])(args))
 
+    words = WORDS
+    help_rows = HELP
+    progress = "."
+
+    def unknown(self, word: str) -> str:
+        return f"Unknown command: {word}\n"
+
     def _help(self, args) -> None:
-        rows = HELP if self.line == "pix" else [r for r in HELP if r[0] in ("?", "help", "reload")]
-        for name, text in rows:
+        for name, text in self.help_rows:
             self.sink(f"{name:<32}{text}\n")
 
     def _reload(self, args) -> bool:
@@ -191,6 +195,9 @@ class Monitor:
         if stack is None:
             return
         self.sink(f"tftp {self.file}@{self.server}")
+        self.fetch(stack)
+
+    def fetch(self, stack: IpStack) -> None:
         data = bytearray()
         client = TftpClient(self.server, self.file, timeout_s=self.timeout_s, want_tsize=False,
                             on_data=data.extend)
@@ -201,7 +208,7 @@ class Monitor:
         def show_trace() -> None:
             for mark in client.trace[shown[0]:]:
                 if mark == "." or self.tracing:
-                    self.sink(mark)
+                    self.sink(self.progress if mark == "." else mark)
             shown[0] = len(client.trace)
 
         def act(packets) -> None:
@@ -276,3 +283,83 @@ class Monitor:
 
 def _dotted(version: Version) -> str:
     return f"{version.major}.{version.minor}.{version.maint}"
+
+
+class Rommon(Monitor):
+    """The ASA's ROM monitor: variables, `tftpdnld` (boots from memory), `erase`."""
+
+    words = ["boot", "erase", "help", "reload", "set", "tftpdnld"]
+    help_rows = [("boot", "boot an image from flash"), ("erase", "erase the flash file system"),
+                 ("help", "this help message"), ("reload", "halt and reload system"),
+                 ("set", "show the ROMMON variables"), ("tftpdnld", "TFTP download an image and boot it")]
+    progress = "!"
+    VARIABLES = ("ADDRESS", "SERVER", "GATEWAY", "PORT", "IMAGE")
+
+    def __init__(self, unit, sink, reload):
+        super().__init__(unit, sink, reload)
+        self.port_name = unit.identity.hw.interfaces[self.interface]
+
+    def prompt(self) -> str:
+        return f"rommon #{self.count}> "
+
+    def start(self) -> None:
+        self.sink(self.prompt())
+
+    def unknown(self, word: str) -> str:
+        return f'command "{word}" not supported\n'
+
+    def execute(self, text: str) -> bool:
+        name, sep, value = text.partition("=")
+        if sep and name.strip().upper() in self.VARIABLES:
+            self.count += 1
+            self._assign(name.strip().upper(), value.strip())
+            return False
+        return super().execute(text)
+
+    def _assign(self, name: str, value: str) -> None:
+        if name == "PORT":
+            names = self.unit.identity.hw.interfaces
+            if value not in names:
+                self.sink(f"ERROR: {value} is not a valid port\n")
+                return
+            self.interface, self.port_name, self.stack = names.index(value), value, None
+            return
+        attribute = {"ADDRESS": "address", "SERVER": "server", "GATEWAY": "gateway", "IMAGE": "file"}[name]
+        setattr(self, attribute, value or None)
+
+    def _set(self, args) -> None:
+        self.sink(self._variables())
+
+    def _variables(self) -> str:
+        return ("ROMMON Variable Settings:\n"
+                f"  ADDRESS={self.address or '0.0.0.0'}\n  SERVER={self.server or '0.0.0.0'}\n"
+                f"  GATEWAY={self.gateway or '0.0.0.0'}\n  PORT={self.port_name}\n  VLAN=untagged\n"
+                f"  IMAGE={self.file if self.file != 'cdisk' else ''}\n  CONFIG=\n  LINKTIMEOUT=20\n"
+                f"  PKTTIMEOUT={int(self.timeout_s)}\n  RETRY=20\n\n")
+
+    def _tftpdnld(self, args) -> None:
+        self.sink("             " + self._variables())
+        if self.server is None or self.file == "cdisk":
+            self.sink("ERROR: SERVER and IMAGE must be set\n")
+            return
+        stack = self._ip()
+        if stack is None:
+            return
+        self.sink(f"tftp {self.file}@{self.server} via {self.gateway or self.server}\n")
+        self.fetch(stack)
+
+    def downloaded(self, scratch, info) -> None:
+        """The image runs from memory; it is not installed (copy it to disk0: from the CLI)."""
+        self.sink("\nLaunching TFTP Image...\n")
+        self.busy = False
+        self.unit.boot_from_memory(scratch)
+
+    def _boot(self, args) -> bool:
+        self.sink("Launching BootLoader...\n")
+        self.busy = False
+        self.unit.reset_to_flash()
+        return True
+
+    def _erase(self, args) -> None:
+        self.unit.flash.erase()
+        self.sink("Erasing disk0: ... done\n")

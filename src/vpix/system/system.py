@@ -50,6 +50,13 @@ class System:
         """`PIX` or `ASA`, as the configuration header and banners say."""
         return "ASA" if self.hw.line == "asa" else "PIX"
 
+    @property
+    def image_path(self) -> str:
+        """What `show version` says the system booted from."""
+        if not self.image_name:
+            return "Unknown, monitor mode tftp booted image"
+        return f"{self.hw.flash_device}/{self.image_name}"
+
     def prompt_name(self) -> str:
         from vpix.features.device import Device
         return self.feature(Device).hostname

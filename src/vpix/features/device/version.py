@@ -41,7 +41,7 @@ def version_lines(system) -> list[str]:
     host = system.prompt_name()
     lines = ["", f"{title} Version {system.version}", "",
              f"Compiled on {image.built} by {image.builder}",
-             f'System image file is "{hw.flash_device}/{system.image_name}"',
+             f'System image file is "{system.image_path}"',
              'Config file at boot was "startup-config"', "",
              f"{host} up {uptime_text(system.uptime())}", "",
              f"Hardware:   {hw.model}, {system.unit.identity.ram_mb} MB RAM, CPU {hw.cpu}"]
