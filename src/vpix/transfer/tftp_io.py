@@ -25,12 +25,14 @@ def _blocking(client: TftpClient, bind: str = "0.0.0.0") -> Outcome:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros))
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         clock = time.monotonic
+        buffer = bytearray(65536)            # one buffer for every datagram: no 64 KiB allocation each
+        view = memoryview(buffer)
         for packet in client.start(clock()):
             sock.sendto(packet.data, packet.address)
         while client.outcome is None:
             try:
-                data, source = sock.recvfrom(65536)
-                packets = client.datagram(data, source, clock())
+                size, source = sock.recvfrom_into(buffer)
+                packets = client.datagram(bytes(view[:size]), source, clock())
             except (BlockingIOError, socket.timeout):
                 packets = client.timeout(clock())
             except ConnectionRefusedError:     # an ICMP error from an earlier send: wait it out
