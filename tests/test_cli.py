@@ -282,3 +282,33 @@ def test_show_running_config_all_and_feature(pix7):
     assert term.cmd("show running-config telnet") == "telnet timeout 5\n"
     term.cmd("no domain-name")
     assert term.cmd("show running-config domain-name") == ""
+
+
+def test_idle_telnet_and_ssh_sessions_are_hung_up(pix7):
+    from vpix.mgmt.terminal import RemoteTerminal
+
+    unit, term = pix7
+    term.configure("telnet timeout 2")
+    hung = []
+    remote = RemoteTerminal(unit.system, "telnet", lambda text: None, lambda: hung.append("telnet"))
+    remote.start()
+    unit.clock.advance(119)
+    remote.feed("x")                      # typing keeps it alive
+    unit.clock.advance(119)
+    assert hung == []
+    unit.clock.advance(2)
+    assert hung == ["telnet"]
+    shell = RemoteTerminal(unit.system, "ssh", lambda text: None, lambda: hung.append("ssh"), login=False)
+    shell.start()
+    unit.clock.advance(5 * 60 + 1)        # the default ssh timeout
+    assert hung == ["telnet", "ssh"] and shell.session.closed
+
+
+def test_console_timeout_logs_the_console_out(pix7):
+    unit, term = pix7
+    term.configure("console timeout 1")
+    unit.clock.advance(59)
+    assert unit.console_session.priv == 15
+    unit.clock.advance(2)
+    assert unit.console_session.priv == 1          # a fresh session waits on the line
+    assert term.read().endswith("pixfirewall> ")

@@ -75,6 +75,7 @@ class Unit:
         self.boot_count = 0
         self.running_image: tuple | None = None     # (name, fingerprint) of the booted image
         self._boot_once: str | None = None          # an image monitor mode just installed
+        self._console_timer = None
         self.on_boot: list[Callable[["Unit"], None]] = []
         self.on_shutdown: list[Callable[["Unit"], None]] = []
         self._window = None
@@ -273,6 +274,19 @@ class Unit:
         self.console_session = session
         session.start("Type help or '?' for a list of available commands.\n")
 
+    def _console_idle(self) -> None:
+        """`console timeout N`: an idle console session is logged out after N minutes."""
+        from vpix.features.mgmt_access import MgmtAccess
+
+        if self._console_timer is not None:
+            self._console_timer.cancel()
+            self._console_timer = None
+        minutes = self.system.feature(MgmtAccess).timeouts["console"]
+        session = self.console_session
+        if minutes:
+            self._console_timer = self.clock.call_later(
+                minutes * 60, lambda: session is self.console_session and session.close())
+
     # ------------------------------------------------------------ console input
 
     def _console_input(self, data: str) -> None:
@@ -285,5 +299,6 @@ class Unit:
         elif self.state == "monitor" and self.monitor:
             self.monitor.feed(data)
         elif self.state == "running" and self.console_session:
+            self._console_idle()
             self.console_session.feed(data)
 

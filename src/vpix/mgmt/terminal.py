@@ -27,11 +27,30 @@ class RemoteTerminal:
         self._editor.literal = True
         self._asked = "password"
         self._failures = 0
+        self._idle = None
+
+    def _idle_minutes(self) -> int:
+        return self.system.feature(MgmtAccess).timeouts[self.service]
+
+    def _touch(self) -> None:
+        """`telnet timeout` / `ssh timeout` / `console timeout`: hang up after that idle time."""
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        minutes = self._idle_minutes()
+        if minutes:
+            self._idle = self.system.unit.clock.call_later(minutes * 60, self._expire)
+
+    def _expire(self) -> None:
+        self._idle = None
+        self.close()
+        self.hangup()
 
     def _banner(self, kind: str) -> str:
         return self.system.feature(MgmtAccess).banner(kind)
 
     def start(self) -> None:
+        self._touch()
         if not self._login:
             self._open(self._username)
             return
@@ -39,6 +58,7 @@ class RemoteTerminal:
         self._prompt_first()
 
     def feed(self, data: str) -> None:
+        self._touch()
         if self.session is not None:
             self.session.feed(data)
             return
@@ -102,6 +122,9 @@ class RemoteTerminal:
         self.session.start(motd + self._banner("exec") + GREETING)
 
     def close(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
         if self.session is not None and not self.session.closed:
             self.session.on_close = None
             self.session.close()
