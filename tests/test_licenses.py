@@ -203,3 +203,25 @@ def test_interfaces_past_the_license_cannot_be_named(boot):
     term.cmd("interface Ethernet3")
     assert term.cmd("nameif dmz2").startswith("ERROR: This platform is licensed for 3 physical interfaces")
     assert "nameif dmz2" not in term.cmd("show running-config")
+
+
+def test_failover_only_license_standalone_reboots_every_24_hours(boot):
+    unit, term = boot()
+    term.cmd("enable"); term.cmd("")
+    term.cmd(f"activation-key {_key(unit, 'PIX-515E-FO')}")
+    unit.reload()
+    assert "It will reload every 24 hours" in unit.console.text()
+    boots = unit.boot_count
+    unit.clock.advance(24 * 3600 - 1)
+    assert unit.boot_count == boots
+    unit.clock.advance(2)
+    assert unit.boot_count == boots + 1
+    unit.clock.advance(24 * 3600 + 1)
+    assert unit.boot_count == boots + 2
+
+
+def test_unrestricted_units_do_not_reboot(pix7):
+    unit, term = pix7
+    boots = unit.boot_count
+    unit.clock.advance(3 * 24 * 3600)
+    assert unit.boot_count == boots and "24 hours" not in unit.console.text()

@@ -250,6 +250,7 @@ class Unit:
         system.last_change = None
         self.system = system
         self.state = "running"
+        system.start()
         for hook in list(self.on_boot):
             hook(self)
         self.console_session = system.open_session("console", sink=self.console.write)

@@ -27,6 +27,9 @@ class Feature:
         """(slot, lines) pairs of running-config; ``full`` adds defaults (`show run all`)."""
         return []
 
+    def start(self) -> None:
+        """The feature's runtime, once the configuration is loaded (timers, tasks)."""
+
     def factory_config(self) -> list[str]:
         """Lines applied after the startup-config, for what it left in factory state."""
         return []

@@ -116,6 +116,14 @@ class System:
                 errors.append("\n".join(out))
         return errors
 
+    def start(self) -> None:
+        for feature in self._features.values():
+            feature.start()
+
+    def running(self) -> bool:
+        """Still the system the unit runs (not replaced by a reboot)."""
+        return self.unit.system is self
+
     def apply_factory_config(self) -> None:
         self.apply_config("\n".join(line for f in self._features.values() for line in f.factory_config()))
 

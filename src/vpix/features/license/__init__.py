@@ -10,6 +10,7 @@ from vpix.features.license import grants, keys
 from vpix.features.license.grants import UNLIMITED, License
 
 KEY_FILE = "activation-key"
+STANDALONE_REBOOT = 24 * 3600       # an FO/FO_AA unit out of failover duty reboots this often
 
 NOT_VALID = "The activation key is not valid."
 SAME_AS_RUNNING = "The activation key you entered is the same as the Running key."
@@ -24,6 +25,21 @@ class Licensing(Feature):
         granted = self.decode(self.running_key)
         self.valid = granted is not None
         self.running = granted or grants.fallback(system.hw.model)
+
+    def start(self) -> None:
+        """Failover-only licenses are for failover pairs: standalone, the unit reboots daily.
+        (Failover duty itself comes with the failover feature; until then a unit is standalone.)"""
+        if self.running.kind not in ("FO", "FO_AA") or self.in_failover():
+            return
+        unit = self.system.unit
+        unit.console.write(f"*** WARNING: This unit has a {self.running.description} license and is not "
+                           "part of a failover pair.\n*** It will reload every 24 hours until it is "
+                           "returned to failover duty.\n")
+        unit.clock.call_later(STANDALONE_REBOOT,
+                              lambda: self.system.running() and not self.in_failover() and unit.reload())
+
+    def in_failover(self) -> bool:
+        return False
 
     # ------------------------------------------------------------ keys
 
