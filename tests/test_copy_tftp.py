@@ -150,3 +150,23 @@ async def test_a_session_without_terminal_waits_for_the_transfer(pix7, tmp_path)
     text = "".join(output)
     assert text.startswith(f"\nDestination filename [pix722.bin]? \nAccessing tftp://127.0.0.1:{port}/")
     assert "bytes copied in" in text and unit.flash.exists("pix722.bin")
+
+
+async def test_esc_aborts_a_hung_download(pix7, tmp_path):
+    from vpix.transfer.tftp_server import Faults
+
+    (tmp_path / "f.bin").write_bytes(b"x" * 5000)
+    server = TftpServer(tmp_path, Faults(silent=True))
+    port = await server.start()
+    unit, term = pix7
+    try:
+        term.type(f"copy /noconfirm tftp://127.0.0.1:{port}/f.bin flash:\n")
+        await asyncio.sleep(0.2)
+        assert unit.console_session.busy
+        started = time.monotonic()
+        term.type("\x1b")
+        await settle(unit, timeout=5)
+        assert time.monotonic() - started < 2.5
+    finally:
+        server.close()
+    assert "(Aborted)" in term.read() and not unit.flash.exists("f.bin")

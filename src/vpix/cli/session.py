@@ -39,6 +39,7 @@ class Wait:
     ``done(result)`` when it ends; the handler resumes with the result."""
 
     start: Callable[[Callable[[Any], None]], None]
+    cancel: Callable[[], None] | None = None      # ESC stops it (a hung TFTP download)
 
 
 class CommandError(Exception):
@@ -99,6 +100,7 @@ class Session:
         self._task: Generator | None = None
         self._task_state: tuple = ()
         self._waiting = False
+        self._wait: Wait | None = None
         self._on_done: Callable[[], None] | None = None
         self._running = False
 
@@ -162,6 +164,8 @@ class Session:
 
     def feed(self, data: str) -> None:
         for ch in data:
+            if self._waiting and ch == "\x1b" and self._wait.cancel is not None:
+                self._wait.cancel()
             if self.closed or self._waiting:
                 return
             if self.pager.active:
@@ -328,7 +332,7 @@ class Session:
         self._task = handler
         self._task_state = (ctx, output_filter, offset, interactive)
         if isinstance(ask, Wait):
-            self._waiting = True
+            self._waiting, self._wait = True, ask
             try:
                 ask.start(self._resume)
             except Exception:

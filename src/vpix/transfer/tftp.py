@@ -24,6 +24,7 @@ UNEXPECTED_OPCODE = 9
 TRANSFER_ERROR = 10
 FILE_NOT_FOUND = -10
 OUT_OF_SEQUENCE = 11
+ABORTED = 0                      # not a Table 11-2 code: Esc pressed during the download
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,11 @@ class TftpClient:
                 [Send(_error(4, "Illegal TFTP operation"), source)]
         self._negotiated = True
         return self._data(struct.unpack("!H", data[2:4])[0], data[4:], now)
+
+    def abort(self) -> None:
+        """The person pressed Esc: stop where we are."""
+        if self.outcome is None:
+            self._finish(ABORTED, "Aborted")
 
     def timeout(self, now: float) -> list[Send]:
         if self.outcome is not None or self.deadline is None or now < self.deadline:

@@ -45,10 +45,11 @@ def _blocking(client: TftpClient, bind: str = "0.0.0.0") -> Outcome:
 
 
 async def download(server: str, filename: str, on_data: Callable[[bytes], None], *, port: int = 0,
-                   blksize: int = 512, windowsize: int = 1, timeout_s: float = 1.0,
-                   retries: int = 5) -> tuple[Outcome, TftpClient]:
-    """Fetch ``filename``; ``on_data`` runs in the worker thread, in order, once per block."""
-    client = TftpClient(server, filename, port=port, blksize=blksize, windowsize=windowsize,
-                        timeout_s=timeout_s, retries=retries, on_data=on_data)
+                   blksize: int = 512, windowsize: int = 1, timeout_s: float = 1.0, retries: int = 5,
+                   client: TftpClient | None = None) -> tuple[Outcome, TftpClient]:
+    """Fetch ``filename``; ``on_data`` runs in the worker thread, in order, once per block.
+    ``client.abort()`` (from any thread) ends it within one receive timeout."""
+    client = client or TftpClient(server, filename, port=port, blksize=blksize, windowsize=windowsize,
+                                  timeout_s=timeout_s, retries=retries, on_data=on_data)
     outcome = await asyncio.to_thread(_blocking, client)
     return outcome, client

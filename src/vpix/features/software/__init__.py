@@ -218,11 +218,13 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
             loop.call_soon_threadsafe(ctx.emit, "!" * (due - marks[0]))
             marks[0] = due
 
+    tftp_client = tftp.TftpClient(source.host, source.path, port=urlsplit(source.url).port or 0,
+                                  on_data=on_data)
+
     async def transfer():
         try:
             if source.scheme == "tftp":
-                outcome, _ = await download(source.host, source.path, on_data,
-                                            port=urlsplit(source.url).port or 0)
+                outcome, _ = await download(source.host, source.path, on_data, client=tftp_client)
                 return None if outcome.code is None else outcome
             if source.scheme == "ftp":
                 parts = urlsplit(source.url)
@@ -238,7 +240,7 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
     def start(done) -> None:
         loop.create_task(transfer()).add_done_callback(lambda task: done(task.result()))
 
-    return Wait(start)
+    return Wait(start, cancel=tftp_client.abort if source.scheme == "tftp" else None)
 
 
 def _failure_text(six: bool, source: Source, target: str, device: str, failure) -> str:
@@ -247,7 +249,7 @@ def _failure_text(six: bool, source: Source, target: str, device: str, failure) 
     if isinstance(failure, tftp.Outcome):
         missing, timeout = failure.code == tftp.FILE_NOT_FOUND, failure.code == tftp.TIMEOUT
         reason = "No such file or directory" if missing else "Timed out" if timeout else \
-            f"TFTP error {failure.code}: {failure.message}"
+            "Aborted" if failure.code == tftp.ABORTED else f"TFTP error {failure.code}: {failure.message}"
     elif isinstance(failure, ftp.FtpError):
         missing = failure.code == 550
         reason = "No such file or directory" if missing else f"{failure.code} {failure.text}"
