@@ -1,0 +1,333 @@
+"""The failover state machine of one unit (Active/Standby) — sans-IO.
+
+Inputs are calls with the current time: hellos and orders from the mate, the failover
+link's state, the unit's own monitored-interface failures, operator commands, the serial
+cable's power sense, and ``tick`` for the timers. Outputs are actions the glue carries out:
+messages to send, role changes (address and MAC takeover, gratuitous ARP), syslog lines.
+The failure-event/action table of 001_832f86cadffa97e6.txt is its specification; the state
+names are REFERENCE.md's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Unit states (REFERENCE.md)
+DISABLED = "Disabled"
+NEGOTIATION = "Negotiation"
+COLD_STANDBY = "Cold Standby"
+SYNC_CONFIG = "Sync Config"
+STANDBY_READY = "Standby Ready"
+JUST_ACTIVE = "Just Active"
+ACTIVE = "Active"
+FAILED = "Failed"
+NOT_DETECTED = "Not Detected"
+
+ACTIVE_STATES = (JUST_ACTIVE, ACTIVE)
+STANDBY_STATES = (COLD_STANDBY, SYNC_CONFIG, STANDBY_READY)
+
+# Reasons `show failover history` gives (REFERENCE.md)
+BY_COMMAND = "Set by the config command"
+NO_HELLO = "HELLO not heard from mate"
+MATE_WANTS_STANDBY = "Other unit wants me Standby"
+MATE_WANTS_ACTIVE = "Other unit wants me Active"
+NO_ACTIVE = "No Active unit found"
+DETECTED_ACTIVE = "Detected an Active mate"
+INTERFACE_CHECK = "Interface check"
+FAILOVER_STATE_CHECK = "Failover state check"
+
+
+# ---------------------------------------------------------------- what the machine says
+
+
+@dataclass(frozen=True)
+class Hello:
+    """The state a unit tells its mate every poll."""
+
+    primary: bool
+    state: str
+    failed_interfaces: int = 0
+
+
+@dataclass(frozen=True)
+class Order:
+    """A unit asking its mate to change role: "active" or "standby"."""
+
+    role: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Send:
+    message: Hello | Order
+
+
+@dataclass(frozen=True)
+class Role:
+    """The unit changes role: take (or give up) the active addresses and MACs."""
+
+    active: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Syslog:
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SyncNeeded:
+    """The unit went standby: the replication layer must pull the active unit's configuration
+    and call ``sync_done``."""
+
+
+Action = Send | Role | Syslog | SyncNeeded
+
+
+@dataclass(frozen=True)
+class Change:
+    """A line of `show failover history`."""
+
+    at: float
+    old: str
+    new: str
+    reason: str
+
+
+# ---------------------------------------------------------------- the machine
+
+
+@dataclass
+class FailoverMachine:
+    primary: bool
+    poll: float = 1.0
+    hold: float = 15.0
+    interface_policy: int = 1
+    lan: bool = True                      # LAN link (no power sense) or serial cable
+
+    state: str = DISABLED
+    enabled: bool = False                 # `failover`; `no failover` stops it, the role stays
+    mate_state: str = NOT_DETECTED
+    mate_failed_interfaces: int = 0
+    failed_interfaces: int = 0
+    link_up: bool = True
+    link_failed: bool = False             # the failover link went down while operating
+    history: list[Change] = field(default_factory=list)
+    active_since: float | None = None
+    active_time: float = 0.0
+    _heard: float | None = None           # the mate's last hello
+    _heard_on_data: float | None = None   # the mate's last hello on a monitored interface
+    _next_hello: float = 0.0
+    _negotiate_until: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return "Primary" if self.primary else "Secondary"
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def deadline(self) -> float | None:
+        """When ``tick`` must be called next."""
+        if not self.enabled:
+            return None
+        times = [self._next_hello]
+        if self.state == NEGOTIATION:
+            times.append(self._negotiate_until)
+        if self._heard is not None:
+            times.append(self._heard + self.hold)
+        return min(times)
+
+    # ------------------------------------------------------------ inputs
+
+    def enable(self, now: float) -> list[Action]:
+        """`failover` (or boot with failover configured): find out who is active."""
+        if self.enabled:
+            return []
+        self.enabled = True
+        if self.state != DISABLED:              # re-enabled: carry on in the role it kept
+            return [Syslog(105002, f"({self.name}) Enabling failover.")] + self._hello(now)
+        out = self._to(NEGOTIATION, now, BY_COMMAND)
+        self._negotiate_until = now + self.hold
+        self._heard = None
+        return out + [Syslog(105002, f"({self.name}) Enabling failover.")] + self._hello(now)
+
+    def disable(self, now: float) -> list[Action]:
+        """`no failover`: stop failing over; the unit keeps the role it has."""
+        if not self.enabled:
+            return []
+        self.enabled = False
+        return [Syslog(105001, f"({self.name}) Disabling failover.")]
+
+    def hello(self, message: Hello, now: float, on_failover_link: bool = True) -> list[Action]:
+        if not self.enabled:
+            return []
+        if not on_failover_link:
+            self._heard_on_data = now
+            return []
+        self._heard = now
+        self.mate_state = message.state
+        self.mate_failed_interfaces = message.failed_interfaces
+        if self.state == NEGOTIATION:
+            return self._negotiate(message, now)
+        if self.active and message.state in ACTIVE_STATES and self.primary:
+            # Both active (the link came back): the primary tells the secondary to stand by.
+            return [Send(Order("standby", MATE_WANTS_STANDBY))]
+        if self.state in STANDBY_STATES and message.state == FAILED and self.failed_interfaces == 0:
+            return self._go_active(now, FAILOVER_STATE_CHECK)
+        return []
+
+    def order(self, message: Order, now: float) -> list[Action]:
+        """The mate asks us to change role."""
+        if not self.enabled or self.state == FAILED:
+            return []
+        if message.role == "active" and not self.active:
+            return self._go_active(now, message.reason)
+        if message.role == "standby" and self.active:
+            return self._go_standby(now, message.reason)
+        return []
+
+    def tick(self, now: float) -> list[Action]:
+        if not self.enabled:
+            return []
+        out: list[Action] = []
+        if self.state == NEGOTIATION and now >= self._negotiate_until:
+            out += self._go_active(now, NO_ACTIVE)
+        if self._heard is not None and now >= self._heard + self.hold:
+            out += self._mate_silent(now)
+        if now >= self._next_hello:
+            out += self._hello(now)
+        return out
+
+    def link(self, up: bool, now: float) -> list[Action]:
+        """The failover link (LAN interface or cable) went down or came back."""
+        if up == self.link_up:
+            return []
+        self.link_up = up
+        if up:
+            self.link_failed = False
+            return [Syslog(105006 if self.lan else 101001,
+                           f"({self.name}) Link status 'Up' on interface failover" if self.lan
+                           else f"({self.name}) Failover cable OK.")]
+        self.link_failed = self.state != NEGOTIATION and self._heard is not None
+        return [Syslog(105007 if self.lan else 101002,
+                       f"({self.name}) Link status 'Down' on interface failover" if self.lan
+                       else f"({self.name}) Bad failover cable.")]
+
+    def interfaces_failed(self, count: int, now: float) -> list[Action]:
+        """How many of this unit's monitored interfaces failed their tests."""
+        self.failed_interfaces = count
+        if not self.enabled or count < self.interface_policy:
+            return []
+        if self.active:
+            if self.mate_state == STANDBY_READY and self.mate_failed_interfaces < count:
+                out = self._to(FAILED, now, INTERFACE_CHECK)
+                self._stop_active(now)
+                return out + [Role(False, INTERFACE_CHECK), Syslog(104003, f"({self.name}) Switching to FAILED."),
+                              Send(Order("active", INTERFACE_CHECK))] + self._hello(now)
+            return []
+        if self.state in STANDBY_STATES:
+            return self._to(FAILED, now, INTERFACE_CHECK) + \
+                [Syslog(104003, f"({self.name}) Switching to FAILED.")] + self._hello(now)
+        return []
+
+    def mate_power_lost(self, now: float) -> list[Action]:
+        """The serial cable senses the mate's power: no need to wait for the hold time."""
+        if self.lan or not self.enabled:
+            return []
+        out = [Syslog(102001, f"({self.name}) Power failure/System reload other side.")]
+        self.mate_state = NOT_DETECTED
+        self._heard = None
+        if self.state in STANDBY_STATES:
+            out += self._go_active(now, NO_HELLO)
+        return out
+
+    def sync_done(self, now: float) -> list[Action]:
+        if self.state in (COLD_STANDBY, SYNC_CONFIG):
+            return self._to(STANDBY_READY, now, DETECTED_ACTIVE) + self._hello(now)
+        return []
+
+    # operator commands
+
+    def command_active(self, now: float) -> list[Action]:
+        """`failover active` on the standby unit."""
+        if self.state in STANDBY_STATES:
+            # The order goes first, so the mate stands by before it hears our active hello.
+            return [Send(Order("standby", BY_COMMAND))] + self._go_active(now, BY_COMMAND)
+        return []
+
+    def command_standby(self, now: float) -> list[Action]:
+        """`no failover active` on the active unit."""
+        if self.active and self.mate_state == STANDBY_READY:
+            return [Send(Order("active", BY_COMMAND))] + self._go_standby(now, BY_COMMAND)
+        return []
+
+    def reset(self, now: float) -> list[Action]:
+        """`failover reset`: a failed unit tries again, as standby if the mate is active."""
+        if self.state != FAILED:
+            return []
+        self.failed_interfaces = 0
+        if self.mate_state in ACTIVE_STATES:
+            return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + \
+                [Syslog(104004, f"({self.name}) Switching to OK."), SyncNeeded()] + self._hello(now)
+        return self._go_active(now, NO_ACTIVE) + [Syslog(104004, f"({self.name}) Switching to OK.")]
+
+    # ------------------------------------------------------------ steps
+
+    def _negotiate(self, mate: Hello, now: float) -> list[Action]:
+        if mate.state in ACTIVE_STATES:
+            return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + \
+                [Syslog(104002, f"({self.name}) Switching to STANDBY - {DETECTED_ACTIVE}"), SyncNeeded()] + \
+                self._hello(now)
+        if mate.state == NEGOTIATION and self.primary:
+            return self._go_active(now, MATE_WANTS_ACTIVE)
+        return []
+
+    def _mate_silent(self, now: float) -> list[Action]:
+        """No hello on the failover link for the hold time."""
+        self._heard = None
+        was = self.mate_state
+        self.mate_state = FAILED if was != NOT_DETECTED else NOT_DETECTED
+        if self._heard_on_data is not None and now - self._heard_on_data < self.hold:
+            # Still heard on the data interfaces: the failover link failed, not the mate.
+            self.link_failed = True
+            self.mate_state = was
+            return [Syslog(105005, f"({self.name}) Lost Failover communications with mate on interface failover")]
+        out = [Syslog(103001, f"({self.name}) No response from other firewall (reason code = 4).")]
+        if self.state in STANDBY_STATES and was in ACTIVE_STATES:
+            out += self._go_active(now, NO_HELLO)
+        return out
+
+    def _go_active(self, now: float, reason: str) -> list[Action]:
+        if self.active:
+            return []
+        out = self._to(JUST_ACTIVE, now, reason) + self._to(ACTIVE, now, reason)
+        self.active_since = now
+        return out + [Role(True, reason), Syslog(104001, f"({self.name}) Switching to ACTIVE - {reason}")] + \
+            self._hello(now)
+
+    def _go_standby(self, now: float, reason: str) -> list[Action]:
+        if not self.active:
+            return []
+        self._stop_active(now)
+        out = self._to(STANDBY_READY, now, reason)
+        return out + [Role(False, reason), Syslog(104002, f"({self.name}) Switching to STANDBY - {reason}")] + \
+            self._hello(now)
+
+    def _stop_active(self, now: float) -> None:
+        if self.active_since is not None:
+            self.active_time += now - self.active_since
+            self.active_since = None
+
+    def _to(self, state: str, now: float, reason: str) -> list[Action]:
+        if state != self.state:
+            self.history.append(Change(now, self.state, state, reason))
+            self.state = state
+        return []
+
+    def _hello(self, now: float) -> list[Action]:
+        self._next_hello = now + self.poll
+        return [Send(Hello(self.primary, self.state, self.failed_interfaces))]
