@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from vpix.clock import VirtualClock
 from vpix.failover.machine import (ACTIVE, BY_COMMAND, COLD_STANDBY, FAILED, NEGOTIATION, STANDBY_READY,
-                                   FailoverMachine, Hello, Order, Role, Send, SyncNeeded)
+                                   FailoverMachine, Hello, Role, Send, SyncNeeded)
 
 
 class Pair:
