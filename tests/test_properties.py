@@ -61,6 +61,12 @@ def _config_commands(family: str):
                          "terminal width 511", "no terminal width"]),
     ]
     if family == "7.x":
+        common.append(st.sampled_from([
+            "failover", "failover lan unit secondary", "failover lan interface fover Ethernet3",
+            "failover polltime unit msec 200 holdtime msec 800", "failover polltime interface 3 holdtime 15",
+            "failover interface-policy 50%", "failover key k3y", "failover replication http",
+            "failover interface ip fover 10.250.0.1 255.255.255.0 standby 10.250.0.2",
+            "failover mac address Ethernet0 0011.2233.4455 0011.2233.4456"]))
         iface = st.sampled_from(["Ethernet0", "Ethernet1", "Ethernet2"])
         common.append(st.builds(
             lambda i, n, lvl, a, shut: "\n".join([f"interface {i}", f" nameif {n}",

@@ -19,6 +19,8 @@ FEATURES: list[type["Feature"]] = []
 
 class Feature:
     versions: ClassVar[VersionRange] = VersionRange()
+    # Secrets `show running-config` hides (the saved configuration keeps them): (prefix, shown as)
+    masks: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(self, system: "System"):
         self.system = system
@@ -42,5 +44,5 @@ class Feature:
 def load_all() -> None:
     """Import every feature package so their commands are declared."""
     from vpix.features import (  # noqa: F401
-        aaa, configfile, device, flashfs, interfaces, license, mgmt_access, software, terminal,
+        aaa, configfile, device, failover, flashfs, interfaces, license, mgmt_access, software, terminal,
     )

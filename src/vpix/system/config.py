@@ -11,7 +11,7 @@ SLOTS = {
             "access-group", "route", "timeout", "aaa-server", "aaa", "username", "http", "snmp",
             "floodguard", "telnet", "ssh", "console", "tftp", "terminal", "banner"],
     "7.x": ["hostname", "domain-name", "enable", "names", "banner", "interfaces", "passwd", "boot", "ftp",
-            "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "icmp", "asdm",
+            "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "monitor", "icmp", "asdm",
             "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
             "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "prompt"],
 }

@@ -97,10 +97,15 @@ class System:
         return [f"{self.product} Version {self.version}"] + \
             (["!"] if self.family == "7.x" else []) + config.order(self.family, sections)
 
-    def config_text(self, full: bool = False) -> list[str]:
-        """What `show running-config` prints: header, body, checksum, end."""
+    def config_text(self, full: bool = False, masked: bool = False) -> list[str]:
+        """Header, body, checksum, end: what is saved, or (masked) what `show running-config` prints."""
         body = self.running_config(full)
-        return [": Saved", ":"] + body + [f"Cryptochecksum:{config.checksum(body)}", ": end"]
+        shown = self.mask(body) if masked else body
+        return [": Saved", ":"] + shown + [f"Cryptochecksum:{config.checksum(body)}", ": end"]
+
+    def mask(self, lines: list[str]) -> list[str]:
+        masks = [m for f in self._features.values() for m in f.masks]
+        return [next((shown for prefix, shown in masks if line.startswith(prefix)), line) for line in lines]
 
     def checksum(self) -> str:
         return config.checksum(self.running_config())

@@ -49,17 +49,17 @@ def save(ctx: Ctx) -> list[str]:
 def show_running_config(ctx: Ctx):
     full = bool(ctx.args.get("all"))
     if "words" in ctx.args:
-        chosen = cfg.select(ctx.system.running_config(full), ctx.args["words"])
+        chosen = cfg.select(ctx.system.mask(ctx.system.running_config(full)), ctx.args["words"])
         if chosen:
             ctx.print("\n".join(chosen))
         return
-    ctx.print("\n".join(ctx.system.config_text(full)))
+    ctx.print("\n".join(ctx.system.config_text(full, masked=True)))
 
 
 @command("write terminal", help=_HELP)
 def write_terminal(ctx: Ctx):
     ctx.print("Building configuration...")
-    ctx.print("\n".join(ctx.system.config_text()))
+    ctx.print("\n".join(ctx.system.config_text(masked=True)))
 
 
 @command("show startup-config", versions="7.x", help=_HELP)
@@ -67,7 +67,7 @@ def write_terminal(ctx: Ctx):
 def show_startup_config(ctx: Ctx):
     text = ctx.system.read_startup()
     if text:
-        ctx.print(text.rstrip("\n"))
+        ctx.print("\n".join(ctx.system.mask(text.rstrip("\n").split("\n"))))
 
 
 @command("write memory", help=_HELP)

@@ -1,0 +1,338 @@
+"""Failover configuration (7.x): `failover`, `failover lan …`, `failover link`, `failover
+interface ip`, `failover key`, `failover polltime`, `failover interface-policy`, `failover mac
+address`, `failover replication http`, `monitor-interface`. The state machine that acts on
+it lives in vpix.failover."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpix.cli.registry import command
+from vpix.cli.session import CommandError, Ctx
+from vpix.features import Feature
+from vpix.features.interfaces import Interface, Interfaces
+from vpix.features.license import Licensing
+from vpix.versions import VersionRange
+
+
+@dataclass
+class Poll:
+    """A poll/hold pair in milliseconds."""
+
+    poll_ms: int
+    hold_ms: int
+
+    def words(self) -> str:
+        """`1 holdtime 15`, `msec 200 holdtime msec 800`, as the configuration writes it."""
+        return f"{_time(self.poll_ms)} holdtime {_time(self.hold_ms)}"
+
+
+def _time(ms: int) -> str:
+    return f"msec {ms}" if ms < 1000 else str(ms // 1000)
+
+
+@dataclass
+class StandbyAddress:
+    address: str
+    mask: str
+    standby: str
+
+
+class FailoverConfig(Feature):
+    versions = VersionRange.parse("7.x")
+    masks = (("failover key ", "failover key *****"),)
+
+    def __init__(self, system):
+        super().__init__(system)
+        pix = system.hw.line == "pix"
+        self.enabled = False
+        self.primary: bool | None = None
+        self.lan_interface: tuple[str, str] | None = None     # (name, hardware id)
+        self.lan_enabled = not pix                             # PIX defaults to the serial cable
+        self.key: str | None = None
+        self.state_link: tuple[str, str] | None = None
+        self.addresses: dict[str, StandbyAddress] = {}
+        self.unit_poll, self.interface_poll = self.defaults()
+        self.interface_policy = "1"
+        self.replicate_http = False
+        self.mac: dict[str, tuple[str, str]] = {}
+        self.unmonitored: set[str] = set()
+
+    def defaults(self) -> tuple[Poll, Poll]:
+        """(unit, interface) poll times: PIX platforms 15 s / 45 s, ASA 1 s / 15 s; 5 s / 25 s."""
+        unit = Poll(15000, 45000) if self.system.hw.line == "pix" else Poll(1000, 15000)
+        return unit, Poll(5000, 25000)
+
+    def render(self, full):
+        lines = ["failover" if self.enabled else "no failover"]
+        if self.primary is not None:
+            lines.append(f"failover lan unit {'primary' if self.primary else 'secondary'}")
+        if self.lan_interface:
+            lines.append(f"failover lan interface {self.lan_interface[0]} {self.lan_interface[1]}")
+        if self.lan_enabled and self.system.hw.line == "pix":
+            lines.append("failover lan enable")
+        unit_default, interface_default = self.defaults()
+        if self.unit_poll != unit_default or full:
+            lines.append(f"failover polltime unit {self.unit_poll.words()}")
+        if self.interface_poll != interface_default or full:
+            lines.append(f"failover polltime interface {self.interface_poll.words()}")
+        if self.interface_policy != "1" or full:
+            lines.append(f"failover interface-policy {self.interface_policy}")
+        if self.key:
+            lines.append(f"failover key {self.key}")
+        if self.replicate_http:
+            lines.append("failover replication http")
+        if self.state_link:
+            lines.append(f"failover link {self.state_link[0]} {self.state_link[1]}")
+        for hw, (active, standby) in sorted(self.mac.items()):
+            lines.append(f"failover mac address {hw} {active} {standby}")
+        for name, a in self.addresses.items():
+            lines.append(f"failover interface ip {name} {a.address} {a.mask} standby {a.standby}")
+        monitor = [f"no monitor-interface {name}" for name in sorted(self.unmonitored)]
+        return [("failover", lines), ("monitor", monitor)]
+
+
+_HELP = {
+    "failover": "Enable/disable failover feature",
+    "lan": "Specify the unit as primary or secondary or configure the interface and vlan to be used "
+           "for failover communication",
+    "unit": "Specify the unit as primary or secondary",
+    "primary": "Primary unit",
+    "secondary": "Secondary unit",
+    "interface": "Specify interface to be used for failover communication",
+    "enable": "Enable LAN-based failover",
+    "key": "Configure the failover shared secret or key",
+    "secret": "Enter an alphanumeric string between 1 and 63 characters",
+    "link": "Specify the interface to be used for failover state information",
+    "ip": "Configure the IP address of the failover interface",
+    "polltime": "Configure failover poll interval",
+    "msec": "Specify the poll time in milliseconds",
+    "holdtime": "Configure failover holdtime",
+    "interface-policy": "Set the policy for failover due to interface failures",
+    "replication": "Enable HTTP (port 80) connection replication",
+    "http": "Enable HTTP (port 80) connection replication",
+    "mac": "Specify the virtual MAC address for a physical interface",
+    "address": "Specify the virtual MAC address for a physical interface",
+    "monitor-interface": "Enable/disable failover monitoring on an interface",
+    "name": "Name of the interface",
+    "hw": "Physical or logical interface",
+}
+
+
+def _fo(ctx: Ctx) -> FailoverConfig:
+    return ctx.system.feature(FailoverConfig)
+
+
+def _licensed(ctx: Ctx) -> None:
+    """Failover needs a failover-capable platform and license."""
+    if not ctx.system.hw.failover or ctx.system.feature(Licensing).running.failover == "Disabled":
+        raise CommandError("ERROR: Failover is not licensed on this platform")
+
+
+def _interface(ctx: Ctx, arg: str = "hw") -> Interface:
+    iface = ctx.system.feature(Interfaces).by_hw(ctx.args[arg])
+    if iface is None:
+        raise ctx.invalid(arg)
+    return iface
+
+
+def _dedicate(ctx: Ctx, name: str, description: str) -> tuple[str, str]:
+    """The failover and state links name their interface and describe it, as the device does."""
+    iface = _interface(ctx)
+    owner = ctx.system.feature(Interfaces).by_name(name)
+    if owner is not None and owner is not iface:
+        raise CommandError(f"ERROR: Name \"{name}\" is already used by interface {owner.hw_id}")
+    iface.nameif, iface.description, iface.configured = name, description, True
+    return name, iface.hw_id
+
+
+@command("failover", mode="config", versions="7.x", config=True, help=_HELP)
+def failover(ctx: Ctx):
+    _licensed(ctx)
+    _fo(ctx).enabled = True
+
+
+@command("no failover", mode="config", versions="7.x", config=True, help=_HELP)
+def no_failover(ctx: Ctx):
+    _fo(ctx).enabled = False
+
+
+@command("failover lan unit {primary|secondary}", mode="config", versions="7.x", config=True, help=_HELP)
+def lan_unit(ctx: Ctx):
+    _licensed(ctx)
+    _fo(ctx).primary = bool(ctx.args.get("primary"))
+
+
+@command("failover lan interface <name:WORD> <hw:WORD>", mode="config", versions="7.x", config=True,
+         help=_HELP)
+def lan_interface(ctx: Ctx):
+    _licensed(ctx)
+    _fo(ctx).lan_interface = _dedicate(ctx, ctx.args["name"], "LAN Failover Interface")
+
+
+@command("no failover lan interface [<name:WORD> <hw:WORD>]", mode="config", versions="7.x", config=True,
+         help=_HELP)
+def no_lan_interface(ctx: Ctx):
+    _fo(ctx).lan_interface = None
+
+
+@command("failover lan enable", mode="config", versions="7.x", config=True, help=_HELP)
+def lan_enable(ctx: Ctx):
+    _licensed(ctx)
+    _fo(ctx).lan_enabled = True
+
+
+@command("no failover lan enable", mode="config", versions="7.x", config=True, help=_HELP)
+def no_lan_enable(ctx: Ctx):
+    _fo(ctx).lan_enabled = ctx.system.hw.line == "asa"
+
+
+@command("failover key <secret:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+def key(ctx: Ctx):
+    secret = ctx.args["secret"]
+    if not 1 <= len(secret) <= 63:
+        raise ctx.invalid("secret")
+    _fo(ctx).key = secret
+
+
+@command("no failover key [<secret:WORD>]", mode="config", versions="7.x", config=True, help=_HELP)
+def no_key(ctx: Ctx):
+    _fo(ctx).key = None
+
+
+@command("failover link <name:WORD> [<hw:WORD>]", mode="config", versions="7.x", config=True, help=_HELP)
+def link(ctx: Ctx):
+    _licensed(ctx)
+    fo = _fo(ctx)
+    if "hw" not in ctx.args:
+        if not fo.lan_interface or fo.lan_interface[0] != ctx.args["name"]:
+            raise CommandError("ERROR: Specify the physical interface of the state link")
+        fo.state_link = fo.lan_interface
+        return
+    fo.state_link = _dedicate(ctx, ctx.args["name"], "STATE Failover Interface")
+
+
+@command("no failover link [<name:WORD> [<hw:WORD>]]", mode="config", versions="7.x", config=True,
+         help=_HELP)
+def no_link(ctx: Ctx):
+    _fo(ctx).state_link = None
+
+
+@command("failover interface ip <name:WORD> <address:IP> <mask:MASK> standby <standby:IP>", mode="config",
+         versions="7.x", config=True, help=_HELP)
+def interface_ip(ctx: Ctx):
+    _fo(ctx).addresses[ctx.args["name"]] = StandbyAddress(ctx.args["address"], ctx.args["mask"],
+                                                          ctx.args["standby"])
+
+
+@command("no failover interface ip <name:WORD> [<address:IP> <mask:MASK> standby <standby:IP>]",
+         mode="config", versions="7.x", config=True, help=_HELP)
+def no_interface_ip(ctx: Ctx):
+    _fo(ctx).addresses.pop(ctx.args["name"], None)
+
+
+def _ms(ctx: Ctx, value: str, msec: bool) -> int:
+    return int(ctx.args[value]) * (1 if msec else 1000)
+
+
+@command("failover polltime [unit] [msec] <poll:NUMBER> [holdtime [msec] <hold:NUMBER>]", mode="config",
+         versions="7.x", config=True, help=_HELP)
+def polltime_unit(ctx: Ctx):
+    """Unit poll 1-15 s or 200-999 ms; hold 1-45 s or 800-999 ms, at least 3 x poll."""
+    words = ctx.line.lower().split()
+    poll_msec = "msec" in words[:words.index("holdtime")] if "holdtime" in words else "msec" in words
+    hold_msec = "holdtime" in words and "msec" in words[words.index("holdtime"):]
+    poll = _ms(ctx, "poll", poll_msec)
+    if not (200 <= poll <= 999 if poll_msec else 1000 <= poll <= 15000):
+        raise ctx.invalid("poll")
+    if "hold" in ctx.args:
+        hold = _ms(ctx, "hold", hold_msec)
+        if not (800 <= hold <= 999 if hold_msec else 1000 <= hold <= 45000):
+            raise ctx.invalid("hold")
+    else:
+        hold = max(poll * 3, _fo(ctx).defaults()[0].hold_ms if poll >= 1000 else 800)
+    if hold < 3 * poll:
+        raise CommandError("ERROR: Failover unit holdtime must be at least 3 times the unit poll time")
+    _fo(ctx).unit_poll = Poll(poll, hold)
+
+
+@command("failover polltime interface [msec] <poll:NUMBER> [holdtime <hold:NUMBER>]", mode="config",
+         versions="7.x", config=True, help=_HELP)
+def polltime_interface(ctx: Ctx):
+    """Interface poll 1-15 s or 500-999 ms; hold 5-75 s, at least 5 x poll."""
+    msec = "msec" in ctx.line.lower().split()
+    poll = _ms(ctx, "poll", msec)
+    if not (500 <= poll <= 999 if msec else 1000 <= poll <= 15000):
+        raise ctx.invalid("poll")
+    hold = int(ctx.args.get("hold", 25)) * 1000
+    if "hold" in ctx.args and not 5 <= ctx.args["hold"] <= 75:
+        raise ctx.invalid("hold")
+    if hold < 5 * poll:
+        raise CommandError("ERROR: Failover interface holdtime must be at least 5 times the interface poll time")
+    _fo(ctx).interface_poll = Poll(poll, hold)
+
+
+@command("no failover polltime [unit|interface] [msec] [<poll:NUMBER>] [holdtime [msec] [<hold:NUMBER>]]",
+         mode="config", versions="7.x", config=True, help=_HELP)
+def no_polltime(ctx: Ctx):
+    fo = _fo(ctx)
+    unit_default, interface_default = fo.defaults()
+    if ctx.args.get("interface"):
+        fo.interface_poll = interface_default
+    else:
+        fo.unit_poll = unit_default
+
+
+@command("failover interface-policy <policy:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+def interface_policy(ctx: Ctx):
+    policy = ctx.args["policy"]
+    number, percent = policy.rstrip("%"), policy.endswith("%")
+    if not number.isdigit() or not (1 <= int(number) <= (100 if percent else 250)):
+        raise ctx.invalid("policy")
+    _fo(ctx).interface_policy = policy
+
+
+@command("no failover interface-policy [<policy:WORD>]", mode="config", versions="7.x", config=True, help=_HELP)
+def no_interface_policy(ctx: Ctx):
+    _fo(ctx).interface_policy = "1"
+
+
+@command("failover replication http", mode="config", versions="7.x", config=True, help=_HELP)
+def replication_http(ctx: Ctx):
+    _fo(ctx).replicate_http = True
+
+
+@command("no failover replication http", mode="config", versions="7.x", config=True, help=_HELP)
+def no_replication_http(ctx: Ctx):
+    _fo(ctx).replicate_http = False
+
+
+@command("failover mac address <hw:WORD> <active:WORD> <standby:WORD>", mode="config", versions="7.x",
+         config=True, help=_HELP)
+def mac_address(ctx: Ctx):
+    from vpix.net.packets import mac_bytes, mac_text
+
+    iface = _interface(ctx)
+    try:
+        active, standby = (mac_text(mac_bytes(ctx.args[k])) for k in ("active", "standby"))
+    except ValueError:
+        raise ctx.invalid("active") from None
+    _fo(ctx).mac[iface.hw_id] = (active, standby)
+
+
+@command("no failover mac address <hw:WORD> [<active:WORD> <standby:WORD>]", mode="config", versions="7.x",
+         config=True, help=_HELP)
+def no_mac_address(ctx: Ctx):
+    _fo(ctx).mac.pop(_interface(ctx).hw_id, None)
+
+
+@command("monitor-interface <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+def monitor_interface(ctx: Ctx):
+    _fo(ctx).unmonitored.discard(ctx.args["name"])
+
+
+@command("no monitor-interface <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+def no_monitor_interface(ctx: Ctx):
+    if ctx.system.feature(Interfaces).by_name(ctx.args["name"]) is None:
+        raise CommandError(f"ERROR: interface name \"{ctx.args['name']}\" is not configured")
+    _fo(ctx).unmonitored.add(ctx.args["name"])
