@@ -50,6 +50,7 @@ class CommandError(Exception):
 class Frame:
     mode: str
     target: Any = None        # what a sub-mode configures, e.g. an interface
+    line: str = ""            # the command that entered the mode
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Session:
         self._task_state: tuple = ()
         self._waiting = False
         self._wait: Wait | None = None
+        self._current_line = ""
         self._on_done: Callable[[], None] | None = None
         self._running = False
 
@@ -122,7 +124,11 @@ class Session:
         return f"{self.system.prompt_name()}{MODES[self.mode].prompt}{'#' if self.priv > 1 else '>'} "
 
     def enter(self, mode: str, target: Any = None) -> None:
-        self.frames.append(Frame(mode, target))
+        self.frames.append(Frame(mode, target, self._current_line))
+
+    def mode_path(self) -> list[str]:
+        """The commands that lead from configuration mode to the current sub-mode."""
+        return [frame.line for frame in self.frames[2:]]
 
     def to_exec(self) -> None:
         del self.frames[1:]
@@ -267,6 +273,7 @@ class Session:
         while mode != "exec" and self.mode != mode:
             self.frames.pop()
         ctx = Ctx(self, match, line)
+        self._current_line = line.strip()
         self._step(ctx, match.command.handler, None, output_filter, offset, interactive)
 
     def _match(self, line: str) -> tuple[Match, str]:

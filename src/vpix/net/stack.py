@@ -39,6 +39,7 @@ class IpStack:
     arp: dict[str, bytes] = field(default_factory=dict)
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
     _udp: dict[int, UdpHandler] = field(default_factory=dict)
+    _protocols: dict[int, Callable[[bytes, str], None]] = field(default_factory=dict)
     _pings: dict[int, _Ping] = field(default_factory=dict)
     _ident: int = 0
 
@@ -49,6 +50,10 @@ class IpStack:
 
     def udp_bind(self, port: int, handler: UdpHandler) -> None:
         self._udp[port] = handler
+
+    def ip_bind(self, proto: int, handler: Callable[[bytes, str], None]) -> None:
+        """Packets of IP protocol ``proto`` for this address go to ``handler(payload, source)``."""
+        self._protocols[proto] = handler
 
     def udp_unbind(self, port: int) -> None:
         self._udp.pop(port, None)
@@ -154,6 +159,8 @@ class IpStack:
         src = ip_text(ip.src)
         if ip.proto == PROTO_ICMP:
             return self._icmp(src, ip.payload)
+        if ip.proto in self._protocols:
+            return self._protocols[ip.proto](ip.payload, src)
         if ip.proto != PROTO_UDP:
             return self._note(5)
         if len(ip.payload) >= 8 and ip.payload[6:8] != b"\0\0" and \

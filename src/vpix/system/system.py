@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, TypeVar
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Feature)
 STARTUP = "startup-config"
+LOG_LINES = 512
 
 load_all()
 
@@ -35,6 +37,7 @@ class System:
         self.change_listeners: list[Callable[[str, str, Session], None]] = []
         self._features: dict[type, Feature] = {
             cls: cls(self) for cls in FEATURES if self.version in cls.versions}
+        self.log: deque[str] = deque(maxlen=LOG_LINES)
 
     # ------------------------------------------------------------ features
 
@@ -124,6 +127,18 @@ class System:
     def start(self) -> None:
         for feature in self._features.values():
             feature.start()
+
+    def syslog(self, severity: int, message_id: int, text: str) -> None:
+        """A syslog message, `%PIX-1-104001: …`, kept for `show logging`."""
+        self.log.append(f"%{self.product}-{severity}-{message_id}: {text}")
+
+    def reset_config(self, keep: tuple[type, ...]) -> None:
+        """Clear the running configuration but the features in ``keep`` (what a standby does
+        before the active unit's configuration arrives)."""
+        for cls in list(self._features):
+            if cls not in keep:
+                self._features[cls] = cls(self)
+        self.apply_factory_config()
 
     def running(self) -> bool:
         """Still the system the unit runs (not replaced by a reboot)."""

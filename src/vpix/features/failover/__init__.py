@@ -57,6 +57,23 @@ class FailoverConfig(Feature):
         self.replicate_http = False
         self.mac: dict[str, tuple[str, str]] = {}
         self.unmonitored: set[str] = set()
+        self.runtime = None
+
+    def start(self) -> None:
+        self.run()
+
+    def run(self) -> None:
+        """Start failing over once it is enabled and the LAN link is configured."""
+        if self.runtime is not None or not self.enabled or not self.system.running():
+            return
+        if self.primary is None or not self.lan_interface or not self.lan_enabled:
+            return
+        if self.lan_interface[0] not in self.addresses:
+            return
+        from vpix.failover.runtime import FailoverRuntime
+
+        self.runtime = FailoverRuntime(self.system, self)
+        self.runtime.start()
 
     def defaults(self) -> tuple[Poll, Poll]:
         """(unit, interface) poll times: PIX platforms 15 s / 45 s, ASA 1 s / 15 s; 5 s / 25 s."""
@@ -150,11 +167,15 @@ def _dedicate(ctx: Ctx, name: str, description: str) -> tuple[str, str]:
 def failover(ctx: Ctx):
     _licensed(ctx)
     _fo(ctx).enabled = True
+    _fo(ctx).run()
 
 
 @command("no failover", mode="config", versions="7.x", config=True, help=_HELP)
 def no_failover(ctx: Ctx):
-    _fo(ctx).enabled = False
+    fo = _fo(ctx)
+    fo.enabled = False
+    if fo.runtime is not None:
+        fo.runtime.machine.disable(ctx.system.unit.clock.monotonic())
 
 
 @command("failover lan unit {primary|secondary}", mode="config", versions="7.x", config=True, help=_HELP)
@@ -336,3 +357,32 @@ def no_monitor_interface(ctx: Ctx):
     if ctx.system.feature(Interfaces).by_name(ctx.args["name"]) is None:
         raise CommandError(f"ERROR: interface name \"{ctx.args['name']}\" is not configured")
     _fo(ctx).unmonitored.add(ctx.args["name"])
+
+
+def _machine_call(ctx: Ctx, name: str) -> None:
+    fo = _fo(ctx)
+    if fo.runtime is None or not fo.runtime.machine.enabled:
+        raise CommandError("ERROR: Failover is not enabled.")
+    runtime = fo.runtime
+    runtime.act(getattr(runtime.machine, name)(ctx.system.unit.clock.monotonic()))
+
+
+@command("failover active", versions="7.x", help=_HELP)
+def failover_active(ctx: Ctx):
+    """On the standby unit: become active."""
+    _machine_call(ctx, "command_active")
+
+
+@command("no failover active", versions="7.x", help=_HELP)
+def no_failover_active(ctx: Ctx):
+    """On the active unit: hand over to the standby."""
+    _machine_call(ctx, "command_standby")
+
+
+@command("failover reset", versions="7.x", help={**_HELP, "reset": "Force an unit or failover group to "
+                                                                   "an unfailed state"})
+def failover_reset(ctx: Ctx):
+    _machine_call(ctx, "reset")
+
+
+from vpix.features.failover import show  # noqa: E402,F401

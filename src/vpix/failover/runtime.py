@@ -1,0 +1,168 @@
+"""Running the failover machine on a unit: the LAN failover link (IP protocol 105 on the
+failover interface's segment), the timers, bulk sync and command replication."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+from vpix.failover import messages
+from vpix.failover.machine import (ACTIVE_STATES, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
+from vpix.net.stack import IpStack
+
+PROTO_FAILOVER = 105
+NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
+
+SENDING = "Beginning configuration replication: Sending to mate."
+SENT = "End Configuration Replication to mate."
+RECEIVING = ("Detected an Active mate", "Beginning configuration replication from mate.")
+RECEIVED = "End configuration replication from mate."
+STANDBY_WARNING = "**** WARNING **** Configuration Replication is NOT performed from Standby unit to Active unit."
+
+
+class FailoverRuntime:
+    def __init__(self, system, config):
+        self.system = system
+        self.config = config
+        unit = system.unit
+        name, hw = config.lan_interface
+        address = config.addresses[name]
+        own, self.mate_ip = ((address.address, address.standby) if config.primary
+                             else (address.standby, address.address))
+        from vpix.features.interfaces import Interfaces
+
+        self.interface = system.feature(Interfaces).by_hw(hw)
+        self.stack = IpStack(unit.ports[self.interface.index], unit.clock, own, address.mask)
+        self.stack.ip_bind(PROTO_FAILOVER, self._received)
+        self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
+        policy = config.interface_policy.rstrip("%")
+        self.machine = FailoverMachine(bool(config.primary), poll=config.unit_poll.poll_ms / 1000,
+                                       hold=config.unit_poll.hold_ms / 1000,
+                                       interface_policy=int(policy), lan=True)
+        self.mate_version: str | None = None
+        self.mate_active_since: float | None = None
+        self.last_failover = None
+        self.decryption_failures = 0
+        self._timer = None
+        self._replicating = False
+
+    # ------------------------------------------------------------ life
+
+    def start(self) -> None:
+        self.system.change_listeners.append(self._config_changed)
+        self.act(self.machine.enable(self._now()))
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._config_changed in self.system.change_listeners:
+            self.system.change_listeners.remove(self._config_changed)
+
+    def _now(self) -> float:
+        return self.system.unit.clock.monotonic()
+
+    # ------------------------------------------------------------ the machine's actions
+
+    def act(self, actions) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                kind = "hello" if isinstance(action.message, Hello) else "order"
+                body = dataclasses.asdict(action.message)
+                if kind == "hello":
+                    body["version"] = str(self.system.version)
+                self._send(kind, body)
+            elif isinstance(action, Role):
+                self.last_failover = self.system.now()
+            elif isinstance(action, Syslog):
+                self.system.syslog(1, action.id, action.text)
+            elif isinstance(action, SyncNeeded):
+                self._send("state", {"want": "config"})
+        self._arm()
+
+    def _arm(self) -> None:
+        deadline = self.machine.deadline
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if deadline is not None:
+            clock = self.system.unit.clock
+            self._timer = clock.call_later(max(0.0, deadline - clock.monotonic()), self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        if self.system.running():
+            self.act(self.machine.tick(self._now()))
+
+    def _send(self, kind: str, body: dict) -> None:
+        self.stack.send_ip(self.mate_ip, PROTO_FAILOVER, self.endpoint.pack(kind, body))
+
+    # ------------------------------------------------------------ messages from the mate
+
+    def _received(self, payload: bytes, source: str) -> None:
+        if not self.system.running() or source != self.mate_ip:
+            return
+        failures = self.endpoint.dropped["decryption"]
+        message = self.endpoint.unpack(payload)
+        if message is None:
+            if self.endpoint.dropped["decryption"] > failures:
+                self.decryption_failures += 1
+                if self.decryption_failures == 1:
+                    self.system.unit.console.write(messages.DECRYPTION_FAILURE + "\n")
+            return
+        now = self._now()
+        body = message.body
+        try:
+            if message.type == "hello":
+                self.mate_version = str(body.get("version", ""))
+                hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)))
+                if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
+                    self.mate_active_since = now
+                self.act(self.machine.hello(hello, now))
+            elif message.type == "order":
+                self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
+            elif message.type == "state" and body.get("want") == "config" and self.machine.active:
+                self._bulk_sync()
+            elif message.type == "sync-start" and not self.machine.active:
+                self._replicating = True
+                self.system.unit.console.lines(list(RECEIVING))
+                self.system.reset_config(keep=(type(self.config),))
+            elif message.type == "config" and not self.machine.active:
+                self._apply(body.get("lines", []))
+            elif message.type == "sync-end" and not self.machine.active:
+                self._replicating = False
+                self.system.unit.console.write(RECEIVED + "\n")
+                self.act(self.machine.sync_done(now))
+        except (KeyError, TypeError, ValueError):
+            self.endpoint.dropped["malformed"] += 1
+
+    # ------------------------------------------------------------ replication
+
+    def _bulk_sync(self) -> None:
+        console = self.system.unit.console
+        console.write(SENDING + "\n")
+        lines = [line for line in self.system.running_config() if not line.startswith(NOT_REPLICATED)]
+        self._send("sync-start", {})
+        for start in range(0, len(lines), 500):
+            self._send("config", {"lines": lines[start:start + 500]})
+        self._send("sync-end", {})
+        console.write(SENT + "\n")
+
+    def _apply(self, lines: list[str]) -> None:
+        self._replicating = True
+        try:
+            self.system.apply_config("\n".join(str(line) for line in lines
+                                               if not str(line).startswith(NOT_REPLICATED)))
+        finally:
+            self._replicating = False
+
+    def _config_changed(self, user: str, line: str, session) -> None:
+        """Command replication from the active unit; a warning on the standby."""
+        if self._replicating or session.transport == "config":
+            return
+        if self.machine.active:
+            if not line.startswith(NOT_REPLICATED):
+                # A sub-mode command travels with the commands that entered its mode.
+                self._send("config", {"lines": session.mode_path() + [line]})
+        elif self.machine.state in STANDBY_STATES:
+            session.sink(STANDBY_WARNING + "\n")

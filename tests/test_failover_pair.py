@@ -1,0 +1,163 @@
+"""Two units on one failover LAN link, in virtual time: election, bulk sync, command
+replication, takeover, keys — through the same CLI a person would use."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Terminal, host_key
+
+from vpix.clock import VirtualClock
+from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
+from vpix.features.failover import FailoverConfig
+from vpix.hardware import unitdir
+from vpix.net.fabric import Segment
+from vpix.unit import Unit
+
+BASE = """hostname pix
+interface Ethernet0
+ nameif outside
+ security-level 0
+ ip address 172.16.1.1 255.255.0.0 standby 172.16.1.2
+interface Ethernet1
+ nameif inside
+ security-level 100
+ ip address 192.168.1.1 255.255.255.0 standby 192.168.1.2
+interface Ethernet3
+ no shutdown
+failover lan unit {role}
+failover lan interface failover Ethernet3
+failover lan enable
+failover polltime unit 1 holdtime 3
+failover key {key}
+failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
+failover
+"""
+SECONDARY = """failover lan unit secondary
+failover lan interface failover Ethernet3
+failover lan enable
+failover polltime unit 1 holdtime 3
+failover key {key}
+failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
+interface Ethernet3
+ no shutdown
+failover
+"""
+
+
+class Pair:
+    def __init__(self, tmp_path, images, secondary_key="k3y"):
+        self.clock = VirtualClock(1000.0)
+        self.link = Segment("failover", self.clock)
+        self.units, self.terms = {}, {}
+        for role, config in (("primary", BASE.format(role="primary", key="k3y")),
+                             ("secondary", SECONDARY.format(key=secondary_key))):
+            directory = tmp_path / role
+            unitdir.create(directory, "PIX-515E", image=images["pix-7.2(1)"], host_key=host_key(),
+                           startup_config=config)
+            unit = Unit(directory, self.clock)
+            self.link.attach(unit.ports[3])
+            self.units[role], self.terms[role] = unit, Terminal(unit)
+
+    def boot(self, *roles):
+        for role in roles or ("primary", "secondary"):
+            self.units[role].power_on()
+
+    def run(self, seconds):
+        self.clock.advance(seconds)
+
+    def machine(self, role):
+        runtime = self.units[role].system.feature(FailoverConfig).runtime
+        return runtime.machine
+
+    def enable(self, role):
+        term = self.terms[role]
+        term.cmd("enable")
+        term.cmd("")
+        return term
+
+
+@pytest.fixture
+def pair(tmp_path, images):
+    return Pair(tmp_path, images)
+
+
+def test_both_boot_primary_active_and_configuration_replicates(pair):
+    pair.boot()
+    pair.run(10)
+    assert pair.machine("primary").state == "Active"
+    assert pair.machine("secondary").state == "Standby Ready"
+    primary_console = pair.units["primary"].console.text()
+    secondary_console = pair.units["secondary"].console.text()
+    assert SENDING in primary_console and SENT in primary_console
+    assert ("Detected an Active mate\nBeginning configuration replication from mate.\n"
+            "End configuration replication from mate.\n") in secondary_console
+    # The standby kept its own unit line and took everything else from the active unit.
+    secondary_config = pair.units["secondary"].system.running_config()
+    assert "hostname pix" in secondary_config and "failover lan unit secondary" in secondary_config
+    assert " ip address 192.168.1.1 255.255.255.0 standby 192.168.1.2" in secondary_config
+
+
+def test_show_failover_on_both_units(pair):
+    pair.boot()
+    pair.run(10)
+    out = pair.enable("primary").cmd("show failover")
+    assert out.startswith("Failover On\nFailover unit Primary\nFailover LAN Interface: failover Ethernet3 (up)\n"
+                          "Unit Poll frequency 1 seconds, holdtime 3 seconds\n")
+    assert "Version: Ours 7.2(1), Mate 7.2(1)" in out
+    assert "        This host: Primary - Active\n" in out
+    assert "                  Interface outside (172.16.1.1): Normal\n" in out
+    assert "        Other host: Secondary - Standby Ready\n" in out
+    assert "                  Interface outside (172.16.1.2): Normal\n" in out
+    other = pair.enable("secondary").cmd("show failover")
+    assert "This host: Secondary - Standby Ready" in other and "Other host: Primary - Active" in other
+    assert "Interface inside (192.168.1.2): Normal" in other.split("Other host")[0]
+
+
+def test_command_replication_and_the_standby_warning(pair):
+    pair.boot()
+    pair.run(10)
+    active = pair.enable("primary")
+    active.configure("hostname fw", "interface Ethernet2", " nameif dmz", " security-level 50")
+    pair.run(0.1)
+    standby_config = pair.units["secondary"].system.running_config()
+    assert "hostname fw" in standby_config and " nameif dmz" in standby_config
+    standby = pair.enable("secondary")
+    assert STANDBY_WARNING in standby.configure("name 10.9.9.9 x")
+    pair.run(0.1)
+    assert "name 10.9.9.9 x" not in pair.units["primary"].system.running_config()
+
+
+def test_active_power_off_standby_takes_over(pair):
+    pair.boot()
+    pair.run(10)
+    pair.units["primary"].power_off()
+    pair.run(2)
+    assert pair.machine("secondary").state == "Standby Ready"
+    pair.run(2)
+    assert pair.machine("secondary").state == "Active"
+    pair.units["primary"].power_on()
+    pair.run(10)
+    assert pair.machine("primary").state == "Standby Ready"      # no fail-back
+    assert pair.machine("secondary").state == "Active"
+
+
+def test_failover_active_and_no_failover_active_from_the_cli(pair):
+    pair.boot()
+    pair.run(10)
+    standby = pair.enable("secondary")
+    standby.cmd("failover active")
+    pair.run(1)
+    assert pair.machine("secondary").state == "Active" and pair.machine("primary").state == "Standby Ready"
+    pair.enable("secondary").cmd("no failover active")
+    pair.run(1)
+    assert pair.machine("primary").state == "Active"
+
+
+def test_key_mismatch_the_pair_does_not_form(tmp_path, images):
+    pair = Pair(tmp_path, images, secondary_key="other")
+    pair.boot()
+    pair.run(10)
+    assert pair.machine("primary").state == "Active" and pair.machine("secondary").state == "Active"
+    assert "Failover message decryption failure. Please make sure both units have the same failover " \
+           "shared key" in pair.units["secondary"].console.text()
