@@ -76,11 +76,13 @@ class RunningLab:
 
 
 async def start(lab: Lab) -> RunningLab:
+    """Cable everything first, then power the units on, so they boot onto their segments."""
     dirs = prepare(lab)
     running = RunningLab({})
     for name, spec in lab.units.items():
         ports = Ports(spec.console_port, spec.telnet_port, spec.ssh_port)
-        running.units[name] = await UnitHost(dirs[name], lab.host, ports).start()
+        running.units[name] = UnitHost(dirs[name], lab.host, ports)
+        running.units[name].create()
     clock = LoopClock()
     for name, spec in lab.hosts.items():
         mac = b"\x00\x50\x56" + hashlib.sha256(f"{lab.name}/{name}".encode()).digest()[:3]
@@ -96,6 +98,8 @@ async def start(lab: Lab) -> RunningLab:
                 segment.attach(unit.ports[unit.identity.hw.interfaces.index(interface)])
             else:
                 running.hosts[member].plug(segment)
+    for host in running.units.values():
+        await host.start()
     return running
 
 

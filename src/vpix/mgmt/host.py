@@ -26,9 +26,14 @@ class UnitHost:
     unit: Unit | None = None
     _servers: list = field(default_factory=list)
 
+    def create(self) -> Unit:
+        """The unit, powered off (a lab cables it before it boots)."""
+        if self.unit is None:
+            self.unit = Unit(self.directory, LoopClock())
+        return self.unit
+
     async def start(self) -> "UnitHost":
-        self.unit = Unit(self.directory, LoopClock())
-        self.unit.power_on()
+        self.create().power_on()
         console = await start_console(self.unit, self.host, self.ports.console)
         telnet = await start_telnet(self.unit, self.host, self.ports.telnet)
         ssh = await start_ssh(self.unit, self.host, self.ports.ssh)
