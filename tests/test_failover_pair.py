@@ -161,3 +161,32 @@ def test_key_mismatch_the_pair_does_not_form(tmp_path, images):
     assert pair.machine("primary").state == "Active" and pair.machine("secondary").state == "Active"
     assert "Failover message decryption failure. Please make sure both units have the same failover " \
            "shared key" in pair.units["secondary"].console.text()
+
+
+def test_failover_syslogs_to_buffer_console_and_a_real_listener(pair):
+    import socket
+
+    from ntc_templates.parse import parse_output
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(2)
+    port = listener.getsockname()[1]
+    pair.boot()
+    pair.run(10)
+    standby = pair.enable("secondary")
+    standby.configure("logging enable", "logging timestamp", "logging buffered debugging",
+                      "logging console critical", "logging trap alerts",
+                      f"logging host inside 127.0.0.1 udp/{port}")
+    assert f"logging host inside 127.0.0.1 udp/{port}" in pair.units["secondary"].system.running_config()
+    pair.units["primary"].power_off()
+    pair.run(5)
+    out = standby.cmd("show logging")
+    assert "Syslog logging: enabled" in out and "Buffer logging: level debugging" in out
+    assert "%PIX-1-104001: (Secondary) Switching to ACTIVE - HELLO not heard from mate" in out
+    assert "%PIX-1-104001: (Secondary) Switching to ACTIVE" in pair.units["secondary"].console.text()
+    datagram = listener.recv(4096).decode()
+    assert datagram.startswith("<16")  and "%PIX-1-" in datagram
+    rows = parse_output(platform="cisco_asa", command="show logging", data=out)
+    assert any(r["mnemonic"] == "104001" and r["severity"] == "1" for r in rows)
+    listener.close()

@@ -129,8 +129,12 @@ class System:
             feature.start()
 
     def syslog(self, severity: int, message_id: int, text: str) -> None:
-        """A syslog message, `%PIX-1-104001: …`, kept for `show logging`."""
-        self.log.append(f"%{self.product}-{severity}-{message_id}: {text}")
+        """A syslog message, `%PIX-1-104001: …`, to wherever `logging` sends it."""
+        from vpix.features.logging import Logging
+
+        message = f"%{self.product}-{severity}-{message_id}: {text}"
+        self.log.append(message)
+        self.feature(Logging).deliver(severity, message)
 
     def reset_config(self, keep: tuple[type, ...]) -> None:
         """Clear the running configuration but the features in ``keep`` (what a standby does

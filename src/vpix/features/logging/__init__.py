@@ -1,0 +1,200 @@
+"""Syslog: `logging enable` (7.x) / `logging on` (6.x), `logging buffered|console|trap LEVEL`,
+`logging timestamp`, `logging host IF IP` (UDP 514), `show logging`. Features report through
+``System.syslog``; this feature decides where each message goes."""
+
+from __future__ import annotations
+
+import socket
+from collections import deque
+from dataclasses import dataclass
+
+from vpix.cli.registry import command
+from vpix.cli.session import Ctx
+from vpix.features import Feature
+
+LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
+          "debugging"]
+BUFFER = 4096
+SYSLOG_PORT = 514
+
+
+@dataclass(frozen=True)
+class LogHost:
+    ifname: str
+    address: str
+    port: int = SYSLOG_PORT
+
+
+class Logging(Feature):
+    def __init__(self, system):
+        super().__init__(system)
+        self.enabled = False
+        self.timestamp = False
+        self.levels: dict[str, int | None] = {"buffered": None, "console": None, "trap": None}
+        self.hosts: list[LogHost] = []
+        self.buffer: deque[str] = deque(maxlen=BUFFER)
+        self.counts = {"buffered": 0, "trap": 0}
+        self._socket: socket.socket | None = None
+
+    def render(self, full):
+        lines = []
+        if self.enabled:
+            lines.append("logging enable" if self.system.family == "7.x" else "logging on")
+        if self.timestamp:
+            lines.append("logging timestamp")
+        for target in ("buffered", "console", "trap"):
+            level = self.levels[target]
+            if level is not None:
+                lines.append(f"logging {target} {LEVELS[level]}")
+        lines += [f"logging host {h.ifname} {h.address}" + (f" udp/{h.port}" if h.port != SYSLOG_PORT else "")
+                  for h in self.hosts]
+        return [("logging", lines)]
+
+    def deliver(self, severity: int, message: str) -> None:
+        if not self.enabled:
+            return
+        stamped = f"{self._stamp()}{message}"
+        if self._wants("buffered", severity):
+            self.buffer.append(stamped)
+            self.counts["buffered"] += 1
+        if self._wants("console", severity):
+            self.system.unit.console.write(stamped + "\n")
+        if self._wants("trap", severity) and self.hosts:
+            self.counts["trap"] += 1
+            facility = 20
+            data = f"<{facility * 8 + severity}>{stamped}".encode()
+            for host in self.hosts:
+                try:
+                    self._udp().sendto(data, (host.address, host.port))
+                except OSError:
+                    pass
+
+    def _wants(self, target: str, severity: int) -> bool:
+        level = self.levels[target]
+        return level is not None and severity <= level
+
+    def _stamp(self) -> str:
+        if not self.timestamp:
+            return ""
+        now = self.system.now()
+        return f"{now:%b} {now.day:02d} {now.year} {now:%H:%M:%S}: "
+
+    def _udp(self) -> socket.socket:
+        if self._socket is None:
+            self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        return self._socket
+
+
+_HELP = {
+    "logging": "Configure logging levels, recipients and other options",
+    "enable": "Enable logging to all configured output locations",
+    "on": "Enable logging to all configured output locations",
+    "buffered": "Set the buffered logging level",
+    "console": "Set the console logging level",
+    "trap": "Set the syslog server logging level",
+    "timestamp": "Enable logging timestamps on syslog messages",
+    "host": "Set syslog server IP address and parameters",
+    "level": "Logging level: 0-7 or emergencies … debugging",
+    "ifname": "Name of the interface the syslog server is on",
+    "address": "IP address of the syslog server",
+    "transport": "udp/PORT: the syslog server's port (514 when omitted)",
+}
+
+
+def _logging(ctx: Ctx) -> Logging:
+    return ctx.system.feature(Logging)
+
+
+def _level(ctx: Ctx) -> int:
+    text = ctx.args["level"].lower()
+    if text.isdigit() and int(text) < 8:
+        return int(text)
+    matches = [i for i, name in enumerate(LEVELS) if name.startswith(text)]
+    if len(matches) != 1:
+        raise ctx.invalid("level")
+    return matches[0]
+
+
+@command("logging enable", mode="config", versions="7.x", config=True, help=_HELP)
+@command("logging on", mode="config", versions="6.x", config=True, help=_HELP)
+def logging_enable(ctx: Ctx):
+    _logging(ctx).enabled = True
+
+
+@command("no logging enable", mode="config", versions="7.x", config=True, help=_HELP)
+@command("no logging on", mode="config", versions="6.x", config=True, help=_HELP)
+def no_logging_enable(ctx: Ctx):
+    _logging(ctx).enabled = False
+
+
+@command("logging {buffered|console|trap} <level:WORD>", mode="config", config=True, help=_HELP)
+def logging_level(ctx: Ctx):
+    target = next(t for t in ("buffered", "console", "trap") if ctx.args.get(t))
+    _logging(ctx).levels[target] = _level(ctx)
+
+
+@command("no logging {buffered|console|trap} [<level:WORD>]", mode="config", config=True, help=_HELP)
+def no_logging_level(ctx: Ctx):
+    target = next(t for t in ("buffered", "console", "trap") if ctx.args.get(t))
+    _logging(ctx).levels[target] = None
+
+
+@command("logging timestamp", mode="config", config=True, help=_HELP)
+def logging_timestamp(ctx: Ctx):
+    _logging(ctx).timestamp = True
+
+
+@command("no logging timestamp", mode="config", config=True, help=_HELP)
+def no_logging_timestamp(ctx: Ctx):
+    _logging(ctx).timestamp = False
+
+
+@command("logging host <ifname:WORD> <address:IP> [<transport:WORD>]", mode="config", config=True, help=_HELP)
+def logging_host(ctx: Ctx):
+    """`logging host inside 10.1.1.5 [udp/514]`."""
+    hosts = _logging(ctx).hosts
+    port = SYSLOG_PORT
+    if "transport" in ctx.args:
+        protocol, _, number = ctx.args["transport"].lower().partition("/")
+        if protocol != "udp" or not number.isdigit() or not 1 <= int(number) <= 65535:
+            raise ctx.invalid("transport")
+        port = int(number)
+    entry = LogHost(ctx.args["ifname"], ctx.args["address"], port)
+    if entry not in hosts:
+        hosts.append(entry)
+
+
+@command("no logging host <ifname:WORD> <address:IP>", mode="config", config=True, help=_HELP)
+def no_logging_host(ctx: Ctx):
+    log = _logging(ctx)
+    log.hosts = [h for h in log.hosts if h.address != ctx.args["address"]]
+
+
+@command("show logging", priv=1, help={"logging": "Show the contents of logging buffers"})
+def show_logging(ctx: Ctx):
+    log = _logging(ctx)
+
+    def state(target: str) -> str:
+        level = log.levels[target]
+        return "disabled" if level is None else f"level {LEVELS[level]}"
+
+    ctx.print(f"Syslog logging: {'enabled' if log.enabled else 'disabled'}")
+    ctx.print("    Facility: 20")
+    ctx.print(f"    Timestamp logging: {'enabled' if log.timestamp else 'disabled'}")
+    ctx.print("    Standby logging: disabled")
+    ctx.print(f"    Console logging: {state('console')}")
+    ctx.print("    Monitor logging: disabled")
+    buffered = state("buffered")
+    ctx.print(f"    Buffer logging: {buffered}" + (f", {log.counts['buffered']} messages logged"
+                                                 if log.levels["buffered"] is not None else ""))
+    trap = state("trap")
+    ctx.print(f"    Trap logging: {trap}" + (f", facility 20, {log.counts['trap']} messages logged"
+                                             if log.levels["trap"] is not None else ""))
+    for host in log.hosts:
+        ctx.print(f"        Logging to {host.ifname} {host.address}")
+    ctx.print("    History logging: disabled")
+    ctx.print("    Device ID: disabled")
+    ctx.print("    Mail logging: disabled")
+    ctx.print("    ASDM logging: disabled")
+    for line in log.buffer:
+        ctx.print(line)
