@@ -75,6 +75,25 @@ class Terminal:
         return body
 
 
+def tftp_host(unit, root: Path, address: str, images_to_build: dict[str, tuple[str, str, float]],
+              faults=None):
+    """A lab host serving ``root`` over TFTP on a segment with the unit's second interface;
+    ``images_to_build`` maps file names to (version, line, size in MB)."""
+    from vpix.net.fabric import Segment
+    from vpix.net.host import Host
+    from vpix.net.packets import mac_bytes
+
+    segment = Segment("inside", unit.clock)
+    segment.attach(unit.ports[1])
+    host = Host("tftp", mac_bytes("0050.5600.0001"), address, unit.clock)
+    host.plug(segment)
+    root.mkdir(exist_ok=True)
+    for name, (version, line, size) in images_to_build.items():
+        image_format.build(root / name, version, line, size_mb=size)
+    host.serve_tftp(root, faults)
+    return host
+
+
 def make_unit(tmp_path: Path, images, platform="PIX-515E", image_key="pix-7.2(1)", config=None,
               name="unit", break_window=0.0) -> Unit:
     directory = tmp_path / name

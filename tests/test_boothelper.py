@@ -7,12 +7,8 @@ from click.testing import CliRunner
 
 from test_monitor import run
 
-from conftest import Terminal, make_unit
+from conftest import Terminal, make_unit, tftp_host
 from vpix.features.license import Licensing, grants, keys
-from vpix.image import format as image_format
-from vpix.net.fabric import Segment
-from vpix.net.host import Host
-from vpix.net.packets import mac_bytes
 from vpix.tools.cli import main
 from vpix.unit import FLOPPY
 
@@ -24,15 +20,8 @@ def floppy_unit(tmp_path, images):
     assert result.exit_code == 0, result.output
     assert CliRunner().invoke(main, ["unit", "insert", str(unit.directory), str(tmp_path / "bh512.bin")]).exit_code == 0
     term = Terminal(unit)
-    segment = Segment("inside", unit.clock)
-    segment.attach(unit.ports[1])
-    host = Host("tftp", mac_bytes("0050.5600.0001"), "192.168.1.2", unit.clock)
-    host.plug(segment)
-    root = tmp_path / "tftpboot"
-    root.mkdir()
-    image_format.build(root / "pix634.bin", "6.3(4)", "pix", size_mb=0.2)
-    image_format.build(root / "pix50.bin", "5.0(3)", "pix", size_mb=0.05)
-    host.serve_tftp(root)
+    tftp_host(unit, tmp_path / "tftpboot", "192.168.1.2", {"pix634.bin": ("6.3(4)", "pix", 0.2),
+                                                            "pix50.bin": ("5.0(3)", "pix", 0.05)})
     unit.power_on()
     for line in ("address 192.168.1.1", "server 192.168.1.2"):
         run(unit, term, line)

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Terminal, make_unit
+from conftest import Terminal, make_unit, tftp_host
 
-from vpix.image import format as image_format
-from vpix.net.fabric import Segment
-from vpix.net.host import Host
-from vpix.net.packets import mac_bytes
 from vpix.transfer.tftp_server import Faults
 
 
@@ -21,16 +17,10 @@ def lab(tmp_path, images):
     def build(faults=None, image_key="pix-6.3(5)"):
         unit = make_unit(tmp_path, images, image_key=image_key, break_window=5.0)
         term = Terminal(unit)
-        segment = Segment("inside", unit.clock)
-        segment.attach(unit.ports[1])
-        host = Host("tftp", mac_bytes("0050.5600.0001"), "192.168.1.2", unit.clock)
-        host.plug(segment)
         root = tmp_path / "tftpboot"
-        root.mkdir(exist_ok=True)
-        image_format.build(root / "pix634.bin", "6.3(4)", "pix", size_mb=0.2)
-        image_format.build(root / "pix43.bin", "4.3(1)", "pix", size_mb=0.05)
+        host = tftp_host(unit, root, "192.168.1.2", {"pix634.bin": ("6.3(4)", "pix", 0.2),
+                                                     "pix43.bin": ("4.3(1)", "pix", 0.05)}, faults)
         (root / "garbage.bin").write_bytes(b"\x00" * 3000)
-        host.serve_tftp(root, faults)
         unit.power_on()
         term.type("\x1b")
         assert unit.state == "monitor"
@@ -128,14 +118,7 @@ def test_no_answer_times_out(lab):
 def asa_lab(tmp_path, images):
     unit = make_unit(tmp_path, images, platform="ASA5520", image_key="asa-7.2(1)", break_window=5.0)
     term = Terminal(unit)
-    segment = Segment("inside", unit.clock)
-    segment.attach(unit.ports[1])
-    host = Host("tftp", mac_bytes("0050.5600.0001"), "10.0.0.2", unit.clock)
-    host.plug(segment)
-    root = tmp_path / "tftpboot"
-    root.mkdir()
-    image_format.build(root / "asa722-k8.bin", "7.2(2)", "asa", size_mb=0.2)
-    host.serve_tftp(root)
+    tftp_host(unit, tmp_path / "tftpboot", "10.0.0.2", {"asa722-k8.bin": ("7.2(2)", "asa", 0.2)})
     unit.power_on()
     term.type("\x1b")
     assert unit.state == "monitor" and unit.console.text().endswith("rommon #0> ")
