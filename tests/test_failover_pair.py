@@ -190,3 +190,22 @@ def test_failover_syslogs_to_buffer_console_and_a_real_listener(pair):
     rows = parse_output(platform="cisco_asa", command="show logging", data=out)
     assert any(r["mnemonic"] == "104001" and r["severity"] == "1" for r in rows)
     listener.close()
+
+
+def test_write_memory_saves_on_both_and_write_standby_resyncs(pair):
+    pair.boot()
+    pair.run(10)
+    active = pair.enable("primary")
+    active.configure("hostname saved-pair")
+    active.cmd("write memory")
+    pair.run(0.1)
+    assert "hostname saved-pair" in pair.units["secondary"].system.read_startup()
+    # The standby drifts (a local command), `write standby` puts it back in line.
+    standby = pair.enable("secondary")
+    standby.configure("name 10.7.7.7 local-only")
+    assert "name 10.7.7.7 local-only" in pair.units["secondary"].system.running_config()
+    out = active.cmd("write standby")
+    assert out.endswith("Building configuration...\n[OK]\n") and SENDING in out
+    pair.run(0.1)
+    assert "name 10.7.7.7 local-only" not in pair.units["secondary"].system.running_config()
+    assert "failover lan unit secondary" in pair.units["secondary"].system.running_config()

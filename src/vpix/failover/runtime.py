@@ -50,6 +50,7 @@ class FailoverRuntime:
 
     def start(self) -> None:
         self.system.change_listeners.append(self._config_changed)
+        self.system.save_listeners.append(self._saved)
         self.act(self.machine.enable(self._now()))
 
     def stop(self) -> None:
@@ -58,6 +59,8 @@ class FailoverRuntime:
             self._timer = None
         if self._config_changed in self.system.change_listeners:
             self.system.change_listeners.remove(self._config_changed)
+        if self._saved in self.system.save_listeners:
+            self.system.save_listeners.remove(self._saved)
 
     def _now(self) -> float:
         return self.system.unit.clock.monotonic()
@@ -123,6 +126,8 @@ class FailoverRuntime:
                 self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
             elif message.type == "state" and body.get("want") == "config" and self.machine.active:
                 self._bulk_sync()
+            elif message.type == "state" and body.get("save") and not self.machine.active:
+                self.system.write_startup(self.system.config_text())
             elif message.type == "sync-start" and not self.machine.active:
                 self._replicating = True
                 self.system.unit.console.lines(list(RECEIVING))
@@ -137,6 +142,15 @@ class FailoverRuntime:
             self.endpoint.dropped["malformed"] += 1
 
     # ------------------------------------------------------------ replication
+
+    def _saved(self) -> None:
+        """`write memory` on the active unit saves on the standby too."""
+        if self.machine.active:
+            self._send("state", {"save": True})
+
+    def write_standby(self) -> None:
+        """`write standby`: the standby starts over from the active unit's whole configuration."""
+        self._bulk_sync()
 
     def _bulk_sync(self) -> None:
         console = self.system.unit.console

@@ -35,6 +35,7 @@ class System:
         self.last_change: tuple[str, datetime] | None = None
         self.sessions: set[Session] = set()
         self.change_listeners: list[Callable[[str, str, Session], None]] = []
+        self.save_listeners: list[Callable[[], None]] = []     # `write memory` happened
         self._features: dict[type, Feature] = {
             cls: cls(self) for cls in FEATURES if self.version in cls.versions}
         self.log: deque[str] = deque(maxlen=LOG_LINES)

@@ -379,6 +379,17 @@ def no_failover_active(ctx: Ctx):
     _machine_call(ctx, "command_standby")
 
 
+@command("write standby", help={"write": "Write config to memory, terminal, or erase flash memory",
+                                "standby": "Write the running configuration to the standby unit"})
+def write_standby(ctx: Ctx):
+    runtime = _fo(ctx).runtime
+    if runtime is None or not runtime.machine.active:
+        raise CommandError("ERROR: This unit is not the active unit of a failover pair")
+    ctx.print("Building configuration...")
+    runtime.write_standby()
+    ctx.print("[OK]")
+
+
 @command("failover reset", versions="7.x", help={**_HELP, "reset": "Force an unit or failover group to "
                                                                    "an unfailed state"})
 def failover_reset(ctx: Ctx):
