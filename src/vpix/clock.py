@@ -48,6 +48,34 @@ class LoopClock:
         return self._loop.call_later(delay, callback)
 
 
+class Alarm:
+    """One timer at a time: ``set`` it to a deadline (moving it if set), ``cancel`` it.
+    Protocol cores publish a deadline; their glue keeps one Alarm on it."""
+
+    def __init__(self, clock: Clock, callback: Callable[[], None]):
+        self._clock = clock
+        self._callback = callback
+        self._timer: Timer | None = None
+
+    def set(self, deadline: float | None) -> None:
+        self.cancel()
+        if deadline is not None:
+            self._timer = self._clock.call_later(max(0.0, deadline - self._clock.monotonic()), self._fire)
+
+    def after(self, seconds: float) -> None:
+        """Go off ``seconds`` from now; 0 means never (idle timeouts of 0 are off)."""
+        self.set(self._clock.monotonic() + seconds if seconds else None)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self) -> None:
+        self._timer = None
+        self._callback()
+
+
 class _VirtualTimer:
     __slots__ = ("cancelled",)
 

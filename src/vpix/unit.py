@@ -15,7 +15,7 @@ from typing import Callable
 from vpix.boot import banner
 from vpix.boot.boothelper import Boothelper
 from vpix.boot.monitor import Monitor, Rommon
-from vpix.clock import Clock, WallClock
+from vpix.clock import Alarm, Clock, WallClock
 from vpix.flash import Flash
 from vpix.hardware import unitdir
 from vpix.image import boothelper
@@ -75,7 +75,7 @@ class Unit:
         self.boot_count = 0
         self.running_image: tuple | None = None     # (name, fingerprint) of the booted image
         self._boot_once: str | None = None          # an image monitor mode just installed
-        self._console_timer = None
+        self._console_idle = Alarm(clock, self._console_expired)
         self.on_boot: list[Callable[["Unit"], None]] = []
         self.on_shutdown: list[Callable[["Unit"], None]] = []
         self._window = None
@@ -129,6 +129,7 @@ class Unit:
         system, self.system = self.system, None
         self.console_session = None
         self.monitor = None
+        self._console_idle.cancel()
         if system is not None:
             for session in list(system.sessions):
                 session.close()
@@ -275,18 +276,15 @@ class Unit:
         self.console_session = session
         session.start("Type help or '?' for a list of available commands.\n")
 
-    def _console_idle(self) -> None:
+    def _console_touched(self) -> None:
         """`console timeout N`: an idle console session is logged out after N minutes."""
         from vpix.features.mgmt_access import MgmtAccess
 
-        if self._console_timer is not None:
-            self._console_timer.cancel()
-            self._console_timer = None
-        minutes = self.system.feature(MgmtAccess).timeouts["console"]
-        session = self.console_session
-        if minutes:
-            self._console_timer = self.clock.call_later(
-                minutes * 60, lambda: session is self.console_session and session.close())
+        self._console_idle.after(self.system.feature(MgmtAccess).timeouts["console"] * 60)
+
+    def _console_expired(self) -> None:
+        if self.console_session is not None:
+            self.console_session.close()
 
     # ------------------------------------------------------------ console input
 
@@ -300,6 +298,6 @@ class Unit:
         elif self.state == "monitor" and self.monitor:
             self.monitor.feed(data)
         elif self.state == "running" and self.console_session:
-            self._console_idle()
+            self._console_touched()
             self.console_session.feed(data)
 

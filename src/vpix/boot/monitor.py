@@ -16,6 +16,7 @@ import random
 from typing import Callable
 
 from vpix.cli.lineedit import LineEditor
+from vpix.clock import Alarm
 from vpix.image.format import ImageError, inspect
 from vpix.net.stack import IpStack
 from vpix.transfer.tftp import TftpClient
@@ -36,7 +37,6 @@ LOCAL_TFTP_PORT = 1758
 class Monitor:
     def __init__(self, unit, sink: Callable[[str], None], reload: Callable[[], None]):
         self.unit = unit
-        self.line = unit.identity.hw.line            # "pix" or "asa"
         self.sink = sink
         self.reload = reload
         self.editor = LineEditor()
@@ -203,7 +203,6 @@ class Monitor:
                             on_data=data.extend)
         shown = [0]
         clock = self.unit.clock
-        timer = [None]
 
         def show_trace() -> None:
             for mark in client.trace[shown[0]:]:
@@ -215,15 +214,12 @@ class Monitor:
             for packet in packets:
                 stack.udp_send(LOCAL_TFTP_PORT, packet.address[0], packet.address[1], packet.data)
             show_trace()
+            alarm.set(client.deadline)
             if client.outcome is not None:
                 stack.udp_unbind(LOCAL_TFTP_PORT)
                 self._downloaded(client, bytes(data))
-            elif client.deadline is not None and timer[0] is None:
-                timer[0] = clock.call_later(max(0.0, client.deadline - clock.monotonic()), wake)
 
-        def wake() -> None:
-            timer[0] = None
-            act(client.timeout(clock.monotonic()))
+        alarm = Alarm(clock, lambda: act(client.timeout(clock.monotonic())))
 
         stack.udp_bind(LOCAL_TFTP_PORT, lambda payload, source, dport: act(
             client.datagram(payload, source, clock.monotonic())))

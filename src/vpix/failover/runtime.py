@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 
+from vpix.clock import Alarm
 from vpix.failover import messages
 from vpix.failover.machine import (ACTIVE_STATES, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
 from vpix.net.stack import IpStack
@@ -43,7 +44,7 @@ class FailoverRuntime:
         self.mate_active_since: float | None = None
         self.last_failover = None
         self.decryption_failures = 0
-        self._timer = None
+        self._alarm = Alarm(unit.clock, self._tick)
         self._replicating = False
 
     # ------------------------------------------------------------ life
@@ -54,9 +55,7 @@ class FailoverRuntime:
         self.act(self.machine.enable(self._now()))
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._alarm.cancel()
         if self._config_changed in self.system.change_listeners:
             self.system.change_listeners.remove(self._config_changed)
         if self._saved in self.system.save_listeners:
@@ -81,19 +80,9 @@ class FailoverRuntime:
                 self.system.syslog(1, action.id, action.text)
             elif isinstance(action, SyncNeeded):
                 self._send("state", {"want": "config"})
-        self._arm()
-
-    def _arm(self) -> None:
-        deadline = self.machine.deadline
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if deadline is not None:
-            clock = self.system.unit.clock
-            self._timer = clock.call_later(max(0.0, deadline - clock.monotonic()), self._tick)
+        self._alarm.set(self.machine.deadline)
 
     def _tick(self) -> None:
-        self._timer = None
         if self.system.running():
             self.act(self.machine.tick(self._now()))
 

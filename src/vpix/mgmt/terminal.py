@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from vpix.cli.lineedit import LineEditor
+from vpix.clock import Alarm
 from vpix.features.aaa import Aaa
 from vpix.features.mgmt_access import MgmtAccess
 
@@ -27,22 +28,13 @@ class RemoteTerminal:
         self._editor.literal = True
         self._asked = "password"
         self._failures = 0
-        self._idle = None
-
-    def _idle_minutes(self) -> int:
-        return self.system.feature(MgmtAccess).timeouts[self.service]
+        self._idle = Alarm(system.unit.clock, self._expire)
 
     def _touch(self) -> None:
-        """`telnet timeout` / `ssh timeout` / `console timeout`: hang up after that idle time."""
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
-        minutes = self._idle_minutes()
-        if minutes:
-            self._idle = self.system.unit.clock.call_later(minutes * 60, self._expire)
+        """`telnet timeout` / `ssh timeout`: hang up after that idle time."""
+        self._idle.after(self.system.feature(MgmtAccess).timeouts[self.service] * 60)
 
     def _expire(self) -> None:
-        self._idle = None
         self.close()
         self.hangup()
 
@@ -122,9 +114,7 @@ class RemoteTerminal:
         self.session.start(motd + self._banner("exec") + GREETING)
 
     def close(self) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
+        self._idle.cancel()
         if self.session is not None and not self.session.closed:
             self.session.on_close = None
             self.session.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vpix.clock import Clock
+from vpix.clock import Alarm, Clock
 import struct
 
 from vpix.net.fabric import Port, Segment
@@ -25,7 +25,7 @@ class Host:
         self.stack = IpStack(self.port, clock, address, mask, gateway)
         self.tftp: TftpServerCore | None = None
         self.raw_faults: dict[int, int] = {}    # block -> Table 11-2 code sent just before it
-        self._timer = None
+        self._alarm = Alarm(clock, self._tick)
 
     def plug(self, segment: Segment) -> None:
         segment.attach(self.port)
@@ -46,15 +46,9 @@ class Host:
             if opcode == 3 and block in self.raw_faults:
                 self.send_fault(self.raw_faults.pop(block), packet.to[0], packet.to[1])
             self.stack.udp_send(TFTP_PORTS[packet.port], packet.to[0], packet.to[1], packet.data)
-        deadline = self.tftp.next_deadline()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if deadline is not None:
-            self._timer = self.clock.call_later(max(0.0, deadline - self.clock.monotonic()), self._tick)
+        self._alarm.set(self.tftp.next_deadline())
 
     def _tick(self) -> None:
-        self._timer = None
         self._send(self.tftp.tick(self.clock.monotonic()))
 
     # ------------------------------------------------------------ misbehaving on the wire
