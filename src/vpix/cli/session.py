@@ -80,9 +80,6 @@ class Ctx:
         return ParseError("invalid", self.match.positions.get(arg, 0))
 
 
-Handler = Callable[[Ctx], None | Generator[Ask, str, None]]
-
-
 class Session:
     def __init__(self, system: "System", *, transport: str, sink: Callable[[str], None] | None = None,
                  priv: int = 1, username: str | None = None, interactive: bool = True):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, TypeVar
 
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Feature)
 STARTUP = "startup-config"
-LOG_LINES = 512
 
 load_all()
 
@@ -38,7 +36,6 @@ class System:
         self.save_listeners: list[Callable[[], None]] = []     # `write memory` happened
         self._features: dict[type, Feature] = {
             cls: cls(self) for cls in FEATURES if self.version in cls.versions}
-        self.log: deque[str] = deque(maxlen=LOG_LINES)
 
     # ------------------------------------------------------------ features
 
@@ -133,9 +130,7 @@ class System:
         """A syslog message, `%PIX-1-104001: …`, to wherever `logging` sends it."""
         from vpix.features.logging import Logging
 
-        message = f"%{self.product}-{severity}-{message_id}: {text}"
-        self.log.append(message)
-        self.feature(Logging).deliver(severity, message)
+        self.feature(Logging).deliver(severity, f"%{self.product}-{severity}-{message_id}: {text}")
 
     def reset_config(self, keep: tuple[type, ...]) -> None:
         """Clear the running configuration but the features in ``keep`` (what a standby does

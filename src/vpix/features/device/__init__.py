@@ -55,11 +55,6 @@ class Device(Feature):
         """A `name` standing for an address, or the text itself."""
         return self._addresses.get(text, text)
 
-    def alias(self, address: str) -> str:
-        """The name `show` output uses for an address when `names` is on."""
-        entry = self.names.get(address)
-        return entry.name if entry and self.names_enabled else address
-
 
 HOSTNAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 

@@ -38,7 +38,7 @@ class Software(Feature):
     def render(self, full):
         t = self.tftp_server
         return [("tftp", [f"tftp-server {t.ifname} {t.address} {t.path}"] if t else []),
-                ("ftp", ["ftp mode passive"] if self.ftp_passive and self.system.family == "7.x" else [])]
+                ("ftp", ["ftp mode passive"] if self.ftp_passive else [])]
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
             marks[0] = due
 
     tftp_client = tftp.TftpClient(source.host, source.path, port=urlsplit(source.url).port or 0,
-                                  on_data=on_data)
+                                  on_data=on_data) if source.scheme == "tftp" else None
 
     async def transfer():
         try:
@@ -240,7 +240,7 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
     def start(done) -> None:
         loop.create_task(transfer()).add_done_callback(lambda task: done(task.result()))
 
-    return Wait(start, cancel=tftp_client.abort if source.scheme == "tftp" else None)
+    return Wait(start, cancel=tftp_client.abort if tftp_client else None)
 
 
 def _failure_text(six: bool, source: Source, target: str, device: str, failure) -> str:
