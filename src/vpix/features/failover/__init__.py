@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.features import Feature
-from vpix.features.interfaces import Interface, Interfaces
+from vpix.features.interfaces import Interfaces
+from vpix.features.interfaces.commands import hardware_interface
 from vpix.features.license import Licensing
 from vpix.versions import VersionRange
 
@@ -146,16 +147,9 @@ def _licensed(ctx: Ctx) -> None:
         raise CommandError("ERROR: Failover is not licensed on this platform")
 
 
-def _interface(ctx: Ctx, arg: str = "hw") -> Interface:
-    iface = ctx.system.feature(Interfaces).by_hw(ctx.args[arg])
-    if iface is None:
-        raise ctx.invalid(arg)
-    return iface
-
-
 def _dedicate(ctx: Ctx, name: str, description: str) -> tuple[str, str]:
     """The failover and state links name their interface and describe it, as the device does."""
-    iface = _interface(ctx)
+    iface = hardware_interface(ctx)
     owner = ctx.system.feature(Interfaces).by_name(name)
     if owner is not None and owner is not iface:
         raise CommandError(f"ERROR: Name \"{name}\" is already used by interface {owner.hw_id}")
@@ -333,7 +327,7 @@ def no_replication_http(ctx: Ctx):
 def mac_address(ctx: Ctx):
     from vpix.net.packets import mac_bytes, mac_text
 
-    iface = _interface(ctx)
+    iface = hardware_interface(ctx)
     try:
         active, standby = (mac_text(mac_bytes(ctx.args[k])) for k in ("active", "standby"))
     except ValueError:
@@ -344,7 +338,7 @@ def mac_address(ctx: Ctx):
 @command("no failover mac address <hw:WORD> [<active:WORD> <standby:WORD>]", mode="config", versions="7.x",
          config=True, help=_HELP)
 def no_mac_address(ctx: Ctx):
-    _fo(ctx).mac.pop(_interface(ctx).hw_id, None)
+    _fo(ctx).mac.pop(hardware_interface(ctx).hw_id, None)
 
 
 @command("monitor-interface <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)

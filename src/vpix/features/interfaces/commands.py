@@ -37,7 +37,8 @@ def _ifaces(ctx: Ctx) -> Interfaces:
     return ctx.system.feature(Interfaces)
 
 
-def _hw(ctx: Ctx, arg: str = "hw") -> Interface:
+def hardware_interface(ctx: Ctx, arg: str = "hw") -> Interface:
+    """The interface a hardware-id argument names; the caret under it when there is none."""
     iface = _ifaces(ctx).by_hw(ctx.args[arg])
     if iface is None:
         raise ctx.invalid(arg)
@@ -78,7 +79,7 @@ def _check_subnet(ctx: Ctx, iface: Interface, ip: str, mask: str) -> None:
 
 @command("interface <hw:WORD>", mode="config", versions="7.x", help=_HELP)
 def interface(ctx: Ctx):
-    iface = _hw(ctx)
+    iface = hardware_interface(ctx)
     iface.configured = True
     ctx.session.enter("config-if", iface)
 
@@ -176,7 +177,7 @@ def no_description(ctx: Ctx):
 @command("interface <hw:WORD> [<hwspeed:WORD>] [shutdown]", mode="config", versions="6.x",
          config=True, help=_HELP)
 def interface6(ctx: Ctx):
-    iface = _hw(ctx)
+    iface = hardware_interface(ctx)
     hwspeed = ctx.args.get("hwspeed", "auto").lower()
     if hwspeed == "shutdown":
         hwspeed, ctx.args["shutdown"] = "auto", True
@@ -189,7 +190,7 @@ def interface6(ctx: Ctx):
 @command("nameif <hw:WORD> <name:WORD> <level:WORD>", mode="config", versions="6.x", config=True,
          help=_HELP)
 def nameif6(ctx: Ctx):
-    iface = _hw(ctx)
+    iface = hardware_interface(ctx)
     _licensed(ctx, iface)
     level = ctx.args["level"].lower()
     if not level.startswith("security") or not level[8:].isdigit() or int(level[8:]) > 100:
