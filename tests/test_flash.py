@@ -78,3 +78,53 @@ def test_asa_paths_use_disk0(boot):
     term.cmd("enable"); term.cmd("")
     out = term.cmd("verify /md5 disk0:/asa721-k8.bin")
     assert "verify /md5 (disk0:/asa721-k8.bin) = " in out
+
+
+def _flashfs(term):
+    return term.cmd("show flashfs").splitlines()
+
+
+def test_flashfs_table_and_downgrade_to_5_1(pix6, tmp_path):
+    unit, term = pix6
+    header, *files = _flashfs(term)
+    assert header == "flash file system: version:3 magic:0x12345679"
+    image_size = unit.flash.path(unit.boot_image()).stat().st_size
+    assert files[0] == f"  file 0: origin:{0:>9} length:{image_size:>9}"
+    assert len(files) == 5 and files[2].endswith(f"length:{0:>9}")
+    term.configure("flash downgrade 5.1")
+    assert _flashfs(term)[0] == "flash file system: version:2 magic:0x12345679"
+    # the 5.1 image reads that layout and leaves it; back on 6.3 the table is rebuilt
+    image_format.build(tmp_path / "pix511.bin", "5.1(1)", "pix", size_mb=0.1)
+    unit.flash.delete(unit.boot_image())
+    unit.flash.link_in(tmp_path / "pix511.bin", "image.bin")
+    unit.reload()
+    unit.clock.advance(0)
+    term.cmd("enable")
+    term.cmd("")
+    assert "Version 5.1(1)" in term.cmd("show version")
+    assert _flashfs(term)[0] == "flash file system: version:2 magic:0x12345679"
+
+
+def test_flashfs_downgrade_4x_clears_and_6x_rebuilds(pix6):
+    unit, term = pix6
+    term.configure("flashfs downgrade 4.x")
+    assert _flashfs(term) == ["flash file system: version:0 magic:0x0"]
+    unit.reload()
+    unit.clock.advance(0)
+    term.cmd("enable")
+    term.cmd("")
+    assert _flashfs(term)[0] == "flash file system: version:3 magic:0x12345679"
+    term.configure("clear flashfs")
+    assert _flashfs(term) == ["flash file system: version:0 magic:0x0"]
+
+
+def test_flashfs_downgrade_refused_over_a_damaged_image(pix6):
+    unit, term = pix6
+    before = _flashfs(term)
+    with open(unit.flash.path(unit.boot_image()), "r+b") as f:
+        f.seek(4096)
+        f.write(b"\xff" * 64)
+    assert "not usable" in term.configure("flash downgrade 5.0")
+    assert _flashfs(term) == before
+    assert term.configure("flash downgrade 5.2") == "Usage:\tflash downgrade {4.2|5.0|5.1}\n"
+    assert _flashfs(term) == before

@@ -151,7 +151,7 @@ class Unit:
             self.monitor = Boothelper(self, self.console.write, self.request_reload, diskette)
             self.monitor.start()
             return
-        name = self._choose_image()
+        name = self.boot_image()
         self._boot_once = None
         if name is None:
             self.console.write("No image found in flash.\n" if hw.line == "pix" else
@@ -194,7 +194,7 @@ class Unit:
         self.state = "bios"
         self._load()
 
-    def _choose_image(self) -> str | None:
+    def boot_image(self) -> str | None:
         """The `boot system` image when set, else the first image in flash; a damaged
         image still counts (its check fails), other files do not."""
         preferred = ([self._boot_once] if self._boot_once else []) + self.boot_preference()
@@ -217,7 +217,7 @@ class Unit:
 
     def flash_image_differs(self) -> bool:
         """The image the next boot would load is not the one running."""
-        name = self._choose_image()
+        name = self.boot_image()
         if name is None or self.running_image is None:
             return True
         return (name, self._fingerprint(name)) != self.running_image

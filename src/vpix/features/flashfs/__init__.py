@@ -185,3 +185,4 @@ _BOOT_LINE = re.compile(r"^boot system (?:flash|disk0):/?(\S+)\s*$", re.M)
 def boot_images_in(config_text: str) -> list[str]:
     """The `boot system` images a saved configuration names, in order."""
     return _BOOT_LINE.findall(config_text)
+from vpix.features.flashfs import table  # noqa: E402,F401  (PIX OS flash file system table)
