@@ -75,12 +75,25 @@ class Lab(BaseModel):
     workdir: str | None = None           # where unit directories live; default ~/.vpix/labs/NAME
     units: dict[str, UnitSpec] = Field(default_factory=dict)
     hosts: dict[str, HostSpec] = Field(default_factory=dict)
-    segments: dict[str, list[str]] = Field(default_factory=dict)   # members: UNIT:INTERFACE or HOST
+    # members: UNIT:INTERFACE, HOST, tap:DEVICE or udp:LOCAL_PORT:REMOTE_ADDRESS:REMOTE_PORT
+    segments: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _members_exist(self) -> "Lab":
         for segment, members in self.segments.items():
             for member in members:
+                kind, _, rest = member.partition(":")
+                if kind == "tap":
+                    if not 0 < len(rest) < 16:
+                        raise ValueError(f"segment {segment}: a TAP device name is 1 to 15 characters")
+                    continue
+                if kind == "udp":
+                    try:
+                        udp_tunnel(rest)
+                    except ValueError:
+                        raise ValueError(f"segment {segment}: {member} is not "
+                                         "udp:LOCAL_PORT:REMOTE_ADDRESS:REMOTE_PORT") from None
+                    continue
                 unit, _, interface = member.partition(":")
                 if interface:
                     spec = self.units.get(unit)
@@ -94,6 +107,16 @@ class Lab(BaseModel):
         if self.workdir:
             return Path(self.workdir).expanduser()
         return Path.home() / ".vpix" / "labs" / self.name
+
+
+def udp_tunnel(spec: str) -> tuple[int, tuple[str, int]]:
+    """``LOCAL_PORT:REMOTE_ADDRESS:REMOTE_PORT`` → (local port, (remote address, remote port))."""
+    local, address, remote = spec.split(":")
+    ipaddress.IPv4Address(address)
+    ports = int(local), int(remote)
+    if not all(0 < p < 65536 for p in ports):
+        raise ValueError(spec)
+    return ports[0], (address, ports[1])
 
 
 def load(path: Path | None) -> Lab:

@@ -11,9 +11,10 @@ from pathlib import Path
 from vpix.clock import LoopClock
 from vpix.hardware import unitdir
 from vpix.image import format as image_format
-from vpix.lab.model import Lab, UnitSpec
+from vpix.lab.model import Lab, UnitSpec, udp_tunnel
 from vpix.mgmt.host import Ports, UnitHost
 from vpix.net.fabric import Segment
+from vpix.net.links import TapUplink, UdpUplink, Uplink
 from vpix.net.host import Host
 from vpix.versions import Version
 
@@ -73,6 +74,7 @@ class RunningLab:
     units: dict[str, UnitHost]
     hosts: dict[str, Host] = field(default_factory=dict)
     segments: dict[str, Segment] = field(default_factory=dict)
+    uplinks: list[Uplink] = field(default_factory=list)
 
 
 async def start(lab: Lab) -> RunningLab:
@@ -92,6 +94,14 @@ async def start(lab: Lab) -> RunningLab:
     for name, members in lab.segments.items():
         segment = running.segments[name] = Segment(name, clock)
         for member in members:
+            kind, _, rest = member.partition(":")
+            if kind == "tap":
+                running.uplinks.append(TapUplink(segment, rest))
+                continue
+            if kind == "udp":
+                local_port, remote = udp_tunnel(rest)
+                running.uplinks.append(await UdpUplink.open(segment, (lab.host, local_port), remote))
+                continue
             unit_name, _, interface = member.partition(":")
             if interface:
                 unit = running.units[unit_name].unit
@@ -104,4 +114,6 @@ async def start(lab: Lab) -> RunningLab:
 
 
 async def stop(running: RunningLab) -> None:
+    for uplink in running.uplinks:
+        uplink.close()
     await asyncio.gather(*(h.stop() for h in running.units.values()))

@@ -1,0 +1,119 @@
+"""Segment backends beyond memory: a segment reaches outside the process through an uplink,
+a port on the segment whose far end is a Linux TAP device or a UDP tunnel. Frames the segment
+carries go out of the uplink; frames that come in are sent on the segment as if from a
+station. The in-memory segment stays the hub in both cases.
+
+UDP tunnel: one Ethernet frame per datagram, so two labs (processes or hosts) whose tunnels
+point at each other share a segment. TAP: the kernel's side of the device is an ordinary
+interface, so real software (tftpd-hpa in a network namespace, tcpdump) sits on the segment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import struct
+
+from vpix.net.fabric import Port, Segment
+
+_TUNSETIFF = 0x400454CA
+_IFF_TAP = 0x0002
+_IFF_NO_PI = 0x1000
+_MAX_FRAME = 65536
+
+
+class Uplink:
+    """A port on ``segment`` whose frames leave through ``emit``; ``inject`` brings one in."""
+
+    def __init__(self, segment: Segment):
+        self.port = Port(bytes(6), self._emit)
+        self.frames_out = self.frames_in = 0
+        segment.attach(self.port)
+
+    def _emit(self, frame: bytes) -> None:
+        self.frames_out += 1
+        try:
+            self.emit(frame)
+        except OSError:                 # the far end is gone or not up: the frame is lost
+            pass
+
+    def inject(self, frame: bytes) -> None:
+        self.frames_in += 1
+        self.port.send(frame)
+
+    def emit(self, frame: bytes) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        if self.port.segment is not None:
+            self.port.segment.detach(self.port)
+
+
+class TapUplink(Uplink):
+    """The segment bridged to the TAP device ``name`` (created if missing; needs CAP_NET_ADMIN)."""
+
+    def __init__(self, segment: Segment, name: str):
+        super().__init__(segment)
+        self.name = name
+        self.fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
+        try:
+            fcntl.ioctl(self.fd, _TUNSETIFF, struct.pack("16sH", name.encode(), _IFF_TAP | _IFF_NO_PI))
+        except OSError:
+            os.close(self.fd)
+            super().close()
+            raise
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self.fd, self._readable)
+
+    def emit(self, frame: bytes) -> None:
+        os.write(self.fd, frame)
+
+    def _readable(self) -> None:
+        while True:
+            try:
+                frame = os.read(self.fd, _MAX_FRAME)
+            except (BlockingIOError, OSError):
+                return
+            self.inject(frame)
+
+    def close(self) -> None:
+        self._loop.remove_reader(self.fd)
+        os.close(self.fd)
+        super().close()
+
+
+class UdpUplink(Uplink, asyncio.DatagramProtocol):
+    """The segment tunnelled to ``remote``: each frame one datagram, sent from ``local``.
+    Only datagrams from ``remote`` are taken in."""
+
+    def __init__(self, segment: Segment, local: tuple[str, int], remote: tuple[str, int]):
+        Uplink.__init__(self, segment)
+        self.local, self.remote = local, remote
+        self.transport: asyncio.DatagramTransport | None = None
+
+    @classmethod
+    async def open(cls, segment: Segment, local: tuple[str, int], remote: tuple[str, int]) -> "UdpUplink":
+        uplink = cls(segment, local, remote)
+        await asyncio.get_running_loop().create_datagram_endpoint(lambda: uplink, local_addr=local)
+        return uplink
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.local = transport.get_extra_info("sockname")[:2]
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        if (addr[0], addr[1]) == self.remote:
+            self.inject(data)
+
+    def error_received(self, exc) -> None:       # ICMP port unreachable: the far lab is not up yet
+        pass
+
+    def emit(self, frame: bytes) -> None:
+        if self.transport is not None:
+            self.transport.sendto(frame, self.remote)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        Uplink.close(self)
