@@ -121,9 +121,10 @@ def test_flashfs_downgrade_4x_clears_and_6x_rebuilds(pix6):
 def test_flashfs_downgrade_refused_over_a_damaged_image(pix6):
     unit, term = pix6
     before = _flashfs(term)
-    with open(unit.flash.path(unit.boot_image()), "r+b") as f:
-        f.seek(4096)
-        f.write(b"\xff" * 64)
+    name = unit.boot_image()                  # flash shares the image's bytes: damage a copy
+    damaged = bytearray(unit.flash.path(name).read_bytes())
+    damaged[4096:4160] = b"\xff" * 64
+    unit.flash.write(name, bytes(damaged))
     assert "not usable" in term.configure("flash downgrade 5.0")
     assert _flashfs(term) == before
     assert term.configure("flash downgrade 5.2") == "Usage:\tflash downgrade {4.2|5.0|5.1}\n"

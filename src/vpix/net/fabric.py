@@ -14,7 +14,9 @@ class Port:
         self.mac = mac
         self.receive = receive
         self.segment: "Segment | None" = None
-        self.up = True                      # link: the cable is in and the port is on
+        self.up = True                      # the cable is in and the port is on; a port on no
+                                            # segment is cabled to a world the lab does not model
+        self.link_listeners: list[Callable[[bool], None]] = []
 
     def send(self, frame: bytes) -> None:
         if self.segment is not None and self.up:
@@ -22,7 +24,14 @@ class Port:
 
     @property
     def link(self) -> bool:
-        return self.up and self.segment is not None
+        return self.up
+
+    def plug(self, up: bool) -> None:
+        """The cable goes in (or comes out); listeners hear of a link change."""
+        if up != self.up:
+            self.up = up
+            for listener in list(self.link_listeners):
+                listener(up)
 
 
 class Segment:
@@ -37,8 +46,8 @@ class Segment:
     def attach(self, port: Port) -> None:
         if port.segment is not None:
             port.segment.detach(port)
-        port.segment = self
         self.ports.append(port)
+        port.segment = self
 
     def detach(self, port: Port) -> None:
         if port in self.ports:

@@ -89,6 +89,13 @@ class IpStack:
         self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_ARP, request.encode()).encode())
         self.clock.call_later(ARP_TIMEOUT, lambda: self._waiting.pop(ip, None) if ip not in self.arp else None)
 
+    def announce(self) -> None:
+        """Gratuitous ARP: tell the segment which MAC holds this address now."""
+        if self.address is not None:
+            me = ip_bytes(self.address)
+            garp = Arp(1, self.port.mac, me, b"\0" * 6, me)
+            self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_ARP, garp.encode()).encode())
+
     def ping(self, dst: str, count: int, timeout: float, on_reply: Callable[[bool], None]) -> None:
         """Send ``count`` echoes one after another; ``on_reply(ok)`` once per echo."""
         ident = (id(on_reply) ^ self._ident) & 0xFFFF
@@ -138,6 +145,8 @@ class IpStack:
         if self.trace:
             self.trace("A")
         sender = ip_text(arp.sender_ip)
+        if sender in self.arp:                  # RFC 826: refresh what we hold (gratuitous ARP)
+            self.arp[sender] = arp.sender_mac
         if self.address is None or arp.target_ip != ip_bytes(self.address):
             return
         self.arp[sender] = arp.sender_mac

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from vpix.cli.registry import mode
 from vpix.features import Feature
+from vpix.features.interfaces.stations import Stations
+from vpix.net.fabric import Port
 
 mode("config-if", "(config-if)")
 
@@ -43,9 +45,14 @@ class Interface:
     duplex: str = "auto"
     description: str | None = None
     mtu: int = 1500
-    link: bool = True              # a cable is plugged in and the far end is up
+    port: Port | None = None       # where the interface meets its segment
     configured: bool = False       # named by an `interface` command since boot
     counters: Counters = field(default_factory=Counters)
+
+    @property
+    def link(self) -> bool:
+        """A cable is plugged in and the segment is there."""
+        return self.port.link if self.port is not None else True
 
     @property
     def name6(self) -> str:
@@ -76,11 +83,17 @@ class Interfaces(Feature):
     def __init__(self, system):
         super().__init__(system)
         ident = system.unit.identity
-        self.all = [Interface(hw_id, i, ident.macs[i])
+        ports = system.unit.ports
+        self.all = [Interface(hw_id, i, ident.macs[i], port=ports[i])
                     for i, hw_id in enumerate(system.hw.interfaces)]
+        self.stations = Stations(self.all, system.unit.clock)
         if system.family == "6.x":
             for iface in self.all:
                 _six_defaults(iface)
+
+    def start(self) -> None:
+        self.stations.refresh()
+        self.system.change_listeners.append(lambda *_: self.stations.refresh())
 
     def factory_config(self) -> list[str]:
         """7.x interfaces the startup-config does not name stay in their factory state: shut."""
