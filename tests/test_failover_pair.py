@@ -11,7 +11,9 @@ from vpix.clock import VirtualClock
 from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
 from vpix.features.failover import FailoverConfig
 from vpix.hardware import unitdir
-from vpix.net.fabric import Segment
+from vpix.net.fabric import Port, Segment
+from vpix.net.host import Host
+from vpix.net.packets import ETH_ARP, Arp, Ethernet, ip_bytes, mac_bytes
 from vpix.unit import Unit
 
 BASE = """hostname pix
@@ -49,6 +51,11 @@ class Pair:
     def __init__(self, tmp_path, images, secondary_key="k3y"):
         self.clock = VirtualClock(1000.0)
         self.link = Segment("failover", self.clock)
+        self.inside = Segment("inside", self.clock)
+        self.host = Host("pc", mac_bytes("0050.5600.0099"), "192.168.1.50", self.clock)
+        self.host.plug(self.inside)
+        self.sniffed: list[bytes] = []
+        self.inside.attach(Port(bytes(6), self.sniffed.append))
         self.units, self.terms = {}, {}
         for role, config in (("primary", BASE.format(role="primary", key="k3y")),
                              ("secondary", SECONDARY.format(key=secondary_key))):
@@ -57,6 +64,7 @@ class Pair:
                            startup_config=config)
             unit = Unit(directory, self.clock)
             self.link.attach(unit.ports[3])
+            self.inside.attach(unit.ports[1])
             self.units[role], self.terms[role] = unit, Terminal(unit)
 
     def boot(self, *roles):
@@ -209,3 +217,58 @@ def test_write_memory_saves_on_both_and_write_standby_resyncs(pair):
     pair.run(0.1)
     assert "name 10.7.7.7 local-only" not in pair.units["secondary"].system.running_config()
     assert "failover lan unit secondary" in pair.units["secondary"].system.running_config()
+
+
+def _ping(pair, address) -> bool:
+    replies = []
+    pair.host.stack.ping(address, 1, 1.0, replies.append)
+    pair.run(1.5)
+    return replies == [True]
+
+
+def _gratuitous(frames, address):
+    """The MACs that announced ``address`` with gratuitous ARP."""
+    found = []
+    for frame in frames:
+        eth = Ethernet.decode(frame)
+        if eth.ethertype == ETH_ARP:
+            arp = Arp.decode(eth.payload)
+            if arp.sender_ip == arp.target_ip == ip_bytes(address):
+                found.append(arp.sender_mac)
+    return found
+
+
+def test_takeover_keeps_the_active_address_and_mac_and_announces_them(pair):
+    pair.boot()
+    pair.run(10)
+    primary_mac = mac_bytes(pair.units["primary"].identity.macs[1])
+    secondary_mac = mac_bytes(pair.units["secondary"].identity.macs[1])
+    assert _ping(pair, "192.168.1.1") and _ping(pair, "192.168.1.2")
+    assert pair.host.stack.arp["192.168.1.1"] == primary_mac           # the active unit
+    assert pair.host.stack.arp["192.168.1.2"] == secondary_mac         # the standby unit
+    pair.sniffed.clear()
+    pair.units["primary"].power_off()
+    pair.run(4)
+    assert pair.machine("secondary").state == "Active"
+    assert _gratuitous(pair.sniffed, "192.168.1.1") == [primary_mac]   # the primary's MAC, now on the secondary
+    assert _ping(pair, "192.168.1.1")
+    assert not _ping(pair, "192.168.1.2")                              # nobody holds the standby address
+    pair.units["primary"].power_on()
+    pair.run(10)
+    assert pair.machine("primary").state == "Standby Ready"
+    assert _ping(pair, "192.168.1.2") and pair.host.stack.arp["192.168.1.2"] == secondary_mac
+
+
+def test_virtual_mac_addresses_follow_the_active_unit(pair):
+    pair.boot()
+    pair.run(10)
+    pair.enable("primary").configure("failover mac address Ethernet1 0000.0c00.0a01 0000.0c00.0a02")
+    pair.run(1)
+    assert _ping(pair, "192.168.1.1") and _ping(pair, "192.168.1.2")
+    assert pair.host.stack.arp["192.168.1.1"] == mac_bytes("0000.0c00.0a01")
+    assert pair.host.stack.arp["192.168.1.2"] == mac_bytes("0000.0c00.0a02")
+    pair.sniffed.clear()
+    pair.enable("secondary").cmd("failover active")
+    pair.run(1)
+    assert _gratuitous(pair.sniffed, "192.168.1.1") == [mac_bytes("0000.0c00.0a01")]
+    assert _ping(pair, "192.168.1.1") and _ping(pair, "192.168.1.2")

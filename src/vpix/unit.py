@@ -58,6 +58,10 @@ class ConsoleLine:
         return "".join(self.history)
 
 
+def _deaf(frame: bytes) -> None:
+    pass
+
+
 class Unit:
     def __init__(self, directory: Path, clock: Clock):
         self.directory = directory
@@ -129,6 +133,8 @@ class Unit:
         system, self.system = self.system, None
         self.console_session = None
         self.monitor = None
+        for port in self.ports:                 # nothing left to answer on the wire
+            port.receive = _deaf
         self._console_idle.cancel()
         if system is not None:
             for session in list(system.sessions):

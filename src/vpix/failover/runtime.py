@@ -9,6 +9,7 @@ import secrets
 from vpix.clock import Alarm
 from vpix.failover import messages
 from vpix.failover.machine import (ACTIVE_STATES, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
+from vpix.net.packets import mac_bytes, mac_text
 from vpix.net.stack import IpStack
 
 PROTO_FAILOVER = 105
@@ -32,7 +33,8 @@ class FailoverRuntime:
                              else (address.standby, address.address))
         from vpix.features.interfaces import Interfaces
 
-        self.interface = system.feature(Interfaces).by_hw(hw)
+        self.interfaces = system.feature(Interfaces)
+        self.interface = self.interfaces.by_hw(hw)
         self.stack = IpStack(unit.ports[self.interface.index], unit.clock, own, address.mask)
         self.stack.ip_bind(PROTO_FAILOVER, self._received)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
@@ -41,6 +43,7 @@ class FailoverRuntime:
                                        hold=config.unit_poll.hold_ms / 1000,
                                        interface_policy=int(policy), lan=True)
         self.mate_version: str | None = None
+        self.mate_macs: list[str] = []
         self.mate_active_since: float | None = None
         self.last_failover = None
         self.decryption_failures = 0
@@ -53,6 +56,7 @@ class FailoverRuntime:
         self.system.change_listeners.append(self._config_changed)
         self.system.save_listeners.append(self._saved)
         self.act(self.machine.enable(self._now()))
+        self._assume()
 
     def stop(self) -> None:
         self._alarm.cancel()
@@ -73,9 +77,11 @@ class FailoverRuntime:
                 body = dataclasses.asdict(action.message)
                 if kind == "hello":
                     body["version"] = str(self.system.version)
+                    body["macs"] = self.system.unit.identity.macs
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
+                self._assume()
             elif isinstance(action, Syslog):
                 self.system.syslog(1, action.id, action.text)
             elif isinstance(action, SyncNeeded):
@@ -107,6 +113,10 @@ class FailoverRuntime:
         try:
             if message.type == "hello":
                 self.mate_version = str(body.get("version", ""))
+                macs = [mac_text(mac_bytes(str(mac))) for mac in body.get("macs", [])]
+                if macs != self.mate_macs:
+                    self.mate_macs = macs
+                    self._assume()
                 hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)))
                 if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
                     self.mate_active_since = now
@@ -125,10 +135,29 @@ class FailoverRuntime:
                 self._apply(body.get("lines", []))
             elif message.type == "sync-end" and not self.machine.active:
                 self._replicating = False
+                self.system.apply_factory_config()
                 self.system.unit.console.write(RECEIVED + "\n")
                 self.act(self.machine.sync_done(now))
         except (KeyError, TypeError, ValueError):
             self.endpoint.dropped["malformed"] += 1
+
+    # ------------------------------------------------------------ addresses and MACs
+
+    def _assume(self) -> None:
+        """Hold the addresses of this unit's role, with the role's MACs: the active unit the
+        primary's (or the configured virtual ones), the standby the secondary's."""
+        self.interfaces.stations.assume(self.machine.active, self._macs())
+
+    def _macs(self) -> dict[int, tuple[bytes, bytes]]:
+        own = [mac_bytes(mac) for mac in self.system.unit.identity.macs]
+        mate = [mac_bytes(mac) for mac in self.mate_macs] if len(self.mate_macs) == len(own) else own
+        primary, secondary = (own, mate) if self.config.primary else (mate, own)
+        macs = {index: (primary[index], secondary[index]) for index in range(len(own))}
+        for hw, (active, standby) in self.config.mac.items():
+            iface = self.interfaces.by_hw(hw)
+            if iface is not None:
+                macs[iface.index] = (mac_bytes(active), mac_bytes(standby))
+        return macs
 
     # ------------------------------------------------------------ replication
 
@@ -161,6 +190,7 @@ class FailoverRuntime:
 
     def _config_changed(self, user: str, line: str, session) -> None:
         """Command replication from the active unit; a warning on the standby."""
+        self._assume()
         if self._replicating or session.transport == "config":
             return
         if self.machine.active:

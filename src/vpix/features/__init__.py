@@ -32,6 +32,10 @@ class Feature:
     def start(self) -> None:
         """The feature's runtime, once the configuration is loaded (timers, tasks)."""
 
+    def adopt(self, old: "Feature") -> None:
+        """Take over the runtime (not the configuration) of the instance a configuration
+        reset replaces; called instead of ``start``."""
+
     def factory_config(self) -> list[str]:
         """Lines applied after the startup-config, for what it left in factory state."""
         return []

@@ -134,11 +134,12 @@ class System:
 
     def reset_config(self, keep: tuple[type, ...]) -> None:
         """Clear the running configuration but the features in ``keep`` (what a standby does
-        before the active unit's configuration arrives)."""
-        for cls in list(self._features):
+        before the active unit's configuration arrives; once it has, `apply_factory_config`
+        finishes the job, as after a startup-config)."""
+        for cls, old in list(self._features.items()):
             if cls not in keep:
                 self._features[cls] = cls(self)
-        self.apply_factory_config()
+                self._features[cls].adopt(old)
 
     def running(self) -> bool:
         """Still the system the unit runs (not replaced by a reboot)."""

@@ -93,7 +93,13 @@ class Interfaces(Feature):
 
     def start(self) -> None:
         self.stations.refresh()
-        self.system.change_listeners.append(lambda *_: self.stations.refresh())
+        system = self.system
+        system.change_listeners.append(lambda *_: system.feature(Interfaces).stations.refresh())
+
+    def adopt(self, old: "Interfaces") -> None:
+        self.stations = old.stations
+        self.stations.interfaces = self.all
+        self.stations.refresh()
 
     def factory_config(self) -> list[str]:
         """7.x interfaces the startup-config does not name stay in their factory state: shut."""

@@ -33,12 +33,16 @@ class Stations:
             self._bind(stack, self.interfaces[index], proto, handler)
 
     def assume(self, active: bool, macs: dict[int, tuple[bytes, bytes]]) -> None:
-        """Take the active (or standby) addresses and MACs; the active side announces them."""
+        """Take the active (or standby) addresses and MACs; the active side announces what is
+        new to the segment: every address on becoming active, else the ones that changed."""
+        before = {index: (stack.address, stack.port.mac) for index, stack in self.stacks.items()}
+        was_active = self.active
         self.active, self.macs = active, macs
         self.refresh()
         if active:
-            for stack in self.stacks.values():
-                stack.announce()
+            for index, stack in self.stacks.items():
+                if not was_active or before.get(index) != (stack.address, stack.port.mac):
+                    stack.announce()
 
     def refresh(self) -> None:
         """Follow the configuration: which interfaces have an address, and which it is."""
