@@ -108,15 +108,15 @@ def test_both_boot_primary_active_and_configuration_replicates(pair):
 
 def test_show_failover_on_both_units(pair):
     pair.boot()
-    pair.run(10)
+    pair.run(20)                                       # interface hellos every 5 s
     out = pair.enable("primary").cmd("show failover")
     assert out.startswith("Failover On\nFailover unit Primary\nFailover LAN Interface: failover Ethernet3 (up)\n"
                           "Unit Poll frequency 1 seconds, holdtime 3 seconds\n")
     assert "Version: Ours 7.2(1), Mate 7.2(1)" in out
     assert "        This host: Primary - Active\n" in out
-    assert "                  Interface outside (172.16.1.1): Normal\n" in out
+    assert "                  Interface inside (192.168.1.1): Normal\n" in out
     assert "        Other host: Secondary - Standby Ready\n" in out
-    assert "                  Interface outside (172.16.1.2): Normal\n" in out
+    assert "                  Interface inside (192.168.1.2): Normal\n" in out
     other = pair.enable("secondary").cmd("show failover")
     assert "This host: Secondary - Standby Ready" in other and "Other host: Primary - Active" in other
     assert "Interface inside (192.168.1.2): Normal" in other.split("Other host")[0]
@@ -272,3 +272,54 @@ def test_virtual_mac_addresses_follow_the_active_unit(pair):
     pair.run(1)
     assert _gratuitous(pair.sniffed, "192.168.1.1") == [mac_bytes("0000.0c00.0a01")]
     assert _ping(pair, "192.168.1.1") and _ping(pair, "192.168.1.2")
+
+
+def _status_lines(out, host):
+    """`Interface NAME (ADDRESS): STATUS` lines under This host / Other host."""
+    part = out.split(f"{host} host:")[1].split("host:")[0]
+    return [line.strip() for line in part.splitlines() if line.strip().startswith("Interface ")]
+
+
+def test_interface_hellos_make_monitored_interfaces_normal(pair):
+    pair.boot()
+    pair.run(40)
+    out = pair.enable("primary").cmd("show failover")
+    assert _status_lines(out, "This") == ["Interface outside (172.16.1.1): Normal (Waiting)",
+                                          "Interface inside (192.168.1.1): Normal"]
+    assert _status_lines(out, "Other") == ["Interface outside (172.16.1.2): Normal (Waiting)",
+                                           "Interface inside (192.168.1.2): Normal"]
+
+
+def test_active_loses_its_inside_link_and_the_standby_takes_over(pair):
+    pair.boot()
+    pair.run(40)
+    pair.units["primary"].ports[1].plug(False)
+    pair.run(2)
+    assert pair.machine("primary").state == "Failed"
+    assert pair.machine("secondary").state == "Active"
+    out = pair.enable("secondary").cmd("show failover")
+    assert "Other host: Primary - Failed" in out
+    assert "Interface inside (192.168.1.2): Link Down" in out.split("Other host")[1]
+    assert pair.machine("primary").history[-1].reason == "Interface check"
+    assert pair.machine("secondary").history[-1].reason == "Interface check"
+    pair.units["primary"].ports[1].plug(True)        # the cable is back: the primary stands by again
+    pair.run(60)
+    assert pair.machine("primary").state == "Standby Ready"
+    assert pair.machine("secondary").state == "Active"
+
+
+def test_the_unit_that_still_hears_traffic_wins(pair):
+    pair.boot()
+    for role in pair.units:
+        pair.enable(role).configure("logging enable", "logging buffered debugging")
+    pair.run(40)
+    assert _ping(pair, "192.168.1.1")                # the active unit has the host in its ARP cache
+    pair.inside.detach(pair.units["secondary"].ports[1])   # the standby's switch port goes dead, link up
+    pair.run(30)
+    assert pair.machine("secondary").state == "Failed"
+    assert pair.machine("primary").state == "Active"
+    log = pair.enable("secondary").cmd("show logging")
+    assert "%PIX-1-105008: (Secondary) Testing Interface inside" in log
+    assert "%PIX-1-105009: (Secondary) Testing on interface inside Failed" in log
+    assert "%PIX-1-104003: (Secondary) Switching to FAILED." in log
+    assert "%PIX-1-105009: (Primary) Testing on interface inside Passed" in pair.enable("primary").cmd("show logging")

@@ -219,6 +219,10 @@ class FailoverMachine:
 
     def interfaces_failed(self, count: int, now: float) -> list[Action]:
         """How many of this unit's monitored interfaces failed their tests."""
+        if self.enabled and self.state == FAILED and count < self.interface_policy:
+            out = self.reset(now)              # the interfaces healed: back to work
+            self.failed_interfaces = count
+            return out
         self.failed_interfaces = count
         if not self.enabled or count < self.interface_policy:
             return []

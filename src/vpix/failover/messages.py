@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+PROTO_FAILOVER = 105             # the IP protocol LAN failover messages travel in
 MAGIC = b"FO"
 VERSION = 1
 HEADER = struct.Struct("!2sBBBIIH")

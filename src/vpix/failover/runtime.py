@@ -8,11 +8,11 @@ import secrets
 
 from vpix.clock import Alarm
 from vpix.failover import messages
+from vpix.failover.monitoring import Monitoring
 from vpix.failover.machine import (ACTIVE_STATES, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
 from vpix.net.packets import mac_bytes, mac_text
 from vpix.net.stack import IpStack
 
-PROTO_FAILOVER = 105
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
 
 SENDING = "Beginning configuration replication: Sending to mate."
@@ -31,12 +31,9 @@ class FailoverRuntime:
         address = config.addresses[name]
         own, self.mate_ip = ((address.address, address.standby) if config.primary
                              else (address.standby, address.address))
-        from vpix.features.interfaces import Interfaces
-
-        self.interfaces = system.feature(Interfaces)
         self.interface = self.interfaces.by_hw(hw)
         self.stack = IpStack(unit.ports[self.interface.index], unit.clock, own, address.mask)
-        self.stack.ip_bind(PROTO_FAILOVER, self._received)
+        self.stack.ip_bind(messages.PROTO_FAILOVER, self._received)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
         policy = config.interface_policy.rstrip("%")
         self.machine = FailoverMachine(bool(config.primary), poll=config.unit_poll.poll_ms / 1000,
@@ -49,24 +46,40 @@ class FailoverRuntime:
         self.decryption_failures = 0
         self._alarm = Alarm(unit.clock, self._tick)
         self._replicating = False
+        self.monitoring = Monitoring(self)
 
     # ------------------------------------------------------------ life
 
     def start(self) -> None:
         self.system.change_listeners.append(self._config_changed)
         self.system.save_listeners.append(self._saved)
-        self.act(self.machine.enable(self._now()))
+        now = self.now()
+        self.act(self.machine.enable(now))
         self._assume()
+        self.monitoring.start(now)
+        self.rearm()
 
     def stop(self) -> None:
         self._alarm.cancel()
+        self.monitoring.stop()
         if self._config_changed in self.system.change_listeners:
             self.system.change_listeners.remove(self._config_changed)
         if self._saved in self.system.save_listeners:
             self.system.save_listeners.remove(self._saved)
 
-    def _now(self) -> float:
+    @property
+    def interfaces(self):
+        """The interfaces feature of now: a standby's bulk sync replaces it."""
+        from vpix.features.interfaces import Interfaces
+
+        return self.system.feature(Interfaces)
+
+    def now(self) -> float:
         return self.system.unit.clock.monotonic()
+
+    def rearm(self) -> None:
+        times = [t for t in (self.machine.deadline, self.monitoring.deadline) if t is not None]
+        self._alarm.set(min(times) if times else None)
 
     # ------------------------------------------------------------ the machine's actions
 
@@ -78,6 +91,7 @@ class FailoverRuntime:
                 if kind == "hello":
                     body["version"] = str(self.system.version)
                     body["macs"] = self.system.unit.identity.macs
+                    body["interfaces"] = self.monitoring.statuses()
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
@@ -86,14 +100,27 @@ class FailoverRuntime:
                 self.system.syslog(1, action.id, action.text)
             elif isinstance(action, SyncNeeded):
                 self._send("state", {"want": "config"})
-        self._alarm.set(self.machine.deadline)
+        self.rearm()
 
     def _tick(self) -> None:
         if self.system.running():
-            self.act(self.machine.tick(self._now()))
+            now = self.now()
+            self.monitoring.tick(now)
+            self.act(self.machine.tick(now))
+
+    # ------------------------------------------------------------ what monitoring reports
+
+    def note(self, message_id: int, text: str) -> None:
+        self.system.syslog(1, message_id, f"({self.machine.name}) {text}")
+
+    def heard_on_interface(self, now: float) -> None:
+        self.act(self.machine.hello(None, now, on_failover_link=False))
+
+    def interfaces_failed(self, count: int, now: float) -> None:
+        self.act(self.machine.interfaces_failed(count, now))
 
     def _send(self, kind: str, body: dict) -> None:
-        self.stack.send_ip(self.mate_ip, PROTO_FAILOVER, self.endpoint.pack(kind, body))
+        self.stack.send_ip(self.mate_ip, messages.PROTO_FAILOVER, self.endpoint.pack(kind, body))
 
     # ------------------------------------------------------------ messages from the mate
 
@@ -108,7 +135,7 @@ class FailoverRuntime:
                 if self.decryption_failures == 1:
                     self.system.unit.console.write(messages.DECRYPTION_FAILURE + "\n")
             return
-        now = self._now()
+        now = self.now()
         body = message.body
         try:
             if message.type == "hello":
@@ -118,6 +145,7 @@ class FailoverRuntime:
                     self.mate_macs = macs
                     self._assume()
                 hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)))
+                self.monitoring.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
                 if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
                     self.mate_active_since = now
                 self.act(self.machine.hello(hello, now))
@@ -191,6 +219,8 @@ class FailoverRuntime:
     def _config_changed(self, user: str, line: str, session) -> None:
         """Command replication from the active unit; a warning on the standby."""
         self._assume()
+        self.monitoring.refresh(self.now())
+        self.rearm()
         if self._replicating or session.transport == "config":
             return
         if self.machine.active:

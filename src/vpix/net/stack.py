@@ -55,6 +55,9 @@ class IpStack:
         """Packets of IP protocol ``proto`` for this address go to ``handler(payload, source)``."""
         self._protocols[proto] = handler
 
+    def ip_unbind(self, proto: int) -> None:
+        self._protocols.pop(proto, None)
+
     def udp_unbind(self, port: int) -> None:
         self._udp.pop(port, None)
 
@@ -95,6 +98,20 @@ class IpStack:
             me = ip_bytes(self.address)
             garp = Arp(1, self.port.mac, me, b"\0" * 6, me)
             self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_ARP, garp.encode()).encode())
+
+    def provoke(self, kind: str) -> None:
+        """Traffic that should draw answers from the segment: "arp" asks the ten most recent
+        ARP entries again, "ping" sends an echo to the broadcast address."""
+        if self.address is None:
+            return
+        if kind == "arp":
+            for ip in list(self.arp)[-10:]:
+                self._resolve(ip)
+            return
+        net = ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
+        echo = IcmpEcho(8, 0, 0, b"\xab" * 32).encode()
+        packet = IPv4(ip_bytes(self.address), ip_bytes(str(net.broadcast_address)), PROTO_ICMP, echo).encode()
+        self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_IP, packet).encode())
 
     def ping(self, dst: str, count: int, timeout: float, on_reply: Callable[[bool], None]) -> None:
         """Send ``count`` echoes one after another; ``on_reply(ok)`` once per echo."""
@@ -149,6 +166,7 @@ class IpStack:
             self.arp[sender] = arp.sender_mac
         if self.address is None or arp.target_ip != ip_bytes(self.address):
             return
+        self.arp.pop(sender, None)              # the most recent entries last
         self.arp[sender] = arp.sender_mac
         for packet in self._waiting.pop(sender, []):
             self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_IP, packet).encode())

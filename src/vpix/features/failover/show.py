@@ -54,13 +54,15 @@ def show_failover(ctx: Ctx):
     ctx.print(f"        This host: {unit_name} - {machine.state}")
     ctx.print(f"                Active time: {int(own_time)} (sec)")
     for iface in monitored:
-        ctx.print(f"                  Interface {iface.nameif} ({_address(iface, fo, mine=True)}): Normal")
+        ctx.print(f"                  Interface {iface.nameif} ({_address(iface, fo, mine=True)}): "
+                  f"{runtime.monitoring.status(iface.nameif)}")
     mate_state = machine.mate_state if machine.mate_state != NOT_DETECTED else "Not Detected"
     ctx.print(f"        Other host: {mate_name} - {mate_state}")
     ctx.print("                Active time: 0 (sec)" if mate_state not in ACTIVE_STATES else
               f"                Active time: {int(now - (runtime.mate_active_since or now))} (sec)")
     for iface in monitored:
-        ctx.print(f"                  Interface {iface.nameif} ({_address(iface, fo, mine=False)}): Normal")
+        ctx.print(f"                  Interface {iface.nameif} ({_address(iface, fo, mine=False)}): "
+                  f"{runtime.monitoring.mate_status.get(iface.nameif, 'Normal (Waiting)')}")
     ctx.print("")
     ctx.print("Stateful Failover Logical Update Statistics")
     if fo.state_link:

@@ -4,7 +4,8 @@ answers ARP and ping and carries what other features bind to it (failover hellos
 A standalone or active unit holds the interface's address; a standby unit holds the standby
 address. Failover decides the MACs: the active unit answers with the active MAC (the primary's,
 or `failover mac address`), the standby with the standby MAC. On becoming active the unit
-announces its addresses with gratuitous ARP, so the segment's caches follow it.
+announces its addresses with gratuitous ARP, so the segment's caches follow it; so does either
+unit whenever an address or its MAC changes.
 """
 
 from __future__ import annotations
@@ -23,26 +24,31 @@ class Stations:
         self.active = True
         self.macs: dict[int, tuple[bytes, bytes]] = {}      # index -> (active MAC, standby MAC)
         self._protocols: dict[int, Callable] = {}
+        self.on_frame: Callable | None = None               # every frame an interface receives
         for iface in interfaces:                            # a new boot starts from the burned-in MACs
             iface.port.mac = mac_bytes(iface.mac)
 
-    def bind(self, proto: int, handler: Callable) -> None:
-        """IP protocol ``proto`` to any interface address goes to ``handler(iface, payload, source)``."""
-        self._protocols[proto] = handler
+    def bind(self, proto: int, handler: Callable | None) -> None:
+        """IP protocol ``proto`` to any interface address goes to ``handler(iface, payload, source)``
+        (None: nowhere)."""
+        if handler is None:
+            self._protocols.pop(proto, None)
+        else:
+            self._protocols[proto] = handler
         for index, stack in self.stacks.items():
             self._bind(stack, self.interfaces[index], proto, handler)
 
     def assume(self, active: bool, macs: dict[int, tuple[bytes, bytes]]) -> None:
-        """Take the active (or standby) addresses and MACs; the active side announces what is
-        new to the segment: every address on becoming active, else the ones that changed."""
+        """Take the active (or standby) addresses and MACs and announce what is new to the
+        segment: every address on becoming active, else the ones whose address or MAC changed
+        (a standby learning its mate's MACs too, or caches would keep the old one)."""
         before = {index: (stack.address, stack.port.mac) for index, stack in self.stacks.items()}
-        was_active = self.active
+        became_active = active and not self.active
         self.active, self.macs = active, macs
         self.refresh()
-        if active:
-            for index, stack in self.stacks.items():
-                if not was_active or before.get(index) != (stack.address, stack.port.mac):
-                    stack.announce()
+        for index, stack in self.stacks.items():
+            if became_active or before.get(index) != (stack.address, stack.port.mac):
+                stack.announce()
 
     def refresh(self) -> None:
         """Follow the configuration: which interfaces have an address, and which it is."""
@@ -54,6 +60,7 @@ class Stations:
                 continue
             if stack is None:
                 stack = self.stacks[iface.index] = IpStack(iface.port, self.clock)
+                iface.port.receive = lambda frame, i=iface.index: self._receive(i, frame)
                 for proto, handler in self._protocols.items():
                     self._bind(stack, iface, proto, handler)
             stack.address = iface.ip if self.active else iface.standby
@@ -66,6 +73,17 @@ class Stations:
         stack = self.stacks.get(iface.index)
         return stack if stack is not None and stack.address is not None else None
 
+    def _receive(self, index: int, frame: bytes) -> None:
+        iface = self.interfaces[index]
+        iface.counters.packets_in += 1
+        iface.counters.bytes_in += len(frame)
+        if self.on_frame is not None:
+            self.on_frame(iface)
+        self.stacks[index].receive(frame)
+
     @staticmethod
-    def _bind(stack: IpStack, iface, proto: int, handler: Callable) -> None:
-        stack.ip_bind(proto, lambda payload, source: handler(iface, payload, source))
+    def _bind(stack: IpStack, iface, proto: int, handler: Callable | None) -> None:
+        if handler is None:
+            stack.ip_unbind(proto)
+        else:
+            stack.ip_bind(proto, lambda payload, source: handler(iface, payload, source))

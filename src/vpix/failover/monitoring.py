@@ -1,0 +1,147 @@
+"""Failover hellos on the monitored interfaces and the watch on each of them.
+
+Every interface poll the unit sends a hello (IP protocol 105, from its address on the
+interface to the mate's) on each monitored interface that has a standby address; what it
+hears feeds that interface's watch (failover/watch.py). Each interface sends with its own
+sequence space, since the paths do not keep order between them. The runtime owns this and
+asks it for its next deadline.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from vpix.failover import messages
+from vpix.failover.watch import FAILED, InterfaceWatch, Note, Probe
+
+UNKNOWN = "Unknown"
+
+
+class Monitoring:
+    def __init__(self, runtime):
+        self.runtime = runtime
+        self.system = runtime.system
+        self.config = runtime.config
+        self.stations = runtime.interfaces.stations          # survives a bulk sync (adopted)
+        self.watches: dict[str, InterfaceWatch] = {}
+        self.mate_status: dict[str, str] = {}        # what the mate reports of its interfaces
+        self._senders: dict[str, messages.Endpoint] = {}
+        self._receiver = messages.Endpoint(0, self.config.key)
+        self._next_hello = 0.0
+        self._failed = 0
+
+    def start(self, now: float) -> None:
+        self.stations.bind(messages.PROTO_FAILOVER, self._received)
+        self.stations.on_frame = self._frame
+        self._next_hello = now
+        self.refresh(now)
+
+    def stop(self) -> None:
+        self.stations.bind(messages.PROTO_FAILOVER, None)
+        self.stations.on_frame = None
+
+    # ------------------------------------------------------------ which interfaces
+
+    def monitored(self) -> list:
+        """Named interfaces but the failover and state links and `no monitor-interface` ones."""
+        config = self.config
+        dedicated = {link[0] for link in (config.lan_interface, config.state_link) if link}
+        return [iface for iface in self.runtime.interfaces.named()
+                if iface.nameif not in dedicated and iface.nameif not in config.unmonitored]
+
+    def refresh(self, now: float) -> None:
+        """Follow the configuration: a watch per monitored interface."""
+        poll = self.config.interface_poll
+        wanted = {iface.nameif: iface for iface in self.monitored()}
+        for name in list(self.watches):
+            if name not in wanted:
+                del self.watches[name]
+        for name, iface in wanted.items():
+            watch = self.watches.get(name)
+            if watch is None:
+                watch = self.watches[name] = InterfaceWatch(name, poll.poll_ms / 1000, poll.hold_ms / 1000)
+                watch.start(now)
+                if not iface.link:
+                    watch.link(False, now)
+                self._senders[name] = messages.Endpoint(secrets.randbits(32), self.config.key)
+                iface.port.link_listeners.append(lambda up, n=name: self._link(n, up))
+            watch.poll, watch.hold = poll.poll_ms / 1000, poll.hold_ms / 1000
+
+    # ------------------------------------------------------------ time
+
+    @property
+    def deadline(self) -> float | None:
+        times = [w.deadline for w in self.watches.values() if w.deadline is not None]
+        return min(times + [self._next_hello]) if self.watches else None
+
+    def tick(self, now: float) -> None:
+        for watch in list(self.watches.values()):
+            self._act(watch, watch.tick(now))
+        if now >= self._next_hello:
+            self._next_hello = now + self.config.interface_poll.poll_ms / 1000
+            self._hellos()
+        self._count_failures(now)
+
+    def _hellos(self) -> None:
+        body = {"primary": bool(self.config.primary), "state": self.runtime.machine.state}
+        for name in self.watches:
+            iface = self.runtime.interfaces.by_name(name)
+            stack = self.stations.stack(iface)
+            mate = iface.standby if self.stations.active else iface.ip
+            if stack is not None and iface.standby and mate:
+                stack.send_ip(mate, messages.PROTO_FAILOVER, self._senders[name].pack("hello", body))
+
+    # ------------------------------------------------------------ what comes in
+
+    def _received(self, iface, payload: bytes, source: str) -> None:
+        if not self.system.running():
+            return
+        message = self._receiver.unpack(payload)
+        watch = self.watches.get(iface.nameif)
+        if message is None or message.type != "hello" or watch is None:
+            return
+        now = self.runtime.now()
+        self._act(watch, watch.hello(now))
+        self.runtime.heard_on_interface(now)
+        self._count_failures(now)
+
+    def _frame(self, iface) -> None:
+        watch = self.watches.get(iface.nameif)
+        if watch is not None:
+            watch.frame()
+
+    def _link(self, name: str, up: bool) -> None:
+        watch = self.watches.get(name)
+        if watch is not None and self.system.running():
+            now = self.runtime.now()
+            self._act(watch, watch.link(up, now))
+            self._count_failures(now)
+            self.runtime.rearm()
+
+    def _act(self, watch: InterfaceWatch, actions: list) -> None:
+        for action in actions:
+            if isinstance(action, Note):
+                self.runtime.note(action.id, action.text)
+            elif isinstance(action, Probe):
+                stack = self.stations.stack(self.runtime.interfaces.by_name(watch.name))
+                if stack is not None:
+                    stack.provoke(action.kind)
+
+    # ------------------------------------------------------------ status
+
+    def status(self, name: str) -> str:
+        watch = self.watches.get(name)
+        if watch is None:
+            return "Normal (Not-Monitored)"
+        if watch.status == FAILED and self.mate_status.get(name) in (FAILED, UNKNOWN):
+            return UNKNOWN            # failed on both units: no unit is better off
+        return watch.status
+
+    def statuses(self) -> dict[str, str]:
+        return {name: self.status(name) for name in self.watches}
+
+    def _count_failures(self, now: float) -> None:
+        failed = sum(1 for name, watch in self.watches.items() if watch.failed and self.status(name) != UNKNOWN)
+        if failed != self._failed:
+            self._failed = failed
+            self.runtime.interfaces_failed(failed, now)
