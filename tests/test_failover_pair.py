@@ -3,6 +3,8 @@ replication, takeover, keys — through the same CLI a person would use."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import Terminal, host_key
@@ -323,3 +325,54 @@ def test_the_unit_that_still_hears_traffic_wins(pair):
     assert "%PIX-1-105009: (Secondary) Testing on interface inside Failed" in log
     assert "%PIX-1-104003: (Secondary) Switching to FAILED." in log
     assert "%PIX-1-105009: (Primary) Testing on interface inside Passed" in pair.enable("primary").cmd("show logging")
+
+
+def test_show_failover_state_interface_monitor_interface_and_history(pair):
+    pair.boot()
+    pair.run(40)
+    active = pair.enable("primary")
+    assert active.cmd("show monitor-interface").splitlines() == [
+        "        This host: Primary - Active",
+        "                Interface outside (172.16.1.1): Normal (Waiting)",
+        "                Interface inside (192.168.1.1): Normal",
+        "        Other host: Secondary - Standby Ready",
+        "                Interface outside (172.16.1.2): Normal (Waiting)",
+        "                Interface inside (192.168.1.2): Normal"]
+    assert active.cmd("show failover interface").splitlines() == [
+        "        interface failover Ethernet3",
+        "                System IP Address: 10.1.0.1 255.255.255.0",
+        "                My IP Address    : 10.1.0.1",
+        "                Other IP Address : 10.1.0.2"]
+    state = active.cmd("show failover state").splitlines()
+    assert state[1:5] == ["               State          Last Failure Reason      Date/Time",
+                          "This host  -   Primary",
+                          "               Active         None",
+                          "Other host -   Secondary"]
+    assert state[5] == "               Standby Ready  None"
+    assert "====Configuration State===" in state and "\tSync Done" in state and "\tMac set" in state
+    pair.units["secondary"].power_off()
+    pair.run(5)
+    state = active.cmd("show failover state").splitlines()
+    assert state[5].startswith("               Failed         Comm Failure             ")
+    history = active.cmd("show failover history").splitlines()
+    stamps = [line for line in history if re.fullmatch(r"\d\d:\d\d:\d\d UTC \w{3} \d{1,2} \d{4}", line)]
+    assert len(stamps) == len(pair.machine("primary").history)
+
+
+def test_a_failover_only_unit_in_a_pair_does_not_reload_daily_but_alone_it_does(pair, monkeypatch):
+    from vpix.features import license
+    from vpix.features.license import grants, keys
+
+    monkeypatch.setattr(license, "STANDALONE_REBOOT", 600)     # a day is 600 s here
+    secondary = pair.units["secondary"]
+    key = keys.encode(secondary.identity.serial, grants.grant("PIX-515E-FO"))
+    secondary.flash.write_private("activation-key", (key + "\n").encode())
+    pair.boot()
+    pair.run(10)
+    assert "It will reload every 24 hours" not in secondary.console.text()   # failover is configured
+    boots = secondary.boot_count
+    pair.run(1900)                                     # three daily checks, in a pair
+    assert secondary.boot_count == boots and pair.machine("secondary").state == "Standby Ready"
+    pair.units["primary"].power_off()                  # the pair is broken: the FO unit is alone
+    pair.run(600)
+    assert secondary.boot_count == boots + 1

@@ -126,6 +126,11 @@ class FailoverMachine:
         return "Primary" if self.primary else "Secondary"
 
     @property
+    def mate_heard(self) -> bool:
+        """The mate's hellos arrive (within the hold time)."""
+        return self.enabled and self._heard is not None
+
+    @property
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
 

@@ -17,6 +17,13 @@ from vpix.failover.watch import FAILED, InterfaceWatch, Note, Probe
 UNKNOWN = "Unknown"
 
 
+def monitored_interfaces(config, interfaces) -> list:
+    """Named interfaces but the failover and state links and `no monitor-interface` ones."""
+    dedicated = {link[0] for link in (config.lan_interface, config.state_link) if link}
+    return [iface for iface in interfaces.named()
+            if iface.nameif not in dedicated and iface.nameif not in config.unmonitored]
+
+
 class Monitoring:
     def __init__(self, runtime):
         self.runtime = runtime
@@ -42,17 +49,10 @@ class Monitoring:
 
     # ------------------------------------------------------------ which interfaces
 
-    def monitored(self) -> list:
-        """Named interfaces but the failover and state links and `no monitor-interface` ones."""
-        config = self.config
-        dedicated = {link[0] for link in (config.lan_interface, config.state_link) if link}
-        return [iface for iface in self.runtime.interfaces.named()
-                if iface.nameif not in dedicated and iface.nameif not in config.unmonitored]
-
     def refresh(self, now: float) -> None:
         """Follow the configuration: a watch per monitored interface."""
         poll = self.config.interface_poll
-        wanted = {iface.nameif: iface for iface in self.monitored()}
+        wanted = {iface.nameif: iface for iface in monitored_interfaces(self.config, self.runtime.interfaces)}
         for name in list(self.watches):
             if name not in wanted:
                 del self.watches[name]

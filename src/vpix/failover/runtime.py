@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from datetime import datetime
 
 from vpix.clock import Alarm
 from vpix.failover import messages
@@ -14,6 +15,9 @@ from vpix.net.packets import mac_bytes, mac_text
 from vpix.net.stack import IpStack
 
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
+
+# Syslog messages that record a unit's last failure for `show failover state`: id -> (unit, reason)
+FAILURES = {103001: ("other", "Comm Failure"), 104003: ("this", "Ifc Failure")}
 
 SENDING = "Beginning configuration replication: Sending to mate."
 SENT = "End Configuration Replication to mate."
@@ -47,6 +51,7 @@ class FailoverRuntime:
         self._alarm = Alarm(unit.clock, self._tick)
         self._replicating = False
         self.monitoring = Monitoring(self)
+        self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
 
     # ------------------------------------------------------------ life
 
@@ -98,6 +103,9 @@ class FailoverRuntime:
                 self._assume()
             elif isinstance(action, Syslog):
                 self.system.syslog(1, action.id, action.text)
+                failure = FAILURES.get(action.id)
+                if failure is not None:
+                    self.last_failure[failure[0]] = (failure[1], self.system.now())
             elif isinstance(action, SyncNeeded):
                 self._send("state", {"want": "config"})
         self.rearm()
@@ -146,6 +154,8 @@ class FailoverRuntime:
                     self._assume()
                 hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)))
                 self.monitoring.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
+                if hello.state == "Failed" and self.machine.mate_state != "Failed":
+                    self.last_failure["other"] = ("Ifc Failure", self.system.now())
                 if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
                     self.mate_active_since = now
                 self.act(self.machine.hello(hello, now))

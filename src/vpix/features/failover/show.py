@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from vpix.cli.registry import command
 from vpix.cli.session import Ctx
 from vpix.failover.machine import ACTIVE_STATES, NOT_DETECTED
-from vpix.features.device.commands import clock_text
+from vpix.failover.monitoring import monitored_interfaces
 from vpix.features.failover import FailoverConfig
 from vpix.features.interfaces import Interfaces
 
@@ -46,23 +48,12 @@ def show_failover(ctx: Ctx):
     mate_version = runtime.mate_version or str(ctx.system.version)
     ctx.print(f"Version: Ours {ctx.system.version}, Mate {mate_version}")
     if runtime.last_failover is not None:
-        ctx.print(f"Last Failover at: {clock_text(runtime.last_failover).split('.')[0].split(' ', 1)[0]} "
-                  f"UTC {runtime.last_failover:%b} {runtime.last_failover.day} {runtime.last_failover.year}")
-    mate_name = "Secondary" if unit_name == "Primary" else "Primary"
+        ctx.print(f"Last Failover at: {_stamp(runtime.last_failover)}")
     now = ctx.system.unit.clock.monotonic()
     own_time = machine.active_time + (now - machine.active_since if machine.active_since is not None else 0)
-    ctx.print(f"        This host: {unit_name} - {machine.state}")
-    ctx.print(f"                Active time: {int(own_time)} (sec)")
-    for iface in monitored:
-        ctx.print(f"                  Interface {iface.nameif} ({_address(iface, fo, mine=True)}): "
-                  f"{runtime.monitoring.status(iface.nameif)}")
-    mate_state = machine.mate_state if machine.mate_state != NOT_DETECTED else "Not Detected"
-    ctx.print(f"        Other host: {mate_name} - {mate_state}")
-    ctx.print("                Active time: 0 (sec)" if mate_state not in ACTIVE_STATES else
-              f"                Active time: {int(now - (runtime.mate_active_since or now))} (sec)")
-    for iface in monitored:
-        ctx.print(f"                  Interface {iface.nameif} ({_address(iface, fo, mine=False)}): "
-                  f"{runtime.monitoring.mate_status.get(iface.nameif, 'Normal (Waiting)')}")
+    mate_time = now - (runtime.mate_active_since or now) if machine.mate_state in ACTIVE_STATES else 0
+    _hosts(ctx, fo, " " * 18, (f"                Active time: {int(own_time)} (sec)",
+                               f"                Active time: {int(mate_time)} (sec)"))
     ctx.print("")
     ctx.print("Stateful Failover Logical Update Statistics")
     if fo.state_link:
@@ -81,9 +72,7 @@ def show_failover(ctx: Ctx):
 
 
 def _monitored(ctx: Ctx, fo: FailoverConfig):
-    dedicated = {fo.lan_interface[0] if fo.lan_interface else None, fo.state_link[0] if fo.state_link else None}
-    return [i for i in ctx.system.feature(Interfaces).named()
-            if i.nameif not in dedicated and i.nameif not in fo.unmonitored]
+    return monitored_interfaces(fo, ctx.system.feature(Interfaces))
 
 
 def _address(iface, fo: FailoverConfig, mine: bool) -> str:
@@ -104,7 +93,90 @@ def show_failover_history(ctx: Ctx):
     if fo.runtime is None:
         return
     for change in fo.runtime.machine.history:
-        when = ctx.system.now()
-        ctx.print(f"{when:%H:%M:%S} UTC {when:%b} {when.day} {when.year}")
+        ctx.print(_stamp(_when(fo.runtime, change.at)))
         ctx.print(f"{change.old:<27}{change.new:<27}{change.reason}")
         ctx.print("")
+
+
+def _when(runtime, at: float) -> datetime:
+    """The wall-clock time of a moment on the unit's monotonic clock."""
+    return runtime.system.now() - timedelta(seconds=runtime.now() - at)
+
+
+def _stamp(when: datetime) -> str:
+    return f"{when:%H:%M:%S} UTC {when:%b} {when.day} {when.year}"
+
+
+def _hosts(ctx: Ctx, fo: FailoverConfig, indent: str, times: tuple[str, str] = ("", "")):
+    """The This host / Other host blocks with their interfaces (after ``times``' line, if any)."""
+    runtime = fo.runtime
+    machine = runtime.machine
+    mine = "Primary" if fo.primary is not False else "Secondary"
+    other = "Secondary" if mine == "Primary" else "Primary"
+    monitored = _monitored(ctx, fo)
+    mate_state = machine.mate_state if machine.mate_state != NOT_DETECTED else "Not Detected"
+    ctx.print(f"        This host: {mine} - {machine.state}")
+    if times[0]:
+        ctx.print(times[0])
+    for iface in monitored:
+        ctx.print(f"{indent}Interface {iface.nameif} ({_address(iface, fo, mine=True)}): "
+                  f"{runtime.monitoring.status(iface.nameif)}")
+    ctx.print(f"        Other host: {other} - {mate_state}")
+    if times[1]:
+        ctx.print(times[1])
+    for iface in monitored:
+        ctx.print(f"{indent}Interface {iface.nameif} ({_address(iface, fo, mine=False)}): "
+                  f"{runtime.monitoring.mate_status.get(iface.nameif, 'Normal (Waiting)')}")
+
+
+@command("show monitor-interface", priv=1, versions="7.x",
+         help={"monitor-interface": "Show monitored interface status"})
+def show_monitor_interface(ctx: Ctx):
+    fo = ctx.system.feature(FailoverConfig)
+    if fo.runtime is None:
+        return
+    _hosts(ctx, fo, " " * 16)
+
+
+@command("show failover state", priv=1, versions="7.x", help={"state": "Show failover internal state information"})
+def show_failover_state(ctx: Ctx):
+    fo = ctx.system.feature(FailoverConfig)
+    runtime = fo.runtime
+    mine = "Primary" if fo.primary is not False else "Secondary"
+    other = "Secondary" if mine == "Primary" else "Primary"
+    state = runtime.machine.state if runtime else "Disabled"
+    mate = runtime.machine.mate_state if runtime else "Not Detected"
+    ctx.print("")
+    ctx.print(f"{'':15}{'State':<15}{'Last Failure Reason':<25}Date/Time")
+    for label, unit, unit_state, key in (("This host  -", mine, state, "this"),
+                                         ("Other host -", other, mate, "other")):
+        failure = runtime.last_failure[key] if runtime else None
+        reason, when = (failure[0], _stamp(failure[1])) if failure else ("None", "")
+        ctx.print(f"{label:<15}{unit}")
+        ctx.print(f"{'':15}{unit_state:<15}{reason:<25}{when}".rstrip())
+    ctx.print("")
+    ctx.print("====Configuration State===")
+    if runtime and runtime.machine.state in ("Standby Ready", "Active") and runtime.machine.mate_state != NOT_DETECTED:
+        ctx.print("\tSync Done")
+    ctx.print("====Communication State===")
+    if runtime and runtime.mate_macs:
+        ctx.print("\tMac set")
+    ctx.print("")
+
+
+@command("show failover interface", priv=1, versions="7.x",
+         help={"interface": "Show failover interface information"})
+def show_failover_interface(ctx: Ctx):
+    fo = ctx.system.feature(FailoverConfig)
+    for name, hw in (link for link in (fo.lan_interface, fo.state_link) if link):
+        address = fo.addresses.get(name)
+        ctx.print(f"        interface {name} {hw}")
+        if address is None:
+            ctx.print("                System IP Address: 0.0.0.0 0.0.0.0")
+            continue
+        # the link addresses stay with the unit (primary, secondary), whatever its role
+        own, other = ((address.address, address.standby) if fo.primary is not False
+                      else (address.standby, address.address))
+        ctx.print(f"                System IP Address: {address.address} {address.mask}")
+        ctx.print(f"                My IP Address    : {own}")
+        ctx.print(f"                Other IP Address : {other}")

@@ -27,19 +27,38 @@ class Licensing(Feature):
         self.running = granted or grants.fallback(system.hw.model)
 
     def start(self) -> None:
-        """Failover-only licenses are for failover pairs: standalone, the unit reboots daily.
-        (Failover duty itself comes with the failover feature; until then a unit is standalone.)"""
-        if self.running.kind not in ("FO", "FO_AA") or self.in_failover():
+        """Failover-only licenses are for failover pairs: a unit that is not in one reloads
+        every 24 hours. The warning comes at boot when failover is not even configured."""
+        if self.running.kind not in ("FO", "FO_AA"):
             return
         unit = self.system.unit
-        unit.console.write(f"*** WARNING: This unit has a {self.running.description} license and is not "
-                           "part of a failover pair.\n*** It will reload every 24 hours until it is "
-                           "returned to failover duty.\n")
-        unit.clock.call_later(STANDALONE_REBOOT,
-                              lambda: self.system.running() and not self.in_failover() and unit.reload())
+        failover = self._failover()
+        if failover is None or not failover.enabled:
+            unit.console.write(f"*** WARNING: This unit has a {self.running.description} license and is not "
+                               "part of a failover pair.\n*** It will reload every 24 hours until it is "
+                               "returned to failover duty.\n")
+        unit.clock.call_later(STANDALONE_REBOOT, self._daily)
+
+    def _daily(self) -> None:
+        if not self.system.running():
+            return
+        if self.in_failover():
+            self.system.unit.clock.call_later(STANDALONE_REBOOT, self._daily)
+        else:
+            self.system.unit.reload()
 
     def in_failover(self) -> bool:
-        return False
+        """Failover is on and the mate is heard."""
+        failover = self._failover()
+        return failover is not None and failover.runtime is not None and failover.runtime.machine.mate_heard
+
+    def _failover(self):
+        from vpix.features.failover import FailoverConfig
+
+        try:
+            return self.system.feature(FailoverConfig)
+        except KeyError:                       # no failover feature in this version
+            return None
 
     # ------------------------------------------------------------ keys
 
