@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import re
 import subprocess
 
 import pytest
 from pydantic import ValidationError
 
-from vpix.lab import model, runner
+from vpix.lab import control, model, runner
 
 
 def _lab(tmp_path) -> model.Lab:
@@ -137,3 +138,80 @@ async def test_monitor_recovery_from_tftpd_hpa_in_a_namespace_over_tap(tmp_path)
             tftpd.wait(5)
         await runner.stop(running)
         subprocess.run(["ip", "netns", "del", namespace], check=False)
+
+
+PAIR_CONFIG = """interface Ethernet1
+ nameif inside
+ security-level 100
+ ip address 10.0.0.1 255.255.255.0 standby 10.0.0.3
+interface Ethernet3
+ no shutdown
+failover lan unit {role}
+failover lan interface failover Ethernet3
+failover lan enable
+failover polltime unit msec 200 holdtime msec 800
+failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
+failover
+"""
+
+
+def _pair_lab(tmp_path) -> model.Lab:
+    unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519"}
+    return model.Lab.model_validate({
+        "name": "pair", "workdir": str(tmp_path),
+        "units": {"fw1": {**unit, "config": PAIR_CONFIG.format(role="primary")},
+                  "fw2": {**unit, "config": PAIR_CONFIG.format(role="secondary")}},
+        "segments": {"inside": ["fw1:Ethernet1", "fw2:Ethernet1"], "failover": ["fw1:Ethernet3", "fw2:Ethernet3"]},
+    })
+
+
+async def _until(condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_lab_power_cables_and_status_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from vpix.tools.cli import main
+
+    running = await runner.start(_pair_lab(tmp_path))
+    lab_file = tmp_path / "pair.yaml"
+    lab_file.write_text(__import__("yaml").safe_dump(_pair_lab(tmp_path).model_dump()))
+
+    async def vpix(*args):
+        result = await asyncio.to_thread(CliRunner().invoke, main, [*args, "--lab", str(lab_file)])
+        return result.exit_code, result.output
+
+    def state(name):
+        runtime = control._failover_runtime(running.units[name].unit)
+        return runtime.machine.state if runtime else None
+
+    try:
+        await _until(lambda: state("fw1") == "Active" and state("fw2") == "Standby Ready")
+        code, out = await vpix("lab", "status")
+        assert code == 0
+        assert re.search(r"fw1 .* running .* Primary .* Active .* Standby Ready .* Ethernet1:up Ethernet3:up", out)
+        assert re.search(r"fw2 .* running .* Secondary .* Standby Ready .* Active", out)
+        assert await vpix("lab", "power-off", "fw1") == (0, "fw1 powered off\n")
+        await _until(lambda: state("fw2") == "Active", 3)
+        assert await vpix("lab", "power-on", "fw1") == (0, "fw1 powered on\n")
+        await _until(lambda: state("fw1") == "Standby Ready")
+        assert await vpix("lab", "unplug", "fw2:Ethernet1") == (0, "fw2:Ethernet1 unplugged\n")
+        assert not running.units["fw2"].unit.ports[1].link
+        code, out = await vpix("lab", "status")
+        assert "Ethernet1:down" in out
+        assert (await vpix("lab", "plug", "fw2:Ethernet1"))[0] == 0
+        code, out = await vpix("lab", "power-off", "fw9")
+        assert code == 1 and "no unit 'fw9' in this lab" in out
+        code, out = await vpix("lab", "unplug", "fw1:Ethernet9")
+        assert code == 1 and "fw1 has no interface 'Ethernet9'" in out
+        code, out = await vpix("lab", "cable", "unplug", "fw1")
+        assert code == 1 and "no serial failover cable" in out
+    finally:
+        await runner.stop(running)
+    code, out = await vpix("lab", "status")
+    assert code == 1 and "no lab is running" in out

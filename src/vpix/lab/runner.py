@@ -11,6 +11,7 @@ from pathlib import Path
 from vpix.clock import LoopClock
 from vpix.hardware import unitdir
 from vpix.image import format as image_format
+from vpix.lab import control
 from vpix.lab.model import Lab, UnitSpec, udp_tunnel
 from vpix.mgmt.host import Ports, UnitHost
 from vpix.net.fabric import Segment
@@ -75,6 +76,7 @@ class RunningLab:
     hosts: dict[str, Host] = field(default_factory=dict)
     segments: dict[str, Segment] = field(default_factory=dict)
     uplinks: list[Uplink] = field(default_factory=list)
+    control: asyncio.AbstractServer | None = None
 
 
 async def start(lab: Lab) -> RunningLab:
@@ -110,10 +112,13 @@ async def start(lab: Lab) -> RunningLab:
                 running.hosts[member].plug(segment)
     for host in running.units.values():
         await host.start()
+    running.control = await control.serve(running, lab.directory())
     return running
 
 
 async def stop(running: RunningLab) -> None:
+    if running.control is not None:
+        running.control.close()
     for uplink in running.uplinks:
         uplink.close()
     await asyncio.gather(*(h.stop() for h in running.units.values()))

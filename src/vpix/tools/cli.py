@@ -269,6 +269,77 @@ def lab_up(lab_file: Path | None, workdir: Path | None) -> None:
     asyncio.run(run())
 
 
+def _lab_options(command):
+    command = click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+                           help="The lab's directory, when the lab file does not say.")(command)
+    return click.option("--lab", "lab_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="The lab file (default: the built-in default lab).")(command)
+
+
+def _ask_lab(lab_file: Path | None, workdir: Path | None, op: str, target: str = ""):
+    from vpix.lab import control, model
+
+    spec = model.load(lab_file)
+    if workdir is not None:
+        spec.workdir = str(workdir)
+    try:
+        return control.request(spec.directory(), op, target)
+    except control.LabError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@lab.command("power-off")
+@click.argument("unit")
+@_lab_options
+def lab_power_off(unit: str, lab_file: Path | None, workdir: Path | None) -> None:
+    """Pull UNIT's power cord."""
+    out.print(_ask_lab(lab_file, workdir, "power-off", unit), highlight=False)
+
+
+@lab.command("power-on")
+@click.argument("unit")
+@_lab_options
+def lab_power_on(unit: str, lab_file: Path | None, workdir: Path | None) -> None:
+    """Power UNIT on (it boots)."""
+    out.print(_ask_lab(lab_file, workdir, "power-on", unit), highlight=False)
+
+
+@lab.command("unplug")
+@click.argument("port", metavar="UNIT:INTERFACE")
+@_lab_options
+def lab_unplug(port: str, lab_file: Path | None, workdir: Path | None) -> None:
+    """Pull the cable out of an interface (its link goes down)."""
+    out.print(_ask_lab(lab_file, workdir, "unplug", port), highlight=False)
+
+
+@lab.command("plug")
+@click.argument("port", metavar="UNIT:INTERFACE")
+@_lab_options
+def lab_plug(port: str, lab_file: Path | None, workdir: Path | None) -> None:
+    """Put the cable back into an interface."""
+    out.print(_ask_lab(lab_file, workdir, "plug", port), highlight=False)
+
+
+@lab.command("cable")
+@click.argument("action", type=click.Choice(["unplug", "plug"]))
+@click.argument("unit")
+@_lab_options
+def lab_cable(action: str, unit: str, lab_file: Path | None, workdir: Path | None) -> None:
+    """Pull (or put back) UNIT's end of the serial failover cable."""
+    out.print(_ask_lab(lab_file, workdir, f"cable-{action}", unit), highlight=False)
+
+
+@lab.command("status")
+@_lab_options
+def lab_status(lab_file: Path | None, workdir: Path | None) -> None:
+    """A table of every unit: power, failover role and state, the mate as seen, links."""
+    table = Table("unit", "platform", "state", "role", "failover", "mate", "links")
+    for row in _ask_lab(lab_file, workdir, "status"):
+        table.add_row(row["unit"], row["platform"], row["state"], row["role"], row["failover"], row["mate"],
+                      row["links"])
+    out.print(table)
+
+
 def _print_ports(hosts: dict, host: str) -> None:
     table = Table("unit", "platform", "image", "console", "telnet", "ssh")
     for name, served in hosts.items():
