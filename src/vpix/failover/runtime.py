@@ -225,13 +225,20 @@ class FailoverRuntime:
                                                if not str(line).startswith(NOT_REPLICATED)))
         finally:
             self._replicating = False
+        self._follow_config()
 
-    def _config_changed(self, user: str, line: str, session) -> None:
-        """Command replication from the active unit; a warning on the standby."""
+    def _follow_config(self) -> None:
+        """Addresses, MACs and monitored interfaces as the configuration now says."""
         self._assume()
         self.monitoring.refresh(self.now())
         self.rearm()
-        if self._replicating or session.transport == "config":
+
+    def _config_changed(self, user: str, line: str, session) -> None:
+        """Command replication from the active unit; a warning on the standby."""
+        if self._replicating:
+            return
+        self._follow_config()
+        if session.transport == "config":
             return
         if self.machine.active:
             if not line.startswith(NOT_REPLICATED):
