@@ -376,3 +376,62 @@ def test_a_failover_only_unit_in_a_pair_does_not_reload_daily_but_alone_it_does(
     pair.units["primary"].power_off()                  # the pair is broken: the FO unit is alone
     pair.run(600)
     assert secondary.boot_count == boots + 1
+
+
+def test_prompt_hostname_priority_state_follows_the_role(pair):
+    pair.boot()
+    pair.run(10)
+    active = pair.enable("primary")
+    active.configure("prompt hostname priority state")
+    pair.run(0.1)
+    assert pair.units["primary"].console_session.prompt() == "pix/pri/act# "
+    pair.enable("secondary")
+    assert pair.units["secondary"].console_session.prompt() == "pix/sec/stby# "
+    pair.enable("secondary").cmd("failover active")
+    pair.run(1)
+    assert pair.units["secondary"].console_session.prompt() == "pix/sec/act# "
+    assert pair.units["primary"].console_session.prompt() == "pix/pri/stby# "
+    assert "prompt hostname priority state" in pair.units["secondary"].system.running_config()
+    assert "Invalid input" in active.configure("prompt hostname colour")
+
+
+def test_failover_exec_runs_on_the_chosen_unit(pair):
+    pair.boot()
+    pair.run(10)
+    active = pair.enable("primary")
+
+    def run(term, line):
+        out = term.type(line + "\n")
+        pair.run(0.1)
+        return out + term.read()
+
+    out = run(active, "failover exec mate show failover")
+    assert "This host: Secondary - Standby Ready" in out
+    out = run(active, "failover exec active show failover")
+    assert "This host: Primary - Active" in out
+    # a mode entered through failover exec holds for the next one, as on the device
+    run(active, "failover exec standby configure terminal")
+    run(active, "failover exec standby hostname other")
+    pair.run(0.1)
+    assert "hostname other" in pair.units["secondary"].system.running_config()
+    assert "hostname pix" in pair.units["primary"].system.running_config()
+    out = run(active, "failover exec mate show running-config")
+    assert "hostname other" in out and out.count("\n") > 40
+    pair.units["secondary"].power_off()
+    pair.run(5)
+    out = run(active, "failover exec mate show version")
+    pair.run(11)
+    assert "no response from mate" in out + active.read()
+
+
+def test_failover_reload_standby(pair):
+    pair.boot()
+    pair.run(10)
+    boots = pair.units["secondary"].boot_count
+    assert pair.enable("secondary").cmd("failover reload-standby") == \
+        "ERROR: This command can only be issued on the active unit\n"
+    pair.enable("primary").cmd("failover reload-standby")
+    pair.run(0.5)
+    assert pair.units["secondary"].boot_count == boots + 1
+    pair.run(10)
+    assert pair.machine("secondary").state == "Standby Ready"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from datetime import datetime
+from typing import Callable
 
 from vpix.clock import Alarm
 from vpix.failover import messages
@@ -18,6 +19,9 @@ NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays i
 
 # Syslog messages that record a unit's last failure for `show failover state`: id -> (unit, reason)
 FAILURES = {103001: ("other", "Comm Failure"), 104003: ("this", "Ifc Failure")}
+
+EXEC_TIMEOUT = 10.0                  # how long `failover exec` waits for the mate's answer
+EXEC_CHUNK = 32_000                  # output characters per message (a message body is < 64 KiB)
 
 SENDING = "Beginning configuration replication: Sending to mate."
 SENT = "End Configuration Replication to mate."
@@ -52,6 +56,9 @@ class FailoverRuntime:
         self._replicating = False
         self.monitoring = Monitoring(self)
         self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
+        self._exec_session = None                # where `failover exec` commands run on this unit
+        self._exec_waiting: dict[int, tuple[Callable, list[str]]] = {}
+        self._exec_ids = 0
 
     # ------------------------------------------------------------ life
 
@@ -161,6 +168,12 @@ class FailoverRuntime:
                 self.act(self.machine.hello(hello, now))
             elif message.type == "order":
                 self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
+            elif message.type == "exec":
+                self.exec_here(str(body["line"]), lambda output, ident=int(body["id"]): self._exec_reply(ident, output))
+            elif message.type == "exec-reply":
+                self._exec_answered(int(body["id"]), str(body["output"]), bool(body.get("more")))
+            elif message.type == "reload" and not self.machine.active:
+                self.system.unit.request_reload()
             elif message.type == "state" and body.get("want") == "config" and self.machine.active:
                 self._bulk_sync()
             elif message.type == "state" and body.get("save") and not self.machine.active:
@@ -178,6 +191,50 @@ class FailoverRuntime:
                 self.act(self.machine.sync_done(now))
         except (KeyError, TypeError, ValueError):
             self.endpoint.dropped["malformed"] += 1
+
+    # ------------------------------------------------------------ failover exec, reload-standby
+
+    def exec_here(self, line: str, done: Callable[[str], None]) -> None:
+        """Run a `failover exec` command on this unit, in the session such commands share (so a
+        mode entered by one holds for the next); ``done(output)`` when it has finished."""
+        if self._exec_session is None or self._exec_session.closed:
+            self._exec_session = self.system.open_session("failover-exec", priv=15, interactive=False)
+        chunks: list[str] = []
+        self._exec_session.sink = chunks.append
+        self._exec_session.submit(line, lambda: done("".join(chunks)))
+
+    def exec_on_mate(self, line: str, done: Callable[[str | None], None]) -> None:
+        """Run a command on the mate; ``done(output)``, or ``done(None)`` when it does not answer."""
+        if not self.machine.mate_heard:
+            done(None)
+            return
+        self._exec_ids += 1
+        ident = self._exec_ids
+        self._exec_waiting[ident] = (done, [])
+        self._send("exec", {"id": ident, "line": line})
+        self.system.unit.clock.call_later(EXEC_TIMEOUT, lambda: self._exec_answered(ident, None, False))
+
+    def _exec_reply(self, ident: int, output: str) -> None:
+        chunks = [output[i:i + EXEC_CHUNK] for i in range(0, len(output), EXEC_CHUNK)] or [""]
+        for number, chunk in enumerate(chunks, 1):
+            self._send("exec-reply", {"id": ident, "output": chunk, "more": number < len(chunks)})
+
+    def _exec_answered(self, ident: int, chunk: str | None, more: bool) -> None:
+        waiting = self._exec_waiting.get(ident)
+        if waiting is None:
+            return
+        done, parts = waiting
+        if chunk is None:
+            del self._exec_waiting[ident]
+            done(None)
+            return
+        parts.append(chunk)
+        if not more:
+            del self._exec_waiting[ident]
+            done("".join(parts))
+
+    def reload_standby(self) -> None:
+        self._send("reload", {})
 
     # ------------------------------------------------------------ addresses and MACs
 

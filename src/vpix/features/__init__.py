@@ -32,6 +32,10 @@ class Feature:
     def start(self) -> None:
         """The feature's runtime, once the configuration is loaded (timers, tasks)."""
 
+    def prompt_part(self, word: str) -> str | None:
+        """What this feature puts in the prompt for a `prompt` keyword it owns, else None."""
+        return None
+
     def adopt(self, old: "Feature") -> None:
         """Take over the runtime (not the configuration) of the instance a configuration
         reset replaces; called instead of ``start``."""

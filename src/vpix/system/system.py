@@ -59,8 +59,16 @@ class System:
         return f"{self.hw.flash_device}/{self.image_name}"
 
     def prompt_name(self) -> str:
+        """The prompt's name: the `prompt` keywords' parts joined by slashes (hostname alone by
+        default); a keyword no feature can fill (priority without failover) is left out."""
         from vpix.features.device import Device
-        return self.feature(Device).hostname
+
+        parts = []
+        for word in self.feature(Device).prompt:
+            part = next((p for f in self._features.values() if (p := f.prompt_part(word))), None)
+            if part:
+                parts.append(part)
+        return "/".join(parts)
 
     @property
     def pager_lines(self) -> int:

@@ -15,6 +15,10 @@ class NameEntry:
     description: str = ""
 
 
+DEFAULT_PROMPT = ["hostname"]
+PROMPT_WORDS = ("hostname", "domain", "context", "priority", "state")
+
+
 class Device(Feature):
     def __init__(self, system):
         super().__init__(system)
@@ -27,6 +31,7 @@ class Device(Feature):
         self.names_enabled = system.family == "7.x"
         self.names: dict[str, NameEntry] = {}      # by address, in the order entered
         self._addresses: dict[str, str] = {}       # name -> address
+        self.prompt = list(DEFAULT_PROMPT)
 
     def render(self, full):
         # 7.x starts with names on, so turning it off must be written to survive a reload.
@@ -39,7 +44,15 @@ class Device(Feature):
             ("hostname", [f"hostname {self.hostname}"]),
             ("domain-name", [f"domain-name {self.domain_name}"] if self.domain_name else []),
             ("names", names),
+            ("prompt", [f"prompt {' '.join(self.prompt)}"] if self.prompt != DEFAULT_PROMPT or full else []),
         ]
+
+    def prompt_part(self, word: str) -> str | None:
+        if word == "hostname":
+            return self.hostname
+        if word == "domain":
+            return self.domain_name
+        return None
 
     def add_name(self, entry: NameEntry) -> None:
         self.remove_name(entry.address)

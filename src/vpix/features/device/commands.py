@@ -6,11 +6,13 @@ from datetime import datetime
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.features.device import HOSTNAME, Device, NameEntry
+from vpix.features.device import DEFAULT_PROMPT, HOSTNAME, PROMPT_WORDS, Device, NameEntry
 from vpix.features.device.version import memory_lines, version_lines
 
 _HELP = {
     "hostname": "Change host name",
+    "prompt": "Customize the CLI prompt",
+    "words": "hostname, domain, context, priority or state",
     "name": "Associate a name with an IP address",
     "names": "Enable/Disable IP address to name mapping",
     "domain-name": "Change domain name",
@@ -53,6 +55,20 @@ def domain_name(ctx: Ctx):
 @command("no domain-name [<newname:WORD>]", mode="config", config=True, help=_HELP)
 def no_domain_name(ctx: Ctx):
     _device(ctx).domain_name = None
+
+
+@command("prompt <words:LINE>", mode="config", versions="7.x", config=True, help=_HELP)
+def prompt(ctx: Ctx):
+    words = ctx.args["words"].split()
+    for word in words:
+        if word not in PROMPT_WORDS:
+            raise ctx.invalid("words")
+    _device(ctx).prompt = list(dict.fromkeys(words))
+
+
+@command("no prompt [<words:LINE>]", mode="config", versions="7.x", config=True, help=_HELP)
+def no_prompt(ctx: Ctx):
+    _device(ctx).prompt = list(DEFAULT_PROMPT)
 
 
 @command("names", mode="config", config=True, help=_HELP)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vpix.cli.registry import command
-from vpix.cli.session import CommandError, Ctx
+from vpix.cli.session import CommandError, Ctx, Wait
 from vpix.features import Feature
 from vpix.features.interfaces import Interfaces
 from vpix.features.interfaces.commands import hardware_interface
@@ -75,6 +75,14 @@ class FailoverConfig(Feature):
 
         self.runtime = FailoverRuntime(self.system, self)
         self.runtime.start()
+
+    def prompt_part(self, word: str) -> str | None:
+        """`prompt … priority state`: pri or sec; act or stby."""
+        if word == "priority":
+            return {True: "pri", False: "sec"}.get(self.primary)
+        if word == "state":
+            return "act" if self.runtime is None or self.runtime.machine.active else "stby"
+        return None
 
     def defaults(self) -> tuple[Poll, Poll]:
         """(unit, interface) poll times: PIX platforms 15 s / 45 s, ASA 1 s / 15 s; 5 s / 25 s."""
@@ -388,6 +396,36 @@ def write_standby(ctx: Ctx):
                                                                    "an unfailed state"})
 def failover_reset(ctx: Ctx):
     _machine_call(ctx, "reset")
+
+
+@command("failover exec {active|standby|mate} <command:LINE>", versions="7.x",
+         help={**_HELP, "exec": "Execute command on the designated unit", "active": "Active unit",
+               "standby": "Standby unit", "mate": "Peer unit", "command": "Command to execute"})
+def failover_exec(ctx: Ctx):
+    runtime = _fo(ctx).runtime
+    if runtime is None or not runtime.machine.enabled:
+        raise CommandError("ERROR: Failover is not enabled.")
+    active_here = runtime.machine.active
+    here = (ctx.args.get("active") and active_here) or (ctx.args.get("standby") and not active_here)
+    line = ctx.args["command"]
+    if here:
+        output = yield Wait(lambda done: runtime.exec_here(line, done))
+    else:
+        output = yield Wait(lambda done: runtime.exec_on_mate(line, done))
+        if output is None:
+            raise CommandError("ERROR: Failed to execute the command on the mate: no response from mate")
+    ctx.emit(output)
+
+
+@command("failover reload-standby", versions="7.x",
+         help={**_HELP, "reload-standby": "Force standby unit to reboot"})
+def failover_reload_standby(ctx: Ctx):
+    runtime = _fo(ctx).runtime
+    if runtime is None or not runtime.machine.active:
+        raise CommandError("ERROR: This command can only be issued on the active unit")
+    if not runtime.machine.mate_heard:
+        raise CommandError("ERROR: No standby unit detected")
+    runtime.reload_standby()
 
 
 from vpix.features.failover import show  # noqa: E402,F401
