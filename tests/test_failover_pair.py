@@ -17,6 +17,7 @@ from vpix.net.fabric import Port, Segment
 from vpix.net.host import Host
 from vpix.net.packets import ETH_ARP, Arp, Ethernet, ip_bytes, mac_bytes
 from vpix.unit import Unit
+from vpix.versions import Version
 
 BASE = """hostname pix
 interface Ethernet0
@@ -50,7 +51,7 @@ failover
 
 
 class Pair:
-    def __init__(self, tmp_path, images, secondary_key="k3y"):
+    def __init__(self, tmp_path, images, secondary_key="k3y", secondary_image=None, secondary_platform="PIX-515E"):
         self.clock = VirtualClock(1000.0)
         self.link = Segment("failover", self.clock)
         self.inside = Segment("inside", self.clock)
@@ -62,8 +63,9 @@ class Pair:
         for role, config in (("primary", BASE.format(role="primary", key="k3y")),
                              ("secondary", SECONDARY.format(key=secondary_key))):
             directory = tmp_path / role
-            unitdir.create(directory, "PIX-515E", image=images["pix-7.2(1)"], host_key=host_key(),
-                           startup_config=config)
+            image = secondary_image if role == "secondary" and secondary_image else images["pix-7.2(1)"]
+            platform = secondary_platform if role == "secondary" else "PIX-515E"
+            unitdir.create(directory, platform, image=image, host_key=host_key(), startup_config=config)
             unit = Unit(directory, self.clock)
             self.link.attach(unit.ports[3])
             self.inside.attach(unit.ports[1])
@@ -435,3 +437,91 @@ def test_failover_reload_standby(pair):
     assert pair.units["secondary"].boot_count == boots + 1
     pair.run(10)
     assert pair.machine("secondary").state == "Standby Ready"
+
+
+def _image(tmp_path, version):
+    from vpix.image import format as image_format
+
+    path = tmp_path / f"pix{version.replace('.', '').replace('(', '').replace(')', '')}.bin"
+    image_format.build(path, version, "pix", size_mb=0.1)
+    return path
+
+
+def _logged(pair, role):
+    return pair.units[role].console.text()
+
+
+def _with_console_logging(pair):
+    for role in ("primary", "secondary"):
+        pair.units[role].flash.write_private("startup-config", (
+            pair.units[role].flash.read_private("startup-config").decode() +
+            "logging enable\nlogging console debugging\n").encode())
+
+
+@pytest.mark.parametrize("version, pairs, message", [
+    ("7.2(2)", True, "%PIX-1-103007: (Secondary) Mate version 7.2(1) is not identical with ours 7.2(2)"),
+    ("7.1(2)", False, "%PIX-1-103006: (Secondary) Mate version 7.2(1) is not compatible with ours 7.1(2)"),
+])
+def test_pair_versions_same_train_pairs_other_train_fails(tmp_path, images, version, pairs, message):
+    pair = Pair(tmp_path, images, secondary_image=_image(tmp_path, version))
+    _with_console_logging(pair)
+    pair.boot()
+    pair.run(20)
+    assert message in _logged(pair, "secondary")
+    assert pair.machine("primary").state == "Active"
+    assert pair.machine("secondary").state == ("Standby Ready" if pairs else "Failed")
+    if not pairs:
+        assert pair.machine("secondary").history[-1].reason == "Configuration mismatch"
+        assert "hostname pix" not in pair.units["secondary"].system.running_config()   # never synced
+
+
+def test_two_failover_only_licenses_do_not_pair(tmp_path, images):
+    from vpix.features.license import grants, keys
+
+    pair = Pair(tmp_path, images)
+    _with_console_logging(pair)
+    for unit in pair.units.values():
+        key = keys.encode(unit.identity.serial, grants.grant("PIX-515E-FO"))
+        unit.flash.write_private("activation-key", (key + "\n").encode())
+    pair.boot()
+    pair.run(20)
+    assert "(Secondary) Mate license not compatible" in _logged(pair, "secondary")
+    assert pair.machine("secondary").state == "Failed" and pair.machine("primary").state == "Active"
+
+
+def test_a_different_chassis_does_not_pair(tmp_path, images):
+    pair = Pair(tmp_path, images, secondary_platform="PIX-525")
+    _with_console_logging(pair)
+    pair.boot()
+    pair.run(20)
+    log = _logged(pair, "secondary")
+    assert "%PIX-1-105046: (Secondary) Mate has a different chassis" in log
+    assert "%PIX-1-105038: (Secondary) Interface count mismatch" in log
+    assert pair.machine("secondary").state == "Failed"
+
+
+def test_zero_downtime_upgrade_of_the_pair(pair, tmp_path):
+    new = _image(tmp_path, "7.2(2)")
+    for unit in pair.units.values():
+        unit.flash.link_in(new, new.name)
+    pair.boot()
+    pair.run(10)
+    active = pair.enable("primary")
+    active.configure(f"boot system flash:/{new.name}")
+    active.cmd("write memory")
+    pair.run(1)
+    assert f"boot system flash:/{new.name}" in pair.units["secondary"].flash.read_private("startup-config").decode()
+    active.cmd("failover reload-standby")
+    pair.run(15)
+    assert pair.units["secondary"].system.version == Version.parse("7.2(2)")
+    assert pair.machine("secondary").state == "Standby Ready"
+    assert "Mate 7.2(2)" in active.cmd("show failover")
+    active.cmd("no failover active")
+    pair.run(1)
+    assert pair.machine("secondary").state == "Active"
+    new_active = pair.enable("secondary")
+    new_active.cmd("failover reload-standby")
+    pair.run(15)
+    assert pair.units["primary"].system.version == Version.parse("7.2(2)")
+    assert pair.machine("primary").state == "Standby Ready" and pair.machine("secondary").state == "Active"
+    assert "Version: Ours 7.2(2), Mate 7.2(2)" in new_active.cmd("show failover")

@@ -35,6 +35,7 @@ NO_ACTIVE = "No Active unit found"
 DETECTED_ACTIVE = "Detected an Active mate"
 INTERFACE_CHECK = "Interface check"
 FAILOVER_STATE_CHECK = "Failover state check"
+CONFIG_MISMATCH = "Configuration mismatch"
 
 
 # ---------------------------------------------------------------- what the machine says
@@ -253,6 +254,16 @@ class FailoverMachine:
         if self.state in STANDBY_STATES:
             out += self._go_active(now, NO_HELLO)
         return out
+
+    def incompatible(self, mate_state: str, now: float) -> list[Action]:
+        """The mate cannot be paired with (version, platform, license, mode): a unit that is not
+        active fails rather than stand by; when neither is active, the secondary does."""
+        if not self.enabled or self.active or self.state == FAILED:
+            return []
+        if mate_state not in ACTIVE_STATES and self.primary:
+            return []                          # the secondary is the one to give way
+        return self._to(FAILED, now, CONFIG_MISMATCH) + \
+            [Syslog(104003, f"({self.name}) Switching to FAILED.")] + self._hello(now)
 
     def sync_done(self, now: float) -> list[Action]:
         if self.state in (COLD_STANDBY, SYNC_CONFIG):

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Callable
 
 from vpix.clock import Alarm
-from vpix.failover import messages
+from vpix.failover import compat, messages
 from vpix.failover.monitoring import Monitoring
-from vpix.failover.machine import (ACTIVE_STATES, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
+from vpix.failover.machine import (ACTIVE_STATES, FAILED, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
 from vpix.net.packets import mac_bytes, mac_text
 from vpix.net.stack import IpStack
 
@@ -56,6 +56,8 @@ class FailoverRuntime:
         self._replicating = False
         self.monitoring = Monitoring(self)
         self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
+        self.identity = compat.identity(system)
+        self._logged_mismatch: int | None = None       # the mate's epoch whose mismatches are logged
         self._exec_session = None                # where `failover exec` commands run on this unit
         self._exec_waiting: dict[int, tuple[Callable, list[str]]] = {}
         self._exec_ids = 0
@@ -104,6 +106,7 @@ class FailoverRuntime:
                     body["version"] = str(self.system.version)
                     body["macs"] = self.system.unit.identity.macs
                     body["interfaces"] = self.monitoring.statuses()
+                    body["identity"] = self.identity
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
@@ -163,6 +166,8 @@ class FailoverRuntime:
                 self.monitoring.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
                 if hello.state == "Failed" and self.machine.mate_state != "Failed":
                     self.last_failure["other"] = ("Ifc Failure", self.system.now())
+                if not self._compatible(dict(body.get("identity", {})), hello.state, message.epoch, now):
+                    return
                 if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
                     self.mate_active_since = now
                 self.act(self.machine.hello(hello, now))
@@ -191,6 +196,19 @@ class FailoverRuntime:
                 self.act(self.machine.sync_done(now))
         except (KeyError, TypeError, ValueError):
             self.endpoint.dropped["malformed"] += 1
+
+    def _compatible(self, mate: dict, mate_state: str, epoch: int, now: float) -> bool:
+        """Check the mate (logging what differs once per mate boot); an incompatible mate makes
+        this unit fail unless it is, or is to be, the active one. False: ignore the hello."""
+        mismatches = compat.check(self.identity, mate)
+        if epoch != self._logged_mismatch:
+            self._logged_mismatch = epoch
+            for mismatch in mismatches:
+                self.note(mismatch.id, mismatch.text)
+        if not any(m.fatal for m in mismatches):
+            return True
+        self.act(self.machine.incompatible(mate_state, now))
+        return self.machine.state != FAILED
 
     # ------------------------------------------------------------ failover exec, reload-standby
 

@@ -1,0 +1,64 @@
+"""Can these two units be a failover pair? Checked when a unit first hears its mate.
+
+Each unit tells its mate, in its hellos, what it is: platform, interface count, software
+version, license and operating mode. A difference that stops the pair is a ``Mismatch`` with
+``fatal`` set: the unit that is not active fails itself and never stands by. A maintenance
+release difference (7.2(1) with 7.2(2)) is allowed while the pair is upgraded and only logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpix.versions import Version
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    id: int
+    text: str
+    fatal: bool = True
+
+
+def identity(system) -> dict:
+    """What this unit tells its mate about itself."""
+    from vpix.features.license import Licensing
+
+    return {"platform": system.hw.model, "interfaces": len(system.hw.interfaces),
+            "version": str(system.version), "license": system.feature(Licensing).running.kind,
+            "mode": "single"}
+
+
+def check(ours: dict, mate: dict) -> list[Mismatch]:
+    found = []
+    if mate.get("platform") != ours["platform"]:
+        found.append(Mismatch(105046, "Mate has a different chassis"))
+    if mate.get("interfaces") != ours["interfaces"]:
+        found.append(Mismatch(105038, "Interface count mismatch"))
+    try:
+        theirs = Version.parse(str(mate.get("version")))
+    except ValueError:
+        theirs = None
+    mine = Version.parse(ours["version"])
+    if theirs is None or theirs.train != mine.train:
+        found.append(Mismatch(103006, f"Mate version {mate.get('version')} is not compatible with ours {mine}"))
+    elif theirs != mine:
+        found.append(Mismatch(103007, f"Mate version {theirs} is not identical with ours {mine}", fatal=False))
+    if not licenses_pair(ours["license"], str(mate.get("license"))):
+        found.append(Mismatch(105045, "Mate license not compatible"))
+    if mate.get("mode") != ours["mode"]:
+        found.append(Mismatch(105044, "Mate operational mode not compatible"))
+    return found
+
+
+PIX_LICENSES = {"R", "UR", "FO", "FO_AA"}
+
+
+def licenses_pair(a: str, b: str) -> bool:
+    """PIX: one unit Unrestricted, the other Unrestricted, Failover or Failover Active/Active;
+    two failover-only licenses cannot pair, a Restricted one cannot fail over at all.
+    ASA: the same license on both."""
+    kinds = {a, b}
+    if kinds <= PIX_LICENSES:
+        return "R" not in kinds and "UR" in kinds
+    return a == b
