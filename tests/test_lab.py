@@ -215,3 +215,40 @@ async def test_lab_power_cables_and_status_from_the_command_line(tmp_path):
         await runner.stop(running)
     code, out = await vpix("lab", "status")
     assert code == 1 and "no lab is running" in out
+
+
+async def test_a_cable_pair_in_a_lab(tmp_path):
+    unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519"}
+    config = "failover polltime unit 1 holdtime 3\nfailover\n"
+    lab = model.Lab.model_validate({
+        "name": "cabled", "workdir": str(tmp_path),
+        "units": {"c1": {**unit, "config": config}, "c2": {**unit, "config": config}},
+        "cables": [["c1", "c2"]]})
+    running = await runner.start(lab)
+
+    def state(name):
+        runtime = control._failover_runtime(running.units[name].unit)
+        return runtime.machine.state if runtime else None
+
+    try:
+        await _until(lambda: state("c1") == "Active" and state("c2") == "Standby Ready")
+        rows = {row["unit"]: row for row in control.carry_out(running, "status", "")}
+        assert rows["c1"]["role"] == "Primary" and rows["c2"]["role"] == "Secondary"
+        assert rows["c2"]["links"] == "cable(secondary):up"
+        assert control.carry_out(running, "cable-unplug", "c2") == "c2's end of the failover cable unplugged"
+        rows = {row["unit"]: row for row in control.carry_out(running, "status", "")}
+        assert rows["c2"]["links"] == "cable(secondary):unplugged here"
+        assert rows["c1"]["links"] == "cable(primary):unplugged there"
+        control.carry_out(running, "cable-plug", "c2")
+        control.carry_out(running, "power-off", "c1")
+        await _until(lambda: state("c2") == "Active", 0.5)     # the cable senses the power at once
+    finally:
+        await runner.stop(running)
+
+
+def test_cables_join_pix_units_once(tmp_path):
+    data = _lab(tmp_path).model_dump()
+    for cables in ([["fw", "nobody"]], [["fw", "fw"]]):
+        data["cables"] = cables
+        with pytest.raises(ValidationError, match="cable"):
+            model.Lab.model_validate(data)

@@ -82,6 +82,7 @@ class Unit:
         self._console_idle = Alarm(clock, self._console_expired)
         self.on_boot: list[Callable[["Unit"], None]] = []
         self.on_shutdown: list[Callable[["Unit"], None]] = []
+        self.cable = None                           # its end of a serial failover cable, if any
         self._window = None
 
     @property
@@ -95,6 +96,8 @@ class Unit:
             return
         self.flash.sweep()
         self.state = "bios"
+        if self.cable is not None:
+            self.cable.power(True)
         self.console.lines(banner.bios(self.identity.hw, self.identity.ram_mb))
         window = self.identity.break_window
         if window > 0:
@@ -105,6 +108,8 @@ class Unit:
     def power_off(self) -> None:
         self._shutdown()
         self.state = "off"
+        if self.cable is not None:
+            self.cable.power(False)
 
     def reset(self) -> None:
         """The reset switch: off and on again, no shutdown."""

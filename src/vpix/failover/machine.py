@@ -265,6 +265,17 @@ class FailoverMachine:
         return self._to(FAILED, now, CONFIG_MISMATCH) + \
             [Syslog(104003, f"({self.name}) Switching to FAILED.")] + self._hello(now)
 
+    def cable_silent(self, now: float) -> list[Action]:
+        """No acknowledgement on the serial cable for five retransmissions (15 s)."""
+        if not self.enabled or self.lan:
+            return []
+        self._heard = None
+        was, self.mate_state = self.mate_state, FAILED
+        out = [Syslog(103001, f"({self.name}) No response from other firewall (reason code = 3).")]
+        if self.state in STANDBY_STATES and was in ACTIVE_STATES:
+            out += self._go_active(now, NO_HELLO)
+        return out
+
     def sync_done(self, now: float) -> list[Action]:
         if self.state in (COLD_STANDBY, SYNC_CONFIG):
             return self._to(STANDBY_READY, now, DETECTED_ACTIVE) + self._hello(now)

@@ -83,7 +83,7 @@ class Monitoring:
         self._count_failures(now)
 
     def _hellos(self) -> None:
-        body = {"primary": bool(self.config.primary), "state": self.runtime.machine.state}
+        body = {"primary": self.runtime.machine.primary, "state": self.runtime.machine.state}
         for name in self.watches:
             iface = self.runtime.interfaces.by_name(name)
             stack = self.stations.stack(iface)

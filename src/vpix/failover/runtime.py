@@ -13,7 +13,7 @@ from vpix.failover import compat, messages
 from vpix.failover.monitoring import Monitoring
 from vpix.failover.machine import (ACTIVE_STATES, FAILED, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
 from vpix.net.packets import mac_bytes, mac_text
-from vpix.net.stack import IpStack
+from vpix.failover.links import CableLink, LanLink
 
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
 
@@ -35,18 +35,13 @@ class FailoverRuntime:
         self.system = system
         self.config = config
         unit = system.unit
-        name, hw = config.lan_interface
-        address = config.addresses[name]
-        own, self.mate_ip = ((address.address, address.standby) if config.primary
-                             else (address.standby, address.address))
-        self.interface = self.interfaces.by_hw(hw)
-        self.stack = IpStack(unit.ports[self.interface.index], unit.clock, own, address.mask)
-        self.stack.ip_bind(messages.PROTO_FAILOVER, self._received)
+        cable = unit.cable if not config.lan_enabled else None
+        self.link = CableLink(self, cable) if cable is not None else LanLink(self, config)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
         policy = config.interface_policy.rstrip("%")
-        self.machine = FailoverMachine(bool(config.primary), poll=config.unit_poll.poll_ms / 1000,
+        self.machine = FailoverMachine(config.is_primary(), poll=config.unit_poll.poll_ms / 1000,
                                        hold=config.unit_poll.hold_ms / 1000,
-                                       interface_policy=int(policy), lan=True)
+                                       interface_policy=int(policy), lan=self.link.lan)
         self.mate_version: str | None = None
         self.mate_macs: list[str] = []
         self.mate_active_since: float | None = None
@@ -75,6 +70,7 @@ class FailoverRuntime:
 
     def stop(self) -> None:
         self._alarm.cancel()
+        self.link.close()
         self.monitoring.stop()
         if self._config_changed in self.system.change_listeners:
             self.system.change_listeners.remove(self._config_changed)
@@ -137,13 +133,35 @@ class FailoverRuntime:
     def interfaces_failed(self, count: int, now: float) -> None:
         self.act(self.machine.interfaces_failed(count, now))
 
+    # ------------------------------------------------------------ what the link reports
+
+    def link_changed(self, up: bool) -> None:
+        if self.system.running():
+            self.act(self.machine.link(up, self.now()))
+
+    def mate_power(self, on: bool) -> None:
+        if self.system.running() and not on:
+            self.act(self.machine.mate_power_lost(self.now()))
+
+    def cable_silent(self) -> None:
+        """Five retransmissions went unanswered on the cable."""
+        if self.system.running():
+            self.act(self.machine.cable_silent(self.now()))
+
+    def cable_plugs(self, ours: bool, theirs: bool) -> None:
+        name = self.machine.name
+        if not ours:
+            self.system.syslog(1, 101003, f"({name}) Failover cable not connected (this unit).")
+        elif not theirs:
+            self.system.syslog(1, 101004, f"({name}) Failover cable not connected (other unit).")
+
     def _send(self, kind: str, body: dict) -> None:
-        self.stack.send_ip(self.mate_ip, messages.PROTO_FAILOVER, self.endpoint.pack(kind, body))
+        self.link.send(self.endpoint.pack(kind, body))
 
     # ------------------------------------------------------------ messages from the mate
 
-    def _received(self, payload: bytes, source: str) -> None:
-        if not self.system.running() or source != self.mate_ip:
+    def received(self, payload: bytes) -> None:
+        if not self.system.running():
             return
         failures = self.endpoint.dropped["decryption"]
         message = self.endpoint.unpack(payload)
@@ -264,7 +282,7 @@ class FailoverRuntime:
     def _macs(self) -> dict[int, tuple[bytes, bytes]]:
         own = [mac_bytes(mac) for mac in self.system.unit.identity.macs]
         mate = [mac_bytes(mac) for mac in self.mate_macs] if len(self.mate_macs) == len(own) else own
-        primary, secondary = (own, mate) if self.config.primary else (mate, own)
+        primary, secondary = (own, mate) if self.machine.primary else (mate, own)
         macs = {index: (primary[index], secondary[index]) for index in range(len(own))}
         for hw, (active, standby) in self.config.mac.items():
             iface = self.interfaces.by_hw(hw)

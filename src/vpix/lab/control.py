@@ -62,8 +62,11 @@ def carry_out(running, op: str, target: str):
         unit.ports[hw.interfaces.index(interface)].plug(op == "plug")
         return f"{target} {'plugged in' if op == 'plug' else 'unplugged'}"
     if op in ("cable-unplug", "cable-plug"):
-        _unit(running, target)
-        raise LabError(f"{target} has no serial failover cable in this lab (its failover link is LAN-based)")
+        end = _unit(running, target).cable
+        if end is None:
+            raise LabError(f"{target} has no serial failover cable in this lab")
+        end.plug(op == "cable-plug")
+        return f"{target}'s end of the failover cable {'plugged in' if op == 'cable-plug' else 'unplugged'}"
     raise LabError(f"unknown operation {op!r}; one of {', '.join(OPS)}")
 
 
@@ -81,15 +84,23 @@ def status(running) -> list[dict]:
         unit = served.unit
         row = {"unit": name, "platform": unit.identity.platform, "state": unit.state,
                "role": "", "failover": "", "mate": "",
-               "links": " ".join(f"{hw}:{'up' if port.link else 'down'}"
-                                 for hw, port in zip(unit.identity.hw.interfaces, unit.ports)
-                                 if port.segment is not None)}
+               "links": " ".join([f"{hw}:{'up' if port.link else 'down'}"
+                                  for hw, port in zip(unit.identity.hw.interfaces, unit.ports)
+                                  if port.segment is not None] + _cable(unit))}
         runtime = _failover_runtime(unit)
         if runtime is not None:
             machine = runtime.machine
             row.update(role=machine.name, failover=machine.state, mate=machine.mate_state)
         rows.append(row)
     return rows
+
+
+def _cable(unit) -> list[str]:
+    end = unit.cable
+    if end is None:
+        return []
+    state = "up" if end.connected else "unplugged here" if not end.plugged else "unplugged there"
+    return [f"cable({'primary' if end.primary else 'secondary'}):{state}"]
 
 
 def _failover_runtime(unit):

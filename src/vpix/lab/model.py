@@ -77,6 +77,19 @@ class Lab(BaseModel):
     hosts: dict[str, HostSpec] = Field(default_factory=dict)
     # members: UNIT:INTERFACE, HOST, tap:DEVICE or udp:LOCAL_PORT:REMOTE_ADDRESS:REMOTE_PORT
     segments: dict[str, list[str]] = Field(default_factory=dict)
+    # serial failover cables between PIX units: [PRIMARY_END_UNIT, SECONDARY_END_UNIT]
+    cables: list[tuple[str, str]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cables_join_pix_units(self) -> "Lab":
+        ends = [unit for cable in self.cables for unit in cable]
+        for unit in ends:
+            spec = self.units.get(unit)
+            if spec is None or catalog()[spec.platform].line != "pix":
+                raise ValueError(f"cable: {unit} is not a PIX unit of this lab")
+        if len(set(ends)) != len(ends):
+            raise ValueError("cable: a unit has one failover cable port")
+        return self
 
     @model_validator(mode="after")
     def _members_exist(self) -> "Lab":

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vpix.clock import LoopClock
+from vpix.failover.cable import FailoverCable
 from vpix.hardware import unitdir
 from vpix.image import format as image_format
 from vpix.lab import control
@@ -110,6 +111,10 @@ async def start(lab: Lab) -> RunningLab:
                 segment.attach(unit.ports[unit.identity.hw.interfaces.index(interface)])
             else:
                 running.hosts[member].plug(segment)
+    for primary, secondary in lab.cables:
+        cable = FailoverCable(clock)
+        running.units[primary].unit.cable = cable.primary_end
+        running.units[secondary].unit.cable = cable.secondary_end
     for host in running.units.values():
         await host.start()
     running.control = await control.serve(running, lab.directory())

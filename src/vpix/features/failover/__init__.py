@@ -67,19 +67,29 @@ class FailoverConfig(Feature):
         """Start failing over once it is enabled and the LAN link is configured."""
         if self.runtime is not None or not self.enabled or not self.system.running():
             return
-        if self.primary is None or not self.lan_interface or not self.lan_enabled:
-            return
-        if self.lan_interface[0] not in self.addresses:
+        if not self.lan_enabled:
+            if self.system.unit.cable is None:         # serial failover with no cable in
+                return
+        elif self.primary is None or not self.lan_interface or self.lan_interface[0] not in self.addresses:
             return
         from vpix.failover.runtime import FailoverRuntime
 
         self.runtime = FailoverRuntime(self.system, self)
         self.runtime.start()
 
+    def is_primary(self) -> bool:
+        """LAN failover: `failover lan unit`; serial failover: the cable end the unit has."""
+        cable = self.system.unit.cable
+        if not self.lan_enabled and cable is not None:
+            return cable.primary
+        return self.primary is not False
+
     def prompt_part(self, word: str) -> str | None:
         """`prompt … priority state`: pri or sec; act or stby."""
         if word == "priority":
-            return {True: "pri", False: "sec"}.get(self.primary)
+            if self.primary is None and (self.lan_enabled or self.system.unit.cable is None):
+                return None
+            return "pri" if self.is_primary() else "sec"
         if word == "state":
             return "act" if self.runtime is None or self.runtime.machine.active else "stby"
         return None

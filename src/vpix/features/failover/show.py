@@ -27,7 +27,7 @@ def show_failover(ctx: Ctx):
     machine = runtime.machine if runtime else None
     on = fo.enabled and machine is not None and machine.enabled
     ctx.print(f"Failover {'On' if on else 'Off'}")
-    unit_name = "Primary" if fo.primary is not False else "Secondary"
+    unit_name = "Primary" if fo.is_primary() else "Secondary"
     ctx.print(f"Failover unit {unit_name}")
     if fo.lan_interface and fo.lan_enabled:
         iface = ctx.system.feature(Interfaces).by_hw(fo.lan_interface[1])
@@ -111,7 +111,7 @@ def _hosts(ctx: Ctx, fo: FailoverConfig, indent: str, times: tuple[str, str] = (
     """The This host / Other host blocks with their interfaces (after ``times``' line, if any)."""
     runtime = fo.runtime
     machine = runtime.machine
-    mine = "Primary" if fo.primary is not False else "Secondary"
+    mine = "Primary" if fo.is_primary() else "Secondary"
     other = "Secondary" if mine == "Primary" else "Primary"
     monitored = _monitored(ctx, fo)
     mate_state = machine.mate_state if machine.mate_state != NOT_DETECTED else "Not Detected"
@@ -142,7 +142,7 @@ def show_monitor_interface(ctx: Ctx):
 def show_failover_state(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     runtime = fo.runtime
-    mine = "Primary" if fo.primary is not False else "Secondary"
+    mine = "Primary" if fo.is_primary() else "Secondary"
     other = "Secondary" if mine == "Primary" else "Primary"
     state = runtime.machine.state if runtime else "Disabled"
     mate = runtime.machine.mate_state if runtime else "Not Detected"
@@ -175,7 +175,7 @@ def show_failover_interface(ctx: Ctx):
             ctx.print("                System IP Address: 0.0.0.0 0.0.0.0")
             continue
         # the link addresses stay with the unit (primary, secondary), whatever its role
-        own, other = ((address.address, address.standby) if fo.primary is not False
+        own, other = ((address.address, address.standby) if fo.is_primary()
                       else (address.standby, address.address))
         ctx.print(f"                System IP Address: {address.address} {address.mask}")
         ctx.print(f"                My IP Address    : {own}")

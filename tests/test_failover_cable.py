@@ -1,0 +1,100 @@
+"""Serial-cable failover on PIX units, in virtual time: the cable decides primary and
+secondary, senses the mate's power and both plugs, and acknowledges every message."""
+
+from __future__ import annotations
+
+from conftest import Terminal, host_key
+
+from vpix.clock import VirtualClock
+from vpix.failover.cable import FailoverCable
+from vpix.features.failover import FailoverConfig
+from vpix.hardware import unitdir
+from vpix.net.fabric import Segment
+from vpix.unit import Unit
+
+CONFIG = """hostname pix
+logging enable
+logging console debugging
+interface Ethernet1
+ nameif inside
+ security-level 100
+ ip address 192.168.1.1 255.255.255.0 standby 192.168.1.2
+failover
+"""
+
+
+class CablePair:
+    def __init__(self, tmp_path, images):
+        self.clock = VirtualClock(1000.0)
+        self.cable = FailoverCable(self.clock)
+        self.inside = Segment("inside", self.clock)
+        self.units = {}
+        for role, end, config in (("primary", self.cable.primary_end, CONFIG),
+                                  ("secondary", self.cable.secondary_end, "failover\n")):
+            unitdir.create(tmp_path / role, "PIX-515E", image=images["pix-7.2(1)"], host_key=host_key(),
+                           startup_config=config)
+            unit = Unit(tmp_path / role, self.clock)
+            unit.cable = end
+            self.inside.attach(unit.ports[1])
+            self.units[role] = unit
+
+    def machine(self, role):
+        return self.units[role].system.feature(FailoverConfig).runtime.machine
+
+    def boot(self):
+        for unit in self.units.values():
+            unit.power_on()
+        self.clock.advance(60)
+
+
+def test_the_cable_end_makes_the_primary_and_the_pair_syncs_over_it(tmp_path, images):
+    pair = CablePair(tmp_path, images)
+    pair.boot()
+    assert pair.machine("primary").state == "Active"
+    assert pair.machine("secondary").state == "Standby Ready"
+    assert "hostname pix" in pair.units["secondary"].system.running_config()
+    term = Terminal(pair.units["secondary"])
+    term.cmd("enable")
+    term.cmd("")
+    out = term.cmd("show failover")
+    assert "Failover unit Secondary\nFailover LAN Interface: N/A - Serial-based failover enabled\n" in out
+    assert "This host: Secondary - Standby Ready" in out
+
+
+def test_the_cable_senses_the_mate_power_off_at_once(tmp_path, images):
+    pair = CablePair(tmp_path, images)
+    pair.boot()
+    pair.units["primary"].power_off()
+    pair.clock.advance(0.01)
+    assert pair.machine("secondary").state == "Active"
+    log = pair.units["secondary"].console.text()
+    assert "%PIX-1-102001: (Secondary) Power failure/System reload other side." in log
+
+
+def test_unplugged_ends_are_reported_on_both_sides(tmp_path, images):
+    pair = CablePair(tmp_path, images)
+    pair.boot()
+    pair.cable.secondary_end.plug(False)
+    pair.clock.advance(0.01)
+    assert "%PIX-1-101003: (Secondary) Failover cable not connected (this unit)." in \
+        pair.units["secondary"].console.text()
+    assert "%PIX-1-101004: (Primary) Failover cable not connected (other unit)." in \
+        pair.units["primary"].console.text()
+    assert "%PIX-1-101002: (Primary) Bad failover cable." in pair.units["primary"].console.text()
+    pair.cable.secondary_end.plug(True)
+    pair.clock.advance(0.01)
+    assert "%PIX-1-101001: (Primary) Failover cable OK." in pair.units["primary"].console.text()
+
+
+def test_five_unanswered_retransmissions_fail_the_mate(tmp_path, images):
+    pair = CablePair(tmp_path, images)
+    pair.boot()
+    active = pair.units["primary"]
+    active.system.feature(FailoverConfig).runtime.stop()          # the active unit hangs, powered
+    pair.cable.primary_end.receive = lambda data: None
+    pair.clock.advance(15)
+    assert pair.machine("secondary").state == "Standby Ready"     # still retransmitting
+    pair.clock.advance(20)
+    assert pair.machine("secondary").state == "Active"
+    assert "(Secondary) No response from other firewall (reason code = 3)." in \
+        pair.units["secondary"].console.text()
