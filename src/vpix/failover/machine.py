@@ -184,6 +184,9 @@ class FailoverMachine:
             return [Send(Order("standby", MATE_WANTS_STANDBY))]
         if self.state in STANDBY_STATES and message.state == FAILED and self.failed_interfaces == 0:
             return self._go_active(now, FAILOVER_STATE_CHECK)
+        if self.state in STANDBY_STATES and message.state == NEGOTIATION:
+            # The active mate restarted faster than the hold time: nobody is active now.
+            return self._go_active(now, NO_ACTIVE)
         return []
 
     def order(self, message: Order, now: float) -> list[Action]:
@@ -193,7 +196,10 @@ class FailoverMachine:
         if message.role == "active" and not self.active:
             return self._go_active(now, message.reason)
         if message.role == "standby" and self.active:
-            return self._go_standby(now, message.reason)
+            # Both were active (the link came back): the unit giving way takes the other's
+            # configuration, since each may have changed its own meanwhile.
+            resync = [SyncNeeded()] if message.reason == MATE_WANTS_STANDBY else []
+            return self._go_standby(now, message.reason) + resync
         return []
 
     def tick(self, now: float) -> list[Action]:
@@ -214,10 +220,13 @@ class FailoverMachine:
             return []
         self.link_up = up
         if up:
+            # Replication stopped while the link was down: a standby takes the whole
+            # configuration again.
+            resync = [SyncNeeded()] if self.link_failed and self.state in STANDBY_STATES else []
             self.link_failed = False
             return [Syslog(105006 if self.lan else 101001,
                            f"({self.name}) Link status 'Up' on interface failover" if self.lan
-                           else f"({self.name}) Failover cable OK.")]
+                           else f"({self.name}) Failover cable OK.")] + resync
         self.link_failed = self.state != NEGOTIATION and self._heard is not None
         return [Syslog(105007 if self.lan else 101002,
                        f"({self.name}) Link status 'Down' on interface failover" if self.lan

@@ -49,6 +49,7 @@ class FailoverRuntime:
         self.decryption_failures = 0
         self._alarm = Alarm(unit.clock, self._tick)
         self._replicating = False
+        self._config_asked = 0.0
         self.monitoring = Monitoring(self)
         self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
         self.identity = compat.identity(system)
@@ -113,7 +114,7 @@ class FailoverRuntime:
                 if failure is not None:
                     self.last_failure[failure[0]] = (failure[1], self.system.now())
             elif isinstance(action, SyncNeeded):
-                self._send("state", {"want": "config"})
+                self._ask_for_config()
         self.rearm()
 
     def _tick(self) -> None:
@@ -121,6 +122,13 @@ class FailoverRuntime:
             now = self.now()
             self.monitoring.tick(now)
             self.act(self.machine.tick(now))
+            if self.machine.state == "Cold Standby" and not self._replicating and \
+                    now - self._config_asked >= self.machine.hold:
+                self._ask_for_config()          # the request found no active unit: ask again
+
+    def _ask_for_config(self) -> None:
+        self._config_asked = self.now()
+        self._send("state", {"want": "config"})
 
     # ------------------------------------------------------------ what monitoring reports
 
