@@ -48,6 +48,8 @@ class Hello:
     primary: bool
     state: str
     failed_interfaces: int = 0
+    active_for: float = 0.0             # seconds in the active role, 0 when not active
+    up_for: float = 0.0                 # seconds since failover started on the unit (its boot)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class FailoverMachine:
     hold: float = 15.0
     interface_policy: int = 1
     lan: bool = True                      # LAN link (no power sense) or serial cable
+    interface_hold: float = 0.0           # how long data-interface hellos may pause
 
     state: str = DISABLED
     enabled: bool = False                 # `failover`; `no failover` stops it, the role stays
@@ -120,6 +123,8 @@ class FailoverMachine:
     _heard: float | None = None           # the mate's last hello
     _heard_on_data: float | None = None   # the mate's last hello on a monitored interface
     _next_hello: float = 0.0
+    _started: float | None = None         # when failover was first enabled
+    _no_active_since: float | None = None # both units standing by, since
     _negotiate_until: float = 0.0
 
     @property
@@ -141,6 +146,8 @@ class FailoverMachine:
         if not self.enabled:
             return None
         times = [self._next_hello]
+        if self._no_active_since is not None and self.primary and self.state in STANDBY_STATES:
+            times.append(self._no_active_since + self.hold)
         if self.state == NEGOTIATION:
             times.append(self._negotiate_until)
         if self._heard is not None:
@@ -154,6 +161,8 @@ class FailoverMachine:
         if self.enabled:
             return []
         self.enabled = True
+        if self._started is None:
+            self._started = now
         if self.state != DISABLED:              # re-enabled: carry on in the role it kept
             return [Syslog(105002, f"({self.name}) Enabling failover.")] + self._hello(now)
         out = self._to(NEGOTIATION, now, BY_COMMAND)
@@ -173,14 +182,25 @@ class FailoverMachine:
             return []
         if not on_failover_link:
             self._heard_on_data = now
+            if self.link_failed:
+                self._heard = now           # with the failover link down, data hellos keep the mate alive
             return []
         self._heard = now
         self.mate_state = message.state
         self.mate_failed_interfaces = message.failed_interfaces
+        both_standing_by = self.state in STANDBY_STATES and message.state in STANDBY_STATES
+        if not both_standing_by:
+            self._no_active_since = None
+        elif self._no_active_since is None:
+            self._no_active_since = now
         if self.state == NEGOTIATION:
             return self._negotiate(message, now)
         if self.active and message.state in ACTIVE_STATES and self.primary:
-            # Both active (the link came back): the primary tells the secondary to stand by.
+            # Both active (the link came back). The primary decides, so that only one unit
+            # does: the unit active the longer, else up the longer, holds what was configured
+            # meanwhile and stays; the primary when they cannot be told apart.
+            if self._outlasted_by(message, now):
+                return self._go_standby(now, MATE_WANTS_STANDBY)
             return [Send(Order("standby", MATE_WANTS_STANDBY))]
         if self.state in STANDBY_STATES and message.state == FAILED and self.failed_interfaces == 0:
             return self._go_active(now, FAILOVER_STATE_CHECK)
@@ -196,10 +216,7 @@ class FailoverMachine:
         if message.role == "active" and not self.active:
             return self._go_active(now, message.reason)
         if message.role == "standby" and self.active:
-            # Both were active (the link came back): the unit giving way takes the other's
-            # configuration, since each may have changed its own meanwhile.
-            resync = [SyncNeeded()] if message.reason == MATE_WANTS_STANDBY else []
-            return self._go_standby(now, message.reason) + resync
+            return self._go_standby(now, message.reason)
         return []
 
     def tick(self, now: float) -> list[Action]:
@@ -207,9 +224,17 @@ class FailoverMachine:
             return []
         out: list[Action] = []
         if self.state == NEGOTIATION and now >= self._negotiate_until:
-            out += self._go_active(now, NO_ACTIVE)
+            if self._heard is not None and self.mate_state in STANDBY_STATES:
+                # A standby mate has lost its active unit (this one, restarting) and is about
+                # to take over with the configuration it holds: wait for it.
+                self._negotiate_until = now + self.hold
+            else:
+                out += self._go_active(now, NO_ACTIVE)
         if self._heard is not None and now >= self._heard + self.hold:
             out += self._mate_silent(now)
+        if self._no_active_since is not None and now >= self._no_active_since + self.hold and self.primary \
+                and self.state in STANDBY_STATES:
+            out += self._go_active(now, NO_ACTIVE)      # both stood by for a hold time
         if now >= self._next_hello:
             out += self._hello(now)
         return out
@@ -220,13 +245,10 @@ class FailoverMachine:
             return []
         self.link_up = up
         if up:
-            # Replication stopped while the link was down: a standby takes the whole
-            # configuration again.
-            resync = [SyncNeeded()] if self.link_failed and self.state in STANDBY_STATES else []
             self.link_failed = False
             return [Syslog(105006 if self.lan else 101001,
                            f"({self.name}) Link status 'Up' on interface failover" if self.lan
-                           else f"({self.name}) Failover cable OK.")] + resync
+                           else f"({self.name}) Failover cable OK.")]
         self.link_failed = self.state != NEGOTIATION and self._heard is not None
         return [Syslog(105007 if self.lan else 101002,
                        f"({self.name}) Link status 'Down' on interface failover" if self.lan
@@ -331,10 +353,14 @@ class FailoverMachine:
         self._heard = None
         was = self.mate_state
         self.mate_state = FAILED if was != NOT_DETECTED else NOT_DETECTED
-        if self._heard_on_data is not None and now - self._heard_on_data < self.hold:
+        # Once the link is known to be down, data hellos (sent at the interface poll) are all there is.
+        tolerance = max(self.hold, self.interface_hold) if self.link_failed else self.hold
+        if self._heard_on_data is not None and now - self._heard_on_data < tolerance:
             # Still heard on the data interfaces: the failover link failed, not the mate.
-            self.link_failed = True
             self.mate_state = was
+            if self.link_failed:
+                return []
+            self.link_failed = True
             return [Syslog(105005, f"({self.name}) Lost Failover communications with mate on interface failover")]
         out = [Syslog(103001, f"({self.name}) No response from other firewall (reason code = 4).")]
         if self.state in STANDBY_STATES and was in ACTIVE_STATES:
@@ -346,6 +372,7 @@ class FailoverMachine:
             return []
         out = self._to(JUST_ACTIVE, now, reason) + self._to(ACTIVE, now, reason)
         self.active_since = now
+        self._no_active_since = None
         return out + [Role(True, reason), Syslog(104001, f"({self.name}) Switching to ACTIVE - {reason}")] + \
             self._hello(now)
 
@@ -370,4 +397,15 @@ class FailoverMachine:
 
     def _hello(self, now: float) -> list[Action]:
         self._next_hello = now + self.poll
-        return [Send(Hello(self.primary, self.state, self.failed_interfaces))]
+        up_for = now - self._started if self._started is not None else 0.0
+        return [Send(Hello(self.primary, self.state, self.failed_interfaces, self._active_for(now), up_for))]
+
+    def _outlasted_by(self, mate: Hello, now: float) -> bool:
+        mine = self._active_for(now)
+        if abs(mate.active_for - mine) > self.poll:
+            return mate.active_for > mine
+        up_for = now - self._started if self._started is not None else 0.0
+        return mate.up_for > up_for + self.poll
+
+    def _active_for(self, now: float) -> float:
+        return now - self.active_since if self.active_since is not None else 0.0

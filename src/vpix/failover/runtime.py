@@ -41,7 +41,8 @@ class FailoverRuntime:
         policy = config.interface_policy.rstrip("%")
         self.machine = FailoverMachine(config.is_primary(), poll=config.unit_poll.poll_ms / 1000,
                                        hold=config.unit_poll.hold_ms / 1000,
-                                       interface_policy=int(policy), lan=self.link.lan)
+                                       interface_policy=int(policy), lan=self.link.lan,
+                                       interface_hold=config.interface_poll.hold_ms / 1000)
         self.mate_version: str | None = None
         self.mate_macs: list[str] = []
         self.mate_active_since: float | None = None
@@ -49,7 +50,10 @@ class FailoverRuntime:
         self.decryption_failures = 0
         self._alarm = Alarm(unit.clock, self._tick)
         self._replicating = False
-        self._config_asked = 0.0
+        self._config_asked = -1e9
+        self.config_version = 0                  # replicated changes made here while active
+        self.synced: tuple[int, int] | None = None   # (active mate's epoch, its version) held here
+        self._sync_version = 0
         self.monitoring = Monitoring(self)
         self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
         self.identity = compat.identity(system)
@@ -104,6 +108,7 @@ class FailoverRuntime:
                     body["macs"] = self.system.unit.identity.macs
                     body["interfaces"] = self.monitoring.statuses()
                     body["identity"] = self.identity
+                    body["cfg"] = self.config_version
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
@@ -122,9 +127,15 @@ class FailoverRuntime:
             now = self.now()
             self.monitoring.tick(now)
             self.act(self.machine.tick(now))
-            if self.machine.state == "Cold Standby" and not self._replicating and \
-                    now - self._config_asked >= self.machine.hold:
-                self._ask_for_config()          # the request found no active unit: ask again
+
+    def _check_synced(self, active: tuple[int, int], now: float) -> None:
+        """A standby must hold the active unit's configuration up to its latest change; when a
+        change or a requested sync went missing (the link was down, the mate became active
+        meanwhile), it asks for the whole configuration again."""
+        behind = active != self.synced or self.machine.state == "Cold Standby"   # still waiting for one
+        if self.machine.state in STANDBY_STATES and behind and not self._replicating \
+                and now - self._config_asked >= self.machine.hold:
+            self._ask_for_config()
 
     def _ask_for_config(self) -> None:
         self._config_asked = self.now()
@@ -188,7 +199,8 @@ class FailoverRuntime:
                 if macs != self.mate_macs:
                     self.mate_macs = macs
                     self._assume()
-                hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)))
+                hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)),
+                              float(body.get("active_for", 0.0)), float(body.get("up_for", 0.0)))
                 self.monitoring.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
                 if hello.state == "Failed" and self.machine.mate_state != "Failed":
                     self.last_failure["other"] = ("Ifc Failure", self.system.now())
@@ -197,6 +209,8 @@ class FailoverRuntime:
                 if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
                     self.mate_active_since = now
                 self.act(self.machine.hello(hello, now))
+                if hello.state in ACTIVE_STATES:
+                    self._check_synced((message.epoch, int(body.get("cfg", 0))), now)
             elif message.type == "order":
                 self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
             elif message.type == "exec":
@@ -210,13 +224,17 @@ class FailoverRuntime:
             elif message.type == "state" and body.get("save") and not self.machine.active:
                 self.system.write_startup(self.system.config_text())
             elif message.type == "sync-start" and not self.machine.active:
+                self._sync_version = int(body.get("version", 0))
                 self._replicating = True
                 self.system.unit.console.lines(list(RECEIVING))
                 self.system.reset_config(keep=(type(self.config),))
             elif message.type == "config" and not self.machine.active:
                 self._apply(body.get("lines", []))
+                if "version" in body and self.synced == (message.epoch, int(body["version"]) - 1):
+                    self.synced = (message.epoch, int(body["version"]))
             elif message.type == "sync-end" and not self.machine.active:
                 self._replicating = False
+                self.synced = (message.epoch, self._sync_version)
                 self.system.apply_factory_config()
                 self.system.unit.console.write(RECEIVED + "\n")
                 self.act(self.machine.sync_done(now))
@@ -313,7 +331,7 @@ class FailoverRuntime:
         console = self.system.unit.console
         console.write(SENDING + "\n")
         lines = [line for line in self.system.running_config() if not line.startswith(NOT_REPLICATED)]
-        self._send("sync-start", {})
+        self._send("sync-start", {"version": self.config_version})
         for start in range(0, len(lines), 500):
             self._send("config", {"lines": lines[start:start + 500]})
         self._send("sync-end", {})
@@ -344,6 +362,7 @@ class FailoverRuntime:
         if self.machine.active:
             if not line.startswith(NOT_REPLICATED):
                 # A sub-mode command travels with the commands that entered its mode.
-                self._send("config", {"lines": session.mode_path() + [line]})
+                self.config_version += 1
+                self._send("config", {"lines": session.mode_path() + [line], "version": self.config_version})
         elif self.machine.state in STANDBY_STATES:
             session.sink(STANDBY_WARNING + "\n")

@@ -16,6 +16,8 @@ from vpix.net.packets import (BROADCAST, ETH_ARP, ETH_IP, PROTO_ICMP, PROTO_UDP,
 
 UdpHandler = Callable[[bytes, tuple[str, int], int], None]
 ARP_TIMEOUT = 4.0
+ARP_RETRY = 1.0
+UNRESOLVED_QUEUE = 3
 
 
 @dataclass
@@ -38,6 +40,7 @@ class IpStack:
     trace: Callable[[str], None] | None = None      # monitor mode's `trace`
     arp: dict[str, bytes] = field(default_factory=dict)
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
+    _asked: dict[str, float] = field(default_factory=dict)      # when each address was last asked for
     _udp: dict[int, UdpHandler] = field(default_factory=dict)
     _protocols: dict[int, Callable[[bytes, str], None]] = field(default_factory=dict)
     _pings: dict[int, _Ping] = field(default_factory=dict)
@@ -77,9 +80,11 @@ class IpStack:
             self.port.send(Ethernet(mac, self.port.mac, ETH_IP, packet).encode())
             return
         first = hop not in self._waiting
-        self._waiting.setdefault(hop, []).append(packet)
-        if first:
-            self._resolve(hop)
+        waiting = self._waiting.setdefault(hop, [])
+        waiting.append(packet)
+        del waiting[:-UNRESOLVED_QUEUE]         # like Linux's unres_qlen: only the newest wait
+        if first or self.clock.monotonic() - self._asked.get(hop, 0.0) >= ARP_RETRY:
+            self._resolve(hop)                  # ask again: a request can be lost (a link was down)
 
     def _next_hop(self, dst: str) -> str | None:
         net = ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
@@ -88,9 +93,15 @@ class IpStack:
         return self.gateway
 
     def _resolve(self, ip: str) -> None:
+        asked = self._asked[ip] = self.clock.monotonic()
         request = Arp(1, self.port.mac, ip_bytes(self.address), b"\0" * 6, ip_bytes(ip))
         self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_ARP, request.encode()).encode())
-        self.clock.call_later(ARP_TIMEOUT, lambda: self._waiting.pop(ip, None) if ip not in self.arp else None)
+        self.clock.call_later(ARP_TIMEOUT, lambda: self._give_up(ip, asked))
+
+    def _give_up(self, ip: str, asked: float) -> None:
+        """Drop what waits for ``ip`` when the latest request for it went unanswered."""
+        if self._asked.get(ip) == asked and ip not in self.arp:
+            self._waiting.pop(ip, None)
 
     def announce(self) -> None:
         """Gratuitous ARP: tell the segment which MAC holds this address now."""
