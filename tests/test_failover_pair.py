@@ -162,8 +162,11 @@ def test_failover_active_and_no_failover_active_from_the_cli(pair):
     pair.run(1)
     assert pair.machine("secondary").state == "Active" and pair.machine("primary").state == "Standby Ready"
     pair.enable("secondary").cmd("no failover active")
-    pair.run(1)
+    pair.run(20)
     assert pair.machine("primary").state == "Active"
+    # a planned switch replicates nothing: both already hold the same configuration
+    for unit in pair.units.values():
+        assert unit.console.text().count("Beginning configuration replication") <= 1
 
 
 def test_key_mismatch_the_pair_does_not_form(tmp_path, images):
@@ -525,3 +528,36 @@ def test_zero_downtime_upgrade_of_the_pair(pair, tmp_path):
     assert pair.units["primary"].system.version == Version.parse("7.2(2)")
     assert pair.machine("primary").state == "Standby Ready" and pair.machine("secondary").state == "Active"
     assert "Version: Ours 7.2(2), Mate 7.2(2)" in new_active.cmd("show failover")
+
+
+def test_failover_during_bulk_sync_leaves_a_partial_configuration_and_write_standby_recovers(pair, monkeypatch):
+    from vpix.failover.runtime import FailoverRuntime
+
+    pair.units["primary"].flash.write_private("startup-config", (
+        pair.units["primary"].flash.read_private("startup-config").decode() +
+        "".join(f"name 10.7.{i // 250}.{i % 250 + 1} bulk{i}\n" for i in range(1500))).encode())
+    pair.boot("primary")
+    pair.run(5)
+    secondary = pair.units["secondary"]
+    apply = FailoverRuntime._apply
+
+    def apply_then_take_over(runtime, lines):   # the operator types `failover active` mid-sync
+        apply(runtime, lines)
+        if runtime.system.unit is secondary and not runtime.machine.active:
+            runtime.act(runtime.machine.command_active(runtime.now()))
+    monkeypatch.setattr(FailoverRuntime, "_apply", apply_then_take_over)
+    secondary.power_on()
+    pair.run(5)
+    monkeypatch.undo()
+    assert pair.machine("secondary").state == "Active" and pair.machine("primary").state == "Standby Ready"
+    names = lambda role: sum(1 for line in pair.units[role].system.running_config() if " bulk" in line)
+    assert 0 < names("secondary") < 1500                    # the new active unit: partial
+    assert names("primary") == 1500                          # the primary keeps its own
+    # The seed's recovery: force the primary back to active, then write standby.
+    active = pair.enable("primary")
+    active.cmd("failover active")
+    pair.run(1)
+    assert pair.machine("primary").state == "Active"
+    active.cmd("write standby")
+    pair.run(1)
+    assert names("secondary") == 1500

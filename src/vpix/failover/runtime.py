@@ -11,7 +11,7 @@ from typing import Callable
 from vpix.clock import Alarm
 from vpix.failover import compat, messages
 from vpix.failover.monitoring import Monitoring
-from vpix.failover.machine import (ACTIVE_STATES, FAILED, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
+from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, FAILED, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
 from vpix.net.packets import mac_bytes, mac_text
 from vpix.failover.links import CableLink, LanLink
 
@@ -54,6 +54,8 @@ class FailoverRuntime:
         self.config_version = 0                  # replicated changes made here while active
         self.synced: tuple[int, int] | None = None   # (active mate's epoch, its version) held here
         self._sync_version = 0
+        self.complete = True                     # not left half-way by a bulk sync cut short
+        self._mate_cfg: tuple[int, int] | None = None     # the mate's latest (epoch, version)
         self.monitoring = Monitoring(self)
         self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
         self.identity = compat.identity(system)
@@ -109,9 +111,15 @@ class FailoverRuntime:
                     body["interfaces"] = self.monitoring.statuses()
                     body["identity"] = self.identity
                     body["cfg"] = self.config_version
+                    body["partial"] = not self.complete
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
+                if action.active:
+                    self._replicating = False    # a bulk sync cut short by the takeover is over
+                    self.synced = None           # changed here from now on: standing by again, resync
+                elif action.reason == BY_COMMAND:
+                    self.synced = self._mate_cfg  # a planned switch: the mate holds what we held
                 self._assume()
             elif isinstance(action, Syslog):
                 self.system.syslog(1, action.id, action.text)
@@ -209,7 +217,10 @@ class FailoverRuntime:
                 if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
                     self.mate_active_since = now
                 self.act(self.machine.hello(hello, now))
-                if hello.state in ACTIVE_STATES:
+                self._mate_cfg = (message.epoch, int(body.get("cfg", 0)))
+                if hello.state in ACTIVE_STATES and not body.get("partial"):
+                    # (a mate that became active in the middle of a bulk sync has a partial
+                    # configuration: keep ours, to be pushed back with `write standby`)
                     self._check_synced((message.epoch, int(body.get("cfg", 0))), now)
             elif message.type == "order":
                 self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
@@ -225,6 +236,7 @@ class FailoverRuntime:
                 self.system.write_startup(self.system.config_text())
             elif message.type == "sync-start" and not self.machine.active:
                 self._sync_version = int(body.get("version", 0))
+                self.complete = False
                 self._replicating = True
                 self.system.unit.console.lines(list(RECEIVING))
                 self.system.reset_config(keep=(type(self.config),))
@@ -234,6 +246,7 @@ class FailoverRuntime:
                     self.synced = (message.epoch, int(body["version"]))
             elif message.type == "sync-end" and not self.machine.active:
                 self._replicating = False
+                self.complete = True
                 self.synced = (message.epoch, self._sync_version)
                 self.system.apply_factory_config()
                 self.system.unit.console.write(RECEIVED + "\n")
@@ -338,12 +351,12 @@ class FailoverRuntime:
         console.write(SENT + "\n")
 
     def _apply(self, lines: list[str]) -> None:
-        self._replicating = True
+        was, self._replicating = self._replicating, True     # within a bulk sync it stays on
         try:
             self.system.apply_config("\n".join(str(line) for line in lines
                                                if not str(line).startswith(NOT_REPLICATED)))
         finally:
-            self._replicating = False
+            self._replicating = was
         self._follow_config()
 
     def _follow_config(self) -> None:
