@@ -561,3 +561,24 @@ def test_failover_during_bulk_sync_leaves_a_partial_configuration_and_write_stan
     active.cmd("write standby")
     pair.run(1)
     assert names("secondary") == 1500
+
+
+def test_debug_fover_prints_to_the_session_that_asked(pair):
+    pair.boot()
+    pair.run(10)
+    active = pair.enable("primary")
+    active.cmd("debug fover rx")
+    active.cmd("debug fover switch")
+    assert active.cmd("show debug") == "debug fover status rx\ndebug fover status switch\n"
+    active.read()
+    pair.run(2.5)
+    assert "fover_rx: hello Secondary Standby Ready\n" in active.read()
+    pair.enable("secondary").cmd("failover active")
+    pair.run(1)
+    out = active.read()
+    assert "fover_rx: order standby (Set by the config command)\n" in out
+    assert "fover_switch: Standby (Set by the config command)\n" in out
+    active.cmd("undebug all")
+    assert active.cmd("show debug") == ""
+    pair.run(3)
+    assert "fover_" not in active.read()

@@ -30,6 +30,17 @@ RECEIVED = "End configuration replication from mate."
 STANDBY_WARNING = "**** WARNING **** Configuration Replication is NOT performed from Standby unit to Active unit."
 
 
+def _describe(kind: str, body: dict) -> str:
+    """One line for `debug fover rx|tx`: the message and its gist."""
+    if kind == "hello":
+        return f"hello {'Primary' if body.get('primary') else 'Secondary'} {body.get('state')}"
+    if kind == "order":
+        return f"order {body.get('role')} ({body.get('reason')})"
+    if kind == "config":
+        return f"config {len(body.get('lines', []))} line(s)"
+    return f"{kind} {body}" if kind in ("state", "sync-start") else kind
+
+
 class FailoverRuntime:
     def __init__(self, system, config):
         self.system = system
@@ -115,6 +126,7 @@ class FailoverRuntime:
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
+                self.config.debug("switch", f"{'Active' if action.active else 'Standby'} ({action.reason})")
                 if action.active:
                     self._replicating = False    # a bulk sync cut short by the takeover is over
                     self.synced = None           # changed here from now on: standing by again, resync
@@ -123,6 +135,8 @@ class FailoverRuntime:
                 self._assume()
             elif isinstance(action, Syslog):
                 self.system.syslog(1, action.id, action.text)
+                if action.id in FAILURES or action.id in (104003, 105005):
+                    self.config.debug("fail", action.text)
                 failure = FAILURES.get(action.id)
                 if failure is not None:
                     self.last_failure[failure[0]] = (failure[1], self.system.now())
@@ -153,6 +167,7 @@ class FailoverRuntime:
 
     def note(self, message_id: int, text: str) -> None:
         self.system.syslog(1, message_id, f"({self.machine.name}) {text}")
+        self.config.debug("ifc" if 105003 <= message_id <= 105009 else "fail", text)
 
     def heard_on_interface(self, now: float) -> None:
         self.act(self.machine.hello(None, now, on_failover_link=False))
@@ -183,6 +198,8 @@ class FailoverRuntime:
             self.system.syslog(1, 101004, f"({name}) Failover cable not connected (other unit).")
 
     def _send(self, kind: str, body: dict) -> None:
+        if self.config.debugging.get("tx"):
+            self.config.debug("tx", _describe(kind, body))
         self.link.send(self.endpoint.pack(kind, body))
 
     # ------------------------------------------------------------ messages from the mate
@@ -200,6 +217,8 @@ class FailoverRuntime:
             return
         now = self.now()
         body = message.body
+        if self.config.debugging.get("rx"):
+            self.config.debug("rx", _describe(message.type, body))
         try:
             if message.type == "hello":
                 self.mate_version = str(body.get("version", ""))
@@ -341,6 +360,7 @@ class FailoverRuntime:
         self._bulk_sync()
 
     def _bulk_sync(self) -> None:
+        self.config.debug("sync", f"sending the configuration to the mate (version {self.config_version})")
         console = self.system.unit.console
         console.write(SENDING + "\n")
         lines = [line for line in self.system.running_config() if not line.startswith(NOT_REPLICATED)]

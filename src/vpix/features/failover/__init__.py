@@ -59,6 +59,7 @@ class FailoverConfig(Feature):
         self.mac: dict[str, tuple[str, str]] = {}
         self.unmonitored: set[str] = set()
         self.runtime = None
+        self.debugging: dict[str, set] = {}                   # `debug fover` topic -> sessions
 
     def start(self) -> None:
         self.run()
@@ -76,6 +77,14 @@ class FailoverConfig(Feature):
 
         self.runtime = FailoverRuntime(self.system, self)
         self.runtime.start()
+
+    def debug(self, topic: str, text: str) -> None:
+        """A `debug fover` line to the sessions that asked for the topic."""
+        for session in list(self.debugging.get(topic, ())):
+            if session.closed:
+                self.debugging[topic].discard(session)
+            else:
+                session.sink(f"fover_{topic}: {text}\n")
 
     def is_primary(self) -> bool:
         """LAN failover: `failover lan unit`; serial failover: the cable end the unit has."""
@@ -438,4 +447,4 @@ def failover_reload_standby(ctx: Ctx):
     runtime.reload_standby()
 
 
-from vpix.features.failover import show  # noqa: E402,F401
+from vpix.features.failover import debug, show  # noqa: E402,F401
