@@ -106,3 +106,17 @@ def test_render_parse_render_7x(tmp_path_factory, images, commands):
 @given(commands=_config_commands("6.x"))
 def test_render_parse_render_6x(tmp_path_factory, images, commands):
     _roundtrip(tmp_path_factory, images, "pix-6.3(5)", commands)
+
+
+@given(st.text(alphabet="0123456789.٣ a-", max_size=17) | st.ip_addresses(v=4).map(str))
+def test_ipv4_check_agrees_with_ipaddress(text):
+    import ipaddress
+
+    from vpix.cli.types import _is_ipv4
+
+    try:
+        ipaddress.IPv4Address(text)
+        expected = True
+    except ValueError:
+        expected = False
+    assert _is_ipv4(text) == expected

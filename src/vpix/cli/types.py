@@ -17,11 +17,11 @@ class ParamType:
 
 
 def _is_ipv4(text: str) -> bool:
-    try:
-        ipaddress.IPv4Address(text)
-        return True
-    except ValueError:
-        return False
+    """Dotted quad, as ipaddress takes it (no leading zeros), without its cost: every address
+    of a 50,000-line configuration goes through here."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        p.isascii() and p.isdigit() and len(p) <= 3 and int(p) <= 255 and (p == "0" or p[0] != "0") for p in parts)
 
 
 def _is_mask(text: str) -> bool:
