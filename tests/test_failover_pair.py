@@ -582,3 +582,20 @@ def test_debug_fover_prints_to_the_session_that_asked(pair):
     assert active.cmd("show debug") == ""
     pair.run(3)
     assert "fover_" not in active.read()
+
+
+def test_a_link_change_reaches_the_interface_watch_once(pair):
+    pair.boot()
+    pair.run(10)
+    active = pair.enable("primary")
+    active.configure("logging enable", "logging buffered debugging", "no monitor-interface inside",
+                     "monitor-interface inside")
+    unit = pair.units["primary"]
+    unit.reload()                                   # a new runtime on the same ports
+    pair.run(30)
+    active = pair.enable("secondary")               # the secondary is active now
+    pair.units["secondary"].ports[1].plug(False)
+    pair.units["secondary"].ports[1].plug(True)
+    pair.run(0.1)
+    assert active.cmd("show logging").count("Monitoring on interface inside waiting") == 1
+    assert sum(len(port.link_listeners) for port in pair.units["secondary"].ports) <= 2 + 1

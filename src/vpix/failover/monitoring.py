@@ -10,6 +10,7 @@ asks it for its next deadline.
 from __future__ import annotations
 
 import secrets
+from typing import Callable
 
 from vpix.failover import messages
 from vpix.failover.watch import FAILED, InterfaceWatch, Note, Probe
@@ -33,6 +34,7 @@ class Monitoring:
         self.watches: dict[str, InterfaceWatch] = {}
         self.mate_status: dict[str, str] = {}        # what the mate reports of its interfaces
         self._senders: dict[str, messages.Endpoint] = {}
+        self._listeners: dict[int, Callable[[bool], None]] = {}    # port index -> its link listener
         self._receiver = messages.Endpoint(0, self.config.key)
         self._next_hello = 0.0
         self._failed = 0
@@ -46,6 +48,10 @@ class Monitoring:
     def stop(self) -> None:
         self.stations.bind(messages.PROTO_FAILOVER, None)
         self.stations.on_frame = None
+        ports = self.system.unit.ports
+        for index, listener in self._listeners.items():
+            ports[index].link_listeners.remove(listener)
+        self._listeners.clear()
 
     # ------------------------------------------------------------ which interfaces
 
@@ -55,7 +61,7 @@ class Monitoring:
         wanted = {iface.nameif: iface for iface in monitored_interfaces(self.config, self.runtime.interfaces)}
         for name in list(self.watches):
             if name not in wanted:
-                del self.watches[name]
+                del self.watches[name], self._senders[name]
         for name, iface in wanted.items():
             watch = self.watches.get(name)
             if watch is None:
@@ -64,7 +70,9 @@ class Monitoring:
                 if not iface.link:
                     watch.link(False, now)
                 self._senders[name] = messages.Endpoint(secrets.randbits(32), self.config.key)
-                iface.port.link_listeners.append(lambda up, n=name: self._link(n, up))
+            if iface.index not in self._listeners:          # one per port, whatever it is named
+                listener = self._listeners[iface.index] = lambda up, index=iface.index: self._link(index, up)
+                iface.port.link_listeners.append(listener)
             watch.poll, watch.hold = poll.poll_ms / 1000, poll.hold_ms / 1000
 
     # ------------------------------------------------------------ time
@@ -110,8 +118,8 @@ class Monitoring:
         if watch is not None:
             watch.frame()
 
-    def _link(self, name: str, up: bool) -> None:
-        watch = self.watches.get(name)
+    def _link(self, index: int, up: bool) -> None:
+        watch = self.watches.get(self.runtime.interfaces.all[index].nameif)
         if watch is not None and self.system.running():
             now = self.runtime.now()
             self._act(watch, watch.link(up, now))
