@@ -1,5 +1,5 @@
-"""Running the failover machine on a unit: the LAN failover link (IP protocol 105 on the
-failover interface's segment), the timers, bulk sync and command replication."""
+"""Running the failover machine on a unit: its link to the mate (LAN or serial cable,
+failover/links.py), the timers, interface monitoring, bulk sync and command replication."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Callable
 
 from vpix.clock import Alarm
 from vpix.failover import compat, messages
-from vpix.failover.monitoring import Monitoring
-from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, FAILED, STANDBY_STATES, FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
-from vpix.net.packets import mac_bytes, mac_text
 from vpix.failover.links import CableLink, LanLink
+from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, COLD_STANDBY, FAILED, STANDBY_STATES, FailoverMachine,
+                                   Hello, Order, Role, Send, SyncNeeded, Syslog)
+from vpix.failover.monitoring import Monitoring
+from vpix.net.packets import mac_bytes, mac_text
 
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
 
@@ -135,11 +136,11 @@ class FailoverRuntime:
                 self._assume()
             elif isinstance(action, Syslog):
                 self.system.syslog(1, action.id, action.text)
-                if action.id in FAILURES or action.id in (104003, 105005):
-                    self.config.debug("fail", action.text)
                 failure = FAILURES.get(action.id)
                 if failure is not None:
                     self.last_failure[failure[0]] = (failure[1], self.system.now())
+                if failure is not None or action.id == 105005:
+                    self.config.debug("fail", action.text)
             elif isinstance(action, SyncNeeded):
                 self._ask_for_config()
         self.rearm()
@@ -154,7 +155,7 @@ class FailoverRuntime:
         """A standby must hold the active unit's configuration up to its latest change; when a
         change or a requested sync went missing (the link was down, the mate became active
         meanwhile), it asks for the whole configuration again."""
-        behind = active != self.synced or self.machine.state == "Cold Standby"   # still waiting for one
+        behind = active != self.synced or self.machine.state == COLD_STANDBY   # still waiting for one
         if self.machine.state in STANDBY_STATES and behind and not self._replicating \
                 and now - self._config_asked >= self.machine.hold:
             self._ask_for_config()
@@ -229,7 +230,7 @@ class FailoverRuntime:
                 hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)),
                               float(body.get("active_for", 0.0)), float(body.get("up_for", 0.0)))
                 self.monitoring.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
-                if hello.state == "Failed" and self.machine.mate_state != "Failed":
+                if hello.state == FAILED and self.machine.mate_state != FAILED:
                     self.last_failure["other"] = ("Ifc Failure", self.system.now())
                 if not self._compatible(dict(body.get("identity", {})), hello.state, message.epoch, now):
                     return
@@ -240,7 +241,7 @@ class FailoverRuntime:
                 if hello.state in ACTIVE_STATES and not body.get("partial"):
                     # (a mate that became active in the middle of a bulk sync has a partial
                     # configuration: keep ours, to be pushed back with `write standby`)
-                    self._check_synced((message.epoch, int(body.get("cfg", 0))), now)
+                    self._check_synced(self._mate_cfg, now)
             elif message.type == "order":
                 self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
             elif message.type == "exec":

@@ -108,10 +108,8 @@ def _failover_runtime(unit):
         return None
     from vpix.features.failover import FailoverConfig
 
-    try:
-        return unit.system.feature(FailoverConfig).runtime
-    except KeyError:
-        return None
+    failover = unit.system.feature_if_any(FailoverConfig)
+    return failover.runtime if failover is not None else None
 
 
 # ---------------------------------------------------------------- the client's side

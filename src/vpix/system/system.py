@@ -42,6 +42,10 @@ class System:
     def feature(self, cls: type[F]) -> F:
         return self._features[cls]  # type: ignore[return-value]
 
+    def feature_if_any(self, cls: type[F]) -> F | None:
+        """The feature, or None when this software version has none (failover on 6.x)."""
+        return self._features.get(cls)  # type: ignore[return-value]
+
     @property
     def hw(self):
         return self.unit.identity.hw

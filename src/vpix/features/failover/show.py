@@ -16,6 +16,11 @@ STATEFUL_OBJECTS = ["General", "sys cmd", "up time", "RPC services", "TCP conn",
                     "VPN DHCP upd"]
 
 
+def _names(fo: FailoverConfig) -> tuple[str, str]:
+    """(this unit, its mate): Primary and Secondary, in the order that applies."""
+    return ("Primary", "Secondary") if fo.is_primary() else ("Secondary", "Primary")
+
+
 def _seconds(ms: int) -> str:
     return f"{ms} milliseconds" if ms < 1000 else f"{ms // 1000} seconds"
 
@@ -27,8 +32,7 @@ def show_failover(ctx: Ctx):
     machine = runtime.machine if runtime else None
     on = fo.enabled and machine is not None and machine.enabled
     ctx.print(f"Failover {'On' if on else 'Off'}")
-    unit_name = "Primary" if fo.is_primary() else "Secondary"
-    ctx.print(f"Failover unit {unit_name}")
+    ctx.print(f"Failover unit {_names(fo)[0]}")
     if fo.lan_interface and fo.lan_enabled:
         iface = ctx.system.feature(Interfaces).by_hw(fo.lan_interface[1])
         up = "up" if iface and iface.line_up else "down"
@@ -111,8 +115,7 @@ def _hosts(ctx: Ctx, fo: FailoverConfig, indent: str, times: tuple[str, str] = (
     """The This host / Other host blocks with their interfaces (after ``times``' line, if any)."""
     runtime = fo.runtime
     machine = runtime.machine
-    mine = "Primary" if fo.is_primary() else "Secondary"
-    other = "Secondary" if mine == "Primary" else "Primary"
+    mine, other = _names(fo)
     monitored = _monitored(ctx, fo)
     mate_state = machine.mate_state if machine.mate_state != NOT_DETECTED else "Not Detected"
     ctx.print(f"        This host: {mine} - {machine.state}")
@@ -142,8 +145,7 @@ def show_monitor_interface(ctx: Ctx):
 def show_failover_state(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     runtime = fo.runtime
-    mine = "Primary" if fo.is_primary() else "Secondary"
-    other = "Secondary" if mine == "Primary" else "Primary"
+    mine, other = _names(fo)
     state = runtime.machine.state if runtime else "Disabled"
     mate = runtime.machine.mate_state if runtime else "Not Detected"
     ctx.print("")

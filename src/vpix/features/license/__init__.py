@@ -55,10 +55,7 @@ class Licensing(Feature):
     def _failover(self):
         from vpix.features.failover import FailoverConfig
 
-        try:
-            return self.system.feature(FailoverConfig)
-        except KeyError:                       # no failover feature in this version
-            return None
+        return self.system.feature_if_any(FailoverConfig)
 
     # ------------------------------------------------------------ keys
 
