@@ -325,7 +325,7 @@ class Session:
             self._emit(ctx.out, interactive)
             return
         except ParseError as err:
-            self._emit(ctx.out + self.system.parse_error(err, ctx.line, offset), interactive)
+            self._emit(ctx.out + self.system.parse_error(err, ctx.line, offset, ctx.match.command), interactive)
             return
         except Exception:  # a bug must never take the unit down
             log.exception("command failed: %r", ctx.line)

@@ -32,11 +32,14 @@ class LanLink:
     def __init__(self, runtime, config):
         self.runtime = runtime
         name, hw = config.lan_interface
-        address = config.addresses[name]
+        address = config.link_address(name)
         own, self.mate_ip = ((address.address, address.standby) if config.is_primary()
                              else (address.standby, address.address))
         unit = runtime.system.unit
-        self.port = unit.ports[runtime.interfaces.by_hw(hw).index]
+        self.index = runtime.interfaces.by_hw(hw).index
+        self.stations = runtime.interfaces.stations
+        self.stations.reserve(self.index)            # (6.x names and addresses the interface too)
+        self.port = unit.ports[self.index]
         self.stack = IpStack(self.port, unit.clock, own, address.mask)
         self.stack.ip_bind(messages.PROTO_FAILOVER, self._received)
         self.port.link_listeners.append(self._link)
@@ -51,6 +54,7 @@ class LanLink:
     def close(self) -> None:
         if self._link in self.port.link_listeners:
             self.port.link_listeners.remove(self._link)
+        self.stations.release(self.index)
 
     def _received(self, payload: bytes, source: str) -> None:
         if source == self.mate_ip:

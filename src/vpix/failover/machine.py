@@ -109,6 +109,8 @@ class FailoverMachine:
     interface_policy: int = 1
     lan: bool = True                      # LAN link (no power sense) or serial cable
     interface_hold: float = 0.0           # how long data-interface hellos may pause
+    wording: str = "7.x"                  # the version family whose syslog texts the unit uses
+    retry_failed: float | None = None     # PIX 6.x: a failed unit tries standby again after this
 
     state: str = DISABLED
     enabled: bool = False                 # `failover`; `no failover` stops it, the role stays
@@ -126,6 +128,7 @@ class FailoverMachine:
     _started: float | None = None         # when failover was first enabled
     _no_active_since: float | None = None # both units standing by, since
     _negotiate_until: float = 0.0
+    _failed_since: float = 0.0
 
     @property
     def name(self) -> str:
@@ -152,6 +155,8 @@ class FailoverMachine:
             times.append(self._negotiate_until)
         if self._heard is not None:
             times.append(self._heard + self.hold)
+        if self.state == FAILED and self.retry_failed is not None:
+            times.append(self._failed_since + self.retry_failed)
         return min(times)
 
     # ------------------------------------------------------------ inputs
@@ -164,18 +169,18 @@ class FailoverMachine:
         if self._started is None:
             self._started = now
         if self.state != DISABLED:              # re-enabled: carry on in the role it kept
-            return [Syslog(105002, f"({self.name}) Enabling failover.")] + self._hello(now)
+            return [self._say(105002, f"Enabling failover.")] + self._hello(now)
         out = self._to(NEGOTIATION, now, BY_COMMAND)
         self._negotiate_until = now + self.hold
         self._heard = None
-        return out + [Syslog(105002, f"({self.name}) Enabling failover.")] + self._hello(now)
+        return out + [self._say(105002, f"Enabling failover.")] + self._hello(now)
 
     def disable(self, now: float) -> list[Action]:
         """`no failover`: stop failing over; the unit keeps the role it has."""
         if not self.enabled:
             return []
         self.enabled = False
-        return [Syslog(105001, f"({self.name}) Disabling failover.")]
+        return [self._say(105001, f"Disabling failover.")]
 
     def hello(self, message: Hello, now: float, on_failover_link: bool = True) -> list[Action]:
         if not self.enabled:
@@ -235,6 +240,8 @@ class FailoverMachine:
         if self._no_active_since is not None and now >= self._no_active_since + self.hold and self.primary \
                 and self.state in STANDBY_STATES:
             out += self._go_active(now, NO_ACTIVE)      # both stood by for a hold time
+        if self.state == FAILED and self.retry_failed is not None and now >= self._failed_since + self.retry_failed:
+            out += self._retry(now)
         if now >= self._next_hello:
             out += self._hello(now)
         return out
@@ -246,13 +253,11 @@ class FailoverMachine:
         self.link_up = up
         if up:
             self.link_failed = False
-            return [Syslog(105006 if self.lan else 101001,
-                           f"({self.name}) Link status 'Up' on interface failover" if self.lan
-                           else f"({self.name}) Failover cable OK.")]
+            return [self._say(105006, "Link status 'Up' on interface failover") if self.lan
+                    else self._say(101001, "Failover cable OK.")]
         self.link_failed = self.state != NEGOTIATION and self._heard is not None
-        return [Syslog(105007 if self.lan else 101002,
-                       f"({self.name}) Link status 'Down' on interface failover" if self.lan
-                       else f"({self.name}) Bad failover cable.")]
+        return [self._say(105007, "Link status 'Down' on interface failover") if self.lan
+                else self._say(101002, "Bad failover cable.")]
 
     def interfaces_failed(self, count: int, now: float) -> list[Action]:
         """How many of this unit's monitored interfaces failed their tests."""
@@ -267,19 +272,19 @@ class FailoverMachine:
             if self.mate_state == STANDBY_READY and self.mate_failed_interfaces < count:
                 out = self._to(FAILED, now, INTERFACE_CHECK)
                 self._stop_active(now)
-                return out + [Role(False, INTERFACE_CHECK), Syslog(104003, f"({self.name}) Switching to FAILED."),
+                return out + [Role(False, INTERFACE_CHECK), self._say(104003, f"Switching to FAILED."),
                               Send(Order("active", INTERFACE_CHECK))] + self._hello(now)
             return []
         if self.state in STANDBY_STATES:
             return self._to(FAILED, now, INTERFACE_CHECK) + \
-                [Syslog(104003, f"({self.name}) Switching to FAILED.")] + self._hello(now)
+                [self._say(104003, f"Switching to FAILED.")] + self._hello(now)
         return []
 
     def mate_power_lost(self, now: float) -> list[Action]:
         """The serial cable senses the mate's power: no need to wait for the hold time."""
         if self.lan or not self.enabled:
             return []
-        out = [Syslog(102001, f"({self.name}) Power failure/System reload other side.")]
+        out = [self._say(102001, f"Power failure/System reload other side.")]
         self.mate_state = NOT_DETECTED
         self._heard = None
         if self.state in STANDBY_STATES:
@@ -294,7 +299,7 @@ class FailoverMachine:
         if mate_state not in ACTIVE_STATES and self.primary:
             return []                          # the secondary is the one to give way
         return self._to(FAILED, now, CONFIG_MISMATCH) + \
-            [Syslog(104003, f"({self.name}) Switching to FAILED.")] + self._hello(now)
+            [self._say(104003, f"Switching to FAILED.")] + self._hello(now)
 
     def cable_silent(self, now: float) -> list[Action]:
         """No acknowledgement on the serial cable for five retransmissions (15 s)."""
@@ -302,7 +307,7 @@ class FailoverMachine:
             return []
         self._heard = None
         was, self.mate_state = self.mate_state, FAILED
-        out = [Syslog(103001, f"({self.name}) No response from other firewall (reason code = 3).")]
+        out = [self._say(103001, f"No response from other firewall (reason code = 3).")]
         if self.state in STANDBY_STATES and was in ACTIVE_STATES:
             out += self._go_active(now, NO_HELLO)
         return out
@@ -334,15 +339,15 @@ class FailoverMachine:
         self.failed_interfaces = 0
         if self.mate_state in ACTIVE_STATES:
             return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + \
-                [Syslog(104004, f"({self.name}) Switching to OK."), SyncNeeded()] + self._hello(now)
-        return self._go_active(now, NO_ACTIVE) + [Syslog(104004, f"({self.name}) Switching to OK.")]
+                [self._say(104004, f"Switching to OK."), SyncNeeded()] + self._hello(now)
+        return self._go_active(now, NO_ACTIVE) + [self._say(104004, f"Switching to OK.")]
 
     # ------------------------------------------------------------ steps
 
     def _negotiate(self, mate: Hello, now: float) -> list[Action]:
         if mate.state in ACTIVE_STATES:
             return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + \
-                [Syslog(104002, f"({self.name}) Switching to STANDBY - {DETECTED_ACTIVE}"), SyncNeeded()] + \
+                [self._switching(False, DETECTED_ACTIVE), SyncNeeded()] + \
                 self._hello(now)
         if mate.state == NEGOTIATION and self.primary:
             return self._go_active(now, MATE_WANTS_ACTIVE)
@@ -361,8 +366,8 @@ class FailoverMachine:
             if self.link_failed:
                 return []
             self.link_failed = True
-            return [Syslog(105005, f"({self.name}) Lost Failover communications with mate on interface failover")]
-        out = [Syslog(103001, f"({self.name}) No response from other firewall (reason code = 4).")]
+            return [self._say(105005, f"Lost Failover communications with mate on interface failover")]
+        out = [self._say(103001, f"No response from other firewall (reason code = 4).")]
         if self.state in STANDBY_STATES and was in ACTIVE_STATES:
             out += self._go_active(now, NO_HELLO)
         return out
@@ -373,15 +378,36 @@ class FailoverMachine:
         out = self._to(JUST_ACTIVE, now, reason) + self._to(ACTIVE, now, reason)
         self.active_since = now
         self._no_active_since = None
-        return out + [Role(True, reason), Syslog(104001, f"({self.name}) Switching to ACTIVE - {reason}")] + \
+        return out + [Role(True, reason), self._switching(True, reason)] + \
             self._hello(now)
+
+    def _switching(self, active: bool, reason: str) -> Syslog:
+        """104001 / 104002 in the wording of the unit's version family."""
+        message_id = 104001 if active else 104002
+        if self.wording == "6.x":
+            return self._say(message_id, f"Switching to {'ACTIVE' if active else 'STNDBY'} (cause: {reason}).")
+        return self._say(message_id, f"Switching to {'ACTIVE' if active else 'STANDBY'} - {reason}")
+
+    def _say(self, message_id: int, text: str) -> Syslog:
+        return Syslog(message_id, f"({self.name}) {text}")
+
+    def _retry(self, now: float) -> list[Action]:
+        """PIX 6.x: a failed unit tries to go standby again; if what failed it still fails,
+        it fails again at once."""
+        self._failed_since = now
+        if self.mate_state not in ACTIVE_STATES:
+            return []                          # a failed unit never becomes active by itself
+        if self.failed_interfaces < self.interface_policy:
+            return self.reset(now)
+        return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + self._to(FAILED, now, INTERFACE_CHECK) + \
+            [self._say(104004, f"Switching to OK."), self._say(104003, f"Switching to FAILED.")]
 
     def _go_standby(self, now: float, reason: str) -> list[Action]:
         if not self.active:
             return []
         self._stop_active(now)
         out = self._to(STANDBY_READY, now, reason)
-        return out + [Role(False, reason), Syslog(104002, f"({self.name}) Switching to STANDBY - {reason}")] + \
+        return out + [Role(False, reason), self._switching(False, reason)] + \
             self._hello(now)
 
     def _stop_active(self, now: float) -> None:
@@ -390,6 +416,8 @@ class FailoverMachine:
             self.active_since = None
 
     def _to(self, state: str, now: float, reason: str) -> list[Action]:
+        if state == FAILED:
+            self._failed_since = now
         if state != self.state:
             self.history.append(Change(now, self.state, state, reason))
             self.state = state
@@ -406,6 +434,10 @@ class FailoverMachine:
             return mate.active_for > mine
         up_for = now - self._started if self._started is not None else 0.0
         return mate.up_for > up_for + self.poll
+
+    def active_total(self, now: float) -> float:
+        """Seconds spent active, all stints together (`show failover`'s Active time)."""
+        return self.active_time + self._active_for(now)
 
     def _active_for(self, now: float) -> float:
         return now - self.active_since if self.active_since is not None else 0.0

@@ -19,10 +19,11 @@ UNKNOWN = "Unknown"
 
 
 def monitored_interfaces(config, interfaces) -> list:
-    """Named interfaces but the failover and state links and `no monitor-interface` ones."""
+    """Named interfaces that are not shut down, but the failover and state links and
+    `no monitor-interface` ones."""
     dedicated = {link[0] for link in (config.lan_interface, config.state_link) if link}
     return [iface for iface in interfaces.named()
-            if iface.nameif not in dedicated and iface.nameif not in config.unmonitored]
+            if iface.up and iface.nameif not in dedicated and iface.nameif not in config.unmonitored]
 
 
 class Monitoring:
@@ -65,7 +66,8 @@ class Monitoring:
         for name, iface in wanted.items():
             watch = self.watches.get(name)
             if watch is None:
-                watch = self.watches[name] = InterfaceWatch(name, poll.poll_ms / 1000, poll.hold_ms / 1000)
+                watch = self.watches[name] = InterfaceWatch(name, poll.poll_ms / 1000, poll.hold_ms / 1000,
+                                                            hellos_needed=2 if self.system.family == "6.x" else 1)
                 watch.start(now)
                 if not iface.link:
                     watch.link(False, now)

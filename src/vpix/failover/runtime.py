@@ -24,10 +24,13 @@ FAILURES = {103001: ("other", "Comm Failure"), 104003: ("this", "Ifc Failure")}
 EXEC_TIMEOUT = 10.0                  # how long `failover exec` waits for the mate's answer
 EXEC_CHUNK = 32_000                  # output characters per message (a message body is < 64 KiB)
 
+FAILED_RETRY_6X = 15.0               # PIX 6.x: a failed unit tries standby again after this
+
 SENDING = "Beginning configuration replication: Sending to mate."
 SENT = "End Configuration Replication to mate."
 RECEIVING = ("Detected an Active mate", "Beginning configuration replication from mate.")
 RECEIVED = "End configuration replication from mate."
+SYNC_STARTED, SYNC_COMPLETED = "Sync Started", "Sync Completed"      # PIX 6.x, on both units
 STANDBY_WARNING = "**** WARNING **** Configuration Replication is NOT performed from Standby unit to Active unit."
 
 
@@ -54,10 +57,12 @@ class FailoverRuntime:
         self.machine = FailoverMachine(config.is_primary(), poll=config.unit_poll.poll_ms / 1000,
                                        hold=config.unit_poll.hold_ms / 1000,
                                        interface_policy=int(policy), lan=self.link.lan,
-                                       interface_hold=config.interface_poll.hold_ms / 1000)
+                                       interface_hold=config.interface_poll.hold_ms / 1000,
+                                       wording=system.family,
+                                       retry_failed=FAILED_RETRY_6X if system.family == "6.x" else None)
         self.mate_version: str | None = None
         self.mate_macs: list[str] = []
-        self.mate_active_since: float | None = None
+        self._mate_active: tuple[float, float, bool] = (0.0, 0.0, False)   # (its active time, heard at, active)
         self.last_failover = None
         self.decryption_failures = 0
         self._alarm = Alarm(unit.clock, self._tick)
@@ -97,6 +102,10 @@ class FailoverRuntime:
             self.system.save_listeners.remove(self._saved)
 
     @property
+    def _six(self) -> bool:
+        return self.system.family == "6.x"
+
+    @property
     def interfaces(self):
         """The interfaces feature of now: a standby's bulk sync replaces it."""
         from vpix.features.interfaces import Interfaces
@@ -124,6 +133,7 @@ class FailoverRuntime:
                     body["identity"] = self.identity
                     body["cfg"] = self.config_version
                     body["partial"] = not self.complete
+                    body["active_time"] = self.machine.active_total(self.now())
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
@@ -144,6 +154,11 @@ class FailoverRuntime:
             elif isinstance(action, SyncNeeded):
                 self._ask_for_config()
         self.rearm()
+
+    def mate_active_total(self, now: float) -> float:
+        """The mate's Active time as of its last hello, counting on while it is active."""
+        total, heard, active = self._mate_active
+        return total + (now - heard if active and self.machine.mate_heard else 0.0)
 
     def _tick(self) -> None:
         if self.system.running():
@@ -234,8 +249,7 @@ class FailoverRuntime:
                     self.last_failure["other"] = ("Ifc Failure", self.system.now())
                 if not self._compatible(dict(body.get("identity", {})), hello.state, message.epoch, now):
                     return
-                if hello.state in ACTIVE_STATES and self.machine.mate_state not in ACTIVE_STATES:
-                    self.mate_active_since = now
+                self._mate_active = (float(body.get("active_time", 0.0)), now, hello.state in ACTIVE_STATES)
                 self.act(self.machine.hello(hello, now))
                 self._mate_cfg = (message.epoch, int(body.get("cfg", 0)))
                 if hello.state in ACTIVE_STATES and not body.get("partial"):
@@ -258,7 +272,7 @@ class FailoverRuntime:
                 self._sync_version = int(body.get("version", 0))
                 self.complete = False
                 self._replicating = True
-                self.system.unit.console.lines(list(RECEIVING))
+                self.system.unit.console.lines([SYNC_STARTED] if self._six else list(RECEIVING))
                 self.system.reset_config(keep=(type(self.config),))
             elif message.type == "config" and not self.machine.active:
                 self._apply(body.get("lines", []))
@@ -269,7 +283,7 @@ class FailoverRuntime:
                 self.complete = True
                 self.synced = (message.epoch, self._sync_version)
                 self.system.apply_factory_config()
-                self.system.unit.console.write(RECEIVED + "\n")
+                self.system.unit.console.write((SYNC_COMPLETED if self._six else RECEIVED) + "\n")
                 self.act(self.machine.sync_done(now))
         except (KeyError, TypeError, ValueError):
             self.endpoint.dropped["malformed"] += 1
@@ -363,13 +377,13 @@ class FailoverRuntime:
     def _bulk_sync(self) -> None:
         self.config.debug("sync", f"sending the configuration to the mate (version {self.config_version})")
         console = self.system.unit.console
-        console.write(SENDING + "\n")
+        console.write((SYNC_STARTED if self._six else SENDING) + "\n")
         lines = [line for line in self.system.running_config() if not line.startswith(NOT_REPLICATED)]
         self._send("sync-start", {"version": self.config_version})
         for start in range(0, len(lines), 500):
             self._send("config", {"lines": lines[start:start + 500]})
         self._send("sync-end", {})
-        console.write(SENT + "\n")
+        console.write((SYNC_COMPLETED if self._six else SENT) + "\n")
 
     def _apply(self, lines: list[str]) -> None:
         was, self._replicating = self._replicating, True     # within a bulk sync it stays on

@@ -1,7 +1,8 @@
 """Watching one monitored interface — sans-IO.
 
 The mates exchange hellos on every monitored interface at the interface poll time. While
-they arrive the interface is Normal; before the first one it is Normal (Waiting). When none
+they arrive the interface is Normal; before the first one (PIX 6.x: the second) it is
+Normal (Waiting). When none
 has arrived for half the hold time the unit tests the interface, four tests in a row, each a
 few seconds long: link up/down, network activity (any frame received), ARP (ask the recent
 ARP entries, any frame received), broadcast ping (any frame received). Traffic heard in any
@@ -44,8 +45,10 @@ class InterfaceWatch:
     name: str
     poll: float
     hold: float
+    hellos_needed: int = 1               # hellos that end waiting (PIX 6.x: the second one)
     status: str = WAITING
     link_up: bool = True
+    _hellos: int = 0                     # hellos heard since waiting began
     _heard: float | None = None          # the mate's last hello here
     _since: float = 0.0                  # when watching (or the current test) started
     _test: int | None = None             # index into TESTS while testing
@@ -79,8 +82,9 @@ class InterfaceWatch:
     def hello(self, now: float) -> list:
         self._heard = now
         self._frames += 1
+        self._hellos += 1
         was, self._test = self.status, None
-        if not self.link_up:
+        if not self.link_up or (was == WAITING and self._hellos < self.hellos_needed):
             return []
         self.status = NORMAL
         return [Note(105004, f"Monitoring on interface {self.name} normal")] if was != NORMAL and \
@@ -95,7 +99,7 @@ class InterfaceWatch:
             self._test = None
             self.status = LINK_DOWN
             return []
-        self.status, self._since, self._heard = WAITING, now, None
+        self.status, self._since, self._heard, self._hellos = WAITING, now, None, 0
         return [Note(105003, f"Monitoring on interface {self.name} waiting")]
 
     def tick(self, now: float) -> list:

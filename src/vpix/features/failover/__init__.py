@@ -1,7 +1,7 @@
-"""Failover configuration (7.x): `failover`, `failover lan …`, `failover link`, `failover
-interface ip`, `failover key`, `failover polltime`, `failover interface-policy`, `failover mac
-address`, `failover replication http`, `monitor-interface`. The state machine that acts on
-it lives in vpix.failover."""
+"""Failover configuration: the 7.x commands here (`failover`, `failover lan …`, `failover link`,
+`failover interface ip`, `failover key`, `failover polltime`, `failover interface-policy`,
+`failover mac address`, `failover replication http`, `monitor-interface`), the PIX 6.x ones in
+pix6.py. The state machine that acts on it lives in vpix.failover."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx, Wait
 from vpix.features import Feature
 from vpix.features.interfaces import Interfaces
-from vpix.features.interfaces.commands import hardware_interface
+from vpix.features.interfaces.commands import hardware_interface, named_interface
 from vpix.features.license import Licensing
-from vpix.versions import VersionRange
 
 
 @dataclass
@@ -40,8 +39,7 @@ class StandbyAddress:
 
 
 class FailoverConfig(Feature):
-    versions = VersionRange.parse("7.x")
-    masks = (("failover key ", "failover key *****"),)
+    masks = (("failover key ", "failover key *****"), ("failover lan key ", "failover lan key ********"))
 
     def __init__(self, system):
         super().__init__(system)
@@ -55,6 +53,7 @@ class FailoverConfig(Feature):
         self.addresses: dict[str, StandbyAddress] = {}
         self.unit_poll, self.interface_poll = self.defaults()
         self.interface_policy = "1"
+        self.reconnect_timeout = "0:00:00"                    # 6.x `failover timeout`
         self.replicate_http = False
         self.mac: dict[str, tuple[str, str]] = {}
         self.unmonitored: set[str] = set()
@@ -71,12 +70,22 @@ class FailoverConfig(Feature):
         if not self.lan_enabled:
             if self.system.unit.cable is None:         # serial failover with no cable in
                 return
-        elif self.primary is None or not self.lan_interface or self.lan_interface[0] not in self.addresses:
+        elif self.primary is None or not self.lan_interface or self.link_address(self.lan_interface[0]) is None:
             return
         from vpix.failover.runtime import FailoverRuntime
 
         self.runtime = FailoverRuntime(self.system, self)
         self.runtime.start()
+
+    def link_address(self, name: str) -> StandbyAddress | None:
+        """The failover link's addresses: 7.x `failover interface ip`; 6.x the interface's own
+        address and its `failover ip address`."""
+        if self.system.family == "7.x":
+            return self.addresses.get(name)
+        iface = self.system.feature(Interfaces).by_name(name)
+        if iface is None or not iface.ip or not iface.standby:
+            return None
+        return StandbyAddress(iface.ip, iface.mask, iface.standby)
 
     def debug(self, topic: str, text: str) -> None:
         """A `debug fover` line to the sessions that asked for the topic."""
@@ -104,11 +113,16 @@ class FailoverConfig(Feature):
         return None
 
     def defaults(self) -> tuple[Poll, Poll]:
-        """(unit, interface) poll times: PIX platforms 15 s / 45 s, ASA 1 s / 15 s; 5 s / 25 s."""
+        """(unit, interface) poll times: PIX platforms 15 s / 45 s, ASA 1 s / 15 s; 5 s / 25 s.
+        PIX 6.x polls both every 15 s; see pix6.py for its hold times."""
+        if self.system.family == "6.x":
+            return pix6.polls(15)
         unit = Poll(15000, 45000) if self.system.hw.line == "pix" else Poll(1000, 15000)
         return unit, Poll(5000, 25000)
 
     def render(self, full):
+        if self.system.family == "6.x":
+            return pix6.render(self)
         lines = ["failover" if self.enabled else "no failover"]
         if self.primary is not None:
             lines.append(f"failover lan unit {'primary' if self.primary else 'secondary'}")
@@ -159,6 +173,7 @@ _HELP = {
     "mac": "Specify the virtual MAC address for a physical interface",
     "address": "Specify the virtual MAC address for a physical interface",
     "monitor-interface": "Enable/disable failover monitoring on an interface",
+    "reset": "Force an unit or failover group to an unfailed state",
     "name": "Name of the interface",
     "hw": "Physical or logical interface",
 }
@@ -184,14 +199,14 @@ def _dedicate(ctx: Ctx, name: str, description: str) -> tuple[str, str]:
     return name, iface.hw_id
 
 
-@command("failover", mode="config", versions="7.x", config=True, help=_HELP)
+@command("failover", mode="config", config=True, help=_HELP)
 def failover(ctx: Ctx):
     _licensed(ctx)
     _fo(ctx).enabled = True
     _fo(ctx).run()
 
 
-@command("no failover", mode="config", versions="7.x", config=True, help=_HELP)
+@command("no failover", mode="config", config=True, help=_HELP)
 def no_failover(ctx: Ctx):
     fo = _fo(ctx)
     fo.enabled = False
@@ -199,7 +214,7 @@ def no_failover(ctx: Ctx):
         fo.runtime.machine.disable(ctx.system.unit.clock.monotonic())
 
 
-@command("failover lan unit {primary|secondary}", mode="config", versions="7.x", config=True, help=_HELP)
+@command("failover lan unit {primary|secondary}", mode="config", config=True, help=_HELP)
 def lan_unit(ctx: Ctx):
     _licensed(ctx)
     _fo(ctx).primary = bool(ctx.args.get("primary"))
@@ -218,13 +233,13 @@ def no_lan_interface(ctx: Ctx):
     _fo(ctx).lan_interface = None
 
 
-@command("failover lan enable", mode="config", versions="7.x", config=True, help=_HELP)
+@command("failover lan enable", mode="config", config=True, help=_HELP)
 def lan_enable(ctx: Ctx):
     _licensed(ctx)
     _fo(ctx).lan_enabled = True
 
 
-@command("no failover lan enable", mode="config", versions="7.x", config=True, help=_HELP)
+@command("no failover lan enable", mode="config", config=True, help=_HELP)
 def no_lan_enable(ctx: Ctx):
     _fo(ctx).lan_enabled = ctx.system.hw.line == "asa"
 
@@ -349,12 +364,16 @@ def no_replication_http(ctx: Ctx):
     _fo(ctx).replicate_http = False
 
 
-@command("failover mac address <hw:WORD> <active:WORD> <standby:WORD>", mode="config", versions="7.x",
-         config=True, help=_HELP)
+def _mac_interface(ctx: Ctx):
+    """7.x names the physical interface, 6.x the interface's name."""
+    return named_interface(ctx, "hw") if ctx.system.family == "6.x" else hardware_interface(ctx)
+
+
+@command("failover mac address <hw:WORD> <active:WORD> <standby:WORD>", mode="config", config=True, help=_HELP)
 def mac_address(ctx: Ctx):
     from vpix.net.packets import mac_bytes, mac_text
 
-    iface = hardware_interface(ctx)
+    iface = _mac_interface(ctx)
     try:
         active, standby = (mac_text(mac_bytes(ctx.args[k])) for k in ("active", "standby"))
     except ValueError:
@@ -362,10 +381,10 @@ def mac_address(ctx: Ctx):
     _fo(ctx).mac[iface.hw_id] = (active, standby)
 
 
-@command("no failover mac address <hw:WORD> [<active:WORD> <standby:WORD>]", mode="config", versions="7.x",
-         config=True, help=_HELP)
+@command("no failover mac address <hw:WORD> [<active:WORD> <standby:WORD>]", mode="config", config=True,
+         help=_HELP)
 def no_mac_address(ctx: Ctx):
-    _fo(ctx).mac.pop(hardware_interface(ctx).hw_id, None)
+    _fo(ctx).mac.pop(_mac_interface(ctx).hw_id, None)
 
 
 @command("monitor-interface <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
@@ -375,9 +394,7 @@ def monitor_interface(ctx: Ctx):
 
 @command("no monitor-interface <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
 def no_monitor_interface(ctx: Ctx):
-    if ctx.system.feature(Interfaces).by_name(ctx.args["name"]) is None:
-        raise CommandError(f"ERROR: interface name \"{ctx.args['name']}\" is not configured")
-    _fo(ctx).unmonitored.add(ctx.args["name"])
+    _fo(ctx).unmonitored.add(named_interface(ctx, "name").nameif)
 
 
 def _machine_call(ctx: Ctx, name: str) -> None:
@@ -389,12 +406,14 @@ def _machine_call(ctx: Ctx, name: str) -> None:
 
 
 @command("failover active", versions="7.x", help=_HELP)
+@command("failover active", mode="config", versions="6.x", help=_HELP)
 def failover_active(ctx: Ctx):
     """On the standby unit: become active."""
     _machine_call(ctx, "command_active")
 
 
 @command("no failover active", versions="7.x", help=_HELP)
+@command("no failover active", mode="config", versions="6.x", help=_HELP)
 def no_failover_active(ctx: Ctx):
     """On the active unit: hand over to the standby."""
     _machine_call(ctx, "command_standby")
@@ -411,8 +430,8 @@ def write_standby(ctx: Ctx):
     ctx.print("[OK]")
 
 
-@command("failover reset", versions="7.x", help={**_HELP, "reset": "Force an unit or failover group to "
-                                                                   "an unfailed state"})
+@command("failover reset", versions="7.x", help=_HELP)
+@command("failover reset", mode="config", versions="6.x", help=_HELP)
 def failover_reset(ctx: Ctx):
     _machine_call(ctx, "reset")
 
@@ -447,4 +466,4 @@ def failover_reload_standby(ctx: Ctx):
     runtime.reload_standby()
 
 
-from vpix.features.failover import debug, show  # noqa: E402,F401
+from vpix.features.failover import debug, pix6, show  # noqa: E402,F401

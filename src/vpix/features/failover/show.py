@@ -1,12 +1,14 @@
-"""`show failover` (7.x layout of the seed and REFERENCE.md) and `show failover history`."""
+"""`show failover` (7.x layout of the seed and REFERENCE.md), `show failover history|state|
+interface`, `show monitor-interface`; the host blocks and stateful statistics 6.x shares."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Callable
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ctx
-from vpix.failover.machine import ACTIVE_STATES, NOT_DETECTED
+from vpix.failover.machine import NOT_DETECTED
 from vpix.failover.monitoring import monitored_interfaces
 from vpix.features.failover import FailoverConfig
 from vpix.features.interfaces import Interfaces
@@ -53,26 +55,34 @@ def show_failover(ctx: Ctx):
     ctx.print(f"Version: Ours {ctx.system.version}, Mate {mate_version}")
     if runtime.last_failover is not None:
         ctx.print(f"Last Failover at: {_stamp(runtime.last_failover)}")
-    now = ctx.system.unit.clock.monotonic()
-    own_time = machine.active_time + (now - machine.active_since if machine.active_since is not None else 0)
-    mate_time = now - (runtime.mate_active_since or now) if machine.mate_state in ACTIVE_STATES else 0
-    _hosts(ctx, fo, " " * 18, (f"                Active time: {int(own_time)} (sec)",
-                               f"                Active time: {int(mate_time)} (sec)"))
+    now = runtime.now()
+    hosts(ctx, fo, " " * 18, _state_word, (f"                Active time: {int(machine.active_total(now))} (sec)",
+                                           f"                Active time: {int(runtime.mate_active_total(now))} (sec)"))
     ctx.print("")
-    ctx.print("Stateful Failover Logical Update Statistics")
     if fo.state_link:
         link = ctx.system.feature(Interfaces).by_hw(fo.state_link[1])
-        ctx.print(f"        Link : {fo.state_link[0]} {fo.state_link[1]} ({'up' if link and link.line_up else 'down'})")
+        state = f"{fo.state_link[0]} {fo.state_link[1]} ({'up' if link and link.line_up else 'down'})"
     else:
-        ctx.print("        Link : Unconfigured.")
+        state = "Unconfigured."
+    stateful_statistics(ctx, fo, STATEFUL_OBJECTS, state)
+
+
+def stateful_statistics(ctx: Ctx, fo: FailoverConfig, objects: list[str], link: str) -> None:
+    """What the state link carried, per kind of object, and its queues."""
+    ctx.print("Stateful Failover Logical Update Statistics")
+    ctx.print(f"        Link : {link}")
     ctx.print("        Stateful Obj    xmit       xerr       rcv        rerr")
-    for name in STATEFUL_OBJECTS:
+    for name in objects:
         ctx.print(f"        {name:<16}0          0          0          0")
     ctx.print("")
     ctx.print("        Logical Update Queue Information")
     ctx.print("                        Cur     Max     Total")
     ctx.print("        Recv Q:         0       0       0")
     ctx.print("        Xmit Q:         0       0       0")
+
+
+def _state_word(state: str) -> str:
+    return state if state != NOT_DETECTED else "Not Detected"
 
 
 def _monitored(ctx: Ctx, fo: FailoverConfig):
@@ -111,14 +121,16 @@ def _stamp(when: datetime) -> str:
     return f"{when:%H:%M:%S} UTC {when:%b} {when.day} {when.year}"
 
 
-def _hosts(ctx: Ctx, fo: FailoverConfig, indent: str, times: tuple[str, str] = ("", "")):
-    """The This host / Other host blocks with their interfaces (after ``times``' line, if any)."""
+def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str], str],
+          times: tuple[str, str] = ("", "")):
+    """The This host / Other host blocks with their interfaces (after ``times``' line, if any);
+    ``state_word`` says a unit's state in the version family's words."""
     runtime = fo.runtime
     machine = runtime.machine
     mine, other = _names(fo)
     monitored = _monitored(ctx, fo)
-    mate_state = machine.mate_state if machine.mate_state != NOT_DETECTED else "Not Detected"
-    ctx.print(f"        This host: {mine} - {machine.state}")
+    mate_state = state_word(machine.mate_state)
+    ctx.print(f"        This host: {mine} - {state_word(machine.state)}")
     if times[0]:
         ctx.print(times[0])
     for iface in monitored:
@@ -138,7 +150,7 @@ def show_monitor_interface(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     if fo.runtime is None:
         return
-    _hosts(ctx, fo, " " * 16)
+    hosts(ctx, fo, " " * 16, _state_word)
 
 
 @command("show failover state", priv=1, versions="7.x", help={"state": "Show failover internal state information"})

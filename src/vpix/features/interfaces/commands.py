@@ -55,7 +55,7 @@ def _licensed(ctx: Ctx, iface: Interface) -> None:
                            f"{iface.hw_id} cannot be used")
 
 
-def _named(ctx: Ctx, arg: str = "ifname") -> Interface:
+def named_interface(ctx: Ctx, arg: str = "ifname") -> Interface:
     iface = _ifaces(ctx).by_name(ctx.args[arg])
     if iface is None:
         raise CommandError(f"ERROR: interface name \"{ctx.args[arg]}\" is not configured")
@@ -201,7 +201,7 @@ def nameif6(ctx: Ctx):
 @command("ip address <ifname:WORD> <addr:IP> <mask:MASK>", mode="config", versions="6.x",
          config=True, help=_HELP)
 def ip_address6(ctx: Ctx):
-    iface = _named(ctx)
+    iface = named_interface(ctx)
     _check_subnet(ctx, iface, ctx.args["addr"], ctx.args["mask"])
     iface.ip, iface.mask = ctx.args["addr"], ctx.args["mask"]
 
@@ -209,7 +209,7 @@ def ip_address6(ctx: Ctx):
 @command("no ip address <ifname:WORD> [<addr:IP> <mask:MASK>]", mode="config", versions="6.x",
          config=True, help=_HELP)
 def no_ip_address6(ctx: Ctx):
-    iface = _named(ctx)
+    iface = named_interface(ctx)
     iface.ip = iface.mask = None
 
 
@@ -218,9 +218,9 @@ def no_ip_address6(ctx: Ctx):
 
 @command("mtu <ifname:WORD> <bytes:INT:64-65535>", mode="config", config=True, help=_HELP)
 def mtu(ctx: Ctx):
-    _named(ctx).mtu = ctx.args["bytes"]
+    named_interface(ctx).mtu = ctx.args["bytes"]
 
 
 @command("no mtu <ifname:WORD> [<bytes:INT:64-65535>]", mode="config", config=True, help=_HELP)
 def no_mtu(ctx: Ctx):
-    _named(ctx).mtu = 1500
+    named_interface(ctx).mtu = 1500

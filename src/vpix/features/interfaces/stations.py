@@ -24,6 +24,7 @@ class Stations:
         self.active = True
         self.macs: dict[int, tuple[bytes, bytes]] = {}      # index -> (active MAC, standby MAC)
         self._protocols: dict[int, Callable] = {}
+        self._reserved: set[int] = set()                    # interfaces the failover link owns
         self.on_frame: Callable | None = None               # every frame an interface receives
         for iface in interfaces:                            # a new boot starts from the burned-in MACs
             iface.port.mac = mac_bytes(iface.mac)
@@ -37,6 +38,15 @@ class Stations:
             self._protocols[proto] = handler
         for index, stack in self.stacks.items():
             self._bind(stack, self.interfaces[index], proto, handler)
+
+    def reserve(self, index: int) -> None:
+        """The failover link takes interface ``index`` for itself: no station there."""
+        self._reserved.add(index)
+        self.stacks.pop(index, None)
+
+    def release(self, index: int) -> None:
+        self._reserved.discard(index)
+        self.refresh()
 
     def assume(self, active: bool, macs: dict[int, tuple[bytes, bytes]]) -> None:
         """Take the active (or standby) addresses and MACs and announce what is new to the
@@ -53,6 +63,8 @@ class Stations:
     def refresh(self) -> None:
         """Follow the configuration: which interfaces have an address, and which it is."""
         for iface in self.interfaces:
+            if iface.index in self._reserved:
+                continue
             stack = self.stacks.get(iface.index)
             if not (iface.nameif and iface.ip and iface.up):
                 if stack is not None:

@@ -1,0 +1,254 @@
+"""PIX OS 6.x failover between two units, in virtual time: the serial cable or a LAN link,
+the 6.x commands and configuration lines, `show failover` in the layout of
+004_2a656957be61c6b2.txt with the cable's status, 6.x syslog wording, Sync Started /
+Sync Completed, and the failed unit's retry every 15 seconds."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Terminal, host_key
+
+from vpix.clock import VirtualClock
+from vpix.failover.cable import FailoverCable
+from vpix.features.failover import FailoverConfig
+from vpix.hardware import unitdir
+from vpix.net.fabric import Segment
+from vpix.unit import Unit
+
+PRIMARY = """hostname pixfirewall
+logging on
+logging console debugging
+ip address outside 192.168.10.1 255.255.255.0
+ip address inside 10.10.10.1 255.255.255.0
+failover ip address outside 192.168.10.2
+failover ip address inside 10.10.10.2
+failover poll 3
+failover
+"""
+LAN = """interface ethernet2 auto
+nameif ethernet2 failover security20
+ip address failover 172.16.1.1 255.255.255.0
+failover ip address failover 172.16.1.2
+failover lan unit {role}
+failover lan interface failover
+failover lan key {key}
+failover lan enable
+"""
+SECONDARY = """logging on
+logging console debugging
+failover poll 3
+failover
+"""
+
+
+class Pix6Pair:
+    """Two PIX-515E units on 6.3(5) with outside and inside segments, joined by the serial
+    failover cable or (``lan``) a LAN link on ethernet2."""
+
+    def __init__(self, tmp_path, images, lan=False, secondary_key="s3cret", image="pix-6.3(5)"):
+        self.clock = VirtualClock(1000.0)
+        self.cable = FailoverCable(self.clock)
+        self.segments = [Segment(name, self.clock) for name in ("outside", "inside", "failover")]
+        self.units, self.terms = {}, {}
+        for role, end in (("primary", self.cable.primary_end), ("secondary", self.cable.secondary_end)):
+            config = PRIMARY if role == "primary" else SECONDARY
+            if lan:
+                key = "s3cret" if role == "primary" else secondary_key
+                config = LAN.format(role=role, key=key) + config
+            unitdir.create(tmp_path / role, "PIX-515E", image=images[image], host_key=host_key(),
+                           startup_config=config)
+            unit = Unit(tmp_path / role, self.clock)
+            if not lan:
+                unit.cable = end
+            for index, segment in enumerate(self.segments):
+                segment.attach(unit.ports[index])
+            self.units[role], self.terms[role] = unit, Terminal(unit)
+
+    def boot(self, seconds=30):
+        for unit in self.units.values():
+            unit.power_on()
+        self.clock.advance(seconds)
+
+    def machine(self, role):
+        return self.units[role].system.feature(FailoverConfig).runtime.machine
+
+    def enable(self, role):
+        term = self.terms[role]
+        term.cmd("enable")
+        term.cmd("")
+        return term
+
+    def log(self, role):
+        return self.units[role].console.text()
+
+
+@pytest.fixture
+def cabled(tmp_path, images):
+    return Pix6Pair(tmp_path, images)
+
+
+def test_cable_pair_forms_and_syncs_with_the_6x_messages(cabled):
+    cabled.boot()
+    assert cabled.machine("primary").state == "Active"
+    assert cabled.machine("secondary").state == "Standby Ready"
+    for role in ("primary", "secondary"):
+        log = cabled.log(role)
+        assert "Sync Started\n" in log and "Sync Completed\n" in log
+        assert log.index("Sync Started") < log.index("Sync Completed")
+        assert "Beginning configuration replication" not in log
+    assert "hostname pixfirewall" in cabled.units["secondary"].system.running_config()
+
+
+def test_show_failover_in_the_6x_layout(cabled):
+    cabled.boot()
+    out = cabled.enable("primary").cmd("show failover")
+    lines = out.splitlines()
+    assert lines[:4] == ["Failover On", "Cable status: Normal", "Reconnect timeout 0:00:00",
+                         "Poll frequency 3 seconds"]
+    assert "        This host: Primary - Active" in lines
+    assert "                Interface outside (192.168.10.1): Normal" in lines
+    assert "                Interface inside (10.10.10.1): Normal" in lines
+    assert "        Other host: Secondary - Standby" in lines
+    assert "                Interface outside (192.168.10.2): Normal" in lines
+    assert "        Link : Unconfigured." in lines
+    assert [line.split()[0] for line in lines if line.startswith("        ") and line.strip().endswith("0")
+            and len(line.split()) >= 5][:3] == ["General", "sys", "up"]
+    standby = cabled.enable("secondary").cmd("show failover")
+    assert "        This host: Secondary - Standby" in standby
+    assert "                Interface outside (192.168.10.2): Normal" in standby
+    assert "        Other host: Primary - Active" in standby
+
+
+def test_interfaces_wait_for_the_second_hello(cabled):
+    for unit in cabled.units.values():
+        unit.power_on()
+    cabled.clock.advance(0.5)
+    out = cabled.enable("primary").cmd("show failover")
+    assert "Interface inside (10.10.10.1): Normal (Waiting)" in out
+    cabled.clock.advance(30)
+    assert "Interface inside (10.10.10.1): Normal\n" in cabled.terms["primary"].cmd("show failover")
+
+
+def test_running_config_writes_the_6x_failover_lines(cabled):
+    cabled.boot()
+    term = cabled.enable("primary")
+    term.configure("failover timeout 1:30", "failover replicate http", "failover link inside",
+                   "failover mac address inside 0090.2722.0001 0090.2722.0002")
+    out = term.cmd("show running-config")
+    block = out[out.index("\nfailover\n") + 1:].splitlines()
+    assert block[:7] == ["failover", "failover timeout 1:30:00", "failover poll 3", "failover replicate http",
+                         "failover ip address outside 192.168.10.2", "failover ip address inside 10.10.10.2",
+                         "no failover ip address intf2"]
+    assert "failover mac address inside 0090.2722.0001 0090.2722.0002" in block
+    assert "failover link inside" in block
+    assert "Reconnect timeout 1:30:00" in term.cmd("show failover")
+    cabled.clock.advance(1)
+    standby = cabled.units["secondary"].system.running_config()
+    assert "failover timeout 1:30:00" in standby and "failover link inside" in standby
+
+
+@pytest.mark.parametrize("line, answer", [
+    ("failover poll 2", "\tfailover poll <seconds>\n"),          # 6.x answers a bad line with its usage
+    ("failover poll 16", "\tfailover poll <seconds>\n"),
+    ("failover timeout 1:75", "\tfailover timeout <time>\n"),
+    ("failover ip address dmz 1.2.3.4", 'ERROR: interface name "dmz" is not configured'),
+    ("failover ip address outside 1.2.3", "\tfailover ip address <ifname> <addr>\n"),
+])
+def test_bad_6x_failover_commands_change_nothing(cabled, line, answer):
+    cabled.boot()
+    term = cabled.enable("primary")
+    before = cabled.units["primary"].system.running_config()
+    assert answer in term.configure(line)
+    assert cabled.units["primary"].system.running_config() == before
+
+
+def test_cable_status_words(cabled):
+    cabled.boot()
+    primary, secondary = cabled.enable("primary"), cabled.enable("secondary")
+    cabled.cable.secondary_end.plug(False)
+    cabled.clock.advance(0.01)
+    assert "Cable status: Other side is not connected" in primary.cmd("show failover")
+    assert "Cable status: My side not connected" in secondary.cmd("show failover")
+    cabled.cable.secondary_end.plug(True)
+    cabled.clock.advance(5)
+    assert "Cable status: Normal" in primary.cmd("show failover")
+    cabled.units["secondary"].power_off()
+    cabled.clock.advance(0.01)
+    out = primary.cmd("show failover")
+    assert "Cable status: Other side powered off" in out
+    assert "Other host: Secondary - Standby (Failed)" in out
+
+
+def test_the_standby_takes_over_in_6x_words(cabled):
+    cabled.boot()
+    cabled.units["primary"].power_off()
+    cabled.clock.advance(0.01)
+    assert cabled.machine("secondary").state == "Active"
+    log = cabled.log("secondary")
+    assert "%PIX-1-102001: (Secondary) Power failure/System reload other side." in log
+    assert "%PIX-1-104001: (Secondary) Switching to ACTIVE (cause: HELLO not heard from mate)." in log
+    cabled.units["primary"].power_on()
+    cabled.clock.advance(30)
+    assert cabled.machine("primary").state == "Standby Ready"      # no fail-back
+    assert "(Primary) Switching to STNDBY (cause: Detected an Active mate)." in cabled.log("primary")
+
+
+def test_failover_active_no_failover_active_and_write_standby_in_config_mode(cabled):
+    cabled.boot()
+    primary = cabled.enable("primary")
+    primary.configure("no failover active")
+    cabled.clock.advance(1)
+    assert cabled.machine("secondary").state == "Active" and cabled.machine("primary").state == "Standby Ready"
+    primary.configure("failover active")
+    cabled.clock.advance(1)
+    assert cabled.machine("primary").state == "Active"
+    assert "Sync Completed" in primary.cmd("write standby")
+    assert "Type help or '?'" in primary.cmd("failover active")          # a configuration command on 6.x
+
+
+def test_a_failed_unit_retries_every_15_seconds_until_its_link_is_back(cabled):
+    cabled.boot()
+    inside = cabled.units["primary"].ports[1]
+    inside.plug(False)
+    cabled.clock.advance(1)
+    assert cabled.machine("primary").state == "Failed"
+    assert cabled.machine("secondary").state == "Active"
+    cabled.clock.advance(31)
+    log = cabled.log("primary")
+    assert log.count("(Primary) Switching to OK.") == 2
+    assert log.count("(Primary) Switching to FAILED.") == 3
+    assert cabled.machine("primary").state == "Failed"
+    term = cabled.enable("primary")
+    assert "This host: Primary - Standby (Failed)" in term.cmd("show failover")
+    inside.plug(True)
+    cabled.clock.advance(20)
+    assert cabled.machine("primary").state in ("Cold Standby", "Standby Ready")
+    cabled.clock.advance(20)
+    assert cabled.machine("primary").state == "Standby Ready"
+
+
+@pytest.fixture
+def lan(tmp_path, images):
+    return Pix6Pair(tmp_path, images, lan=True)
+
+
+def test_lan_failover_pair_on_6x(lan):
+    lan.boot()
+    assert lan.machine("primary").state == "Active" and lan.machine("secondary").state == "Standby Ready"
+    out = lan.enable("primary").cmd("show failover")
+    assert "Cable status: N/A - LAN-based failover enabled" in out
+    assert "LAN-based Failover is Active" in out
+    assert "        interface failover (172.16.1.1): Normal, peer (172.16.1.2): Normal" in out
+    assert "Interface failover" not in out                     # the failover link is not monitored
+    config = lan.enable("primary").cmd("show running-config")
+    assert "failover lan key ********" in config and "s3cret" not in config
+    assert "failover lan unit primary\nfailover lan interface failover\n" in config
+    assert "failover lan unit secondary" in lan.units["secondary"].system.running_config()
+
+
+def test_lan_key_mismatch_on_6x(tmp_path, images):
+    pair = Pix6Pair(tmp_path, images, lan=True, secondary_key="other")
+    pair.boot()
+    assert "Failover message decryption failure" in pair.log("secondary")
+    assert pair.machine("primary").state == "Active" and pair.machine("secondary").state == "Active"
