@@ -46,7 +46,7 @@ class Pix6Pair:
     """Two PIX-515E units on 6.3(5) with outside and inside segments, joined by the serial
     failover cable or (``lan``) a LAN link on ethernet2."""
 
-    def __init__(self, tmp_path, images, lan=False, secondary_key="s3cret", image="pix-6.3(5)"):
+    def __init__(self, tmp_path, images, lan=False, secondary_key="s3cret", image="pix-6.3(5)", break_window=0.0):
         self.clock = VirtualClock(1000.0)
         self.cable = FailoverCable(self.clock)
         self.segments = [Segment(name, self.clock) for name in ("outside", "inside", "failover")]
@@ -57,7 +57,7 @@ class Pix6Pair:
                 key = "s3cret" if role == "primary" else secondary_key
                 config = LAN.format(role=role, key=key) + config
             unitdir.create(tmp_path / role, "PIX-515E", image=images[image], host_key=host_key(),
-                           startup_config=config)
+                           startup_config=config, break_window=break_window)
             unit = Unit(tmp_path / role, self.clock)
             if not lan:
                 unit.cable = end

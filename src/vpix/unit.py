@@ -81,7 +81,6 @@ class Unit:
         self._boot_once: str | None = None          # an image monitor mode just installed
         self._console_idle = Alarm(clock, self._console_expired)
         self.on_boot: list[Callable[["Unit"], None]] = []
-        self.on_shutdown: list[Callable[["Unit"], None]] = []
         self.cable = None                           # its end of a serial failover cable, if any
         self._window = None
 
@@ -133,9 +132,9 @@ class Unit:
         if self._window is not None:
             self._window.cancel()
             self._window = None
-        for hook in list(self.on_shutdown):
-            hook(self)
         system, self.system = self.system, None
+        if system is not None:
+            system.stop()
         self.console_session = None
         self.monitor = None
         for port in self.ports:                 # nothing left to answer on the wire

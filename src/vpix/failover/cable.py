@@ -1,7 +1,8 @@
 """The PIX serial failover cable: a point-to-point cable with a Primary and a Secondary end.
 
 Whichever unit has the Primary end is the primary unit. Bytes written at one end arrive at
-the other on the next clock tick, if both ends are plugged in. Each end senses whether its
+the other on the next clock tick, if both ends are plugged in (and the sender was not
+switched off meanwhile: what it sent dies with it). Each end senses whether its
 own plug and the far plug are in and whether the unit at the far end has power, and tells
 its listeners at once when that changes — which is why cable failover needs no hold time
 to notice a dead mate.
@@ -30,6 +31,7 @@ class CableEnd:
         self.primary = primary
         self.plugged = True
         self.powered = False                  # the unit this end is plugged into is on
+        self.boots = 0                        # times that unit was switched on
         self.receive: Callable[[bytes], None] = lambda data: None
         self.listeners: list[Callable[[], None]] = []     # told of any plug or power change
 
@@ -47,13 +49,15 @@ class CableEnd:
 
     def send(self, data: bytes) -> None:
         if self.connected and self.powered:
-            far = self.far
-            self.cable.clock.call_later(0, lambda: far.powered and far.connected and far.receive(data))
+            far, boot = self.far, self.boots
+            self.cable.clock.call_later(0, lambda: self.boots == boot and far.powered and far.connected
+                                        and far.receive(data))
 
     def power(self, on: bool) -> None:
         """The unit at this end was switched on or off."""
         if on != self.powered:
             self.powered = on
+            self.boots += on
             if not on:
                 self.receive, self.listeners = (lambda data: None), []
             self._tell()

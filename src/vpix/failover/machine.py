@@ -392,15 +392,13 @@ class FailoverMachine:
         return Syslog(message_id, f"({self.name}) {text}")
 
     def _retry(self, now: float) -> list[Action]:
-        """PIX 6.x: a failed unit tries to go standby again; if what failed it still fails,
-        it fails again at once."""
+        """PIX 6.x: a failed unit tries to go standby again (and on to active when no unit is);
+        if what failed it still fails, it fails again at once."""
         self._failed_since = now
-        if self.mate_state not in ACTIVE_STATES:
-            return []                          # a failed unit never becomes active by itself
         if self.failed_interfaces < self.interface_policy:
             return self.reset(now)
         return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + self._to(FAILED, now, INTERFACE_CHECK) + \
-            [self._say(104004, f"Switching to OK."), self._say(104003, f"Switching to FAILED.")]
+            [self._say(104004, "Switching to OK."), self._say(104003, "Switching to FAILED.")]
 
     def _go_standby(self, now: float, reason: str) -> list[Action]:
         if not self.active:

@@ -32,6 +32,9 @@ class Feature:
     def start(self) -> None:
         """The feature's runtime, once the configuration is loaded (timers, tasks)."""
 
+    def stop(self) -> None:
+        """The runtime ends with the system: cancel its timers, let go of what it listens to."""
+
     def prompt_part(self, word: str) -> str | None:
         """What this feature puts in the prompt for a `prompt` keyword it owns, else None."""
         return None

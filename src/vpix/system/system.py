@@ -138,6 +138,11 @@ class System:
         for feature in self._features.values():
             feature.start()
 
+    def stop(self) -> None:
+        """The unit stops running this system (power-off, reload)."""
+        for feature in self._features.values():
+            feature.stop()
+
     def syslog(self, severity: int, message_id: int, text: str) -> None:
         """A syslog message, `%PIX-1-104001: …`, to wherever `logging` sends it."""
         from vpix.features.logging import Logging

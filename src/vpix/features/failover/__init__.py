@@ -87,6 +87,10 @@ class FailoverConfig(Feature):
             return None
         return StandbyAddress(iface.ip, iface.mask, iface.standby)
 
+    def stop(self) -> None:
+        if self.runtime is not None:
+            self.runtime.stop()
+
     def debug(self, topic: str, text: str) -> None:
         """A `debug fover` line to the sessions that asked for the topic."""
         for session in list(self.debugging.get(topic, ())):
