@@ -5,6 +5,8 @@ Sync Completed, and the failed unit's retry every 15 seconds."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import Terminal, host_key
@@ -133,19 +135,23 @@ def test_interfaces_wait_for_the_second_hello(cabled):
 def test_running_config_writes_the_6x_failover_lines(cabled):
     cabled.boot()
     term = cabled.enable("primary")
-    term.configure("failover timeout 1:30", "failover replicate http", "failover link inside",
-                   "failover mac address inside 0090.2722.0001 0090.2722.0002")
+    term.configure("failover timeout 1:30", "failover replicate http", "interface ethernet2 100full",
+                   "ip address intf2 10.20.0.1 255.255.255.0", "failover ip address intf2 10.20.0.2",
+                   "failover link intf2", "failover mac address inside 0090.2722.0001 0090.2722.0002")
     out = term.cmd("show running-config")
     block = out[out.index("\nfailover\n") + 1:].splitlines()
     assert block[:7] == ["failover", "failover timeout 1:30:00", "failover poll 3", "failover replicate http",
                          "failover ip address outside 192.168.10.2", "failover ip address inside 10.10.10.2",
-                         "no failover ip address intf2"]
+                         "failover ip address intf2 10.20.0.2"]
     assert "failover mac address inside 0090.2722.0001 0090.2722.0002" in block
-    assert "failover link inside" in block
-    assert "Reconnect timeout 1:30:00" in term.cmd("show failover")
-    cabled.clock.advance(1)
+    assert "failover link intf2" in block
+    cabled.clock.advance(5)
+    out = term.cmd("show failover")
+    assert "Reconnect timeout 1:30:00" in out and "        Link : intf2\n" in out
+    assert re.search(r"        sys cmd\s+[1-9]", out)
+    assert "Interface intf2" not in out                       # the state link is not monitored
     standby = cabled.units["secondary"].system.running_config()
-    assert "failover timeout 1:30:00" in standby and "failover link inside" in standby
+    assert "failover timeout 1:30:00" in standby and "failover link intf2" in standby
 
 
 @pytest.mark.parametrize("line, answer", [

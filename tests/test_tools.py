@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -149,9 +150,17 @@ def test_lab_up_default_lab_serves_ssh_with_its_credentials(tmp_path):
         client.connect("127.0.0.1", 5022, "admin", "admin", look_for_keys=False, allow_agent=False)
         _, stdout, _ = client.exec_command("show version")
         text = stdout.read().decode()
-        client.close()
         assert "Cisco PIX Security Appliance Software Version 7.2(1)" in text
         assert "Hardware:   PIX-515E" in text
+        for _ in range(100):                       # a failover pair whose state link carries state
+            _, stdout, _ = client.exec_command("show failover")
+            failover = stdout.read().decode()
+            if "Other host: Secondary - Standby Ready" in failover:
+                break
+            time.sleep(0.2)
+        client.close()
+        assert "This host: Primary - Active" in failover and "Link : state Ethernet2 (up)" in failover
+        assert re.search(r"sys cmd\s+[1-9]\d*\s+0\s+[1-9]\d*\s+0", failover), failover
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=20)
     finally:

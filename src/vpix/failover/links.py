@@ -5,7 +5,8 @@ Both carry the same packed messages (failover/messages.py) and report to the run
 ``cable_silent()``.
 
 LAN: IP protocol 105 between the unit's and the mate's failover addresses on the failover
-interface's segment; the link is up while the interface's cable is in.
+interface's segment; the link is up while the interface's cable is in. A dedicated state link
+(failover/stateful.py) is the same kind of link on its own interface.
 
 Cable: every message is numbered and acknowledged; one not acknowledged within 3 s is sent
 again, and after 5 retransmissions (15 s) the mate is taken as gone (reason code 3). The
@@ -15,6 +16,7 @@ cable also senses the mate's power and both plugs, at once.
 from __future__ import annotations
 
 import struct
+from typing import Callable
 
 from vpix.clock import Alarm
 from vpix.failover import messages
@@ -29,9 +31,11 @@ _FRAME = struct.Struct("!cI")
 class LanLink:
     lan = True
 
-    def __init__(self, runtime, config):
+    def __init__(self, runtime, config, interface: tuple[str, str],
+                 on_link: Callable[[bool], None] = lambda up: None):
         self.runtime = runtime
-        name, hw = config.lan_interface
+        self.on_link = on_link
+        name, hw = interface
         address = config.link_address(name)
         own, self.mate_ip = ((address.address, address.standby) if config.is_primary()
                              else (address.standby, address.address))
@@ -61,7 +65,7 @@ class LanLink:
             self.runtime.received(payload)
 
     def _link(self, up: bool) -> None:
-        self.runtime.link_changed(up)
+        self.on_link(up)
 
 
 class CableLink:

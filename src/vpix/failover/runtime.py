@@ -11,9 +11,10 @@ from typing import Callable
 from vpix.clock import Alarm
 from vpix.failover import compat, messages
 from vpix.failover.links import CableLink, LanLink
-from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, COLD_STANDBY, FAILED, STANDBY_STATES, FailoverMachine,
-                                   Hello, Order, Role, Send, SyncNeeded, Syslog)
+from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, COLD_STANDBY, FAILED, STANDBY_READY, STANDBY_STATES,
+                                   FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog)
 from vpix.failover.monitoring import Monitoring
+from vpix.failover.stateful import StateLink
 from vpix.net.packets import mac_bytes, mac_text
 
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
@@ -51,7 +52,8 @@ class FailoverRuntime:
         self.config = config
         unit = system.unit
         cable = unit.cable if not config.lan_enabled else None
-        self.link = CableLink(self, cable) if cable is not None else LanLink(self, config)
+        self.link = CableLink(self, cable) if cable is not None else \
+            LanLink(self, config, config.lan_interface, self.link_changed)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
         policy = config.interface_policy.rstrip("%")
         self.machine = FailoverMachine(config.is_primary(), poll=config.unit_poll.poll_ms / 1000,
@@ -74,6 +76,7 @@ class FailoverRuntime:
         self.complete = True                     # not left half-way by a bulk sync cut short
         self._mate_cfg: tuple[int, int] | None = None     # the mate's latest (epoch, version)
         self.monitoring = Monitoring(self)
+        self.stateful: StateLink | None = None
         self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
         self.identity = compat.identity(system)
         self._logged_mismatch: int | None = None       # the mate's epoch whose mismatches are logged
@@ -90,12 +93,17 @@ class FailoverRuntime:
         self.act(self.machine.enable(now))
         self._assume()
         self.monitoring.start(now)
+        self.interfaces.stations.on_learn = self._arp_learned
+        self._follow_state_link()
         self.rearm()
 
     def stop(self) -> None:
         self._alarm.cancel()
+        if self.stateful is not None:
+            self.stateful.close()
         self.link.close()
         self.monitoring.stop()
+        self.interfaces.stations.on_learn = None
         if self._config_changed in self.system.change_listeners:
             self.system.change_listeners.remove(self._config_changed)
         if self._saved in self.system.save_listeners:
@@ -134,6 +142,8 @@ class FailoverRuntime:
                     body["cfg"] = self.config_version
                     body["partial"] = not self.complete
                     body["active_time"] = self.machine.active_total(self.now())
+                    if self.stateful is not None:
+                        self.stateful.keepalive()
                 self._send(kind, body)
             elif isinstance(action, Role):
                 self.last_failover = self.system.now()
@@ -250,12 +260,19 @@ class FailoverRuntime:
                 if not self._compatible(dict(body.get("identity", {})), hello.state, message.epoch, now):
                     return
                 self._mate_active = (float(body.get("active_time", 0.0)), now, hello.state in ACTIVE_STATES)
+                mate_was = self.machine.mate_state
                 self.act(self.machine.hello(hello, now))
+                if hello.state == STANDBY_READY and mate_was != STANDBY_READY and self.machine.active \
+                        and self.stateful is not None:
+                    self.stateful.bulk()
                 self._mate_cfg = (message.epoch, int(body.get("cfg", 0)))
                 if hello.state in ACTIVE_STATES and not body.get("partial"):
                     # (a mate that became active in the middle of a bulk sync has a partial
                     # configuration: keep ours, to be pushed back with `write standby`)
                     self._check_synced(self._mate_cfg, now)
+            elif message.type == "update":
+                if self.stateful is not None:
+                    self.stateful.received(body)
             elif message.type == "order":
                 self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
             elif message.type == "exec":
@@ -395,10 +412,24 @@ class FailoverRuntime:
         self._follow_config()
 
     def _follow_config(self) -> None:
-        """Addresses, MACs and monitored interfaces as the configuration now says."""
+        """Addresses, MACs, monitored interfaces and the state link as the configuration now says."""
         self._assume()
         self.monitoring.refresh(self.now())
+        self._follow_state_link()
         self.rearm()
+
+    def _follow_state_link(self) -> None:
+        wanted = StateLink.configured(self.config)
+        current = self.stateful
+        if current is not None and (not wanted or current.interface != self.config.state_link):
+            current.close()
+            self.stateful = current = None
+        if current is None and wanted:
+            self.stateful = StateLink(self, self.config)
+
+    def _arp_learned(self, iface, address: str, mac: bytes) -> None:
+        if self.stateful is not None:
+            self.stateful.arp_learned(iface, address, mac)
 
     def _config_changed(self, user: str, line: str, session) -> None:
         """Command replication from the active unit; a warning on the standby."""

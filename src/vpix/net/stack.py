@@ -38,6 +38,7 @@ class IpStack:
     mask: str = "255.255.255.0"
     gateway: str | None = None
     trace: Callable[[str], None] | None = None      # monitor mode's `trace`
+    learned: Callable[[str, bytes], None] | None = None  # told of every new or changed ARP entry
     arp: dict[str, bytes] = field(default_factory=dict)
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
     _asked: dict[str, float] = field(default_factory=dict)      # when each address was last asked for
@@ -173,12 +174,17 @@ class IpStack:
         if self.trace:
             self.trace("A")
         sender = ip_text(arp.sender_ip)
-        if sender in self.arp:                  # RFC 826: refresh what we hold (gratuitous ARP)
+        known = self.arp.get(sender)
+        if known is not None:                   # RFC 826: refresh what we hold (gratuitous ARP)
             self.arp[sender] = arp.sender_mac
         if self.address is None or arp.target_ip != ip_bytes(self.address):
+            if known is not None and known != arp.sender_mac and self.learned:
+                self.learned(sender, arp.sender_mac)
             return
         self.arp.pop(sender, None)              # the most recent entries last
         self.arp[sender] = arp.sender_mac
+        if known != arp.sender_mac and self.learned:
+            self.learned(sender, arp.sender_mac)
         for packet in self._waiting.pop(sender, []):
             self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_IP, packet).encode())
         if arp.op == 1:

@@ -13,8 +13,10 @@ from vpix.features.failover.show import hosts, stateful_statistics
 from vpix.features.interfaces import Interfaces
 from vpix.features.interfaces.commands import named_interface
 
-# What `show failover` counts on the state link, in the 6.x order
-STATEFUL_OBJECTS = ["General", "sys cmd", "up time", "xlate", "tcp conn", "udp conn", "ARP tbl", "RIP Tbl"]
+# What `show failover` counts on the state link, in the 6.x order: (shown as, kind of update)
+STATEFUL_OBJECTS = [("General", "General"), ("sys cmd", "sys cmd"), ("up time", "up time"), ("xlate", "xlate"),
+                    ("tcp conn", "TCP conn"), ("udp conn", "UDP conn"), ("ARP tbl", "ARP tbl"),
+                    ("RIP Tbl", "RIP Tbl")]
 
 HELP = {**_HELP, "ip": "Set the failover IP address of an interface",
         "address": "Set the failover IP address of an interface",

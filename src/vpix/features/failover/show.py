@@ -10,12 +10,14 @@ from vpix.cli.registry import command
 from vpix.cli.session import Ctx
 from vpix.failover.machine import NOT_DETECTED
 from vpix.failover.monitoring import monitored_interfaces
+from vpix.failover.stateful import Counters
 from vpix.features.failover import FailoverConfig
 from vpix.features.interfaces import Interfaces
 
-STATEFUL_OBJECTS = ["General", "sys cmd", "up time", "RPC services", "TCP conn", "UDP conn", "ARP tbl",
-                    "Xlate_Timeout", "VPN IKE upd", "VPN IPSEC upd", "VPN CTCP upd", "VPN SDI upd",
-                    "VPN DHCP upd"]
+# The Logical Update Statistics lines: (shown as, the kind of update counted; General: them all)
+STATEFUL_OBJECTS = [(name, name) for name in (
+    "General", "sys cmd", "up time", "RPC services", "TCP conn", "UDP conn", "ARP tbl", "Xlate_Timeout",
+    "VPN IKE upd", "VPN IPSEC upd", "VPN CTCP upd", "VPN SDI upd", "VPN DHCP upd")]
 
 
 def _names(fo: FailoverConfig) -> tuple[str, str]:
@@ -67,18 +69,22 @@ def show_failover(ctx: Ctx):
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, state)
 
 
-def stateful_statistics(ctx: Ctx, fo: FailoverConfig, objects: list[str], link: str) -> None:
-    """What the state link carried, per kind of object, and its queues."""
+def stateful_statistics(ctx: Ctx, fo: FailoverConfig, objects: list[tuple[str, str]], link: str) -> None:
+    """What the state link carried, per kind of update, and its queues (updates go out and
+    are applied as they come, so a queue never holds more than the one in hand)."""
+    stateful = fo.runtime.stateful if fo.runtime else None
+    total = stateful.total() if stateful else Counters()
     ctx.print("Stateful Failover Logical Update Statistics")
     ctx.print(f"        Link : {link}")
     ctx.print("        Stateful Obj    xmit       xerr       rcv        rerr")
-    for name in objects:
-        ctx.print(f"        {name:<16}0          0          0          0")
+    for name, kind in objects:
+        counters = total if kind == "General" else (stateful.counters.get(kind) if stateful else None) or Counters()
+        ctx.print(f"        {name:<16}{counters.xmit:<11}{counters.xerr:<11}{counters.rcv:<11}{counters.rerr}")
     ctx.print("")
     ctx.print("        Logical Update Queue Information")
     ctx.print("                        Cur     Max     Total")
-    ctx.print("        Recv Q:         0       0       0")
-    ctx.print("        Xmit Q:         0       0       0")
+    for queue, count in (("Recv Q:", total.rcv + total.rerr), ("Xmit Q:", total.xmit)):
+        ctx.print(f"        {queue:<16}{0:<8}{min(count, 1):<8}{count}")
 
 
 def _state_word(state: str) -> str:

@@ -26,6 +26,7 @@ class Stations:
         self._protocols: dict[int, Callable] = {}
         self._reserved: set[int] = set()                    # interfaces the failover link owns
         self.on_frame: Callable | None = None               # every frame an interface receives
+        self.on_learn: Callable | None = None               # (iface, address, mac) of new ARP entries
         for iface in interfaces:                            # a new boot starts from the burned-in MACs
             iface.port.mac = mac_bytes(iface.mac)
 
@@ -73,6 +74,7 @@ class Stations:
             if stack is None:
                 stack = self.stacks[iface.index] = IpStack(iface.port, self.clock)
                 iface.port.receive = lambda frame, i=iface.index: self._receive(i, frame)
+                stack.learned = lambda address, mac, i=iface.index: self._learned(i, address, mac)
                 for proto, handler in self._protocols.items():
                     self._bind(stack, iface, proto, handler)
             stack.address = iface.ip if self.active else iface.standby
@@ -92,6 +94,10 @@ class Stations:
         if self.on_frame is not None:
             self.on_frame(iface)
         self.stacks[index].receive(frame)
+
+    def _learned(self, index: int, address: str, mac: bytes) -> None:
+        if self.on_learn is not None:
+            self.on_learn(self.interfaces[index], address, mac)
 
     @staticmethod
     def _bind(stack: IpStack, iface, proto: int, handler: Callable | None) -> None:

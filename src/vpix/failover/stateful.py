@@ -1,0 +1,116 @@
+"""Stateful failover: the state link (`failover link`) and the updates it carries.
+
+The link is the failover LAN link itself when both name the same interface, else a link of
+its own on the state interface, between the units' addresses there. Updates travel in
+"update" messages of the failover wire format, each with a kind and its records; the active
+unit sends what its mate needs to carry on (ARP entries now; connections and translations
+come with the data plane), the standby applies them. Both units also send a "sys cmd"
+keepalive with every failover hello. What was sent, could not be sent, was received and
+could not be applied is counted per kind: `show failover`'s Logical Update Statistics.
+When the mate becomes Standby Ready, the active unit sends it everything in bulk.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+
+from vpix.failover import messages
+from vpix.failover.links import LanLink
+from vpix.net.packets import ip_bytes, ip_text, mac_bytes, mac_text
+
+SYS_CMD, ARP = "sys cmd", "ARP tbl"
+
+
+@dataclass
+class Counters:
+    xmit: int = 0
+    xerr: int = 0
+    rcv: int = 0
+    rerr: int = 0
+
+
+class StateLink:
+    def __init__(self, runtime, config):
+        self.runtime = runtime
+        self.interface = config.state_link
+        self._shared = isinstance(runtime.link, LanLink) and config.state_link == config.lan_interface
+        self.channel = runtime.link if self._shared else LanLink(runtime, config, config.state_link)
+        self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
+        self.counters: dict[str, Counters] = defaultdict(Counters)
+        self._appliers = {SYS_CMD: lambda records: len(records), ARP: self._apply_arp}
+
+    @staticmethod
+    def configured(config) -> bool:
+        return bool(config.state_link) and config.link_address(config.state_link[0]) is not None
+
+    def close(self) -> None:
+        if not self._shared:
+            self.channel.close()
+
+    def total(self) -> Counters:
+        """The General line: every kind together."""
+        total = Counters()
+        for counters in self.counters.values():
+            total.xmit += counters.xmit
+            total.xerr += counters.xerr
+            total.rcv += counters.rcv
+            total.rerr += counters.rerr
+        return total
+
+    # ------------------------------------------------------------ sending
+
+    def replicate(self, kind: str, records: list) -> None:
+        counters = self.counters[kind]
+        if not self.channel.up:
+            counters.xerr += len(records)
+            return
+        self.channel.send(self.endpoint.pack("update", {"kind": kind, "records": records}))
+        counters.xmit += len(records)
+
+    def keepalive(self) -> None:
+        self.replicate(SYS_CMD, [1])
+
+    def arp_learned(self, iface, address: str, mac: bytes) -> None:
+        if self.runtime.machine.active and iface.nameif:
+            self.replicate(ARP, [[iface.nameif, address, mac_text(mac)]])
+
+    def bulk(self) -> None:
+        """Everything the standby needs, at once (it has just become ready)."""
+        stations, records = self.runtime.interfaces.stations, []
+        for iface in self.runtime.interfaces.named():
+            stack = stations.stack(iface)
+            if stack is not None:
+                records += [[iface.nameif, address, mac_text(mac)] for address, mac in stack.arp.items()]
+        if records:
+            self.replicate(ARP, records)
+
+    # ------------------------------------------------------------ receiving
+
+    def received(self, body: dict) -> None:
+        kind, records = body.get("kind"), body.get("records")
+        if not isinstance(kind, str) or not isinstance(records, list):
+            self.counters["malformed"].rerr += 1
+            return
+        applier = self._appliers.get(kind)
+        applied = applier(records) if applier is not None else 0
+        self.counters[kind].rcv += applied
+        self.counters[kind].rerr += len(records) - applied
+
+    def _apply_arp(self, records: list) -> int:
+        """ARP entries the active unit learned, for the standby to hold when it takes over."""
+        if self.runtime.machine.active:
+            return 0
+        interfaces, applied = self.runtime.interfaces, 0
+        for record in records:
+            try:
+                name, address, mac = (str(field) for field in record)
+                iface = interfaces.by_name(name)
+                stack = interfaces.stations.stacks.get(iface.index) if iface is not None else None
+                if stack is not None:
+                    stack.arp[ip_text(ip_bytes(address))] = mac_bytes(mac)
+                    applied += 1
+            except (TypeError, ValueError):
+                continue
+        return applied

@@ -1,0 +1,142 @@
+"""The state link of a 7.x pair, in virtual time: live Logical Update Statistics, ARP entries
+replicated as the active unit learns them and in bulk when the standby becomes ready, send
+errors while the link is down, the state link shared with the failover link, bad updates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_failover_pair import Pair, _ping
+
+from vpix.failover.stateful import ARP, SYS_CMD
+from vpix.features.failover import FailoverConfig
+from vpix.net.fabric import Segment
+from vpix.net.packets import mac_bytes
+
+STATE = """interface Ethernet2
+ no shutdown
+failover link state Ethernet2
+failover interface ip state 10.2.0.1 255.255.255.0 standby 10.2.0.2
+"""
+
+
+def _with_state_link(pair, lines=STATE):
+    unit = pair.units["primary"]
+    unit.flash.write_private("startup-config",
+                             (unit.flash.read_private("startup-config").decode() + lines).encode())
+    pair.state = Segment("state", pair.clock)
+    for unit in pair.units.values():
+        pair.state.attach(unit.ports[2])
+    return pair
+
+
+@pytest.fixture
+def stateful(tmp_path, images):
+    pair = _with_state_link(Pair(tmp_path, images))
+    pair.boot()
+    pair.run(10)
+    return pair
+
+
+def _statistics(out: str) -> dict[str, list[int]]:
+    """`show failover`'s Stateful Obj lines: name -> [xmit, xerr, rcv, rerr]."""
+    rows = {}
+    for line in out[out.index("Stateful Obj"):].splitlines()[1:]:
+        match = re.match(r"^        (\S.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", line)
+        if match is None:
+            break
+        rows[match[1]] = [int(match[i]) for i in range(2, 6)]
+    return rows
+
+
+def _stateful(pair, role):
+    return pair.units[role].system.feature(FailoverConfig).runtime.stateful
+
+
+def test_show_failover_counts_what_the_state_link_carries(stateful):
+    out = stateful.enable("primary").cmd("show failover")
+    assert "        Link : state Ethernet2 (up)" in out
+    rows = _statistics(out)
+    assert rows["sys cmd"][0] > 0 and rows["sys cmd"][2] > 0 and rows["sys cmd"][1] == rows["sys cmd"][3] == 0
+    assert rows["General"] == [sum(row[i] for name, row in rows.items() if name != "General") for i in range(4)]
+    queues = out[out.index("Logical Update Queue Information"):]
+    assert re.search(rf"Xmit Q:\s+0\s+1\s+{rows['General'][0]}\n", queues)
+    stateful.run(10)
+    assert _statistics(stateful.terms["primary"].cmd("show failover"))["sys cmd"][0] > rows["sys cmd"][0]
+
+
+def test_arp_entries_the_active_learns_reach_the_standby(stateful):
+    assert _ping(stateful, "192.168.1.1")
+    host_mac = mac_bytes("0050.5600.0099")
+    standby = stateful.units["secondary"].system
+    inside = standby.feature(FailoverConfig).runtime.interfaces.by_name("inside")
+    assert standby.feature(FailoverConfig).runtime.interfaces.stations.stacks[inside.index].arp["192.168.1.50"] == host_mac
+    assert _stateful(stateful, "primary").counters[ARP].xmit >= 1
+    sent = _stateful(stateful, "primary").counters[ARP].xmit
+    assert _statistics(stateful.enable("secondary").cmd("show failover"))["ARP tbl"] == [0, 0, sent, 0]
+
+
+def test_a_standby_that_becomes_ready_gets_the_arp_table_in_bulk(stateful):
+    assert _ping(stateful, "192.168.1.1")
+    stateful.units["secondary"].reload()
+    stateful.run(15)
+    assert stateful.machine("secondary").state == "Standby Ready"
+    runtime = stateful.units["secondary"].system.feature(FailoverConfig).runtime
+    inside = runtime.interfaces.by_name("inside")
+    assert "192.168.1.50" in runtime.interfaces.stations.stacks[inside.index].arp
+    assert _stateful(stateful, "primary").counters[ARP].xmit >= 2
+
+
+def test_the_new_active_answers_from_the_replicated_arp_table(stateful):
+    assert _ping(stateful, "192.168.1.1")
+    stateful.units["primary"].power_off()
+    stateful.run(5)
+    assert stateful.machine("secondary").state == "Active"
+    stateful.sniffed.clear()
+    replies = []
+    runtime = stateful.units["secondary"].system.feature(FailoverConfig).runtime
+    stack = runtime.interfaces.stations.stack(runtime.interfaces.by_name("inside"))
+    stack.ping("192.168.1.50", 1, 1.0, replies.append)
+    stateful.run(1.5)
+    assert replies == [True]
+    requests = [frame for frame in stateful.sniffed if frame[12:14] == b"\x08\x06" and frame[21] == 1]
+    assert not [frame for frame in requests if frame[28:32] != frame[38:42]]   # none but gratuitous ones
+
+
+def test_updates_that_cannot_be_sent_are_xerr(stateful):
+    stateful.units["primary"].ports[2].plug(False)
+    before = _stateful(stateful, "primary").counters[SYS_CMD].xerr
+    stateful.run(5)
+    out = stateful.enable("primary").cmd("show failover")
+    assert "        Link : state Ethernet2 (down)" in out
+    assert _statistics(out)["sys cmd"][1] > before
+    assert stateful.machine("primary").state == "Active" and stateful.machine("secondary").state == "Standby Ready"
+
+
+def test_the_state_link_can_share_the_failover_link(tmp_path, images):
+    pair = Pair(tmp_path, images)
+    unit = pair.units["primary"]
+    unit.flash.write_private("startup-config", (unit.flash.read_private("startup-config").decode() +
+                                                "failover link failover\n").encode())
+    pair.boot()
+    pair.run(10)
+    out = pair.enable("primary").cmd("show failover")
+    assert "        Link : failover Ethernet3 (up)" in out
+    assert _statistics(out)["sys cmd"][2] > 0
+
+
+@pytest.mark.parametrize("body", [{"kind": 7}, {"kind": ARP, "records": "x"}, {"records": []},
+                                  {"kind": ARP, "records": [["inside", "999.1.1.1", "0050.5600.0001"]]},
+                                  {"kind": ARP, "records": [[1]]}, {"kind": "nonsense", "records": [1, 2]}])
+def test_bad_updates_are_counted_and_change_nothing(stateful, body):
+    link = _stateful(stateful, "secondary")
+    runtime = stateful.units["secondary"].system.feature(FailoverConfig).runtime
+    inside = runtime.interfaces.by_name("inside")
+    before = dict(runtime.interfaces.stations.stacks[inside.index].arp)
+    errors = link.total().rerr
+    link.received(body)
+    assert link.total().rerr > errors
+    assert runtime.interfaces.stations.stacks[inside.index].arp == before
+    assert stateful.machine("secondary").state == "Standby Ready"
