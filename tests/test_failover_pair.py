@@ -370,7 +370,7 @@ def test_a_failover_only_unit_in_a_pair_does_not_reload_daily_but_alone_it_does(
 
     monkeypatch.setattr(license, "STANDALONE_REBOOT", 600)     # a day is 600 s here
     secondary = pair.units["secondary"]
-    key = keys.encode(secondary.identity.serial, grants.grant("PIX-515E-FO"))
+    key = keys.encode(secondary.identity.serial, grants.grant("3DES-AES", grants.grant("PIX-515E-FO")))
     secondary.flash.write_private("activation-key", (key + "\n").encode())
     pair.boot()
     pair.run(10)
@@ -486,6 +486,20 @@ def test_two_failover_only_licenses_do_not_pair(tmp_path, images):
     for unit in pair.units.values():
         key = keys.encode(unit.identity.serial, grants.grant("PIX-515E-FO"))
         unit.flash.write_private("activation-key", (key + "\n").encode())
+    pair.boot()
+    pair.run(20)
+    assert "(Secondary) Mate license not compatible" in _logged(pair, "secondary")
+    assert pair.machine("secondary").state == "Failed" and pair.machine("primary").state == "Active"
+
+
+def test_a_des_only_mate_of_a_3des_unit_does_not_pair(tmp_path, images):
+    from vpix.features.license import grants, keys
+
+    pair = Pair(tmp_path, images)
+    _with_console_logging(pair)
+    secondary = pair.units["secondary"]
+    key = keys.encode(secondary.identity.serial, grants.grant("PIX-515E-UR"))      # DES only
+    secondary.flash.write_private("activation-key", (key + "\n").encode())
     pair.boot()
     pair.run(20)
     assert "(Secondary) Mate license not compatible" in _logged(pair, "secondary")

@@ -1,7 +1,7 @@
 """Can these two units be a failover pair? Checked when a unit first hears its mate.
 
 Each unit tells its mate, in its hellos, what it is: platform, interface count, software
-version, license and operating mode. A difference that stops the pair is a ``Mismatch`` with
+version, license (its kind and its encryption: DES/3DES must match) and operating mode. A difference that stops the pair is a ``Mismatch`` with
 ``fatal`` set: the unit that is not active fails itself and never stands by. A maintenance
 release difference (7.2(1) with 7.2(2)) is allowed while the pair is upgraded and only logged.
 """
@@ -24,9 +24,10 @@ def identity(system) -> dict:
     """What this unit tells its mate about itself."""
     from vpix.features.license import Licensing
 
+    running = system.feature(Licensing).running
+    crypto = "3DES" if running.vpn_3des else "DES" if running.vpn_des else "none"
     return {"platform": system.hw.model, "interfaces": len(system.hw.interfaces),
-            "version": str(system.version), "license": system.feature(Licensing).running.kind,
-            "mode": "single"}
+            "version": str(system.version), "license": running.kind, "crypto": crypto, "mode": "single"}
 
 
 def check(ours: dict, mate: dict) -> list[Mismatch]:
@@ -44,7 +45,7 @@ def check(ours: dict, mate: dict) -> list[Mismatch]:
         found.append(Mismatch(103006, f"Mate version {mate.get('version')} is not compatible with ours {mine}"))
     elif theirs != mine:
         found.append(Mismatch(103007, f"Mate version {theirs} is not identical with ours {mine}", fatal=False))
-    if not licenses_pair(ours["license"], str(mate.get("license"))):
+    if not licenses_pair(ours["license"], str(mate.get("license"))) or mate.get("crypto") != ours["crypto"]:
         found.append(Mismatch(105045, "Mate license not compatible"))
     if mate.get("mode") != ours["mode"]:
         found.append(Mismatch(105044, "Mate operational mode not compatible"))
