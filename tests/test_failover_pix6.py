@@ -258,3 +258,11 @@ def test_lan_key_mismatch_on_6x(tmp_path, images):
     pair.boot()
     assert "Failover message decryption failure" in pair.log("secondary")
     assert pair.machine("primary").state == "Active" and pair.machine("secondary").state == "Active"
+
+
+def test_a_standalone_6x_unit_shows_failover_off(pix6):
+    unit, term = pix6
+    assert term.cmd("show failover") == ("Failover Off\nCable status: My side not connected\n"
+                                         "Reconnect timeout 0:00:00\nPoll frequency 15 seconds\n")
+    assert "no failover\nfailover timeout 0:00:00\nfailover poll 15\nno failover ip address outside\n" in \
+        term.cmd("show running-config")
