@@ -140,3 +140,88 @@ def test_bad_updates_are_counted_and_change_nothing(stateful, body):
     assert link.total().rerr > errors
     assert runtime.interfaces.stations.stacks[inside.index].arp == before
     assert stateful.machine("secondary").state == "Standby Ready"
+
+
+def _outside(pair):
+    """A server on the outside segment, and the inside PC routing through the pair."""
+    from vpix.net.host import Host
+    from vpix.net.packets import PROTO_TCP, Tcp
+
+    pair.outside = Segment("outside", pair.clock)
+    for unit in pair.units.values():
+        pair.outside.attach(unit.ports[0])
+    pair.server = Host("server", mac_bytes("0050.5600.0077"), "172.16.1.50", pair.clock, "255.255.0.0",
+                       gateway="172.16.1.1")
+    pair.server.plug(pair.outside)
+    pair.host.stack.gateway = "192.168.1.1"
+    pair.got = []
+    pair.host.stack.ip_bind(PROTO_TCP, lambda payload, source: pair.got.append(Tcp.decode(payload)))
+    pair.server.stack.ip_bind(PROTO_TCP, lambda payload, source: pair.got.append(Tcp.decode(payload)))
+    return pair
+
+
+def _segment(pair, sender, dst, sport, dport, flags, payload=b""):
+    from vpix.net.packets import PROTO_TCP, Tcp, ip_bytes
+
+    host = pair.host if sender == "pc" else pair.server
+    tcp = Tcp(sport, dport, 1, 1, flags, payload)
+    host.stack.send_ip(dst, PROTO_TCP, tcp.encode(ip_bytes(host.stack.address), ip_bytes(dst)))
+    pair.run(0.5)
+
+
+def _handshake(pair):
+    from vpix.net.packets import ACK, SYN
+
+    _segment(pair, "pc", "172.16.1.50", 40000, 22, SYN)
+    _segment(pair, "server", "192.168.1.50", 22, 40000, SYN | ACK)
+    _segment(pair, "pc", "172.16.1.50", 40000, 22, ACK, b"SSH-2.0-client\r\n")
+
+
+@pytest.mark.parametrize("stateful_link", [True, False])
+def test_a_connection_survives_a_takeover_only_with_stateful_failover(tmp_path, images, stateful_link):
+    from vpix.net.packets import ACK
+
+    pair = Pair(tmp_path, images)
+    if stateful_link:
+        _with_state_link(pair)
+    _outside(pair)
+    pair.boot()
+    pair.run(10)
+    _handshake(pair)
+    assert len(pair.got) == 3
+    if stateful_link:
+        standby = pair.enable("secondary").cmd("show conn")
+        assert "TCP outside 172.16.1.50:22 inside 192.168.1.50:40000, idle 0:00:00, bytes 16, flags U" in standby
+        assert _statistics(pair.enable("primary").cmd("show failover"))["TCP conn"][0] >= 2
+    pair.units["primary"].power_off()
+    pair.run(5)
+    assert pair.machine("secondary").state == "Active"
+    _segment(pair, "server", "192.168.1.50", 22, 40000, ACK, b"SSH-2.0-server\r\n")
+    delivered = [seg.payload for seg in pair.got[3:]]
+    assert delivered == ([b"SSH-2.0-server\r\n"] if stateful_link else [])
+    conns = pair.enable("secondary").cmd("show conn")
+    assert ("flags UIO" in conns) == stateful_link
+
+
+def test_http_connections_replicate_only_when_asked(tmp_path, images):
+    from vpix.net.packets import SYN
+
+    pair = _outside(_with_state_link(Pair(tmp_path, images)))
+    pair.boot()
+    pair.run(10)
+    _segment(pair, "pc", "172.16.1.50", 40000, 80, SYN)
+    assert pair.enable("secondary").cmd("show conn").startswith("0 in use")
+    pair.enable("primary").configure("failover replication http")
+    _segment(pair, "pc", "172.16.1.50", 40001, 80, SYN)
+    assert pair.enable("secondary").cmd("show conn").startswith("1 in use")
+
+
+def test_the_standby_gets_existing_connections_in_bulk(tmp_path, images):
+    pair = _outside(_with_state_link(Pair(tmp_path, images)))
+    pair.boot()
+    pair.run(10)
+    _handshake(pair)
+    pair.units["secondary"].reload()
+    pair.run(15)
+    assert pair.machine("secondary").state == "Standby Ready"
+    assert "flags U" in pair.enable("secondary").cmd("show conn")

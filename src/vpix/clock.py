@@ -62,6 +62,10 @@ class Alarm:
         if deadline is not None:
             self._timer = self._clock.call_later(max(0.0, deadline - self._clock.monotonic()), self._fire)
 
+    @property
+    def armed(self) -> bool:
+        return self._timer is not None
+
     def after(self, seconds: float) -> None:
         """Go off ``seconds`` from now; 0 means never (idle timeouts of 0 are off)."""
         self.set(self._clock.monotonic() + seconds if seconds else None)

@@ -150,6 +150,8 @@ class FailoverRuntime:
                 self.config.debug("switch", f"{'Active' if action.active else 'Standby'} ({action.reason})")
                 if action.active:
                     self._replicating = False    # a bulk sync cut short by the takeover is over
+                    if self.stateful is not None:
+                        self.stateful.taking_over()
                     self.synced = None           # changed here from now on: standing by again, resync
                 elif action.reason == BY_COMMAND:
                     self.synced = self._mate_cfg  # a planned switch: the mate holds what we held

@@ -3,8 +3,9 @@
 The link is the failover LAN link itself when both name the same interface, else a link of
 its own on the state interface, between the units' addresses there. Updates travel in
 "update" messages of the failover wire format, each with a kind and its records; the active
-unit sends what its mate needs to carry on (ARP entries now; connections and translations
-come with the data plane), the standby applies them. Both units also send a "sys cmd"
+unit sends what its mate needs to carry on (ARP entries, TCP and UDP connections as they open,
+change state and close; HTTP ones only with `failover replication http`), the standby applies
+them, and on taking over carries on with them. Both units also send a "sys cmd"
 keepalive with every failover hello. What was sent, could not be sent, was received and
 could not be applied is counted per kind: `show failover`'s Logical Update Statistics.
 When the mate becomes Standby Ready, the active unit sends it everything in bulk.
@@ -16,11 +17,13 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
+from vpix.dataplane.conns import OPENED, record
 from vpix.failover import messages
 from vpix.failover.links import LanLink
-from vpix.net.packets import ip_bytes, ip_text, mac_bytes, mac_text
+from vpix.net.packets import PROTO_TCP, PROTO_UDP, ip_bytes, ip_text, mac_bytes, mac_text
 
-SYS_CMD, ARP = "sys cmd", "ARP tbl"
+SYS_CMD, ARP, TCP_CONN, UDP_CONN = "sys cmd", "ARP tbl", "TCP conn", "UDP conn"
+HTTP = 80
 
 
 @dataclass
@@ -39,15 +42,28 @@ class StateLink:
         self.channel = runtime.link if self._shared else LanLink(runtime, config, config.state_link)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
         self.counters: dict[str, Counters] = defaultdict(Counters)
-        self._appliers = {SYS_CMD: lambda records: len(records), ARP: self._apply_arp}
+        self._appliers = {SYS_CMD: lambda records: len(records), ARP: self._apply_arp,
+                          TCP_CONN: self._apply_conns, UDP_CONN: self._apply_conns}
+        self.conns.listener = self._conn_changed
 
     @staticmethod
     def configured(config) -> bool:
         return bool(config.state_link) and config.link_address(config.state_link[0]) is not None
 
+    @property
+    def conns(self):
+        from vpix.features.forwarding import Forwarding
+
+        return self.runtime.system.feature(Forwarding).pipeline.conns
+
     def close(self) -> None:
+        self.conns.listener = None
         if not self._shared:
             self.channel.close()
+
+    def taking_over(self) -> None:
+        """This unit becomes active: the replicated connections are in use from now."""
+        self.conns.touch(self.runtime.now())
 
     def total(self) -> Counters:
         """The General line: every kind together."""
@@ -76,8 +92,19 @@ class StateLink:
         if self.runtime.machine.active and iface.nameif:
             self.replicate(ARP, [[iface.nameif, address, mac_text(mac)]])
 
+    def _conn_changed(self, op: str, conn) -> None:
+        if self.runtime.machine.active and self._replicated(conn):
+            self.replicate(TCP_CONN if conn.proto == PROTO_TCP else UDP_CONN, [record(op, conn)])
+
+    def _replicated(self, conn) -> bool:
+        return conn.proto != PROTO_TCP or self.runtime.config.replicate_http or HTTP not in (conn.a.port, conn.b.port)
+
     def bulk(self) -> None:
         """Everything the standby needs, at once (it has just become ready)."""
+        for kind, proto in ((TCP_CONN, PROTO_TCP), (UDP_CONN, PROTO_UDP)):
+            conns = [record(OPENED, c) for c in self.conns.conns.values() if c.proto == proto and self._replicated(c)]
+            if conns:
+                self.replicate(kind, conns)
         stations, records = self.runtime.interfaces.stations, []
         for iface in self.runtime.interfaces.named():
             stack = stations.stack(iface)
@@ -97,6 +124,18 @@ class StateLink:
         applied = applier(records) if applier is not None else 0
         self.counters[kind].rcv += applied
         self.counters[kind].rerr += len(records) - applied
+
+    def _apply_conns(self, records: list) -> int:
+        if self.runtime.machine.active:
+            return 0
+        applied, now = 0, self.runtime.now()
+        for entry in records:
+            try:
+                self.conns.apply(entry, now)
+                applied += 1
+            except (TypeError, ValueError, IndexError):
+                continue
+        return applied
 
     def _apply_arp(self, records: list) -> int:
         """ARP entries the active unit learned, for the standby to hold when it takes over."""

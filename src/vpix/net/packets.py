@@ -1,5 +1,5 @@
 """Struct-based codecs for the frames vpix puts on its segments: Ethernet II, ARP,
-IPv4, UDP and ICMP echo. Decoders raise ``Malformed`` rather than guess."""
+IPv4, UDP, TCP and ICMP echo. Decoders raise ``Malformed`` rather than guess."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 BROADCAST = b"\xff" * 6
 ETH_IP, ETH_ARP = 0x0800, 0x0806
-PROTO_ICMP, PROTO_UDP = 1, 17
+PROTO_ICMP, PROTO_TCP, PROTO_UDP = 1, 6, 17
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 
 class Malformed(ValueError):
@@ -152,6 +153,37 @@ class Udp:
             if checksum(pseudo + data[:length]) != 0:
                 raise Malformed("bad UDP checksum")
         return cls(sport, dport, data[8:length])
+
+
+# ---------------------------------------------------------------- TCP
+
+
+@dataclass(frozen=True)
+class Tcp:
+    sport: int
+    dport: int
+    seq: int
+    ack: int
+    flags: int
+    payload: bytes = b""
+    window: int = 65535
+
+    def encode(self, src: bytes, dst: bytes) -> bytes:
+        header = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq, self.ack, 5 << 4, self.flags,
+                             self.window, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(header) + len(self.payload))
+        value = checksum(pseudo + header + self.payload)
+        return header[:16] + struct.pack("!H", value) + header[18:] + self.payload
+
+    @classmethod
+    def decode(cls, data: bytes) -> "Tcp":
+        if len(data) < 20:
+            raise Malformed("short TCP header")
+        sport, dport, seq, ack, offset, flags, window = struct.unpack("!HHIIBBH", data[:16])
+        length = (offset >> 4) * 4
+        if length < 20 or length > len(data):
+            raise Malformed("bad TCP header length")
+        return cls(sport, dport, seq, ack, flags, data[length:], window)
 
 
 # ---------------------------------------------------------------- ICMP echo

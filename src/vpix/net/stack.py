@@ -39,6 +39,7 @@ class IpStack:
     gateway: str | None = None
     trace: Callable[[str], None] | None = None      # monitor mode's `trace`
     learned: Callable[[str, bytes], None] | None = None  # told of every new or changed ARP entry
+    forward: Callable[[IPv4, bytes], None] | None = None  # packets sent to our MAC for another address
     arp: dict[str, bytes] = field(default_factory=dict)
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
     _asked: dict[str, float] = field(default_factory=dict)      # when each address was last asked for
@@ -74,8 +75,11 @@ class IpStack:
         self._ident = (self._ident + 1) & 0xFFFF
         packet = IPv4(ip_bytes(self.address), ip_bytes(dst), proto, payload, ident=self._ident).encode()
         hop = self._next_hop(dst)
-        if hop is None:
-            return
+        if hop is not None:
+            self.send_packet(hop, packet)
+
+    def send_packet(self, hop: str, packet: bytes) -> None:
+        """An IP packet to the neighbour ``hop``, once ARP knows its MAC."""
         mac = self.arp.get(hop)
         if mac is not None:
             self.port.send(Ethernet(mac, self.port.mac, ETH_IP, packet).encode())
@@ -162,7 +166,7 @@ class IpStack:
         if eth.ethertype == ETH_ARP:
             self._arp(eth)
         elif eth.ethertype == ETH_IP:
-            self._ip(eth.payload)
+            self._ip(eth.payload, eth.dst == self.port.mac)
         elif self.trace:
             self.trace(f"({eth.ethertype:x})")
 
@@ -191,7 +195,7 @@ class IpStack:
             reply = Arp(2, self.port.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
             self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_ARP, reply.encode()).encode())
 
-    def _ip(self, data: bytes) -> None:
+    def _ip(self, data: bytes, unicast: bool) -> None:
         if len(data) >= 1 and (data[0] & 0x0F) * 4 < 20:
             return self._note(4)
         try:
@@ -199,6 +203,8 @@ class IpStack:
         except Malformed:
             return
         if self.address is None or ip.dst != ip_bytes(self.address):
+            if unicast and self.forward is not None:
+                self.forward(ip, data)
             return self._note(6)
         src = ip_text(ip.src)
         if ip.proto == PROTO_ICMP:

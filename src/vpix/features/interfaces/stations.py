@@ -27,6 +27,7 @@ class Stations:
         self._reserved: set[int] = set()                    # interfaces the failover link owns
         self.on_frame: Callable | None = None               # every frame an interface receives
         self.on_learn: Callable | None = None               # (iface, address, mac) of new ARP entries
+        self.on_transit: Callable | None = None             # (iface, ip, raw) to forward, when active
         for iface in interfaces:                            # a new boot starts from the burned-in MACs
             iface.port.mac = mac_bytes(iface.mac)
 
@@ -75,6 +76,7 @@ class Stations:
                 stack = self.stacks[iface.index] = IpStack(iface.port, self.clock)
                 iface.port.receive = lambda frame, i=iface.index: self._receive(i, frame)
                 stack.learned = lambda address, mac, i=iface.index: self._learned(i, address, mac)
+                stack.forward = lambda ip, raw, i=iface.index: self._transit(i, ip, raw)
                 for proto, handler in self._protocols.items():
                     self._bind(stack, iface, proto, handler)
             stack.address = iface.ip if self.active else iface.standby
@@ -94,6 +96,10 @@ class Stations:
         if self.on_frame is not None:
             self.on_frame(iface)
         self.stacks[index].receive(frame)
+
+    def _transit(self, index: int, ip, raw: bytes) -> None:
+        if self.active and self.on_transit is not None:
+            self.on_transit(self.interfaces[index], ip, raw)
 
     def _learned(self, index: int, address: str, mac: bytes) -> None:
         if self.on_learn is not None:

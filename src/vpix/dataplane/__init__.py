@@ -1,0 +1,1 @@
+"""The packet pipeline (sans-IO): routes, the connection table, the forwarding decision."""

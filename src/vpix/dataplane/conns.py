@@ -1,0 +1,227 @@
+"""The connection table: TCP and UDP flows the unit let through, so their return traffic
+passes and their state is tracked (`show conn`), each with an idle timeout.
+
+A connection is keyed both ways by (protocol, source, source port, destination, destination
+port). TCP is followed from the first SYN: each side's SYN, the ACK of it, FINs and data;
+a RST or the last ACK after both FINs ends it. Time is an input: every call takes ``now``.
+A ``listener`` hears of every connection opened, changed (TCP state) and closed: stateful
+failover replicates them; ``record`` and ``apply`` are the form they travel in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from vpix.net.packets import ACK, FIN, PROTO_TCP, PROTO_UDP, RST, SYN
+
+EMBRYONIC_S = 30.0           # a TCP connection whose handshake has not finished
+
+
+@dataclass
+class Timeouts:
+    """`timeout conn|half-closed|udp|icmp|xlate`, in seconds."""
+
+    conn: float = 3600.0
+    half_closed: float = 600.0
+    udp: float = 120.0
+    icmp: float = 2.0
+    xlate: float = 10800.0
+
+
+@dataclass(frozen=True)
+class End:
+    iface: str
+    ip: int
+    port: int
+    security: int
+
+
+@dataclass(eq=False)
+class Conn:
+    id: int
+    proto: int
+    a: End                           # the initiator
+    b: End                           # the responder
+    created: float
+    last: float
+    bytes: int = 0
+    syn: list[bool] = field(default_factory=lambda: [False, False])         # sent by a, by b
+    acked: list[bool] = field(default_factory=lambda: [False, False])       # a's SYN acked, b's SYN acked
+    fin: list[bool] = field(default_factory=lambda: [False, False])
+    fin_acked: list[bool] = field(default_factory=lambda: [False, False])
+    data: list[bool] = field(default_factory=lambda: [False, False])
+
+    @property
+    def outbound(self) -> bool:
+        """Initiated from the higher-security side."""
+        return self.a.security > self.b.security
+
+    @property
+    def outside(self) -> End:
+        """The lower-security end, which `show conn` and the syslog name first."""
+        return self.b if self.outbound else self.a
+
+    @property
+    def inside(self) -> End:
+        return self.a if self.outbound else self.b
+
+    @property
+    def established(self) -> bool:
+        return all(self.syn) and all(self.acked)
+
+    def end(self, direction: int) -> End:
+        """The sender of a packet going ``direction`` (0: from a, 1: from b)."""
+        return self.a if direction == 0 else self.b
+
+    def idle_limit(self, timeouts: Timeouts) -> float:
+        if self.proto == PROTO_UDP:
+            return timeouts.udp
+        if not self.established:
+            return EMBRYONIC_S
+        return timeouts.half_closed if any(self.fin) else timeouts.conn
+
+    def flags(self) -> str:
+        """`show conn` flags: U up, f/F inside/outside FIN, I/O inbound/outbound data; before the
+        handshake ends s/S awaiting outside/inside SYN, a/A awaiting outside/inside ACK to SYN,
+        B initial SYN from outside."""
+        if self.proto != PROTO_TCP:
+            return "-"
+        o = 1 if self.outbound else 0          # index of the outside end
+        i = 1 - o
+        if self.established:
+            marks = [("U", True), ("f", self.fin[i]), ("F", self.fin[o]), ("I", self.data[o]), ("O", self.data[i])]
+        else:
+            marks = [("s", not self.syn[o]), ("S", not self.syn[i]), ("a", not self.acked[i]),
+                     ("A", not self.acked[o]), ("B", not self.outbound)]
+        return "".join(letter for letter, shown in marks if shown)
+
+
+@dataclass(frozen=True)
+class Teardown:
+    conn: Conn
+    reason: str
+    at: float
+
+
+OPENED, CHANGED, CLOSED = "open", "change", "close"
+_STATE = ("syn", "acked", "fin", "fin_acked", "data")
+
+
+def record(op: str, conn: Conn) -> list:
+    """A connection as it travels to the mate: [op, id, proto, a, b, bytes, state bits]."""
+    bits = 0
+    for index, name in enumerate(_STATE):
+        pair = getattr(conn, name)
+        bits |= (pair[0] << (2 * index)) | (pair[1] << (2 * index + 1))
+    return [op, conn.id, conn.proto, list(vars(conn.a).values()), list(vars(conn.b).values()), conn.bytes, bits]
+
+
+class ConnTable:
+    def __init__(self, timeouts: Timeouts):
+        self.timeouts = timeouts
+        self.conns: dict[int, Conn] = {}
+        self.most_used = 0
+        self.listener: Callable[[str, Conn], None] | None = None
+        self._keys: dict[tuple, tuple[Conn, int]] = {}
+        self._ids = 0
+
+    def __len__(self) -> int:
+        return len(self.conns)
+
+    def find(self, proto: int, src: int, sport: int, dst: int, dport: int) -> tuple[Conn, int] | None:
+        """The connection a packet belongs to, and its direction."""
+        return self._keys.get((proto, src, sport, dst, dport))
+
+    def open(self, proto: int, a: End, b: End, now: float, ident: int | None = None, syn: bool = False) -> Conn:
+        """A new connection from ``a`` to ``b`` (``syn``: opened by a's SYN)."""
+        if ident is None:
+            self._ids += 1
+            ident = self._ids
+        else:
+            self._ids = max(self._ids, ident)
+        conn = Conn(ident, proto, a, b, now, now)
+        conn.syn[0] = syn
+        self.conns[ident] = conn
+        self._keys[(proto, a.ip, a.port, b.ip, b.port)] = (conn, 0)
+        self._keys[(proto, b.ip, b.port, a.ip, a.port)] = (conn, 1)
+        self.most_used = max(self.most_used, len(self.conns))
+        if self.listener is not None:
+            self.listener(OPENED, conn)
+        return conn
+
+    def close(self, conn: Conn, reason: str, now: float) -> Teardown:
+        if self.conns.pop(conn.id, None) is not None:
+            self._keys.pop((conn.proto, conn.a.ip, conn.a.port, conn.b.ip, conn.b.port), None)
+            self._keys.pop((conn.proto, conn.b.ip, conn.b.port, conn.a.ip, conn.a.port), None)
+            if self.listener is not None:
+                self.listener(CLOSED, conn)
+        return Teardown(conn, reason, now)
+
+    def apply(self, entry: list, now: float) -> None:
+        """A connection the active mate opened, changed or closed (``record``'s form); raises
+        ValueError or TypeError for one that makes no sense."""
+        op, ident, proto, a, b, count, bits = entry
+        if op not in (OPENED, CHANGED, CLOSED) or proto not in (PROTO_TCP, PROTO_UDP):
+            raise ValueError(op)
+        conn = self.conns.get(int(ident))
+        if op == CLOSED:
+            if conn is not None:
+                self.close(conn, "replicated", now)
+            return
+        if conn is None:
+            ends = [End(str(e[0]), int(e[1]), int(e[2]), int(e[3])) for e in (a, b)]
+            conn = self.open(int(proto), ends[0], ends[1], now, int(ident))
+        conn.bytes, conn.last = int(count), now
+        for index, name in enumerate(_STATE):
+            setattr(conn, name, [bool(bits >> (2 * index) & 1), bool(bits >> (2 * index + 1) & 1)])
+
+    def touch(self, now: float) -> None:
+        """Every connection was just in use (a unit taking over what its mate kept alive)."""
+        for conn in self.conns.values():
+            conn.last = now
+
+    def clear(self, now: float) -> list[Teardown]:
+        return [self.close(conn, "Connection cleared", now) for conn in list(self.conns.values())]
+
+    def expire(self, now: float) -> list[Teardown]:
+        gone = []
+        for conn in list(self.conns.values()):
+            if now - conn.last >= conn.idle_limit(self.timeouts):
+                reason = "Conn-timeout" if conn.proto != PROTO_TCP or conn.established else "SYN Timeout"
+                if conn.proto == PROTO_TCP and conn.established and any(conn.fin):
+                    reason = "FIN Timeout"
+                gone.append(self.close(conn, reason, now))
+        return gone
+
+    def next_expiry(self) -> float | None:
+        return min((c.last + c.idle_limit(self.timeouts) for c in self.conns.values()), default=None)
+
+    def seen(self, conn: Conn, direction: int, length: int, flags: int, now: float) -> Teardown | None:
+        """A packet of ``length`` payload bytes went through ``conn``; for TCP, its flags.
+        Returns the teardown when the packet ends the connection."""
+        conn.last = now
+        conn.bytes += length
+        if length:
+            conn.data[direction] = True
+        if conn.proto != PROTO_TCP:
+            return None
+        other = 1 - direction
+        if flags & RST:
+            side = "I" if conn.end(direction).security > conn.end(other).security else "O"
+            return self.close(conn, f"TCP Reset-{side}", now)
+        changed = False
+        if flags & ACK:
+            if conn.syn[other] and not conn.acked[other]:
+                conn.acked[other] = changed = True
+            if conn.fin[other] and not conn.fin_acked[other]:
+                conn.fin_acked[other] = changed = True
+        if flags & SYN and not conn.syn[direction]:
+            conn.syn[direction] = changed = True
+        if flags & FIN and not conn.fin[direction]:
+            conn.fin[direction] = changed = True
+        if all(conn.fin_acked):
+            return self.close(conn, "TCP FINs", now)
+        if changed and self.listener is not None:
+            self.listener(CHANGED, conn)
+        return None

@@ -1,0 +1,135 @@
+"""Traffic through the unit: the pipeline (vpix.dataplane) run on every packet an interface
+receives for an address beyond the unit, on the active unit only; `timeout`, `show conn`,
+`clear conn`."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from vpix.clock import Alarm
+from vpix.dataplane.conns import Timeouts
+from vpix.dataplane.pipeline import PROTO_NAMES, Face, Pipeline, duration
+from vpix.features import Feature
+from vpix.features.interfaces import Interfaces
+from vpix.features.routing import Routing
+
+SWEEP_S = 1.0                  # how often idle connections are looked for
+
+# `timeout` settings: name -> (default, shortest allowed but 0 (never)); the lines the device writes
+TIMEOUTS = {"xlate": ("3:00:00", 60), "conn": ("1:00:00", 300), "half-closed": ("0:10:00", 300),
+            "udp": ("0:02:00", 60), "icmp": ("0:00:02", 2), "sunrpc": ("0:10:00", 60), "rpc": ("0:10:00", 60),
+            "h323": ("0:05:00", 60), "h225": ("1:00:00", 60), "mgcp": ("0:05:00", 60),
+            "mgcp-pat": ("0:05:00", 60), "sip": ("0:30:00", 300), "sip_media": ("0:02:00", 60),
+            "sip-invite": ("0:03:00", 60), "sip-disconnect": ("0:02:00", 60), "uauth": ("0:05:00", 0)}
+TIMEOUT_LINES = {
+    "7.x": [["xlate"], ["conn", "half-closed", "udp", "icmp"], ["sunrpc", "h323", "h225", "mgcp", "mgcp-pat"],
+            ["sip", "sip_media", "sip-invite", "sip-disconnect"], ["uauth"]],
+    "6.x": [["xlate"], ["conn", "half-closed", "udp", "rpc", "h225"], ["h323", "mgcp", "sip", "sip_media"],
+            ["uauth"]],
+}
+
+
+def seconds(text: str) -> int:
+    """`h:mm:ss`, `h:mm` or `h` as seconds; ValueError if it is none of those."""
+    parts = text.split(":")
+    if len(parts) > 3 or not all(p.isdigit() for p in parts) or any(int(p) > 59 for p in parts[1:]):
+        raise ValueError(text)
+    hours, minutes, secs = (int(p) for p in parts + ["0"] * (3 - len(parts)))
+    return hours * 3600 + minutes * 60 + secs
+
+
+def _address(value: int) -> str:
+    return str(ipaddress.IPv4Address(value))
+
+
+class Forwarding(Feature):
+    def __init__(self, system):
+        super().__init__(system)
+        self.timeouts = {name: default for name, (default, _) in TIMEOUTS.items()}
+        self.uauth_absolute = True
+        self.pipeline = Pipeline(nat_control=system.family == "6.x")
+        self._sweep = None
+
+    def render(self, full):
+        lines = []
+        for names in TIMEOUT_LINES[self.system.family]:
+            words = " ".join(f"{name} {self.timeouts[name]}" for name in names)
+            lines.append(f"timeout {words}{' absolute' if names == ['uauth'] and self.uauth_absolute else ''}")
+        return [("timeout", lines)]
+
+    def start(self) -> None:
+        self._sweep = Alarm(self.system.unit.clock, self._expire)
+        self.system.change_listeners.append(lambda *_: self.system.feature(Forwarding).follow_config())
+        self.follow_config()
+        self.system.feature(Interfaces).stations.on_transit = self._transit
+
+    def adopt(self, old: "Forwarding") -> None:
+        self.pipeline, self._sweep = old.pipeline, old._sweep
+
+    def stop(self) -> None:
+        if self._sweep is not None:
+            self._sweep.cancel()
+
+    def follow_config(self) -> None:
+        interfaces = self.system.feature(Interfaces)
+        faces = [Face(i.nameif, i.security or 0, int(ipaddress.IPv4Address(i.ip)) if i.ip else None)
+                 for i in interfaces.named()]
+        self.pipeline.configure(faces, self.system.feature(Routing).table())
+        t = self.pipeline.conns.timeouts
+        t.conn, t.half_closed, t.udp, t.icmp, t.xlate = (
+            seconds(self.timeouts[name]) or float("inf") for name in ("conn", "half-closed", "udp", "icmp", "xlate"))
+
+    # ------------------------------------------------------------ packets
+
+    def _transit(self, iface, ip, raw: bytes) -> None:
+        clock = self.system.unit.clock
+        verdict = self.pipeline.transit(iface.nameif, ip, clock.monotonic())
+        for severity, message_id, text in verdict.logs:
+            self.system.syslog(severity, message_id, text)
+        if verdict.out is None:
+            return
+        interfaces = self.system.feature(Interfaces)
+        out = interfaces.by_name(verdict.out)
+        stack = interfaces.stations.stack(out) if out is not None else None
+        if stack is None:
+            return
+        total = int.from_bytes(raw[2:4], "big")
+        stack.send_packet(_address(verdict.hop), raw[:total])
+        out.counters.packets_out += 1
+        out.counters.bytes_out += total
+        if self.pipeline.conns.conns and not self._sweep.armed:
+            self._sweep.after(SWEEP_S)
+
+    def _expire(self) -> None:
+        if not self.system.running():
+            return
+        for severity, message_id, text in self.pipeline.expire(self.system.unit.clock.monotonic()):
+            self.system.syslog(severity, message_id, text)
+        if self.pipeline.conns.conns:
+            self._sweep.after(SWEEP_S)
+
+    def clear(self) -> None:
+        for severity, message_id, text in self.pipeline.clear(self.system.unit.clock.monotonic()):
+            self.system.syslog(severity, message_id, text)
+
+    def conn_lines(self) -> list[str]:
+        """`show conn`: the count, then a line per connection, outside end first."""
+        table = self.pipeline.conns
+        now = self.system.unit.clock.monotonic()
+        six = self.system.family == "6.x"
+        lines = [f"{len(table)} in use, {table.most_used} most used"]
+        for conn in table.conns.values():
+            outside, inside = conn.outside, conn.inside
+            far = f"{_address(outside.ip)}:{outside.port}"
+            near = f"{_address(inside.ip)}:{inside.port}"
+            idle = duration(now - conn.last)
+            name = PROTO_NAMES[conn.proto]
+            if six:
+                lines.append(f"{name} out {far} in {near} idle {idle} Bytes {conn.bytes} flags {conn.flags()}")
+            else:
+                lines.append(f"{name} {outside.iface} {far} {inside.iface} {near}, idle {idle}, "
+                             f"bytes {conn.bytes}, flags {conn.flags()}")
+        return lines
+
+
+from vpix.features.forwarding import commands  # noqa: E402,F401

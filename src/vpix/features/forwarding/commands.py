@@ -1,0 +1,65 @@
+"""`timeout …`, `show conn`, `clear conn`."""
+
+from __future__ import annotations
+
+from vpix.cli.registry import command
+from vpix.cli.session import Ctx
+from vpix.features.forwarding import TIMEOUTS, Forwarding, seconds
+
+_HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh:mm:ss, one or more",
+         "conn": "Show connection information", "clear": "Reset functions"}
+
+
+def _settings(ctx: Ctx) -> list[tuple[str, str]]:
+    """`NAME hh:mm:ss …` pairs, each name known and each time a valid one (0 or at least the
+    shortest the name allows); `absolute`/`inactivity` may follow uauth's time."""
+    words = ctx.args["spec"].split()
+    pairs, index = [], 0
+    while index < len(words):
+        name = words[index].lower()
+        if name in ("absolute", "inactivity") and pairs and pairs[-1][0] == "uauth":
+            pairs.append((name, ""))
+            index += 1
+            continue
+        if name not in TIMEOUTS or index + 1 >= len(words):
+            raise ctx.invalid("spec")
+        try:
+            value = seconds(words[index + 1])
+        except ValueError:
+            raise ctx.invalid("spec") from None
+        if value and value < TIMEOUTS[name][1]:
+            raise ctx.invalid("spec")
+        pairs.append((name, f"{value // 3600}:{value // 60 % 60:02}:{value % 60:02}"))
+        index += 2
+    return pairs
+
+
+@command("timeout <spec:LINE>", mode="config", config=True, help=_HELP)
+def timeout(ctx: Ctx):
+    forwarding = ctx.system.feature(Forwarding)
+    for name, value in _settings(ctx):
+        if name in ("absolute", "inactivity"):
+            forwarding.uauth_absolute = name == "absolute"
+        else:
+            forwarding.timeouts[name] = value
+    forwarding.follow_config()
+
+
+@command("no timeout <spec:LINE>", mode="config", config=True, help=_HELP)
+def no_timeout(ctx: Ctx):
+    forwarding = ctx.system.feature(Forwarding)
+    for name in ctx.args["spec"].split():
+        if name.lower() in TIMEOUTS:
+            forwarding.timeouts[name.lower()] = TIMEOUTS[name.lower()][0]
+    forwarding.follow_config()
+
+
+@command("show conn", priv=1, help=_HELP)
+def show_conn(ctx: Ctx):
+    for line in ctx.system.feature(Forwarding).conn_lines():
+        ctx.print(line)
+
+
+@command("clear conn", help=_HELP)
+def clear_conn(ctx: Ctx):
+    ctx.system.feature(Forwarding).clear()

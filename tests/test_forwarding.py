@@ -1,0 +1,206 @@
+"""Traffic through one unit, in virtual time, between emulated hosts on its inside and outside
+segments: security levels, the connection table with TCP state, idle timeouts, the syslog
+messages, `show conn`, `show route` (parsed by ntc-templates), `timeout`."""
+
+from __future__ import annotations
+
+import pytest
+from ntc_templates.parse import parse_output
+
+from conftest import Terminal, make_unit
+
+from vpix.net.fabric import Segment
+from vpix.net.host import Host
+from vpix.net.packets import ACK, FIN, PROTO_TCP, RST, SYN, IPv4, Tcp, ip_bytes, mac_bytes
+
+CONFIG = """hostname fw
+logging enable
+logging buffered debugging
+interface Ethernet0
+ nameif outside
+ security-level 0
+ ip address 172.16.1.1 255.255.0.0
+ no shutdown
+interface Ethernet1
+ nameif inside
+ security-level 100
+ ip address 192.168.1.1 255.255.255.0
+ no shutdown
+route outside 0.0.0.0 0.0.0.0 172.16.1.254 1
+"""
+
+
+class Net:
+    """A unit between a PC on the inside and a server on the outside."""
+
+    def __init__(self, tmp_path, images, image_key="pix-7.2(1)", config=CONFIG):
+        self.unit = make_unit(tmp_path, images, image_key=image_key, config=config)
+        self.clock = self.unit.clock
+        self.segments = {name: Segment(name, self.clock) for name in ("outside", "inside")}
+        self.segments["outside"].attach(self.unit.ports[0])
+        self.segments["inside"].attach(self.unit.ports[1])
+        self.pc = Host("pc", mac_bytes("0050.5600.0001"), "192.168.1.50", self.clock, gateway="192.168.1.1")
+        self.server = Host("server", mac_bytes("0050.5600.0002"), "172.16.1.50", self.clock, "255.255.0.0",
+                           gateway="172.16.1.1")
+        self.pc.plug(self.segments["inside"])
+        self.server.plug(self.segments["outside"])
+        self.received = {"pc": [], "server": []}
+        for name, host in (("pc", self.pc), ("server", self.server)):
+            host.stack.udp_bind(53, lambda data, source, port, n=name: self.received[n].append(("udp", data, source)))
+            host.stack.udp_bind(5353, lambda data, source, port, n=name: self.received[n].append(("udp", data, source)))
+            host.stack.ip_bind(PROTO_TCP, lambda payload, source, n=name: self.received[n].append(
+                ("tcp", Tcp.decode(payload), source)))
+        self.term = Terminal(self.unit)
+        self.unit.power_on()
+        self.clock.advance(0)
+        self.term.cmd("enable")
+        self.term.cmd("")
+
+    def run(self, seconds=0.5):
+        self.clock.advance(seconds)
+
+    def tcp(self, host, dst, sport, dport, flags, payload=b""):
+        segment = Tcp(sport, dport, 1000, 1000, flags, payload)
+        host.stack.send_ip(dst, PROTO_TCP, segment.encode(ip_bytes(host.stack.address), ip_bytes(dst)))
+        self.run()
+
+    def log(self):
+        return self.term.cmd("show logging")
+
+
+@pytest.fixture
+def net(tmp_path, images):
+    return Net(tmp_path, images)
+
+
+def test_udp_out_and_its_answer_back(net):
+    net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"question")
+    net.run()
+    assert net.received["server"] == [("udp", b"question", ("192.168.1.50", 5353))]
+    net.server.stack.udp_send(53, "192.168.1.50", 5353, b"answer")
+    net.run()
+    assert net.received["pc"] == [("udp", b"answer", ("172.16.1.50", 53))]
+    assert net.term.cmd("show conn") == ("1 in use, 1 most used\n"
+                                         "UDP outside 172.16.1.50:53 inside 192.168.1.50:5353, idle 0:00:00, "
+                                         "bytes 14, flags -\n")
+    assert ("%PIX-6-302015: Built outbound UDP connection 1 for outside:172.16.1.50/53 (172.16.1.50/53) "
+            "to inside:192.168.1.50/5353 (192.168.1.50/5353)") in net.log()
+
+
+def test_udp_in_without_a_connection_is_denied(net):
+    net.server.stack.udp_send(53, "192.168.1.50", 5353, b"unasked")
+    net.run()
+    assert net.received["pc"] == []
+    assert ("%PIX-2-106006: Deny inbound UDP from 172.16.1.50/53 to 192.168.1.50/5353 on interface outside"
+            in net.log())
+    assert net.term.cmd("show conn") == "0 in use, 0 most used\n"
+
+
+def test_tcp_state_through_the_handshake_data_and_fins(net):
+    def flags():
+        return net.term.cmd("show conn").splitlines()[1].rsplit("flags ", 1)[1]
+
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, SYN)
+    assert [r[1].flags for r in net.received["server"]] == [SYN]
+    assert flags() == "saA"
+    net.tcp(net.server, "192.168.1.50", 80, 40000, SYN | ACK)
+    assert flags() == "A"
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, ACK)
+    assert flags() == "U"
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, ACK, b"GET / HTTP/1.0\r\n\r\n")
+    net.tcp(net.server, "192.168.1.50", 80, 40000, ACK, b"HTTP/1.0 200 OK\r\n\r\n")
+    assert flags() == "UIO"
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, FIN | ACK)
+    assert flags() == "UfIO"
+    net.tcp(net.server, "192.168.1.50", 80, 40000, FIN | ACK)
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, ACK)
+    assert net.term.cmd("show conn").startswith("0 in use, 1 most used")
+    log = net.log()
+    assert ("%PIX-6-302013: Built outbound TCP connection 1 for outside:172.16.1.50/80 (172.16.1.50/80) "
+            "to inside:192.168.1.50/40000 (192.168.1.50/40000)") in log
+    assert ("%PIX-6-302014: Teardown TCP connection 1 for outside:172.16.1.50/80 to inside:192.168.1.50/40000 "
+            "duration 0:00:03 bytes 37 TCP FINs") in log
+
+
+def test_inbound_tcp_is_denied_and_a_stray_segment_too(net):
+    net.tcp(net.server, "192.168.1.50", 80, 40000, SYN)
+    net.tcp(net.pc, "172.16.1.50", 40001, 80, ACK)
+    assert net.received == {"pc": [], "server": []}
+    log = net.log()
+    assert ("%PIX-2-106001: Inbound TCP connection denied from 172.16.1.50/80 to 192.168.1.50/40000 flags SYN "
+            "on interface outside") in log
+    assert ("%PIX-6-106015: Deny TCP (no connection) from 192.168.1.50/40001 to 172.16.1.50/80 flags ACK "
+            "on interface inside") in log
+
+
+def test_a_reset_ends_the_connection(net):
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, SYN)
+    net.tcp(net.server, "192.168.1.50", 80, 40000, RST | ACK)
+    assert net.term.cmd("show conn").startswith("0 in use")
+    assert "Teardown TCP connection 1 for outside:172.16.1.50/80 to inside:192.168.1.50/40000 duration 0:00:00 " \
+           "bytes 0 TCP Reset-O" in net.log()
+
+
+def test_idle_connections_time_out(net):
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, SYN)
+    net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"q")
+    net.run(31)
+    assert net.term.cmd("show conn").splitlines()[1].startswith("UDP")      # the SYN was left unanswered
+    assert "TCP Reset" not in net.log() and "SYN Timeout" in net.log()
+    net.run(120)
+    assert net.term.cmd("show conn").startswith("0 in use")
+    assert "%PIX-6-302016: Teardown UDP connection 2 for outside:172.16.1.50/53 to inside:192.168.1.50/5353 " \
+           "duration 0:02:0" in net.log()
+
+
+def test_icmp_is_not_inspected_echo_replies_are_denied(net):
+    replies = []
+    net.pc.stack.ping("172.16.1.50", 1, 1.0, replies.append)
+    net.run(1.5)
+    assert replies == [False]
+    assert ("%PIX-3-106014: Deny inbound icmp src outside:172.16.1.50 dst inside:192.168.1.50 (type 0, code 0)"
+            in net.log())
+
+
+def test_the_far_interface_address_is_not_reachable_through_the_unit(net):
+    replies = []
+    net.pc.stack.ping("192.168.1.1", 1, 1.0, replies.append)
+    net.pc.stack.ping("172.16.1.1", 1, 1.0, replies.append)
+    net.run(2.5)
+    assert replies == [True, False]
+
+
+def test_show_route_parses_with_ntc_templates(net):
+    out = net.term.cmd("show route")
+    assert "Gateway of last resort is 172.16.1.254 to network 0.0.0.0" in out
+    routes = parse_output(platform="cisco_asa", command="show route", data=out)
+    assert {(r["protocol"], r["network"], r["netmask"], r["nexthopip"], r["nexthopif"]) for r in routes} == {
+        ("C", "172.16.0.0", "255.255.0.0", "", "outside"), ("C", "192.168.1.0", "255.255.255.0", "", "inside"),
+        ("S", "0.0.0.0", "0.0.0.0", "172.16.1.254", "outside")}
+
+
+def test_route_and_timeout_commands(net):
+    term = net.term
+    assert "ERROR: Inconsistent address and mask" in term.configure("route outside 10.1.1.1 255.255.255.0 172.16.1.9")
+    assert "interface name \"dmz\" is not configured" in term.configure("route dmz 10.1.1.0 255.255.255.0 172.16.1.9")
+    term.configure("route outside 10.1.1.0 255.255.255.0 172.16.1.9 2", "timeout conn 2:00:00 udp 0:05:00")
+    config = term.cmd("show running-config")
+    assert "route outside 10.1.1.0 255.255.255.0 172.16.1.9 2\n" in config
+    assert "timeout conn 2:00:00 half-closed 0:10:00 udp 0:05:00 icmp 0:00:02\n" in config
+    assert "ERROR: % Invalid input detected at '^' marker." in term.configure("timeout udp 0:00:10")
+    assert "ERROR: % Invalid input detected at '^' marker." in term.configure("timeout nonsense 1:00:00")
+    term.configure("no route outside 10.1.1.0 255.255.255.0 172.16.1.9")
+    assert "route outside 10.1.1.0" not in term.cmd("show running-config")
+
+
+def test_6x_needs_a_translation(tmp_path, images):
+    config = ("hostname fw\nlogging on\nlogging buffered debugging\nip address outside 172.16.1.1 255.255.0.0\n"
+              "ip address inside 192.168.1.1 255.255.255.0\n")
+    net = Net(tmp_path, images, image_key="pix-6.3(5)", config=config)
+    net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"question")
+    net.run()
+    assert net.received["server"] == []
+    assert ("%PIX-3-305005: No translation group found for udp src inside:192.168.1.50/5353 "
+            "dst outside:172.16.1.50/53") in net.log()
+    assert net.term.cmd("show route") == ("        outside 172.16.0.0 255.255.0.0 172.16.1.1 1 CONNECT static\n"
+                                          "        inside 192.168.1.0 255.255.255.0 192.168.1.1 1 CONNECT static\n")
