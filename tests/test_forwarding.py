@@ -33,8 +33,8 @@ route outside 0.0.0.0 0.0.0.0 172.16.1.254 1
 class Net:
     """A unit between a PC on the inside and a server on the outside."""
 
-    def __init__(self, tmp_path, images, image_key="pix-7.2(1)", config=CONFIG):
-        self.unit = make_unit(tmp_path, images, image_key=image_key, config=config)
+    def __init__(self, tmp_path, images, image_key="pix-7.2(1)", config=CONFIG, platform="PIX-515E"):
+        self.unit = make_unit(tmp_path, images, platform=platform, image_key=image_key, config=config)
         self.clock = self.unit.clock
         self.segments = {name: Segment(name, self.clock) for name in ("outside", "inside")}
         self.segments["outside"].attach(self.unit.ports[0])
@@ -204,3 +204,84 @@ def test_6x_needs_a_translation(tmp_path, images):
             "dst outside:172.16.1.50/53") in net.log()
     assert net.term.cmd("show route") == ("        outside 172.16.0.0 255.255.0.0 172.16.1.1 1 CONNECT static\n"
                                           "        inside 192.168.1.0 255.255.255.0 192.168.1.1 1 CONNECT static\n")
+
+
+def test_an_access_list_lets_echo_replies_in_and_counts_hits(net):
+    net.term.configure("access-list OUTSIDE extended permit icmp any any echo-reply",
+                       "access-list OUTSIDE extended permit tcp any host 192.168.1.50 eq 80",
+                       "access-group OUTSIDE in interface outside")
+    replies = []
+    net.pc.stack.ping("172.16.1.50", 2, 1.0, replies.append)
+    net.run(2.5)
+    assert replies == [True, True]
+    net.tcp(net.server, "192.168.1.50", 40000, 80, SYN)            # inbound, permitted
+    net.tcp(net.server, "192.168.1.50", 40001, 22, SYN)            # inbound, the implicit deny
+    assert [r[1].dport for r in net.received["pc"]] == [80]
+    out = net.term.cmd("show access-list")
+    assert "access-list OUTSIDE; 2 elements\n" in out
+    assert "access-list OUTSIDE line 1 extended permit icmp any any echo-reply (hitcnt=2) 0x" in out
+    assert "access-list OUTSIDE line 2 extended permit tcp any host 192.168.1.50 eq www (hitcnt=1) 0x" in out
+    assert ('%PIX-4-106023: Deny tcp src outside:172.16.1.50/40001 dst inside:192.168.1.50/22 '
+            'by access-group "OUTSIDE"') in net.log()
+    config = net.term.cmd("show running-config")
+    assert ("access-list OUTSIDE extended permit icmp any any echo-reply\n"
+            "access-list OUTSIDE extended permit tcp any host 192.168.1.50 eq www\n") in config
+    assert "access-group OUTSIDE in interface outside\n" in config
+    net.term.cmd("clear access-list OUTSIDE counters")
+    assert "(hitcnt=2)" not in net.term.cmd("show access-list OUTSIDE")
+
+
+def test_an_inside_access_list_restricts_outbound_traffic(net):
+    net.term.configure("access-list INSIDE extended deny udp any any eq domain",
+                       "access-list INSIDE extended permit ip any any", "access-group INSIDE in interface inside")
+    net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"q")
+    net.pc.stack.udp_send(5353, "172.16.1.50", 5353, b"q")
+    net.run()
+    assert [r[2] for r in net.received["server"]] == [("192.168.1.50", 5353)]
+    assert len(net.received["server"]) == 1
+
+
+@pytest.mark.parametrize("line", [
+    "access-list A permit ip any any",                      # 7.x wants extended
+    "access-list A extended permit tcp any any eq nosuch",
+    "access-list A extended permit ip 10.1.1.1 255.255.255.0 any",
+    "access-list A extended allow ip any any",
+    "access-list A extended permit icmp any any bogus",
+    "access-list A extended permit ip any",
+])
+def test_bad_access_list_entries_change_nothing(net, line):
+    before = net.unit.system.running_config()
+    assert "ERROR: % Invalid input detected at '^' marker." in net.term.configure(line)
+    assert net.unit.system.running_config() == before
+
+
+def test_access_group_needs_the_list_and_remarks_stay_in_place(net):
+    assert "ERROR: access-list <NONE> does not exist" in net.term.configure("access-group NONE in interface outside")
+    net.term.configure("access-list A extended permit ip any any", "access-list A line 1 remark the first line",
+                       "no access-list A extended permit ip any any")
+    assert "access-list A remark the first line\n" in net.term.cmd("show running-config")
+    net.term.configure("no access-list A")
+    assert "access-list A" not in net.term.cmd("show running-config")
+
+
+def test_show_access_list_on_8x_parses_with_ntc_templates(tmp_path, images):
+    config = CONFIG.replace("Ethernet0", "Ethernet0/0").replace("Ethernet1", "Ethernet0/1")
+    net = Net(tmp_path, images, image_key="asa-8.0(4)", config=config, platform="ASA5510")
+    net.term.configure("access-list OUTSIDE extended permit tcp any host 192.168.1.50 range 8000 8080",
+                       "access-list OUTSIDE extended deny ip host 172.16.9.9 any log",
+                       "access-group OUTSIDE in interface outside")
+    rows = parse_output(platform="cisco_asa", command="show access-list", data=net.term.cmd("show access-list"))
+    entries = [r for r in rows if r["line_num"]]
+    assert [(r["action"], r["dst_port_range_start"], r["src_host"], r["hit_count"]) for r in entries] == [
+        ("permit", "8000", "", "0"), ("deny", "", "172.16.9.9", "0")]
+
+
+def test_6x_access_lists_have_no_extended_keyword(tmp_path, images):
+    net = Net(tmp_path, images, image_key="pix-6.3(5)", config="hostname fw\n")
+    net.term.configure("access-list 101 permit tcp any host 10.1.1.1 eq telnet", "access-group 101 in interface outside")
+    assert "access-list 101 permit tcp any host 10.1.1.1 eq telnet\naccess-group 101 in interface outside" \
+        not in net.term.cmd("show running-config")       # other lines stand between them
+    config = net.term.cmd("show running-config")
+    assert "access-list 101 permit tcp any host 10.1.1.1 eq telnet\n" in config
+    assert "access-group 101 in interface outside\n" in config
+    assert "access-list 101 line 1 permit tcp any host 10.1.1.1 eq telnet (hitcnt=0)\n" in net.term.cmd("show access-list")

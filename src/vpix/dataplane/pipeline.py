@@ -4,7 +4,9 @@ the unit (the adaptive security model of PIX 6.x / 7.x without NAT control):
 1. A packet of a known connection goes on to the connection's other end, its TCP state
    followed (the return traffic of what the unit let through).
 2. Anything else is a new flow: it needs a route out of another interface; TCP must open
-   with a SYN; traffic from a higher to a lower security level passes, the reverse is denied.
+   with a SYN; the access list applied inbound on the interface it came in on decides (its
+   first matching entry, else the implicit deny); without one, traffic from a higher to a
+   lower security level passes and the reverse is denied.
    With NAT control (PIX OS 6.x always) a flow also needs a translation rule, and there are
    none yet: it is dropped.
    A TCP or UDP flow that passes becomes a connection; ICMP and other protocols are judged
@@ -19,6 +21,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from vpix.dataplane.acl import AccessList
 from vpix.dataplane.conns import ConnTable, End, Teardown, Timeouts
 from vpix.dataplane.routes import RouteTable
 from vpix.net.packets import ACK, FIN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN, IPv4, Malformed, Tcp, ip_text
@@ -84,12 +87,14 @@ class Pipeline:
         self.nat_control = nat_control
         self.faces: dict[str, Face] = {}
         self.routes = RouteTable([])
+        self.acl_in: dict[str, AccessList] = {}
         self._own: set[int] = set()
         self.dropped = 0
 
-    def configure(self, faces: list[Face], routes: RouteTable) -> None:
+    def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
         self.faces = {face.name: face for face in faces}
         self.routes = routes
+        self.acl_in = acl_in or {}
         self._own = {face.address for face in faces if face.address is not None}
 
     def transit(self, arrived_on: str, ip: IPv4, now: float) -> Verdict:
@@ -141,7 +146,14 @@ class Pipeline:
             self.dropped += 1
             return Verdict(logs=[(6, 106015, f"Deny TCP (no connection) from {source}/{sport} to {target}/{dport} "
                                              f"flags {tcp_flag_names(flags)} on interface {arrived_on}")])
-        if inside.security <= outside.security:
+        acl = self.acl_in.get(arrived_on)
+        if acl is not None:
+            ace = acl.match(ip.proto, src, sport, dst, dport, icmp[0])
+            if ace is None or not ace.permit:
+                self.dropped += 1
+                return Verdict(logs=[_refused(ip.proto, acl.name, arrived_on, route.iface, source, sport, target,
+                                              dport, icmp)])
+        elif inside.security <= outside.security:
             self.dropped += 1
             return Verdict(logs=[_denied(ip.proto, arrived_on, route.iface, source, sport, target, dport, icmp)])
         if self.nat_control:
@@ -173,6 +185,18 @@ def _denied(proto, arrived_on, out, source, sport, target, dport, icmp) -> Log:
         return 3, 106014, (f"Deny inbound icmp src {arrived_on}:{source} dst {out}:{target} "
                            f"(type {icmp[0]}, code {icmp[1]})")
     return 3, 106010, f"Deny inbound protocol {proto} src {arrived_on}:{source} dst {out}:{target}"
+
+
+def _refused(proto, name, arrived_on, out, source, sport, target, dport, icmp) -> Log:
+    """106023: denied by the interface's access list."""
+    kind = PROTO_NAMES.get(proto, str(proto)).lower()
+    if proto in (PROTO_TCP, PROTO_UDP):
+        where = f"src {arrived_on}:{source}/{sport} dst {out}:{target}/{dport}"
+    elif proto == PROTO_ICMP:
+        where = f"src {arrived_on}:{source} dst {out}:{target} (type {icmp[0]}, code {icmp[1]})"
+    else:
+        where = f"src {arrived_on}:{source} dst {out}:{target}"
+    return 4, 106023, f'Deny {kind} {where} by access-group "{name}"'
 
 
 def _l4(ip: IPv4) -> tuple[int, int, int, int, tuple[int, int]]:

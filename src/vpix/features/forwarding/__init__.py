@@ -10,6 +10,7 @@ from vpix.clock import Alarm
 from vpix.dataplane.conns import Timeouts
 from vpix.dataplane.pipeline import PROTO_NAMES, Face, Pipeline, duration
 from vpix.features import Feature
+from vpix.features.acl import AccessLists
 from vpix.features.interfaces import Interfaces
 from vpix.features.routing import Routing
 
@@ -74,7 +75,7 @@ class Forwarding(Feature):
         interfaces = self.system.feature(Interfaces)
         faces = [Face(i.nameif, i.security or 0, int(ipaddress.IPv4Address(i.ip)) if i.ip else None)
                  for i in interfaces.named()]
-        self.pipeline.configure(faces, self.system.feature(Routing).table())
+        self.pipeline.configure(faces, self.system.feature(Routing).table(), self.system.feature(AccessLists).inbound())
         t = self.pipeline.conns.timeouts
         t.conn, t.half_closed, t.udp, t.icmp, t.xlate = (
             seconds(self.timeouts[name]) or float("inf") for name in ("conn", "half-closed", "udp", "icmp", "xlate"))
