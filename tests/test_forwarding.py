@@ -285,3 +285,13 @@ def test_6x_access_lists_have_no_extended_keyword(tmp_path, images):
     assert "access-list 101 permit tcp any host 10.1.1.1 eq telnet\n" in config
     assert "access-group 101 in interface outside\n" in config
     assert "access-list 101 line 1 permit tcp any host 10.1.1.1 eq telnet (hitcnt=0)\n" in net.term.cmd("show access-list")
+
+
+def test_show_arp_parses_with_ntc_templates(net):
+    net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"q")
+    net.run(3)
+    out = net.term.cmd("show arp")
+    rows = parse_output(platform="cisco_asa", command="show arp", data=out)
+    assert {(r["interface"], r["ip_address"], r["mac_address"]) for r in rows} == {
+        ("inside", "192.168.1.50", "0050.5600.0001"), ("outside", "172.16.1.50", "0050.5600.0002")}
+    assert all(int(r["age"]) <= 3 for r in rows)

@@ -41,6 +41,7 @@ class IpStack:
     learned: Callable[[str, bytes], None] | None = None  # told of every new or changed ARP entry
     forward: Callable[[IPv4, bytes], None] | None = None  # packets sent to our MAC for another address
     arp: dict[str, bytes] = field(default_factory=dict)
+    arp_at: dict[str, float] = field(default_factory=dict)     # when each entry was last confirmed
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
     _asked: dict[str, float] = field(default_factory=dict)      # when each address was last asked for
     _udp: dict[int, UdpHandler] = field(default_factory=dict)
@@ -181,12 +182,14 @@ class IpStack:
         known = self.arp.get(sender)
         if known is not None:                   # RFC 826: refresh what we hold (gratuitous ARP)
             self.arp[sender] = arp.sender_mac
+            self.arp_at[sender] = self.clock.monotonic()
         if self.address is None or arp.target_ip != ip_bytes(self.address):
             if known is not None and known != arp.sender_mac and self.learned:
                 self.learned(sender, arp.sender_mac)
             return
         self.arp.pop(sender, None)              # the most recent entries last
         self.arp[sender] = arp.sender_mac
+        self.arp_at[sender] = self.clock.monotonic()
         if known != arp.sender_mac and self.learned:
             self.learned(sender, arp.sender_mac)
         for packet in self._waiting.pop(sender, []):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from vpix.cli.registry import command
 from vpix.cli.session import Ctx
 from vpix.features.interfaces import Interface, Interfaces
+from vpix.net.packets import mac_text
 from vpix.versions import Version
 
 _HELP = {
@@ -114,6 +115,20 @@ def show_interface(ctx: Ctx):
         chosen = [one]
     for iface in chosen:
         ctx.print("\n".join(interface_lines(ctx.system, iface)))
+
+
+@command("show arp", priv=1, help={**_HELP, "arp": "Show the ARP table"})
+def show_arp(ctx: Ctx):
+    """Each named interface's ARP entries, with the seconds since each was last confirmed."""
+    interfaces = ctx.system.feature(Interfaces)
+    now = ctx.system.unit.clock.monotonic()
+    for iface in interfaces.named():
+        stack = interfaces.stations.stack(iface)
+        if stack is None:
+            continue
+        for address, mac in stack.arp.items():
+            age = int(now - stack.arp_at.get(address, now))
+            ctx.print(f"\t{iface.nameif} {address} {mac_text(mac)} {age}")
 
 
 @command("show interface ip brief", priv=1, versions="7.x", help=_HELP)
