@@ -50,6 +50,7 @@ class Forwarding(Feature):
         self.uauth_absolute = True
         self.pipeline = Pipeline(nat_control=system.family == "6.x")
         self._sweep = None
+        self._stale = True             # the configuration changed since the pipeline last followed it
 
     def render(self, full):
         lines = []
@@ -60,8 +61,7 @@ class Forwarding(Feature):
 
     def start(self) -> None:
         self._sweep = Alarm(self.system.unit.clock, self._expire)
-        self.system.change_listeners.append(lambda *_: self.system.feature(Forwarding).follow_config())
-        self.follow_config()
+        self.system.change_listeners.append(lambda *_: self.system.feature(Forwarding).config_changed())
         self.system.feature(Interfaces).stations.on_transit = self._transit
 
     def adopt(self, old: "Forwarding") -> None:
@@ -71,7 +71,19 @@ class Forwarding(Feature):
         if self._sweep is not None:
             self._sweep.cancel()
 
-    def follow_config(self) -> None:
+    def config_changed(self) -> None:
+        """Noted only: a configuration of thousands of lines must not rebuild routes and faces
+        per line; the next packet, sweep or `show conn` does it once."""
+        self._stale = True
+
+    def configured(self) -> Pipeline:
+        """The pipeline, following the configuration of now."""
+        if self._stale:
+            self._stale = False
+            self._follow_config()
+        return self.pipeline
+
+    def _follow_config(self) -> None:
         interfaces = self.system.feature(Interfaces)
         faces = [Face(i.nameif, i.security or 0, int(ipaddress.IPv4Address(i.ip)) if i.ip else None)
                  for i in interfaces.named()]
@@ -84,7 +96,7 @@ class Forwarding(Feature):
 
     def _transit(self, iface, ip, raw: bytes) -> None:
         clock = self.system.unit.clock
-        verdict = self.pipeline.transit(iface.nameif, ip, clock.monotonic())
+        verdict = self.configured().transit(iface.nameif, ip, clock.monotonic())
         for severity, message_id, text in verdict.logs:
             self.system.syslog(severity, message_id, text)
         if verdict.out is None:
@@ -104,7 +116,7 @@ class Forwarding(Feature):
     def _expire(self) -> None:
         if not self.system.running():
             return
-        for severity, message_id, text in self.pipeline.expire(self.system.unit.clock.monotonic()):
+        for severity, message_id, text in self.configured().expire(self.system.unit.clock.monotonic()):
             self.system.syslog(severity, message_id, text)
         if self.pipeline.conns.conns:
             self._sweep.after(SWEEP_S)

@@ -42,7 +42,6 @@ def timeout(ctx: Ctx):
             forwarding.uauth_absolute = name == "absolute"
         else:
             forwarding.timeouts[name] = value
-    forwarding.follow_config()
 
 
 @command("no timeout <spec:LINE>", mode="config", config=True, help=_HELP)
@@ -51,7 +50,6 @@ def no_timeout(ctx: Ctx):
     for name in ctx.args["spec"].split():
         if name.lower() in TIMEOUTS:
             forwarding.timeouts[name.lower()] = TIMEOUTS[name.lower()][0]
-    forwarding.follow_config()
 
 
 @command("show conn", priv=1, help=_HELP)
