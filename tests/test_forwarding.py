@@ -189,8 +189,12 @@ def test_route_and_timeout_commands(net):
     assert "timeout conn 2:00:00 half-closed 0:10:00 udp 0:05:00 icmp 0:00:02\n" in config
     assert "ERROR: % Invalid input detected at '^' marker." in term.configure("timeout udp 0:00:10")
     assert "ERROR: % Invalid input detected at '^' marker." in term.configure("timeout nonsense 1:00:00")
-    term.configure("no route outside 10.1.1.0 255.255.255.0 172.16.1.9")
-    assert "route outside 10.1.1.0" not in term.cmd("show running-config")
+    term.configure("no route outside 10.1.1.0 255.255.255.0 172.16.1.8")         # another gateway: kept
+    assert "route outside 10.1.1.0" in term.cmd("show running-config")
+    term.configure("no route outside 10.1.1.0 255.255.255.0 172.16.1.9", "route outside 10.2.0.0 255.255.0.0 172.16.1.9",
+                   "no route outside 10.2.0.0 255.255.0.0")
+    config = term.cmd("show running-config")
+    assert "route outside 10.1.1.0" not in config and "route outside 10.2.0.0" not in config
 
 
 def test_6x_needs_a_translation(tmp_path, images):
@@ -257,8 +261,9 @@ def test_bad_access_list_entries_change_nothing(net, line):
 
 def test_access_group_needs_the_list_and_remarks_stay_in_place(net):
     assert "ERROR: access-list <NONE> does not exist" in net.term.configure("access-group NONE in interface outside")
-    net.term.configure("access-list A extended permit ip any any", "access-list A line 1 remark the first line",
-                       "no access-list A extended permit ip any any")
+    net.term.configure("access-list A extended permit ip any any", "access-list A line 1 remark the first line")
+    assert "ERROR: % Invalid input detected at '^' marker." in net.term.configure("no access-list A extended")
+    net.term.configure("no access-list A extended permit ip any any")
     assert "access-list A remark the first line\n" in net.term.cmd("show running-config")
     net.term.configure("no access-list A")
     assert "access-list A" not in net.term.cmd("show running-config")

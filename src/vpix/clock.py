@@ -115,3 +115,18 @@ class VirtualClock:
             if not timer.cancelled:
                 callback()
         self._now = end
+
+
+def hms(seconds: float) -> str:
+    """`1:02:03`: how the device writes durations and idle times."""
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+
+
+def parse_hms(text: str) -> int:
+    """`h:mm:ss`, `h:mm` or `h` as seconds; ValueError if it is none of those."""
+    parts = text.split(":")
+    if len(parts) > 3 or not all(p.isdigit() for p in parts) or any(int(p) > 59 for p in parts[1:]):
+        raise ValueError(text)
+    hours, minutes, secs = (int(p) for p in parts + ["0"] * (3 - len(parts)))
+    return hours * 3600 + minutes * 60 + secs

@@ -152,7 +152,6 @@ def parse(words: list[str]) -> Ace:
         return Hosts(network, mask)
 
     def ports() -> Ports:
-        nonlocal at
         if proto not in (PROTO_TCP, PROTO_UDP) or at >= len(words) or words[at].lower() not in OPERATORS:
             return Ports()
         op = word()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from vpix.clock import hms
 from vpix.dataplane.acl import AccessList
 from vpix.dataplane.conns import ConnTable, End, Teardown, Timeouts
 from vpix.dataplane.routes import RouteTable
@@ -52,11 +53,6 @@ def tcp_flag_names(flags: int) -> str:
     return " ".join(name for bit, name in _FLAG_NAMES if flags & bit)
 
 
-def duration(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02}:{seconds % 60:02}"
-
-
 def _addr(end: End) -> str:
     return f"{ip_text(end.ip.to_bytes(4, 'big'))}/{end.port}"
 
@@ -75,7 +71,7 @@ def teardown(gone: Teardown) -> Log:
     conn = gone.conn
     outside, inside = conn.outside, conn.inside
     head = (f"connection {conn.id} for {outside.iface}:{_addr(outside)} to {inside.iface}:{_addr(inside)} "
-            f"duration {duration(gone.at - conn.created)} bytes {conn.bytes}")
+            f"duration {hms(gone.at - conn.created)} bytes {conn.bytes}")
     if conn.proto == PROTO_TCP:
         return 6, 302014, f"Teardown TCP {head} {gone.reason}"
     return 6, 302016, f"Teardown UDP {head}"

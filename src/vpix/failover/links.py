@@ -37,8 +37,7 @@ class LanLink:
         self.on_link = on_link
         name, hw = interface
         address = config.link_address(name)
-        own, self.mate_ip = ((address.address, address.standby) if config.is_primary()
-                             else (address.standby, address.address))
+        own, self.mate_ip = address.ends(config.is_primary())
         unit = runtime.system.unit
         self.index = runtime.interfaces.by_hw(hw).index
         self.stations = runtime.interfaces.stations

@@ -169,18 +169,18 @@ class FailoverMachine:
         if self._started is None:
             self._started = now
         if self.state != DISABLED:              # re-enabled: carry on in the role it kept
-            return [self._say(105002, f"Enabling failover.")] + self._hello(now)
+            return [self._say(105002, "Enabling failover.")] + self._hello(now)
         out = self._to(NEGOTIATION, now, BY_COMMAND)
         self._negotiate_until = now + self.hold
         self._heard = None
-        return out + [self._say(105002, f"Enabling failover.")] + self._hello(now)
+        return out + [self._say(105002, "Enabling failover.")] + self._hello(now)
 
     def disable(self, now: float) -> list[Action]:
         """`no failover`: stop failing over; the unit keeps the role it has."""
         if not self.enabled:
             return []
         self.enabled = False
-        return [self._say(105001, f"Disabling failover.")]
+        return [self._say(105001, "Disabling failover.")]
 
     def hello(self, message: Hello, now: float, on_failover_link: bool = True) -> list[Action]:
         if not self.enabled:
@@ -272,19 +272,19 @@ class FailoverMachine:
             if self.mate_state == STANDBY_READY and self.mate_failed_interfaces < count:
                 out = self._to(FAILED, now, INTERFACE_CHECK)
                 self._stop_active(now)
-                return out + [Role(False, INTERFACE_CHECK), self._say(104003, f"Switching to FAILED."),
+                return out + [Role(False, INTERFACE_CHECK), self._say(104003, "Switching to FAILED."),
                               Send(Order("active", INTERFACE_CHECK))] + self._hello(now)
             return []
         if self.state in STANDBY_STATES:
             return self._to(FAILED, now, INTERFACE_CHECK) + \
-                [self._say(104003, f"Switching to FAILED.")] + self._hello(now)
+                [self._say(104003, "Switching to FAILED.")] + self._hello(now)
         return []
 
     def mate_power_lost(self, now: float) -> list[Action]:
         """The serial cable senses the mate's power: no need to wait for the hold time."""
         if self.lan or not self.enabled:
             return []
-        out = [self._say(102001, f"Power failure/System reload other side.")]
+        out = [self._say(102001, "Power failure/System reload other side.")]
         self.mate_state = NOT_DETECTED
         self._heard = None
         if self.state in STANDBY_STATES:
@@ -299,7 +299,7 @@ class FailoverMachine:
         if mate_state not in ACTIVE_STATES and self.primary:
             return []                          # the secondary is the one to give way
         return self._to(FAILED, now, CONFIG_MISMATCH) + \
-            [self._say(104003, f"Switching to FAILED.")] + self._hello(now)
+            [self._say(104003, "Switching to FAILED.")] + self._hello(now)
 
     def cable_silent(self, now: float) -> list[Action]:
         """No acknowledgement on the serial cable for five retransmissions (15 s)."""
@@ -307,7 +307,7 @@ class FailoverMachine:
             return []
         self._heard = None
         was, self.mate_state = self.mate_state, FAILED
-        out = [self._say(103001, f"No response from other firewall (reason code = 3).")]
+        out = [self._say(103001, "No response from other firewall (reason code = 3).")]
         if self.state in STANDBY_STATES and was in ACTIVE_STATES:
             out += self._go_active(now, NO_HELLO)
         return out
@@ -339,8 +339,8 @@ class FailoverMachine:
         self.failed_interfaces = 0
         if self.mate_state in ACTIVE_STATES:
             return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + \
-                [self._say(104004, f"Switching to OK."), SyncNeeded()] + self._hello(now)
-        return self._go_active(now, NO_ACTIVE) + [self._say(104004, f"Switching to OK.")]
+                [self._say(104004, "Switching to OK."), SyncNeeded()] + self._hello(now)
+        return self._go_active(now, NO_ACTIVE) + [self._say(104004, "Switching to OK.")]
 
     # ------------------------------------------------------------ steps
 
@@ -366,8 +366,8 @@ class FailoverMachine:
             if self.link_failed:
                 return []
             self.link_failed = True
-            return [self._say(105005, f"Lost Failover communications with mate on interface failover")]
-        out = [self._say(103001, f"No response from other firewall (reason code = 4).")]
+            return [self._say(105005, "Lost Failover communications with mate on interface failover")]
+        out = [self._say(103001, "No response from other firewall (reason code = 4).")]
         if self.state in STANDBY_STATES and was in ACTIVE_STATES:
             out += self._go_active(now, NO_HELLO)
         return out

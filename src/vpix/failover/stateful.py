@@ -142,9 +142,9 @@ class StateLink:
         if self.runtime.machine.active:
             return 0
         interfaces, applied = self.runtime.interfaces, 0
-        for record in records:
+        for entry in records:
             try:
-                name, address, mac = (str(field) for field in record)
+                name, address, mac = (str(field) for field in entry)
                 iface = interfaces.by_name(name)
                 stack = interfaces.stations.stacks.get(iface.index) if iface is not None else None
                 if stack is not None:

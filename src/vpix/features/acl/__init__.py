@@ -79,6 +79,8 @@ def no_access_list(ctx: Ctx):
         del lists[acl.name]
         return
     words = [w for w in ctx.args["rest"].split() if w.lower() != "extended"]
+    if not words:
+        raise ctx.invalid("rest")
     if words[0].lower() == "remark":
         acl.entries = [e for e in acl.entries if not (isinstance(e, Remark) and e.text == " ".join(words[1:]))]
     else:

@@ -1,7 +1,8 @@
 """Failover configuration: the 7.x commands here (`failover`, `failover lan …`, `failover link`,
 `failover interface ip`, `failover key`, `failover polltime`, `failover interface-policy`,
-`failover mac address`, `failover replication http`, `monitor-interface`), the PIX 6.x ones in
-pix6.py. The state machine that acts on it lives in vpix.failover."""
+`failover mac address`, `failover replication http`, `monitor-interface`), with the PIX 6.x
+forms that do the same (`failover lan key`, `failover replicate http`, …); the 6.x commands
+of their own are in pix6.py. The state machine that acts on it lives in vpix.failover."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ class StandbyAddress:
     address: str
     mask: str
     standby: str
+
+    def ends(self, primary: bool) -> tuple[str, str]:
+        """(this unit's, its mate's) on a failover link: the primary holds the address, the
+        secondary the standby one, whatever their roles."""
+        return (self.address, self.standby) if primary else (self.standby, self.address)
 
 
 class FailoverConfig(Feature):
@@ -173,6 +179,7 @@ _HELP = {
     "holdtime": "Configure failover holdtime",
     "interface-policy": "Set the policy for failover due to interface failures",
     "replication": "Enable HTTP (port 80) connection replication",
+    "replicate": "Replicate HTTP connections to the standby unit",
     "http": "Enable HTTP (port 80) connection replication",
     "mac": "Specify the virtual MAC address for a physical interface",
     "address": "Specify the virtual MAC address for a physical interface",
@@ -233,6 +240,7 @@ def lan_interface(ctx: Ctx):
 
 @command("no failover lan interface [<name:WORD> <hw:WORD>]", mode="config", versions="7.x", config=True,
          help=_HELP)
+@command("no failover lan interface [<name:WORD>]", mode="config", versions="6.x", config=True, help=_HELP)
 def no_lan_interface(ctx: Ctx):
     _fo(ctx).lan_interface = None
 
@@ -249,6 +257,7 @@ def no_lan_enable(ctx: Ctx):
 
 
 @command("failover key <secret:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+@command("failover lan key <secret:WORD>", mode="config", versions="6.x", config=True, help=_HELP)
 def key(ctx: Ctx):
     secret = ctx.args["secret"]
     if not 1 <= len(secret) <= 63:
@@ -257,6 +266,7 @@ def key(ctx: Ctx):
 
 
 @command("no failover key [<secret:WORD>]", mode="config", versions="7.x", config=True, help=_HELP)
+@command("no failover lan key [<secret:WORD>]", mode="config", versions="6.x", config=True, help=_HELP)
 def no_key(ctx: Ctx):
     _fo(ctx).key = None
 
@@ -275,6 +285,7 @@ def link(ctx: Ctx):
 
 @command("no failover link [<name:WORD> [<hw:WORD>]]", mode="config", versions="7.x", config=True,
          help=_HELP)
+@command("no failover link [<name:WORD>]", mode="config", versions="6.x", config=True, help=_HELP)
 def no_link(ctx: Ctx):
     _fo(ctx).state_link = None
 
@@ -359,11 +370,13 @@ def no_interface_policy(ctx: Ctx):
 
 
 @command("failover replication http", mode="config", versions="7.x", config=True, help=_HELP)
+@command("failover replicate http", mode="config", versions="6.x", config=True, help=_HELP)
 def replication_http(ctx: Ctx):
     _fo(ctx).replicate_http = True
 
 
 @command("no failover replication http", mode="config", versions="7.x", config=True, help=_HELP)
+@command("no failover replicate http", mode="config", versions="6.x", config=True, help=_HELP)
 def no_replication_http(ctx: Ctx):
     _fo(ctx).replicate_http = False
 

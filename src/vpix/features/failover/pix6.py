@@ -1,11 +1,13 @@
 """PIX OS 6.x failover: `failover ip address`, `failover poll`, `failover timeout`, `failover
-link`, `failover lan interface|key`, `failover replicate http`, the configuration lines they
-write, and `show failover` in the 6.x layout of 004_2a656957be61c6b2.txt, with the serial
-cable's status. The commands both families share are in __init__.py."""
+link`, `failover lan interface`, the configuration lines 6.x writes, and `show failover` in the
+6.x layout of 004_2a656957be61c6b2.txt, with the serial cable's status. The commands both
+families share, and the 6.x forms of 7.x commands (`failover lan key`, `failover replicate
+http`, …), are in __init__.py."""
 
 from __future__ import annotations
 
 from vpix.cli.registry import command
+from vpix.clock import hms, parse_hms
 from vpix.cli.session import CommandError, Ctx
 from vpix.failover.machine import ACTIVE_STATES, FAILED, NOT_DETECTED
 from vpix.features.failover import _HELP, FailoverConfig, Poll, _fo, _licensed
@@ -24,7 +26,6 @@ HELP = {**_HELP, "ip": "Set the failover IP address of an interface",
         "seconds": "Poll time in seconds, 3 to 15",
         "timeout": "Set the reconnect timeout of static translations after a failover",
         "time": "hh[:mm[:ss]]",
-        "replicate": "Replicate HTTP connections to the standby unit",
         "ifname": "Name of the interface"}
 
 
@@ -85,26 +86,15 @@ def no_poll(ctx: Ctx):
 
 @command("failover timeout <time:WORD>", mode="config", versions="6.x", config=True, help=HELP)
 def timeout(ctx: Ctx):
-    parts = ctx.args["time"].split(":")
-    if len(parts) > 3 or not all(p.isdigit() for p in parts) or any(int(p) > 59 for p in parts[1:]):
-        raise ctx.invalid("time")
-    hours, minutes, seconds = (int(p) for p in parts + ["0"] * (3 - len(parts)))
-    _fo(ctx).reconnect_timeout = f"{hours}:{minutes:02}:{seconds:02}"
+    try:
+        _fo(ctx).reconnect_timeout = hms(parse_hms(ctx.args["time"]))
+    except ValueError:
+        raise ctx.invalid("time") from None
 
 
 @command("no failover timeout [<time:WORD>]", mode="config", versions="6.x", config=True, help=HELP)
 def no_timeout(ctx: Ctx):
     _fo(ctx).reconnect_timeout = "0:00:00"
-
-
-@command("failover replicate http", mode="config", versions="6.x", config=True, help=HELP)
-def replicate_http(ctx: Ctx):
-    _fo(ctx).replicate_http = True
-
-
-@command("no failover replicate http", mode="config", versions="6.x", config=True, help=HELP)
-def no_replicate_http(ctx: Ctx):
-    _fo(ctx).replicate_http = False
 
 
 @command("failover link [<ifname:WORD>]", mode="config", versions="6.x", config=True, help=HELP)
@@ -121,34 +111,12 @@ def link(ctx: Ctx):
     _fo(ctx).state_link = (iface.nameif, iface.hw_id)
 
 
-@command("no failover link [<ifname:WORD>]", mode="config", versions="6.x", config=True, help=HELP)
-def no_link(ctx: Ctx):
-    _fo(ctx).state_link = None
-
-
 @command("failover lan interface <ifname:WORD>", mode="config", versions="6.x", config=True, help=HELP)
 def lan_interface(ctx: Ctx):
     _licensed(ctx)
     iface = named_interface(ctx)
     _fo(ctx).lan_interface = (iface.nameif, iface.hw_id)
     _fo(ctx).run()
-
-
-@command("no failover lan interface [<ifname:WORD>]", mode="config", versions="6.x", config=True, help=HELP)
-def no_lan_interface(ctx: Ctx):
-    _fo(ctx).lan_interface = None
-
-
-@command("failover lan key <secret:WORD>", mode="config", versions="6.x", config=True, help=HELP)
-def lan_key(ctx: Ctx):
-    if not 1 <= len(ctx.args["secret"]) <= 63:
-        raise ctx.invalid("secret")
-    _fo(ctx).key = ctx.args["secret"]
-
-
-@command("no failover lan key [<secret:WORD>]", mode="config", versions="6.x", config=True, help=HELP)
-def no_lan_key(ctx: Ctx):
-    _fo(ctx).key = None
 
 
 # ---------------------------------------------------------------- show failover
@@ -202,7 +170,7 @@ def _lan_status(ctx: Ctx, fo: FailoverConfig) -> None:
     address = fo.link_address(fo.lan_interface[0])
     if iface is None or address is None:
         return
-    own, peer = ((address.address, address.standby) if fo.is_primary() else (address.standby, address.address))
+    own, peer = address.ends(fo.is_primary())
     machine = fo.runtime.machine
     ctx.print("")
     ctx.print(f"LAN-based Failover is {'Active' if machine.mate_heard else 'Inactive'}")

@@ -194,9 +194,7 @@ def show_failover_interface(ctx: Ctx):
         if address is None:
             ctx.print("                System IP Address: 0.0.0.0 0.0.0.0")
             continue
-        # the link addresses stay with the unit (primary, secondary), whatever its role
-        own, other = ((address.address, address.standby) if fo.is_primary()
-                      else (address.standby, address.address))
+        own, other = address.ends(fo.is_primary())
         ctx.print(f"                System IP Address: {address.address} {address.mask}")
         ctx.print(f"                My IP Address    : {own}")
         ctx.print(f"                Other IP Address : {other}")

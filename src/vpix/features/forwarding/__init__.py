@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from vpix.clock import Alarm
-from vpix.dataplane.conns import Timeouts
-from vpix.dataplane.pipeline import PROTO_NAMES, Face, Pipeline, duration
+from vpix.clock import Alarm, hms, parse_hms
+from vpix.dataplane.pipeline import PROTO_NAMES, Face, Pipeline
 from vpix.features import Feature
 from vpix.features.acl import AccessLists
 from vpix.features.interfaces import Interfaces
@@ -28,15 +27,6 @@ TIMEOUT_LINES = {
     "6.x": [["xlate"], ["conn", "half-closed", "udp", "rpc", "h225"], ["h323", "mgcp", "sip", "sip_media"],
             ["uauth"]],
 }
-
-
-def seconds(text: str) -> int:
-    """`h:mm:ss`, `h:mm` or `h` as seconds; ValueError if it is none of those."""
-    parts = text.split(":")
-    if len(parts) > 3 or not all(p.isdigit() for p in parts) or any(int(p) > 59 for p in parts[1:]):
-        raise ValueError(text)
-    hours, minutes, secs = (int(p) for p in parts + ["0"] * (3 - len(parts)))
-    return hours * 3600 + minutes * 60 + secs
 
 
 def _address(value: int) -> str:
@@ -90,7 +80,7 @@ class Forwarding(Feature):
         self.pipeline.configure(faces, self.system.feature(Routing).table(), self.system.feature(AccessLists).inbound())
         t = self.pipeline.conns.timeouts
         t.conn, t.half_closed, t.udp, t.icmp, t.xlate = (
-            seconds(self.timeouts[name]) or float("inf") for name in ("conn", "half-closed", "udp", "icmp", "xlate"))
+            parse_hms(self.timeouts[name]) or float("inf") for name in ("conn", "half-closed", "udp", "icmp", "xlate"))
 
     # ------------------------------------------------------------ packets
 
@@ -135,7 +125,7 @@ class Forwarding(Feature):
             outside, inside = conn.outside, conn.inside
             far = f"{_address(outside.ip)}:{outside.port}"
             near = f"{_address(inside.ip)}:{inside.port}"
-            idle = duration(now - conn.last)
+            idle = hms(now - conn.last)
             name = PROTO_NAMES[conn.proto]
             if six:
                 lines.append(f"{name} out {far} in {near} idle {idle} Bytes {conn.bytes} flags {conn.flags()}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ctx
-from vpix.features.forwarding import TIMEOUTS, Forwarding, seconds
+from vpix.clock import hms, parse_hms
+from vpix.features.forwarding import TIMEOUTS, Forwarding
 
 _HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh:mm:ss, one or more",
          "conn": "Show connection information", "clear": "Reset functions"}
@@ -24,12 +25,12 @@ def _settings(ctx: Ctx) -> list[tuple[str, str]]:
         if name not in TIMEOUTS or index + 1 >= len(words):
             raise ctx.invalid("spec")
         try:
-            value = seconds(words[index + 1])
+            value = parse_hms(words[index + 1])
         except ValueError:
             raise ctx.invalid("spec") from None
         if value and value < TIMEOUTS[name][1]:
             raise ctx.invalid("spec")
-        pairs.append((name, f"{value // 3600}:{value // 60 % 60:02}:{value % 60:02}"))
+        pairs.append((name, hms(value)))
         index += 2
     return pairs
 

@@ -80,8 +80,8 @@ def route(ctx: Ctx):
          help=_HELP)
 def no_route(ctx: Ctx):
     routes = ctx.system.feature(Routing).static
-    wanted = (ctx.args["if"], ctx.args["net"], ctx.args["mask"], ctx.args.get("gw"))
-    routes[:] = [r for r in routes if (r.iface, r.network, r.mask, wanted[3] and r.gateway) != wanted]
+    place, gateway = (ctx.args["if"], ctx.args["net"], ctx.args["mask"]), ctx.args.get("gw")
+    routes[:] = [r for r in routes if (r.iface, r.network, r.mask) != place or gateway not in (None, r.gateway)]
 
 
 CODES = ["Codes: C - connected, S - static, I - IGRP, R - RIP, M - mobile, B - BGP",
