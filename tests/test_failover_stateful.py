@@ -225,3 +225,24 @@ def test_the_standby_gets_existing_connections_in_bulk(tmp_path, images):
     pair.run(15)
     assert pair.machine("secondary").state == "Standby Ready"
     assert "flags U" in pair.enable("secondary").cmd("show conn")
+
+
+def test_a_translated_connection_survives_with_its_translation(tmp_path, images):
+    from vpix.failover.stateful import XLATE_TIMEOUT
+    from vpix.net.packets import ACK, SYN
+
+    pair = _outside(_with_state_link(Pair(tmp_path, images), STATE + "nat (inside) 1 0 0\nglobal (outside) 1 interface\n"))
+    pair.boot()
+    pair.run(10)
+    _segment(pair, "pc", "172.16.1.50", 40000, 22, SYN)
+    assert pair.got[-1].sport == 1024
+    assert pair.enable("secondary").cmd("show xlate") == (
+        "1 in use, 1 most used\nPAT Global 172.16.1.1(1024) Local 192.168.1.50(40000)\n")
+    pair.units["primary"].power_off()
+    pair.run(5)
+    _segment(pair, "server", "172.16.1.1", 22, 1024, SYN | ACK)
+    assert (pair.got[-1].dport, pair.got[-1].flags) == (40000, SYN | ACK)
+    pair.enable("secondary").cmd("clear xlate")
+    assert _stateful(pair, "secondary").counters[XLATE_TIMEOUT].xmit == 1
+    _segment(pair, "server", "172.16.1.1", 22, 1024, ACK)
+    assert pair.got[-1].flags == SYN | ACK

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from vpix.dataplane.nat import record as xlate_record
 from vpix.net.packets import ACK, FIN, PROTO_TCP, PROTO_UDP, RST, SYN
 
 EMBRYONIC_S = 30.0           # a TCP connection whose handshake has not finished
@@ -31,10 +32,15 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class End:
+    """One end of a connection: its interface, its real address and port, and the address and
+    port the other side knows it by (the same without translation)."""
+
     iface: str
     ip: int
     port: int
     security: int
+    mapped_ip: int
+    mapped_port: int
 
 
 @dataclass(eq=False)
@@ -51,6 +57,7 @@ class Conn:
     fin: list[bool] = field(default_factory=lambda: [False, False])
     fin_acked: list[bool] = field(default_factory=lambda: [False, False])
     data: list[bool] = field(default_factory=lambda: [False, False])
+    xlates: tuple = ()               # the translations it holds
 
     @property
     def outbound(self) -> bool:
@@ -104,17 +111,28 @@ class Teardown:
     at: float
 
 
+def _keys(conn: Conn) -> tuple:
+    """What a packet from each end carries: its own real address, the other's mapped one."""
+    a, b = conn.a, conn.b
+    return (((conn.proto, a.ip, a.port, b.mapped_ip, b.mapped_port), 0),
+            ((conn.proto, b.ip, b.port, a.mapped_ip, a.mapped_port), 1))
+
+
 OPENED, CHANGED, CLOSED = "open", "change", "close"
 _STATE = ("syn", "acked", "fin", "fin_acked", "data")
 
 
 def record(op: str, conn: Conn) -> list:
-    """A connection as it travels to the mate: [op, id, proto, a, b, bytes, state bits]."""
+    """A connection as it travels to the mate: [op, id, proto, a, b, bytes, state bits] and, when
+    it opens, the translations it holds (vpix.dataplane.nat's records)."""
     bits = 0
     for index, name in enumerate(_STATE):
         pair = getattr(conn, name)
         bits |= (pair[0] << (2 * index)) | (pair[1] << (2 * index + 1))
-    return [op, conn.id, conn.proto, list(vars(conn.a).values()), list(vars(conn.b).values()), conn.bytes, bits]
+    entry = [op, conn.id, conn.proto, list(vars(conn.a).values()), list(vars(conn.b).values()), conn.bytes, bits]
+    if op == OPENED and conn.xlates:
+        entry.append([xlate_record(OPENED, xlate) for xlate in conn.xlates])
+    return entry
 
 
 class ConnTable:
@@ -133,18 +151,21 @@ class ConnTable:
         """The connection a packet belongs to, and its direction."""
         return self._keys.get((proto, src, sport, dst, dport))
 
-    def open(self, proto: int, a: End, b: End, now: float, ident: int | None = None, syn: bool = False) -> Conn:
-        """A new connection from ``a`` to ``b`` (``syn``: opened by a's SYN)."""
+    def open(self, proto: int, a: End, b: End, now: float, ident: int | None = None, syn: bool = False,
+             xlates: tuple = ()) -> Conn:
+        """A new connection from ``a`` to ``b`` (``syn``: opened by a's SYN) through ``xlates``."""
         if ident is None:
             self._ids += 1
             ident = self._ids
         else:
             self._ids = max(self._ids, ident)
-        conn = Conn(ident, proto, a, b, now, now)
+        conn = Conn(ident, proto, a, b, now, now, xlates=xlates)
+        for xlate in xlates:
+            xlate.users += 1
         conn.syn[0] = syn
         self.conns[ident] = conn
-        self._keys[(proto, a.ip, a.port, b.ip, b.port)] = (conn, 0)
-        self._keys[(proto, b.ip, b.port, a.ip, a.port)] = (conn, 1)
+        for key, direction in _keys(conn):
+            self._keys[key] = (conn, direction)
         self.most_used = max(self.most_used, len(self.conns))
         if self.listener is not None:
             self.listener(OPENED, conn)
@@ -152,16 +173,19 @@ class ConnTable:
 
     def close(self, conn: Conn, reason: str, now: float) -> Teardown:
         if self.conns.pop(conn.id, None) is not None:
-            self._keys.pop((conn.proto, conn.a.ip, conn.a.port, conn.b.ip, conn.b.port), None)
-            self._keys.pop((conn.proto, conn.b.ip, conn.b.port, conn.a.ip, conn.a.port), None)
+            for key, _ in _keys(conn):
+                self._keys.pop(key, None)
+            for xlate in conn.xlates:
+                xlate.release(now)
             if self.listener is not None:
                 self.listener(CLOSED, conn)
         return Teardown(conn, reason, now)
 
-    def apply(self, entry: list, now: float) -> None:
-        """A connection the active mate opened, changed or closed (``record``'s form); raises
-        ValueError or TypeError for one that makes no sense."""
-        op, ident, proto, a, b, count, bits = entry
+    def apply(self, entry: list, now: float, xlates: tuple = ()) -> None:
+        """A connection the active mate opened, changed or closed (``record``'s form, its
+        translations already made ``xlates``); raises ValueError or TypeError for one that makes
+        no sense."""
+        op, ident, proto, a, b, count, bits = entry[:7]
         if op not in (OPENED, CHANGED, CLOSED) or proto not in (PROTO_TCP, PROTO_UDP):
             raise ValueError(op)
         conn = self.conns.get(int(ident))
@@ -170,8 +194,8 @@ class ConnTable:
                 self.close(conn, "replicated", now)
             return
         if conn is None:
-            ends = [End(str(e[0]), int(e[1]), int(e[2]), int(e[3])) for e in (a, b)]
-            conn = self.open(int(proto), ends[0], ends[1], now, int(ident))
+            ends = [End(str(e[0]), *(int(v) for v in e[1:6])) for e in (a, b)]
+            conn = self.open(int(proto), ends[0], ends[1], now, int(ident), xlates=xlates)
         conn.bytes, conn.last = int(count), now
         for index, name in enumerate(_STATE):
             setattr(conn, name, [bool(bits >> (2 * index) & 1), bool(bits >> (2 * index + 1) & 1)])

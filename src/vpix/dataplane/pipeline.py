@@ -1,5 +1,5 @@
 """The forwarding decision for a packet that arrived on one interface for an address beyond
-the unit (the adaptive security model of PIX 6.x / 7.x without NAT control):
+the unit (the adaptive security model of PIX 6.x / 7.x):
 
 1. A packet of a known connection goes on to the connection's other end, its TCP state
    followed (the return traffic of what the unit let through).
@@ -7,8 +7,8 @@ the unit (the adaptive security model of PIX 6.x / 7.x without NAT control):
    with a SYN; the access list applied inbound on the interface it came in on decides (its
    first matching entry, else the implicit deny); without one, traffic from a higher to a
    lower security level passes and the reverse is denied.
-   With NAT control (PIX OS 6.x always) a flow also needs a translation rule, and there are
-   none yet: it is dropped.
+   Then its addresses are translated (vpix.dataplane.nat); a flow that needs a translation
+   and finds none is dropped.
    A TCP or UDP flow that passes becomes a connection; ICMP and other protocols are judged
    packet by packet (ICMP is not inspected, so echo replies need to be permitted).
 
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from vpix.clock import hms
 from vpix.dataplane.acl import AccessList
 from vpix.dataplane.conns import ConnTable, End, Teardown, Timeouts
+from vpix.dataplane.nat import PAT, STATIC, NatTable, NoTranslation, Xlate
 from vpix.dataplane.routes import RouteTable
 from vpix.net.packets import ACK, FIN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN, IPv4, Malformed, Tcp, ip_text
 
@@ -47,30 +48,53 @@ class Verdict:
     out: str | None = None             # the interface to send on; None: dropped
     hop: int = 0                       # the neighbour to send to
     logs: list[Log] = field(default_factory=list)
+    rewrite: tuple[int, int, int, int] | None = None    # new source, port, destination, port
 
 
 def tcp_flag_names(flags: int) -> str:
     return " ".join(name for bit, name in _FLAG_NAMES if flags & bit)
 
 
-def _addr(end: End) -> str:
-    return f"{ip_text(end.ip.to_bytes(4, 'big'))}/{end.port}"
+def _addr(ip: int, port: int | None = None) -> str:
+    text = ip_text(ip.to_bytes(4, "big"))
+    return text if port is None else f"{text}/{port}"
 
 
 def built(conn) -> Log:
     """302013 / 302015: the outside end first, then the inside end, each with its mapped
-    address (the same, without NAT)."""
+    address in brackets."""
     outside, inside = conn.outside, conn.inside
     kind = "TCP" if conn.proto == PROTO_TCP else "UDP"
+    ends = [f"{end.iface}:{_addr(end.ip, end.port)} ({_addr(end.mapped_ip, end.mapped_port)})"
+            for end in (outside, inside)]
     return (6, 302013 if conn.proto == PROTO_TCP else 302015,
-            f"Built {'outbound' if conn.outbound else 'inbound'} {kind} connection {conn.id} for "
-            f"{outside.iface}:{_addr(outside)} ({_addr(outside)}) to {inside.iface}:{_addr(inside)} ({_addr(inside)})")
+            f"Built {'outbound' if conn.outbound else 'inbound'} {kind} connection {conn.id} for {ends[0]} to {ends[1]}")
+
+
+def _xlate_words(xlate: Xlate) -> str:
+    ports = xlate.kind == PAT
+    kind = f"{PROTO_NAMES.get(xlate.proto, str(xlate.proto))} " if ports else ""
+    real = _addr(xlate.real, xlate.real_port if ports else None)
+    mapped = _addr(xlate.mapped, xlate.mapped_port if ports else None)
+    return f"{'static' if xlate.kind == STATIC else 'dynamic'} {kind}translation from {xlate.real_iface}:{real} " \
+           f"to {xlate.mapped_iface}:{mapped}"
+
+
+def built_xlate(xlate: Xlate) -> Log:
+    """305011 for a port translation, 305009 for an address translation."""
+    return 6, 305011 if xlate.kind == PAT else 305009, f"Built {_xlate_words(xlate)}"
+
+
+def teardown_xlate(xlate: Xlate, now: float) -> Log:
+    return (6, 305012 if xlate.kind == PAT else 305010,
+            f"Teardown {_xlate_words(xlate)} duration {hms(now - xlate.created)}")
 
 
 def teardown(gone: Teardown) -> Log:
     conn = gone.conn
     outside, inside = conn.outside, conn.inside
-    head = (f"connection {conn.id} for {outside.iface}:{_addr(outside)} to {inside.iface}:{_addr(inside)} "
+    head = (f"connection {conn.id} for {outside.iface}:{_addr(outside.ip, outside.port)} to "
+            f"{inside.iface}:{_addr(inside.ip, inside.port)} "
             f"duration {hms(gone.at - conn.created)} bytes {conn.bytes}")
     if conn.proto == PROTO_TCP:
         return 6, 302014, f"Teardown TCP {head} {gone.reason}"
@@ -78,9 +102,9 @@ def teardown(gone: Teardown) -> Log:
 
 
 class Pipeline:
-    def __init__(self, timeouts: Timeouts | None = None, nat_control: bool = False):
+    def __init__(self, timeouts: Timeouts | None = None):
         self.conns = ConnTable(timeouts or Timeouts())
-        self.nat_control = nat_control
+        self.nat = NatTable()
         self.faces: dict[str, Face] = {}
         self.routes = RouteTable([])
         self.acl_in: dict[str, AccessList] = {}
@@ -102,35 +126,58 @@ class Pipeline:
         src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
         found = self.conns.find(ip.proto, src, sport, dst, dport) if ip.proto in (PROTO_TCP, PROTO_UDP) else None
         if found is not None:
-            return self._known(found, arrived_on, dst, length, flags, now)
+            return self._known(found, arrived_on, length, flags, now)
         return self._new(arrived_on, ip, src, sport, dst, dport, flags, length, icmp, now)
 
+    def claims(self, arrived_on: str, ip: IPv4) -> bool:
+        """A packet for the unit's own address on ``arrived_on`` is one to forward: the return
+        traffic of a translation to the interface address, or a static of it."""
+        try:
+            sport, dport, _, _, _ = _l4(ip)
+        except Malformed:
+            return False
+        src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
+        if ip.proto in (PROTO_TCP, PROTO_UDP) and self.conns.find(ip.proto, src, sport, dst, dport) is not None:
+            return True
+        return self.nat.destination(arrived_on, ip.proto, dst, dport) is not None
+
     def expire(self, now: float) -> list[Log]:
-        return [teardown(gone) for gone in self.conns.expire(now)]
+        logs = [teardown(gone) for gone in self.conns.expire(now)]
+        return logs + [teardown_xlate(xlate, now) for xlate in self.nat.expire(now)]
 
     def clear(self, now: float) -> list[Log]:
         return [teardown(gone) for gone in self.conns.clear(now)]
 
+    def clear_xlate(self, now: float) -> list[Log]:
+        """`clear xlate`: the dynamic translations go, and the connections through them."""
+        gone = set(self.nat.clear())
+        logs = [teardown(self.conns.close(conn, "Xlate Clear", now)) for conn in list(self.conns.conns.values())
+                if gone.intersection(conn.xlates)]
+        return logs + [teardown_xlate(xlate, now) for xlate in gone]
+
     # ------------------------------------------------------------ steps
 
-    def _known(self, found, arrived_on: str, dst: int, length: int, flags: int, now: float) -> Verdict:
+    def _known(self, found, arrived_on: str, length: int, flags: int, now: float) -> Verdict:
         conn, direction = found
-        if conn.end(direction).iface != arrived_on:
+        sender, receiver = conn.end(direction), conn.end(1 - direction)
+        if sender.iface != arrived_on:
             self.dropped += 1
             return Verdict()
-        out = conn.end(1 - direction).iface
-        verdict = self._route(out, dst)
+        verdict = self._route(receiver.iface, receiver.ip)
+        verdict.rewrite = _rewrite(sender, receiver)
         gone = self.conns.seen(conn, direction, length, flags, now)
         if gone is not None:
             verdict.logs.append(teardown(gone))
         return verdict
 
     def _new(self, arrived_on, ip, src, sport, dst, dport, flags, length, icmp, now) -> Verdict:
-        inside, route = self.faces.get(arrived_on), self.routes.lookup(dst)
+        inside = self.faces.get(arrived_on)
         source, target = ip_text(ip.src), ip_text(ip.dst)
-        if inside is None or dst in self._own:
+        mapped = self.nat.destination(arrived_on, ip.proto, dst, dport)
+        if inside is None or (dst in self._own and mapped is None):
             self.dropped += 1
             return Verdict()
+        route = self.routes.lookup(mapped.ip if mapped is not None else dst)
         if route is None:
             self.dropped += 1
             return Verdict(logs=[(6, 110001, f"No route to {target} from {source}")])
@@ -152,15 +199,22 @@ class Pipeline:
         elif inside.security <= outside.security:
             self.dropped += 1
             return Verdict(logs=[_denied(ip.proto, arrived_on, route.iface, source, sport, target, dport, icmp)])
-        if self.nat_control:
+        try:
+            a, b = self.nat.flow(arrived_on, route.iface, ip.proto, src, sport, dst, dport, mapped, now)
+        except NoTranslation as missing:
             self.dropped += 1
-            kind = PROTO_NAMES.get(ip.proto, str(ip.proto)).lower()
-            return Verdict(logs=[(3, 305005, f"No translation group found for {kind} src {arrived_on}:{source}/{sport} "
-                                             f"dst {route.iface}:{target}/{dport}")])
-        verdict = self._route(route.iface, dst)
+            return Verdict(logs=[_untranslated(missing.message_id, ip.proto, arrived_on, route.iface, source,
+                                               sport, target, dport)])
+        ends = (End(arrived_on, a.ip, a.port, inside.security, a.mapped_ip, a.mapped_port),
+                End(route.iface, b.ip, b.port, outside.security, b.mapped_ip, b.mapped_port))
+        verdict = self._route(route.iface, b.ip)
+        verdict.rewrite = _rewrite(*ends)
+        held = tuple(end.xlate for end in (a, b) if end.xlate is not None)
+        for xlate in held:
+            xlate.last = now
+        verdict.logs.extend(built_xlate(xlate) for xlate in self.nat.take_built())
         if ip.proto in (PROTO_TCP, PROTO_UDP):
-            conn = self.conns.open(ip.proto, End(arrived_on, src, sport, inside.security),
-                                   End(route.iface, dst, dport, outside.security), now, syn=ip.proto == PROTO_TCP)
+            conn = self.conns.open(ip.proto, *ends, now, syn=ip.proto == PROTO_TCP, xlates=held)
             self.conns.seen(conn, 0, length, flags, now)
             verdict.logs.append(built(conn))
         return verdict
@@ -169,6 +223,14 @@ class Pipeline:
         route = self.routes.lookup(dst)
         hop = route.gateway if route is not None and route.iface == out and route.gateway is not None else dst
         return Verdict(out, hop)
+
+
+def _rewrite(sender: End, receiver: End) -> tuple[int, int, int, int] | None:
+    """The addresses a packet from ``sender`` to ``receiver`` leaves with, if not those it came with."""
+    if (sender.ip, sender.port, receiver.ip, receiver.port) == (sender.mapped_ip, sender.mapped_port,
+                                                                 receiver.mapped_ip, receiver.mapped_port):
+        return None
+    return sender.mapped_ip, sender.mapped_port, receiver.ip, receiver.port
 
 
 def _denied(proto, arrived_on, out, source, sport, target, dport, icmp) -> Log:
@@ -181,6 +243,15 @@ def _denied(proto, arrived_on, out, source, sport, target, dport, icmp) -> Log:
         return 3, 106014, (f"Deny inbound icmp src {arrived_on}:{source} dst {out}:{target} "
                            f"(type {icmp[0]}, code {icmp[1]})")
     return 3, 106010, f"Deny inbound protocol {proto} src {arrived_on}:{source} dst {out}:{target}"
+
+
+def _untranslated(message_id, proto, arrived_on, out, source, sport, target, dport) -> Log:
+    kind = PROTO_NAMES.get(proto, str(proto)).lower()
+    if message_id == 305005:
+        return 3, 305005, (f"No translation group found for {kind} src {arrived_on}:{source}/{sport} "
+                           f"dst {out}:{target}/{dport}")
+    return 3, 305006, (f"regular translation creation failed for protocol {kind} src {arrived_on}:{source}/{sport} "
+                       f"dst {out}:{target}/{dport}")
 
 
 def _refused(proto, name, arrived_on, out, source, sport, target, dport, icmp) -> Log:
@@ -209,5 +280,7 @@ def _l4(ip: IPv4) -> tuple[int, int, int, int, tuple[int, int]]:
     if ip.proto == PROTO_ICMP:
         if len(data) < 8:
             raise Malformed("short ICMP header")
-        return 0, 0, 0, len(data) - 8, (data[0], data[1])
+        ident = int.from_bytes(data[4:6], "big")       # an echo's identifier stands for its port
+        sport, dport = (ident, 0) if data[0] == 8 else (0, ident) if data[0] == 0 else (0, 0)
+        return sport, dport, 0, len(data) - 8, (data[0], data[1])
     return 0, 0, 0, len(data), (0, 0)

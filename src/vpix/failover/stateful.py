@@ -4,7 +4,8 @@ The link is the failover LAN link itself when both name the same interface, else
 its own on the state interface, between the units' addresses there. Updates travel in
 "update" messages of the failover wire format, each with a kind and its records; the active
 unit sends what its mate needs to carry on (ARP entries, TCP and UDP connections as they open,
-change state and close; HTTP ones only with `failover replication http`), the standby applies
+with the translations they hold, change state and close; HTTP ones only with `failover
+replication http`; translations as they time out or are cleared), the standby applies
 them, and on taking over carries on with them. Both units also send a "sys cmd"
 keepalive with every failover hello. What was sent, could not be sent, was received and
 could not be applied is counted per kind: `show failover`'s Logical Update Statistics.
@@ -18,11 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from vpix.dataplane.conns import OPENED, record
+from vpix.dataplane.nat import CLOSED, record as xlate_record
 from vpix.failover import messages
 from vpix.failover.links import LanLink
 from vpix.net.packets import PROTO_TCP, PROTO_UDP, ip_bytes, ip_text, mac_bytes, mac_text
 
-SYS_CMD, ARP, TCP_CONN, UDP_CONN = "sys cmd", "ARP tbl", "TCP conn", "UDP conn"
+SYS_CMD, ARP, TCP_CONN, UDP_CONN, XLATE_TIMEOUT = "sys cmd", "ARP tbl", "TCP conn", "UDP conn", "Xlate_Timeout"
 HTTP = 80
 
 
@@ -43,27 +45,39 @@ class StateLink:
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
         self.counters: dict[str, Counters] = defaultdict(Counters)
         self._appliers = {SYS_CMD: lambda records: len(records), ARP: self._apply_arp,
-                          TCP_CONN: self._apply_conns, UDP_CONN: self._apply_conns}
+                          TCP_CONN: self._apply_conns, UDP_CONN: self._apply_conns,
+                          XLATE_TIMEOUT: self._apply_xlates}
         self.conns.listener = self._conn_changed
+        self.nat.listener = self._xlate_changed
 
     @staticmethod
     def configured(config) -> bool:
         return bool(config.state_link) and config.link_address(config.state_link[0]) is not None
 
     @property
-    def conns(self):
+    def pipeline(self):
         from vpix.features.forwarding import Forwarding
 
-        return self.runtime.system.feature(Forwarding).pipeline.conns
+        return self.runtime.system.feature(Forwarding).pipeline
+
+    @property
+    def conns(self):
+        return self.pipeline.conns
+
+    @property
+    def nat(self):
+        return self.pipeline.nat
 
     def close(self) -> None:
         self.conns.listener = None
+        self.nat.listener = None
         if not self._shared:
             self.channel.close()
 
     def taking_over(self) -> None:
         """This unit becomes active: the replicated connections are in use from now."""
         self.conns.touch(self.runtime.now())
+        self.nat.touch(self.runtime.now())
 
     def total(self) -> Counters:
         """The General line: every kind together."""
@@ -96,6 +110,11 @@ class StateLink:
         if self.runtime.machine.active and self._replicated(conn):
             self.replicate(TCP_CONN if conn.proto == PROTO_TCP else UDP_CONN, [record(op, conn)])
 
+    def _xlate_changed(self, op: str, xlate) -> None:
+        """Translations travel with the connections that open them; their end on its own."""
+        if op == CLOSED and self.runtime.machine.active:
+            self.replicate(XLATE_TIMEOUT, [xlate_record(op, xlate)])
+
     def _replicated(self, conn) -> bool:
         return conn.proto != PROTO_TCP or self.runtime.config.replicate_http or HTTP not in (conn.a.port, conn.b.port)
 
@@ -125,17 +144,28 @@ class StateLink:
         self.counters[kind].rcv += applied
         self.counters[kind].rerr += len(records) - applied
 
-    def _apply_conns(self, records: list) -> int:
+    def _applied(self, records: list, apply) -> int:
+        """How many of ``records`` ``apply(entry, now)`` took (the standby only)."""
         if self.runtime.machine.active:
             return 0
         applied, now = 0, self.runtime.now()
         for entry in records:
             try:
-                self.conns.apply(entry, now)
+                apply(entry, now)
                 applied += 1
             except (TypeError, ValueError, IndexError):
                 continue
         return applied
+
+    def _apply_conns(self, records: list) -> int:
+        return self._applied(records, self._apply_conn)
+
+    def _apply_conn(self, entry: list, now: float) -> None:
+        xlates = tuple(self.nat.apply(x, now) for x in entry[7]) if len(entry) > 7 else ()
+        self.conns.apply(entry, now, tuple(x for x in xlates if x is not None))
+
+    def _apply_xlates(self, records: list) -> int:
+        return self._applied(records, self.nat.apply)
 
     def _apply_arp(self, records: list) -> int:
         """ARP entries the active unit learned, for the standby to hold when it takes over."""

@@ -209,3 +209,50 @@ class IcmpEcho:
         if typ not in (0, 8):
             raise Malformed("not an echo")
         return cls(typ, ident, seq, data[8:])
+
+
+# ---------------------------------------------------------------- rewriting addresses (NAT)
+
+_PORTS_AT = {PROTO_TCP: 16, PROTO_UDP: 6}       # where each protocol keeps its checksum
+
+
+def _fold(total: int) -> int:
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return total
+
+
+def _adjusted(value: int, old: bytes, new: bytes) -> int:
+    """RFC 1624: a checksum after 16-bit words ``old`` became ``new``."""
+    total = ~value & 0xFFFF
+    for i in range(0, len(old), 2):
+        total += (~int.from_bytes(old[i:i + 2], "big") & 0xFFFF) + int.from_bytes(new[i:i + 2], "big")
+    return ~_fold(total) & 0xFFFF
+
+
+def readdress(packet: bytes, src: bytes, sport: int, dst: bytes, dport: int) -> bytes:
+    """``packet`` (an IPv4 packet with a valid header) from ``src``/``sport`` to ``dst``/``dport``,
+    its checksums adjusted rather than recomputed. For an ICMP echo the port is its identifier:
+    the source's in a request, the destination's in a reply."""
+    out = bytearray(packet)
+    ihl = (out[0] & 0x0F) * 4
+    old_addresses, new_addresses = bytes(out[12:20]), src + dst
+    out[12:20] = new_addresses
+    out[10:12] = _adjusted(int.from_bytes(out[10:12], "big"), old_addresses, new_addresses).to_bytes(2, "big")
+    proto, l4 = out[9], ihl
+    if proto in _PORTS_AT and len(out) >= l4 + _PORTS_AT[proto] + 2:
+        at = l4 + _PORTS_AT[proto]
+        old_ports, new_ports = bytes(out[l4:l4 + 4]), struct.pack("!HH", sport, dport)
+        out[l4:l4 + 4] = new_ports
+        value = int.from_bytes(out[at:at + 2], "big")
+        if proto == PROTO_TCP or value:                 # UDP without a checksum keeps none
+            value = _adjusted(value, old_addresses + old_ports, new_addresses + new_ports) or \
+                (0xFFFF if proto == PROTO_UDP else 0)
+            out[at:at + 2] = value.to_bytes(2, "big")
+    elif proto == PROTO_ICMP and len(out) >= l4 + 8 and out[l4] in (0, 8):
+        old_ident = bytes(out[l4 + 4:l4 + 6])
+        new_ident = (sport if out[l4] == 8 else dport).to_bytes(2, "big")
+        out[l4 + 4:l4 + 6] = new_ident
+        out[l4 + 2:l4 + 4] = _adjusted(int.from_bytes(out[l4 + 2:l4 + 4], "big"), old_ident,
+                                       new_ident).to_bytes(2, "big")
+    return bytes(out)

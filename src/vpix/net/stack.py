@@ -40,6 +40,8 @@ class IpStack:
     trace: Callable[[str], None] | None = None      # monitor mode's `trace`
     learned: Callable[[str, bytes], None] | None = None  # told of every new or changed ARP entry
     forward: Callable[[IPv4, bytes], None] | None = None  # packets sent to our MAC for another address
+    claim: Callable[[IPv4, bytes], bool] | None = None    # may take a packet for our address (NAT to it)
+    proxy: Callable[[str], bool] | None = None            # other addresses to answer ARP for (proxy ARP)
     arp: dict[str, bytes] = field(default_factory=dict)
     arp_at: dict[str, float] = field(default_factory=dict)     # when each entry was last confirmed
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
@@ -186,6 +188,10 @@ class IpStack:
         if self.address is None or arp.target_ip != ip_bytes(self.address):
             if known is not None and known != arp.sender_mac and self.learned:
                 self.learned(sender, arp.sender_mac)
+            if arp.op == 1 and self.address is not None and self.proxy is not None and \
+                    self.proxy(ip_text(arp.target_ip)):
+                reply = Arp(2, self.port.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
+                self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_ARP, reply.encode()).encode())
             return
         self.arp.pop(sender, None)              # the most recent entries last
         self.arp[sender] = arp.sender_mac
@@ -209,6 +215,8 @@ class IpStack:
             if unicast and self.forward is not None:
                 self.forward(ip, data)
             return self._note(6)
+        if self.claim is not None and self.claim(ip, data):
+            return
         src = ip_text(ip.src)
         if ip.proto == PROTO_ICMP:
             return self._icmp(src, ip.payload)

@@ -1,17 +1,20 @@
 """Traffic through the unit: the pipeline (vpix.dataplane) run on every packet an interface
-receives for an address beyond the unit, on the active unit only; `timeout`, `show conn`,
-`clear conn`."""
+receives for an address beyond the unit, on the active unit only; `timeout`, the tables it
+keeps (`show conn`, `show xlate`) and their clearing."""
 
 from __future__ import annotations
 
 import ipaddress
 
 from vpix.clock import Alarm, hms, parse_hms
+from vpix.dataplane.nat import PAT, STATIC, Xlate
 from vpix.dataplane.pipeline import PROTO_NAMES, Face, Pipeline
 from vpix.features import Feature
 from vpix.features.acl import AccessLists
 from vpix.features.interfaces import Interfaces
+from vpix.features.nat import Nat
 from vpix.features.routing import Routing
+from vpix.net.packets import readdress
 
 SWEEP_S = 1.0                  # how often idle connections are looked for
 
@@ -29,8 +32,27 @@ TIMEOUT_LINES = {
 }
 
 
+XLATE_FLAGS = ["Flags: D - DNS, d - dump, I - identity, i - dynamic, n - no random,",
+               "       o - outside, r - portmap, s - static"]
+
+
 def _address(value: int) -> str:
     return str(ipaddress.IPv4Address(value))
+
+
+def _xlate_brief(x: Xlate) -> str:
+    if x.proto:
+        return f"PAT Global {_address(x.mapped)}({x.mapped_port}) Local {_address(x.real)}({x.real_port})"
+    return f"Global {_address(x.mapped)} Local {_address(x.real)}"
+
+
+def _xlate_detail(x: Xlate) -> str:
+    flags = {STATIC: "sr" if x.proto else "s", PAT: "ri", "identity": "iI"}.get(x.kind, "i")
+    if x.proto:
+        mark = "PAT" if x.kind == PAT else "static"
+        return (f"{PROTO_NAMES.get(x.proto, x.proto)} {mark} from {x.real_iface}:{_address(x.real)}/{x.real_port} "
+                f"to {x.mapped_iface}:{_address(x.mapped)}/{x.mapped_port} flags {flags}")
+    return f"NAT from {x.real_iface}:{_address(x.real)} to {x.mapped_iface}:{_address(x.mapped)} flags {flags}"
 
 
 class Forwarding(Feature):
@@ -38,7 +60,7 @@ class Forwarding(Feature):
         super().__init__(system)
         self.timeouts = {name: default for name, (default, _) in TIMEOUTS.items()}
         self.uauth_absolute = True
-        self.pipeline = Pipeline(nat_control=system.family == "6.x")
+        self.pipeline = Pipeline()
         self._sweep = None
         self._stale = True             # the configuration changed since the pipeline last followed it
 
@@ -52,7 +74,11 @@ class Forwarding(Feature):
     def start(self) -> None:
         self._sweep = Alarm(self.system.unit.clock, self._expire)
         self.system.change_listeners.append(lambda *_: self.system.feature(Forwarding).config_changed())
-        self.system.feature(Interfaces).stations.on_transit = self._transit
+        stations = self.system.feature(Interfaces).stations
+        stations.on_transit = self._transit
+        stations.on_claim = self._claim
+        stations.on_proxy = lambda iface, address: self.configured().nat.publishes(
+            iface.nameif, int(ipaddress.IPv4Address(address)))
 
     def adopt(self, old: "Forwarding") -> None:
         self.pipeline, self._sweep = old.pipeline, old._sweep
@@ -77,12 +103,23 @@ class Forwarding(Feature):
         interfaces = self.system.feature(Interfaces)
         faces = [Face(i.nameif, i.security or 0, int(ipaddress.IPv4Address(i.ip)) if i.ip else None)
                  for i in interfaces.named()]
-        self.pipeline.configure(faces, self.system.feature(Routing).table(), self.system.feature(AccessLists).inbound())
+        acls = self.system.feature(AccessLists)
+        self.pipeline.configure(faces, self.system.feature(Routing).table(), acls.inbound())
+        self.pipeline.nat.configure(self.system.feature(Nat).config, acls.lists,
+                                    {f.name: f.address for f in faces if f.address is not None},
+                                    {f.name: f.security for f in faces})
         t = self.pipeline.conns.timeouts
         t.conn, t.half_closed, t.udp, t.icmp, t.xlate = (
             parse_hms(self.timeouts[name]) or float("inf") for name in ("conn", "half-closed", "udp", "icmp", "xlate"))
+        self.pipeline.nat.xlate_timeout = t.xlate
 
     # ------------------------------------------------------------ packets
+
+    def _claim(self, iface, ip, raw: bytes) -> bool:
+        if not self.configured().claims(iface.nameif, ip):
+            return False
+        self._transit(iface, ip, raw)
+        return True
 
     def _transit(self, iface, ip, raw: bytes) -> None:
         clock = self.system.unit.clock
@@ -97,10 +134,14 @@ class Forwarding(Feature):
         if stack is None:
             return
         total = int.from_bytes(raw[2:4], "big")
-        stack.send_packet(_address(verdict.hop), raw[:total])
+        packet = raw[:total]
+        if verdict.rewrite is not None:
+            src, sport, dst, dport = verdict.rewrite
+            packet = readdress(packet, src.to_bytes(4, "big"), sport, dst.to_bytes(4, "big"), dport)
+        stack.send_packet(_address(verdict.hop), packet)
         out.counters.packets_out += 1
         out.counters.bytes_out += total
-        if self.pipeline.conns.conns and not self._sweep.armed:
+        if (self.pipeline.conns.conns or self.pipeline.nat.dynamic()) and not self._sweep.armed:
             self._sweep.after(SWEEP_S)
 
     def _expire(self) -> None:
@@ -108,12 +149,25 @@ class Forwarding(Feature):
             return
         for severity, message_id, text in self.configured().expire(self.system.unit.clock.monotonic()):
             self.system.syslog(severity, message_id, text)
-        if self.pipeline.conns.conns:
+        if self.pipeline.conns.conns or self.pipeline.nat.dynamic():
             self._sweep.after(SWEEP_S)
 
-    def clear(self) -> None:
-        for severity, message_id, text in self.pipeline.clear(self.system.unit.clock.monotonic()):
+    def clear(self, xlates: bool = False) -> None:
+        """`clear conn`, or with ``xlates`` `clear xlate`."""
+        now = self.system.unit.clock.monotonic()
+        pipeline = self.configured()
+        for severity, message_id, text in (pipeline.clear_xlate(now) if xlates else pipeline.clear(now)):
             self.system.syslog(severity, message_id, text)
+
+    def xlate_lines(self, detail: bool) -> list[str]:
+        """`show xlate [detail]`: the count, then each translation, statics first; the detail
+        layout is the one later releases made the plain one (what ntc-templates parses)."""
+        nat = self.configured().nat
+        xlates = nat.statics() + nat.dynamic()
+        lines = [f"{len(xlates)} in use, {max(nat.most_used, len(xlates))} most used"]
+        if detail:
+            lines += XLATE_FLAGS
+        return lines + [_xlate_detail(x) if detail else _xlate_brief(x) for x in xlates]
 
     def conn_lines(self) -> list[str]:
         """`show conn`: the count, then a line per connection, outside end first."""

@@ -1,4 +1,4 @@
-"""`timeout …`, `show conn`, `clear conn`."""
+"""`timeout …`, `show conn`, `clear conn`, `show xlate`, `clear xlate`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from vpix.clock import hms, parse_hms
 from vpix.features.forwarding import TIMEOUTS, Forwarding
 
 _HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh:mm:ss, one or more",
-         "conn": "Show connection information", "clear": "Reset functions"}
+         "conn": "Show connection information", "clear": "Reset functions",
+         "xlate": "Show current translation information", "detail": "Show the translations with their flags"}
 
 
 def _settings(ctx: Ctx) -> list[tuple[str, str]]:
@@ -62,3 +63,14 @@ def show_conn(ctx: Ctx):
 @command("clear conn", help=_HELP)
 def clear_conn(ctx: Ctx):
     ctx.system.feature(Forwarding).clear()
+
+
+@command("show xlate [detail]", priv=1, help=_HELP)
+def show_xlate(ctx: Ctx):
+    for line in ctx.system.feature(Forwarding).xlate_lines("detail" in ctx.args):
+        ctx.print(line)
+
+
+@command("clear xlate", help=_HELP)
+def clear_xlate(ctx: Ctx):
+    ctx.system.feature(Forwarding).clear(xlates=True)

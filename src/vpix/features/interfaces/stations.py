@@ -28,6 +28,8 @@ class Stations:
         self.on_frame: Callable | None = None               # every frame an interface receives
         self.on_learn: Callable | None = None               # (iface, address, mac) of new ARP entries
         self.on_transit: Callable | None = None             # (iface, ip, raw) to forward, when active
+        self.on_claim: Callable | None = None               # (iface, ip, raw) for us: True if it forwards it
+        self.on_proxy: Callable | None = None               # (iface, address): True to answer ARP for it
         for iface in interfaces:                            # a new boot starts from the burned-in MACs
             iface.port.mac = mac_bytes(iface.mac)
 
@@ -77,6 +79,8 @@ class Stations:
                 iface.port.receive = lambda frame, i=iface.index: self._receive(i, frame)
                 stack.learned = lambda address, mac, i=iface.index: self._learned(i, address, mac)
                 stack.forward = lambda ip, raw, i=iface.index: self._transit(i, ip, raw)
+                stack.claim = lambda ip, raw, i=iface.index: self._claim(i, ip, raw)
+                stack.proxy = lambda address, i=iface.index: self._proxy(i, address)
                 for proto, handler in self._protocols.items():
                     self._bind(stack, iface, proto, handler)
             stack.address = iface.ip if self.active else iface.standby
@@ -100,6 +104,12 @@ class Stations:
     def _transit(self, index: int, ip, raw: bytes) -> None:
         if self.active and self.on_transit is not None:
             self.on_transit(self.interfaces[index], ip, raw)
+
+    def _claim(self, index: int, ip, raw: bytes) -> bool:
+        return self.active and self.on_claim is not None and self.on_claim(self.interfaces[index], ip, raw)
+
+    def _proxy(self, index: int, address: str) -> bool:
+        return self.active and self.on_proxy is not None and self.on_proxy(self.interfaces[index], address)
 
     def _learned(self, index: int, address: str, mac: bytes) -> None:
         if self.on_learn is not None:
