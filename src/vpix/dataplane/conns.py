@@ -58,6 +58,8 @@ class Conn:
     fin_acked: list[bool] = field(default_factory=lambda: [False, False])
     data: list[bool] = field(default_factory=lambda: [False, False])
     xlates: tuple = ()               # the translations it holds
+    ftp: bool = False                # an inspected FTP control connection
+    seq_delta: list[int] = field(default_factory=lambda: [0, 0])    # bytes inspection added, per sender
 
     @property
     def outbound(self) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from vpix.dataplane.acl import AccessList
-from vpix.net.packets import PROTO_ICMP
+from vpix.net.packets import PROTO_ICMP, PROTO_TCP
 
 PAT_IDLE_S = 30.0
 PAT_FIRST_PORT = 1024
@@ -293,6 +293,23 @@ class NatTable:
 
     def _static_mapped(self, s: Static) -> int | None:
         return self.addresses.get(s.mapped_iface) if s.mapped is None else s.mapped
+
+    def data_channel(self, announcer, peer_iface: str, ip: int, port: int, now: float) -> Address:
+        """Where the peer of an inspected control connection reaches the data connection
+        ``announcer`` (a connection end) listens for at ``ip``/``port``: the same place unless the
+        announcer is translated; behind PAT, a port translation of its own."""
+        if (announcer.ip, announcer.port) == (announcer.mapped_ip, announcer.mapped_port):
+            return Address(ip, port, ip, port)
+        if announcer.port == announcer.mapped_port:          # an address translation: ports stay
+            return Address(ip, port, announcer.mapped_ip, port)
+        mapped = announcer.mapped_ip
+        xlate = self._out.get((announcer.iface, peer_iface, PROTO_TCP, ip, port))
+        if xlate is None:
+            free = self._free_port(peer_iface, PROTO_TCP, mapped)
+            if free is None:
+                raise NoTranslation(305006)
+            xlate = self._dynamic(PAT, announcer.iface, peer_iface, PROTO_TCP, ip, port, now, lambda: mapped, free)
+        return Address(ip, port, xlate.mapped, xlate.mapped_port, xlate)
 
     def publishes(self, iface: str, ip: int) -> bool:
         """``ip`` is a mapped address on ``iface`` (a static's or a global's): the unit answers

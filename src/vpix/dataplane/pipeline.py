@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from vpix.clock import hms
 from vpix.dataplane.acl import AccessList
-from vpix.dataplane.conns import ConnTable, End, Teardown, Timeouts
-from vpix.dataplane.nat import PAT, STATIC, NatTable, NoTranslation, Xlate
+from vpix.dataplane import ftp
+from vpix.dataplane.conns import Conn, ConnTable, End, Teardown, Timeouts
+from vpix.dataplane.nat import PAT, STATIC, Address, NatTable, NoTranslation, Xlate
 from vpix.dataplane.routes import RouteTable
 from vpix.net.packets import ACK, FIN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN, IPv4, Malformed, Tcp, ip_text
 
@@ -49,6 +50,17 @@ class Verdict:
     hop: int = 0                       # the neighbour to send to
     logs: list[Log] = field(default_factory=list)
     rewrite: tuple[int, int, int, int] | None = None    # new source, port, destination, port
+    tcp: tuple[int, int, bytes | None] | None = None     # sequence and ack moved by, new payload
+
+
+@dataclass(frozen=True)
+class Pinhole:
+    """A data connection an inspected control connection announced: from ``src`` (the control
+    connection's other end) to ``target``, the announced address as each side knows it."""
+
+    control: Conn
+    src: int
+    target: Address
 
 
 def tcp_flag_names(flags: int) -> str:
@@ -105,6 +117,8 @@ class Pipeline:
     def __init__(self, timeouts: Timeouts | None = None):
         self.conns = ConnTable(timeouts or Timeouts())
         self.nat = NatTable()
+        self.ftp_ports: dict[str, set[int]] = {}      # interface -> the ports inspected as FTP
+        self._holes: dict[tuple, Pinhole] = {}
         self.faces: dict[str, Face] = {}
         self.routes = RouteTable([])
         self.acl_in: dict[str, AccessList] = {}
@@ -126,7 +140,10 @@ class Pipeline:
         src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
         found = self.conns.find(ip.proto, src, sport, dst, dport) if ip.proto in (PROTO_TCP, PROTO_UDP) else None
         if found is not None:
-            return self._known(found, arrived_on, length, flags, now)
+            verdict = self._known(found, arrived_on, length, flags, now)
+            if found[0].ftp and verdict.out is not None:
+                self._inspect_ftp(found, ip, verdict, now)
+            return verdict
         return self._new(arrived_on, ip, src, sport, dst, dport, flags, length, icmp, now)
 
     def claims(self, arrived_on: str, ip: IPv4) -> bool:
@@ -139,10 +156,14 @@ class Pipeline:
         src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
         if ip.proto in (PROTO_TCP, PROTO_UDP) and self.conns.find(ip.proto, src, sport, dst, dport) is not None:
             return True
+        if ip.proto == PROTO_TCP and (arrived_on, dst, dport) in self._holes:
+            return True
         return self.nat.destination(arrived_on, ip.proto, dst, dport) is not None
 
     def expire(self, now: float) -> list[Log]:
         logs = [teardown(gone) for gone in self.conns.expire(now)]
+        if self._holes:           # pinholes never used go with their control connection
+            self._holes = {key: hole for key, hole in self._holes.items() if hole.control.id in self.conns.conns}
         return logs + [teardown_xlate(xlate, now) for xlate in self.nat.expire(now)]
 
     def clear(self, now: float) -> list[Log]:
@@ -173,7 +194,9 @@ class Pipeline:
     def _new(self, arrived_on, ip, src, sport, dst, dport, flags, length, icmp, now) -> Verdict:
         inside = self.faces.get(arrived_on)
         source, target = ip_text(ip.src), ip_text(ip.dst)
-        mapped = self.nat.destination(arrived_on, ip.proto, dst, dport)
+        syn = ip.proto == PROTO_TCP and (flags & (SYN | ACK | RST)) == SYN
+        hole = self._pinhole(arrived_on, src, dst, dport) if syn else None
+        mapped = hole.target if hole is not None else self.nat.destination(arrived_on, ip.proto, dst, dport)
         if inside is None or (dst in self._own and mapped is None):
             self.dropped += 1
             return Verdict()
@@ -185,20 +208,15 @@ class Pipeline:
         if outside is None or outside.name == arrived_on:
             self.dropped += 1
             return Verdict()
-        if ip.proto == PROTO_TCP and (flags & (SYN | ACK | RST)) != SYN:
+        if ip.proto == PROTO_TCP and not syn:
             self.dropped += 1
             return Verdict(logs=[(6, 106015, f"Deny TCP (no connection) from {source}/{sport} to {target}/{dport} "
                                              f"flags {tcp_flag_names(flags)} on interface {arrived_on}")])
-        acl = self.acl_in.get(arrived_on)
-        if acl is not None:
-            ace = acl.match(ip.proto, src, sport, dst, dport, icmp[0])
-            if ace is None or not ace.permit:
+        if hole is None:
+            refused = self._policy_refuses(inside, outside, ip.proto, src, sport, dst, dport, icmp, source, target)
+            if refused is not None:
                 self.dropped += 1
-                return Verdict(logs=[_refused(ip.proto, acl.name, arrived_on, route.iface, source, sport, target,
-                                              dport, icmp)])
-        elif inside.security <= outside.security:
-            self.dropped += 1
-            return Verdict(logs=[_denied(ip.proto, arrived_on, route.iface, source, sport, target, dport, icmp)])
+                return Verdict(logs=[refused])
         try:
             a, b = self.nat.flow(arrived_on, route.iface, ip.proto, src, sport, dst, dport, mapped, now)
         except NoTranslation as missing:
@@ -215,9 +233,64 @@ class Pipeline:
         verdict.logs.extend(built_xlate(xlate) for xlate in self.nat.take_built())
         if ip.proto in (PROTO_TCP, PROTO_UDP):
             conn = self.conns.open(ip.proto, *ends, now, syn=ip.proto == PROTO_TCP, xlates=held)
+            conn.ftp = ip.proto == PROTO_TCP and dport in self.ftp_ports.get(arrived_on, ())
             self.conns.seen(conn, 0, length, flags, now)
             verdict.logs.append(built(conn))
         return verdict
+
+    def _policy_refuses(self, inside: Face, outside: Face, proto, src, sport, dst, dport, icmp, source, target) -> Log | None:
+        """Why the policy refuses a new flow: the inbound access list of the interface it came
+        in on, else the security levels; None when it may pass."""
+        acl = self.acl_in.get(inside.name)
+        if acl is not None:
+            ace = acl.match(proto, src, sport, dst, dport, icmp[0])
+            if ace is None or not ace.permit:
+                return _refused(proto, acl.name, inside.name, outside.name, source, sport, target, dport, icmp)
+            return None
+        if inside.security <= outside.security:
+            return _denied(proto, inside.name, outside.name, source, sport, target, dport, icmp)
+        return None
+
+    # ------------------------------------------------------------ FTP inspection
+
+    def _inspect_ftp(self, found, ip: IPv4, verdict: Verdict, now: float) -> None:
+        """Follow the control connection: keep the sequence numbers right after earlier
+        rewrites, and for an announced data connection open its pinhole, restating the address
+        if its announcer is translated."""
+        conn, direction = found
+        delta = conn.seq_delta
+        payload = Tcp.decode(ip.payload).payload
+        news = ftp.announced(payload, from_client=direction == 0) if payload else None
+        restated = self._announce(conn, direction, payload, news, verdict, now) if news is not None else None
+        if restated is not None or delta != [0, 0]:
+            verdict.tcp = (delta[direction], -delta[1 - direction], restated)
+        if restated is not None:
+            delta[direction] += len(restated) - len(payload)
+
+    def _announce(self, conn: Conn, direction: int, payload: bytes, news: ftp.Announcement, verdict: Verdict,
+                  now: float) -> bytes | None:
+        """Open the pinhole for an announced data connection; the payload restated, if it must be."""
+        announcer, peer = conn.end(direction), conn.end(1 - direction)
+        ip = news.ip if news.ip is not None else announcer.ip
+        try:
+            target = self.nat.data_channel(announcer, peer.iface, ip, news.port, now)
+        except NoTranslation:
+            return None
+        verdict.logs.extend(built_xlate(xlate) for xlate in self.nat.take_built())
+        self._holes[(peer.iface, target.mapped_ip, target.mapped_port)] = Pinhole(conn, peer.ip, target)
+        if (target.mapped_ip, target.mapped_port) == (ip, news.port):
+            return None
+        return ftp.restated(payload, news, target.mapped_ip, target.mapped_port)
+
+    def _pinhole(self, arrived_on: str, src: int, dst: int, dport: int) -> Pinhole | None:
+        """The pinhole a new TCP connection opens, used up (or one whose control connection is gone)."""
+        if not self._holes:
+            return None
+        hole = self._holes.get((arrived_on, dst, dport))
+        if hole is None or hole.src != src:
+            return None
+        del self._holes[(arrived_on, dst, dport)]
+        return hole if hole.control.id in self.conns.conns else None
 
     def _route(self, out: str, dst: int) -> Verdict:
         route = self.routes.lookup(dst)

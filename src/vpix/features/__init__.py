@@ -55,6 +55,6 @@ class Feature:
 def load_all() -> None:
     """Import every feature package so their commands are declared."""
     from vpix.features import (  # noqa: F401
-        aaa, acl, configfile, device, failover, flashfs, forwarding, interfaces, license, logging, mgmt_access, nat,
+        aaa, acl, configfile, device, failover, flashfs, forwarding, inspection, interfaces, license, logging, mgmt_access, nat,
         routing, software, terminal,
     )

@@ -41,10 +41,7 @@ def ip_text(raw: bytes) -> str:
 def checksum(data: bytes) -> int:
     if len(data) % 2:
         data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
+    return ~_fold(sum(struct.unpack(f"!{len(data) // 2}H", data))) & 0xFFFF
 
 
 # ---------------------------------------------------------------- Ethernet
@@ -256,3 +253,23 @@ def readdress(packet: bytes, src: bytes, sport: int, dst: bytes, dport: int) -> 
         out[l4 + 2:l4 + 4] = _adjusted(int.from_bytes(out[l4 + 2:l4 + 4], "big"), old_ident,
                                        new_ident).to_bytes(2, "big")
     return bytes(out)
+
+
+def resequence(packet: bytes, seq_add: int, ack_add: int, payload: bytes | None = None) -> bytes:
+    """A TCP ``packet`` (valid IPv4 header) with its sequence and acknowledgement numbers moved
+    and, if given, a new ``payload``; its options stay, its lengths and checksums follow."""
+    ihl = (packet[0] & 0x0F) * 4
+    offset = (packet[ihl + 12] >> 4) * 4
+    header = bytearray(packet[ihl:ihl + offset])
+    seq, ack = struct.unpack_from("!II", header, 4)
+    struct.pack_into("!II", header, 4, (seq + seq_add) & 0xFFFFFFFF, (ack + ack_add) & 0xFFFFFFFF)
+    body = packet[ihl + offset:] if payload is None else payload
+    header[16:18] = b"\0\0"
+    src, dst = packet[12:16], packet[16:20]
+    pseudo = src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(header) + len(body))
+    header[16:18] = struct.pack("!H", checksum(pseudo + bytes(header) + body))
+    ip = bytearray(packet[:ihl])
+    struct.pack_into("!H", ip, 2, ihl + len(header) + len(body))
+    ip[10:12] = b"\0\0"
+    ip[10:12] = struct.pack("!H", checksum(bytes(ip)))
+    return bytes(ip) + bytes(header) + body

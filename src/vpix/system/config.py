@@ -13,7 +13,8 @@ SLOTS = {
     "7.x": ["hostname", "domain-name", "enable", "names", "banner", "interfaces", "passwd", "boot", "ftp",
             "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "monitor", "icmp", "asdm",
             "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
-            "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "prompt"],
+            "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "class-map", "policy-map",
+            "service-policy", "prompt"],
 }
 
 

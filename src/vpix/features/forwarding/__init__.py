@@ -11,10 +11,11 @@ from vpix.dataplane.nat import PAT, STATIC, Xlate
 from vpix.dataplane.pipeline import PROTO_NAMES, Face, Pipeline
 from vpix.features import Feature
 from vpix.features.acl import AccessLists
+from vpix.features.inspection import Inspection
 from vpix.features.interfaces import Interfaces
 from vpix.features.nat import Nat
 from vpix.features.routing import Routing
-from vpix.net.packets import readdress
+from vpix.net.packets import readdress, resequence
 
 SWEEP_S = 1.0                  # how often idle connections are looked for
 
@@ -112,6 +113,7 @@ class Forwarding(Feature):
         t.conn, t.half_closed, t.udp, t.icmp, t.xlate = (
             parse_hms(self.timeouts[name]) or float("inf") for name in ("conn", "half-closed", "udp", "icmp", "xlate"))
         self.pipeline.nat.xlate_timeout = t.xlate
+        self.pipeline.ftp_ports = self.system.feature(Inspection).ftp_ports()
 
     # ------------------------------------------------------------ packets
 
@@ -138,6 +140,8 @@ class Forwarding(Feature):
         if verdict.rewrite is not None:
             src, sport, dst, dport = verdict.rewrite
             packet = readdress(packet, src.to_bytes(4, "big"), sport, dst.to_bytes(4, "big"), dport)
+        if verdict.tcp is not None:
+            packet = resequence(packet, *verdict.tcp)
         stack.send_packet(_address(verdict.hop), packet)
         out.counters.packets_out += 1
         out.counters.bytes_out += total
