@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Python and pip:
-# the OpenSSH client, sshpass, tftpd-hpa and vsftpd (Debian), vpix with its test extras (PyPI).
+# the OpenSSH client, sshpass, tftpd-hpa, vsftpd, curl, iproute2 and
+# ping (Debian), vpix with its test
+# extras (PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -9,6 +11,9 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     command -v sshpass >/dev/null 2>&1 || missing="$missing sshpass"
     command -v in.tftpd >/dev/null 2>&1 || missing="$missing tftpd-hpa"
     command -v vsftpd >/dev/null 2>&1 || missing="$missing vsftpd"
+    command -v curl >/dev/null 2>&1 || missing="$missing curl"
+    command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
+    command -v ping >/dev/null 2>&1 || missing="$missing iputils-ping"
     if [ -n "$missing" ]; then
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing

@@ -9,7 +9,7 @@ import struct
 
 import pytest
 from hypothesis import given, strategies as st
-from traffic import CONFIG, Net
+from traffic import Net
 
 from vpix.net.packets import (ACK, PROTO_TCP, PROTO_UDP, SYN, IcmpEcho, IPv4, Tcp, Udp, checksum, ip_bytes,
                               readdress)

@@ -50,7 +50,8 @@ class UnitSpec(BaseModel):
 
 
 class HostSpec(BaseModel):
-    """An emulated host on a segment (answers ARP and ping; optionally serves TFTP)."""
+    """A host on a segment: emulated (answers ARP and ping; optionally serves TFTP) or, with
+    ``namespace``, a real Linux network namespace on a TAP device (needs root)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -58,6 +59,13 @@ class HostSpec(BaseModel):
     mask: str = "255.255.255.0"
     gateway: str | None = None
     tftp_root: str | None = None         # a directory served over TFTP, relative to the workdir
+    namespace: bool = False
+
+    @model_validator(mode="after")
+    def _tftp_is_emulated(self) -> "HostSpec":
+        if self.namespace and self.tftp_root:
+            raise ValueError("a namespace host runs its own servers; tftp_root is for emulated hosts")
+        return self
 
     @field_validator("address", "mask", "gateway")
     @classmethod
@@ -89,6 +97,14 @@ class Lab(BaseModel):
                 raise ValueError(f"cable: {unit} is not a PIX unit of this lab")
         if len(set(ends)) != len(ends):
             raise ValueError("cable: a unit has one failover cable port")
+        return self
+
+    @model_validator(mode="after")
+    def _namespace_hosts_on_one_segment(self) -> "Lab":
+        for name, spec in self.hosts.items():
+            count = sum(members.count(name) for members in self.segments.values())
+            if spec.namespace and count != 1:
+                raise ValueError(f"host {name}: a namespace host is on exactly one segment")
         return self
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from vpix.hardware import unitdir
 from vpix.image import format as image_format
 from vpix.lab import control
 from vpix.lab.model import Lab, UnitSpec, udp_tunnel
+from vpix.lab.namespaces import NamespaceHost
 from vpix.mgmt.host import Ports, UnitHost
 from vpix.net.fabric import Segment
 from vpix.net.links import TapUplink, UdpUplink, Uplink
@@ -75,6 +76,7 @@ def _version_line(spec: UnitSpec) -> tuple[Version, str]:
 class RunningLab:
     units: dict[str, UnitHost]
     hosts: dict[str, Host] = field(default_factory=dict)
+    namespaces: dict[str, NamespaceHost] = field(default_factory=dict)
     segments: dict[str, Segment] = field(default_factory=dict)
     uplinks: list[Uplink] = field(default_factory=list)
     control: asyncio.AbstractServer | None = None
@@ -90,6 +92,8 @@ async def start(lab: Lab) -> RunningLab:
         running.units[name].create()
     clock = LoopClock()
     for name, spec in lab.hosts.items():
+        if spec.namespace:
+            continue
         mac = b"\x00\x50\x56" + hashlib.sha256(f"{lab.name}/{name}".encode()).digest()[:3]
         host = running.hosts[name] = Host(name, mac, spec.address, clock, spec.mask, spec.gateway)
         if spec.tftp_root:
@@ -109,6 +113,10 @@ async def start(lab: Lab) -> RunningLab:
             if interface:
                 unit = running.units[unit_name].unit
                 segment.attach(unit.ports[unit.identity.hw.interfaces.index(interface)])
+            elif lab.hosts[member].namespace:
+                spec = lab.hosts[member]
+                running.namespaces[member] = await NamespaceHost.create(lab.name, member, spec.address, spec.mask,
+                                                                        spec.gateway, segment)
             else:
                 running.hosts[member].plug(segment)
     for primary, secondary in lab.cables:
@@ -126,4 +134,6 @@ async def stop(running: RunningLab) -> None:
         running.control.close()
     for uplink in running.uplinks:
         uplink.close()
+    for host in running.namespaces.values():
+        host.close()
     await asyncio.gather(*(h.stop() for h in running.units.values()))

@@ -288,6 +288,26 @@ def _ask_lab(lab_file: Path | None, workdir: Path | None, op: str, target: str =
         raise click.ClickException(str(err)) from None
 
 
+@lab.command("exec", context_settings={"ignore_unknown_options": True})
+@click.argument("host")
+@click.argument("argv", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--lab", "lab_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The lab file (default: the built-in default lab).")
+def lab_exec(host: str, argv: tuple[str, ...], lab_file: Path | None) -> None:
+    """Run ARGV (after --) in namespace host HOST of a running lab."""
+    from vpix.lab import model, namespaces
+
+    spec = model.load(lab_file)
+    if host not in spec.hosts or not spec.hosts[host].namespace:
+        raise click.ClickException(f"{host} is not a namespace host of lab {spec.name}")
+    try:
+        namespaces.run_in(namespaces.namespace_name(spec.name, host), list(argv))
+    except LookupError:
+        raise click.ClickException(f"lab {spec.name} is not running (no namespace for {host})") from None
+    except OSError as err:
+        raise click.ClickException(f"{argv[0]}: {err.strerror}") from None
+
+
 @lab.command("power-off")
 @click.argument("unit")
 @_lab_options

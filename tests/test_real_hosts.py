@@ -1,0 +1,129 @@
+"""Real hosts (Linux network namespaces on TAP-backed segments, the kernel's TCP/IP) through a
+unit in a lab, as root: ping, and the seed's FTP functionality test with vsftpd on the inside
+and curl on the outside, in passive mode (the data port opened by FTP inspection, which the
+access list does not open) and active mode. Hosts' commands run through `vpix lab exec`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from vpix.lab import model, runner
+
+pytestmark = pytest.mark.skipif(
+    not (os.geteuid() == 0 and os.path.exists("/dev/net/tun") and shutil.which("vsftpd") and shutil.which("curl")),
+    reason="needs root, /dev/net/tun, vsftpd and curl (scripts/setup-tests.sh)")
+
+CONFIG = """hostname fw
+interface Ethernet0
+ nameif outside
+ security-level 0
+ ip address 172.16.1.1 255.255.0.0
+ no shutdown
+interface Ethernet1
+ nameif inside
+ security-level 100
+ ip address 192.168.1.1 255.255.255.0
+ no shutdown
+access-list OUTSIDE extended permit icmp any any echo-reply
+access-list OUTSIDE extended permit tcp any host 192.168.1.50 eq ftp
+access-group OUTSIDE in interface outside
+class-map inspection_default
+ match default-inspection-traffic
+policy-map global_policy
+ class inspection_default
+  inspect ftp
+service-policy global_policy global
+"""
+
+
+def _lab_file(tmp_path: Path) -> Path:
+    lab = {
+        "name": f"rh{os.getpid()}", "workdir": str(tmp_path / "lab"),
+        "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519",
+                         "config": CONFIG}},
+        "hosts": {"pc": {"address": "192.168.1.50", "gateway": "192.168.1.1", "namespace": True},
+                  "server": {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
+                             "namespace": True}},
+        "segments": {"inside": ["fw:Ethernet1", "pc"], "outside": ["fw:Ethernet0", "server"]},
+    }
+    path = tmp_path / "lab.yaml"
+    path.write_text(yaml.safe_dump(lab))
+    return path
+
+
+async def lab_exec(lab_file: Path, host: str, *argv: str, timeout: float = 30) -> tuple[int, bytes]:
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "vpix", "lab", "exec", host, "--lab",
+                                                str(lab_file), "--", *argv, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+    return proc.returncode, out
+
+
+def _vsftpd_conf(tmp_path: Path, root: Path) -> Path:
+    Path("/var/run/vsftpd/empty").mkdir(parents=True, exist_ok=True)
+    conf = tmp_path / "vsftpd.conf"
+    conf.write_text(f"""listen=YES
+listen_address=192.168.1.50
+background=NO
+anonymous_enable=YES
+no_anon_password=YES
+anon_root={root}
+local_enable=NO
+write_enable=NO
+pasv_enable=YES
+pasv_min_port=30000
+pasv_max_port=30009
+port_enable=YES
+connect_from_port_20=YES
+seccomp_sandbox=NO
+secure_chroot_dir=/var/run/vsftpd/empty
+xferlog_enable=NO
+""")
+    return conf
+
+
+async def test_ping_and_ftp_through_a_unit_between_namespaces(tmp_path):
+    lab_file = _lab_file(tmp_path)
+    running = await runner.start(model.load(lab_file))
+    vsftpd = None
+    try:
+        unit = running.units["fw"].unit
+        for _ in range(200):
+            if unit.system is not None and unit.system.running():
+                break
+            await asyncio.sleep(0.05)
+        code, out = await lab_exec(lab_file, "pc", "ping", "-c", "2", "-W", "2", "172.16.1.50")
+        assert code == 0, out.decode()
+
+        root = tmp_path / "ftp"
+        root.mkdir()
+        payload = os.urandom(300_000)
+        (root / "file.bin").write_bytes(payload)
+        for path in (tmp_path, root, root / "file.bin"):
+            path.chmod(0o755)
+        vsftpd = await asyncio.create_subprocess_exec(sys.executable, "-m", "vpix", "lab", "exec", "pc", "--lab",
+                                                      str(lab_file), "--", "vsftpd", str(_vsftpd_conf(tmp_path, root)))
+        for _ in range(50):
+            code, _ = await lab_exec(lab_file, "pc", "sh", "-c", "ss -ltn | grep -q 192.168.1.50:21")
+            if code == 0:
+                break
+            await asyncio.sleep(0.1)
+        for mode, options in (("passive", []), ("active", ["--ftp-port", "-"])):
+            target = tmp_path / f"{mode}.bin"
+            code, out = await lab_exec(lab_file, "server", "curl", "-sS", "--max-time", "20", *options, "-o",
+                                       str(target), "ftp://192.168.1.50/file.bin")
+            assert code == 0, (mode, out.decode())
+            assert hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(payload).digest(), mode
+    finally:
+        if vsftpd is not None and vsftpd.returncode is None:
+            vsftpd.kill()
+            await vsftpd.wait()
+        await runner.stop(running)
