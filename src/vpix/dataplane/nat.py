@@ -164,6 +164,11 @@ class NatTable:
     def dynamic(self) -> list[Xlate]:
         return list(self._out.values())
 
+    @property
+    def translating(self) -> bool:
+        """Some dynamic translation exists (the sweep has something to time out)."""
+        return bool(self._out)
+
     # ------------------------------------------------------------ a new flow
 
     def destination(self, a: str, proto: int, dst: int, dport: int) -> Address | None:

@@ -131,10 +131,15 @@ class Pipeline:
         self.acl_in = acl_in or {}
         self._own = {face.address for face in faces if face.address is not None}
 
-    def transit(self, arrived_on: str, ip: IPv4, now: float) -> Verdict:
+    def transit(self, arrived_on: str, ip: IPv4, now: float, own: bool = False) -> Verdict | None:
+        """``own``: the packet is for the unit's own address on ``arrived_on``; it is forwarded
+        only if it belongs to a translation to that address (the return traffic of PAT to the
+        interface, a static of it, an announced data connection), else None: the unit keeps it."""
         try:
             sport, dport, flags, length, icmp = _l4(ip)
         except Malformed:
+            if own:
+                return None
             self.dropped += 1
             return Verdict()
         src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
@@ -144,21 +149,10 @@ class Pipeline:
             if found[0].ftp and verdict.out is not None:
                 self._inspect_ftp(found, ip, verdict, now)
             return verdict
+        if own and not (ip.proto == PROTO_TCP and (arrived_on, dst, dport) in self._holes) and \
+                self.nat.destination(arrived_on, ip.proto, dst, dport) is None:
+            return None
         return self._new(arrived_on, ip, src, sport, dst, dport, flags, length, icmp, now)
-
-    def claims(self, arrived_on: str, ip: IPv4) -> bool:
-        """A packet for the unit's own address on ``arrived_on`` is one to forward: the return
-        traffic of a translation to the interface address, or a static of it."""
-        try:
-            sport, dport, _, _, _ = _l4(ip)
-        except Malformed:
-            return False
-        src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
-        if ip.proto in (PROTO_TCP, PROTO_UDP) and self.conns.find(ip.proto, src, sport, dst, dport) is not None:
-            return True
-        if ip.proto == PROTO_TCP and (arrived_on, dst, dport) in self._holes:
-            return True
-        return self.nat.destination(arrived_on, ip.proto, dst, dport) is not None
 
     def expire(self, now: float) -> list[Log]:
         logs = [teardown(gone) for gone in self.conns.expire(now)]

@@ -76,8 +76,8 @@ class Forwarding(Feature):
         self._sweep = Alarm(self.system.unit.clock, self._expire)
         self.system.change_listeners.append(lambda *_: self.system.feature(Forwarding).config_changed())
         stations = self.system.feature(Interfaces).stations
-        stations.on_transit = self._transit
-        stations.on_claim = self._claim
+        stations.on_transit = lambda iface, ip, raw: self._forward(iface, ip, raw, own=False)
+        stations.on_claim = lambda iface, ip, raw: self._forward(iface, ip, raw, own=True)
         stations.on_proxy = lambda iface, address: self.configured().nat.publishes(
             iface.nameif, int(ipaddress.IPv4Address(address)))
 
@@ -117,24 +117,21 @@ class Forwarding(Feature):
 
     # ------------------------------------------------------------ packets
 
-    def _claim(self, iface, ip, raw: bytes) -> bool:
-        if not self.configured().claims(iface.nameif, ip):
+    def _forward(self, iface, ip, raw: bytes, own: bool) -> bool:
+        """Run the pipeline on a packet beyond the unit (or, ``own``, for its address); False
+        when the packet is not one to forward after all."""
+        verdict = self.configured().transit(iface.nameif, ip, self.system.unit.clock.monotonic(), own)
+        if verdict is None:
             return False
-        self._transit(iface, ip, raw)
-        return True
-
-    def _transit(self, iface, ip, raw: bytes) -> None:
-        clock = self.system.unit.clock
-        verdict = self.configured().transit(iface.nameif, ip, clock.monotonic())
         for severity, message_id, text in verdict.logs:
             self.system.syslog(severity, message_id, text)
         if verdict.out is None:
-            return
+            return True
         interfaces = self.system.feature(Interfaces)
         out = interfaces.by_name(verdict.out)
         stack = interfaces.stations.stack(out) if out is not None else None
         if stack is None:
-            return
+            return True
         total = int.from_bytes(raw[2:4], "big")
         packet = raw[:total]
         if verdict.rewrite is not None:
@@ -145,15 +142,16 @@ class Forwarding(Feature):
         stack.send_packet(_address(verdict.hop), packet)
         out.counters.packets_out += 1
         out.counters.bytes_out += total
-        if (self.pipeline.conns.conns or self.pipeline.nat.dynamic()) and not self._sweep.armed:
+        if not self._sweep.armed and (self.pipeline.conns.conns or self.pipeline.nat.translating):
             self._sweep.after(SWEEP_S)
+        return True
 
     def _expire(self) -> None:
         if not self.system.running():
             return
         for severity, message_id, text in self.configured().expire(self.system.unit.clock.monotonic()):
             self.system.syslog(severity, message_id, text)
-        if self.pipeline.conns.conns or self.pipeline.nat.dynamic():
+        if self.pipeline.conns.conns or self.pipeline.nat.translating:
             self._sweep.after(SWEEP_S)
 
     def clear(self, xlates: bool = False) -> None:
