@@ -157,15 +157,11 @@ def match(ctx: Ctx):
 
 
 @command("policy-map <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
+@command("policy-map type inspect {dns} <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
 def policy_map(ctx: Ctx):
     name = _check_name(ctx)
-    ctx.session.enter("config-pmap", _inspection(ctx).policy_maps.setdefault(name, PolicyMap(name)))
-
-
-@command("policy-map type inspect dns <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
-def policy_map_dns(ctx: Ctx):
-    name = _check_name(ctx)
-    ctx.session.enter("config-pmap", _inspection(ctx).policy_maps.setdefault(name, PolicyMap(name, "dns")))
+    kind = "dns" if ctx.args.get("dns") else None
+    ctx.session.enter("config-pmap", _inspection(ctx).policy_maps.setdefault(name, PolicyMap(name, kind)))
 
 
 @command("no policy-map <name:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
