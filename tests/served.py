@@ -1,4 +1,5 @@
-"""Units served over real sockets on 127.0.0.1 for synchronous clients (Netmiko, scrapli, pexpect)."""
+"""Units served over real sockets on 127.0.0.1 for synchronous clients (Netmiko, scrapli, pexpect),
+and the configuration of the vsftpd the FTP tests run."""
 
 from __future__ import annotations
 
@@ -32,3 +33,30 @@ def serve(tmp: Path, image: Path, platform: str = "PIX-515E", hostname: str = "f
     config = LAB_CONFIG.format(hostname=hostname, outside=hw.interfaces[0], inside=hw.interfaces[1])
     unitdir.create(tmp, platform, image=image, host_key=host_key(), startup_config=config)
     return BackgroundUnit(tmp)
+
+
+def vsftpd_config(root: Path, address: str, port: int, passive_ports: range, async_abor: bool = False,
+                  from_port_20: bool = False) -> str:
+    """vsftpd in the foreground on ``address``:``port``, anonymous and read-only on ``root``,
+    passive data ports from ``passive_ports``; active data connections from port 20 if asked."""
+    Path("/var/run/vsftpd/empty").mkdir(parents=True, exist_ok=True)
+    return f"""listen=YES
+listen_address={address}
+listen_port={port}
+background=NO
+anonymous_enable=YES
+no_anon_password=YES
+anon_root={root}
+local_enable=NO
+write_enable=NO
+pasv_enable=YES
+pasv_address={address}
+pasv_min_port={passive_ports.start}
+pasv_max_port={passive_ports.stop - 1}
+port_enable=YES
+connect_from_port_20={'YES' if from_port_20 else 'NO'}
+async_abor_enable={'YES' if async_abor else 'NO'}
+seccomp_sandbox=NO
+secure_chroot_dir=/var/run/vsftpd/empty
+xferlog_enable=NO
+"""

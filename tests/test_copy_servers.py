@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from served import vsftpd_config
 from test_copy_tftp import settle
 
 from vpix.image import format as image_format
@@ -46,30 +47,10 @@ def files(tmp_path_factory) -> Path:
 def _vsftpd(root: Path, tmp: Path, async_abor: bool) -> tuple[subprocess.Popen, int]:
     if not shutil.which("vsftpd"):
         pytest.skip("vsftpd is installed by scripts/setup-tests.sh")
-    Path("/var/run/vsftpd/empty").mkdir(parents=True, exist_ok=True)
     port = _free_port()
     low = 30000 + (port % 1000) * 20
     conf = tmp / f"vsftpd-{port}.conf"
-    conf.write_text(f"""listen=YES
-listen_address=127.0.0.1
-listen_port={port}
-background=NO
-anonymous_enable=YES
-no_anon_password=YES
-anon_root={root}
-local_enable=NO
-write_enable=NO
-pasv_enable=YES
-pasv_address=127.0.0.1
-pasv_min_port={low}
-pasv_max_port={low + 19}
-port_enable=YES
-connect_from_port_20=NO
-async_abor_enable={'YES' if async_abor else 'NO'}
-seccomp_sandbox=NO
-secure_chroot_dir=/var/run/vsftpd/empty
-xferlog_enable=NO
-""")
+    conf.write_text(vsftpd_config(root, "127.0.0.1", port, range(low, low + 20), async_abor=async_abor))
     proc = subprocess.Popen(["vsftpd", str(conf)])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

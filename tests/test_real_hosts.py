@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from served import vsftpd_config
+from traffic import CONFIG as TRAFFIC_CONFIG
 
 from vpix.lab import model, runner
 
@@ -21,18 +23,7 @@ pytestmark = pytest.mark.skipif(
     not (os.geteuid() == 0 and os.path.exists("/dev/net/tun") and shutil.which("vsftpd") and shutil.which("curl")),
     reason="needs root, /dev/net/tun, vsftpd and curl (scripts/setup-tests.sh)")
 
-CONFIG = """hostname fw
-interface Ethernet0
- nameif outside
- security-level 0
- ip address 172.16.1.1 255.255.0.0
- no shutdown
-interface Ethernet1
- nameif inside
- security-level 100
- ip address 192.168.1.1 255.255.255.0
- no shutdown
-access-list OUTSIDE extended permit icmp any any echo-reply
+CONFIG = TRAFFIC_CONFIG + """access-list OUTSIDE extended permit icmp any any echo-reply
 access-list OUTSIDE extended permit tcp any host 192.168.1.50 eq ftp
 access-group OUTSIDE in interface outside
 class-map inspection_default
@@ -67,29 +58,6 @@ async def lab_exec(lab_file: Path, host: str, *argv: str, timeout: float = 30) -
     return proc.returncode, out
 
 
-def _vsftpd_conf(tmp_path: Path, root: Path) -> Path:
-    Path("/var/run/vsftpd/empty").mkdir(parents=True, exist_ok=True)
-    conf = tmp_path / "vsftpd.conf"
-    conf.write_text(f"""listen=YES
-listen_address=192.168.1.50
-background=NO
-anonymous_enable=YES
-no_anon_password=YES
-anon_root={root}
-local_enable=NO
-write_enable=NO
-pasv_enable=YES
-pasv_min_port=30000
-pasv_max_port=30009
-port_enable=YES
-connect_from_port_20=YES
-seccomp_sandbox=NO
-secure_chroot_dir=/var/run/vsftpd/empty
-xferlog_enable=NO
-""")
-    return conf
-
-
 async def test_ping_and_ftp_through_a_unit_between_namespaces(tmp_path):
     lab_file = _lab_file(tmp_path)
     running = await runner.start(model.load(lab_file))
@@ -109,8 +77,10 @@ async def test_ping_and_ftp_through_a_unit_between_namespaces(tmp_path):
         (root / "file.bin").write_bytes(payload)
         for path in (tmp_path, root, root / "file.bin"):
             path.chmod(0o755)
+        conf = tmp_path / "vsftpd.conf"
+        conf.write_text(vsftpd_config(root, "192.168.1.50", 21, range(30000, 30010), from_port_20=True))
         vsftpd = await asyncio.create_subprocess_exec(sys.executable, "-m", "vpix", "lab", "exec", "pc", "--lab",
-                                                      str(lab_file), "--", "vsftpd", str(_vsftpd_conf(tmp_path, root)))
+                                                      str(lab_file), "--", "vsftpd", str(conf))
         for _ in range(50):
             code, _ = await lab_exec(lab_file, "pc", "sh", "-c", "ss -ltn | grep -q 192.168.1.50:21")
             if code == 0:
