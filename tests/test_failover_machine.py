@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from vpix.clock import VirtualClock
 from vpix.failover.machine import (ACTIVE, BY_COMMAND, COLD_STANDBY, FAILED, NEGOTIATION, STANDBY_READY,
-                                   FailoverMachine, Hello, Role, Send, SyncNeeded)
+                                   FailoverMachine, Hello, Role, Send, SyncNeeded, Syslog, LanTest)
 
 
 class Pair:
@@ -18,7 +18,9 @@ class Pair:
         self.poll, self.hold, self.lan = poll, hold, lan
         self.units: dict[str, FailoverMachine | None] = {"primary": None, "secondary": None}
         self.link_up = True
+        self.link_quiet = False               # the link is up but carries nothing
         self.data_up = True
+        self.said: dict[str, list[int]] = {"primary": [], "secondary": []}
         self.roles: dict[str, list[Role]] = {"primary": [], "secondary": []}
         self._timers = {}
 
@@ -53,6 +55,10 @@ class Pair:
             elif isinstance(action, SyncNeeded):
                 self.clock.call_later(0.01, lambda n=name, m=machine: self.units[n] is m and
                                       self._act(n, m.sync_done(self.clock.monotonic())))
+            elif isinstance(action, LanTest):
+                self._lantest(name)
+            elif isinstance(action, Syslog):
+                self.said[name].append(action.id)
         self._arm(name)
 
     def _deliver(self, sender, message):
@@ -68,10 +74,18 @@ class Pair:
             elif on_link:
                 self._act(target, m.order(message, now))
 
-        if self.link_up:
+        if self.link_up and not self.link_quiet:
             self.clock.call_later(0.001, lambda: arrive(True))
         if self.data_up and isinstance(message, Hello):
             self.clock.call_later(0.001, lambda: arrive(False))
+
+    def _lantest(self, name):
+        """The mate, if it is there, answers on the data interfaces."""
+        def answer():
+            m, mate = self.units[name], self.units[self.mate(name)]
+            if m is not None and mate is not None and self.data_up:
+                self._act(name, m.hello(None, self.clock.monotonic(), on_failover_link=False))
+        self.clock.call_later(0.002, answer)
 
     def _arm(self, name):
         machine = self.units[name]
@@ -187,6 +201,17 @@ def test_failover_link_fails_during_operation_no_failover():
     pair.run(10)
     assert pair.state("primary") == ACTIVE and pair.state("secondary") == STANDBY_READY
     assert pair.units["primary"].link_failed and pair.units["secondary"].link_failed
+
+
+def test_a_quiet_failover_link_is_told_from_a_dead_mate_by_a_lantest():
+    pair = both_booted()
+    pair.link_quiet = True                    # up, but nothing arrives: only the LANTEST can tell
+    pair.run(10)
+    assert pair.state("primary") == ACTIVE and pair.state("secondary") == STANDBY_READY
+    assert 105005 in pair.said["secondary"] and 103001 not in pair.said["secondary"]
+    pair.power_off("primary")
+    pair.run(pair.hold + pair.poll)           # the data hellos stop too
+    assert pair.state("secondary") == ACTIVE and 103001 in pair.said["secondary"]
 
 
 def test_interface_failure_on_active_above_threshold_fails_over():

@@ -85,7 +85,13 @@ class SyncNeeded:
     and call ``sync_done``."""
 
 
-Action = Send | Role | Syslog | SyncNeeded
+@dataclass(frozen=True)
+class LanTest:
+    """The failover link went quiet: ask the mate on every monitored data interface whether
+    it is alive (LANTEST); its answer comes back through ``hello(on_failover_link=False)``."""
+
+
+Action = Send | Role | Syslog | SyncNeeded | LanTest
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ class FailoverMachine:
     active_since: float | None = None
     active_time: float = 0.0
     _heard: float | None = None           # the mate's last hello
-    _heard_on_data: float | None = None   # the mate's last hello on a monitored interface
+    _testing_until: float | None = None   # a LANTEST is waiting for the mate's answer until then
     _next_hello: float = 0.0
     _started: float | None = None         # when failover was first enabled
     _no_active_since: float | None = None # both units standing by, since
@@ -154,7 +160,9 @@ class FailoverMachine:
         if self.state == NEGOTIATION:
             times.append(self._negotiate_until)
         if self._heard is not None:
-            times.append(self._heard + self.hold)
+            times.append(self._heard + self._tolerance)
+        if self._testing_until is not None:
+            times.append(self._testing_until)
         if self.state == FAILED and self.retry_failed is not None:
             times.append(self._failed_since + self.retry_failed)
         return min(times)
@@ -179,18 +187,19 @@ class FailoverMachine:
         """`no failover`: stop failing over; the unit keeps the role it has."""
         if not self.enabled:
             return []
-        self.enabled = False
+        self.enabled, self._testing_until = False, None
         return [self._say(105001, "Disabling failover.")]
 
     def hello(self, message: Hello, now: float, on_failover_link: bool = True) -> list[Action]:
         if not self.enabled:
             return []
         if not on_failover_link:
-            self._heard_on_data = now
+            if self._testing_until is not None:
+                return self._link_failed(now)
             if self.link_failed:
                 self._heard = now           # with the failover link down, data hellos keep the mate alive
             return []
-        self._heard = now
+        self._heard, self._testing_until = now, None
         self.mate_state = message.state
         self.mate_failed_interfaces = message.failed_interfaces
         both_standing_by = self.state in STANDBY_STATES and message.state in STANDBY_STATES
@@ -235,8 +244,10 @@ class FailoverMachine:
                 self._negotiate_until = now + self.hold
             else:
                 out += self._go_active(now, NO_ACTIVE)
-        if self._heard is not None and now >= self._heard + self.hold:
+        if self._heard is not None and now >= self._heard + self._tolerance:
             out += self._mate_silent(now)
+        if self._testing_until is not None and now >= self._testing_until:
+            out += self._mate_failed(now)
         if self._no_active_since is not None and now >= self._no_active_since + self.hold and self.primary \
                 and self.state in STANDBY_STATES:
             out += self._go_active(now, NO_ACTIVE)      # both stood by for a hold time
@@ -353,20 +364,32 @@ class FailoverMachine:
             return self._go_active(now, MATE_WANTS_ACTIVE)
         return []
 
+    @property
+    def _tolerance(self) -> float:
+        """How long the mate may be silent: once the failover link is known to be down, data
+        hellos (sent at the interface poll) are all there is."""
+        return max(self.hold, self.interface_hold) if self.link_failed else self.hold
+
     def _mate_silent(self, now: float) -> list[Action]:
-        """No hello on the failover link for the hold time."""
+        """No hello for the tolerated time: on the failover link, test the mate on the data
+        interfaces for a poll before judging; with the link already down, it has failed."""
         self._heard = None
+        if self.link_failed:
+            return self._mate_failed(now)
+        self._testing_until = now + self.poll
+        return [LanTest()]
+
+    def _link_failed(self, now: float) -> list[Action]:
+        """The mate answered on a data interface: the failover link failed, not the mate."""
+        self._testing_until = None
+        self._heard = now
+        self.link_failed = True
+        return [self._say(105005, "Lost Failover communications with mate on interface failover")]
+
+    def _mate_failed(self, now: float) -> list[Action]:
+        self._testing_until = None
         was = self.mate_state
         self.mate_state = FAILED if was != NOT_DETECTED else NOT_DETECTED
-        # Once the link is known to be down, data hellos (sent at the interface poll) are all there is.
-        tolerance = max(self.hold, self.interface_hold) if self.link_failed else self.hold
-        if self._heard_on_data is not None and now - self._heard_on_data < tolerance:
-            # Still heard on the data interfaces: the failover link failed, not the mate.
-            self.mate_state = was
-            if self.link_failed:
-                return []
-            self.link_failed = True
-            return [self._say(105005, "Lost Failover communications with mate on interface failover")]
         out = [self._say(103001, "No response from other firewall (reason code = 4).")]
         if self.state in STANDBY_STATES and was in ACTIVE_STATES:
             out += self._go_active(now, NO_HELLO)

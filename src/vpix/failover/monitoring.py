@@ -92,14 +92,21 @@ class Monitoring:
             self._hellos()
         self._count_failures(now)
 
-    def _hellos(self) -> None:
-        body = {"primary": self.runtime.machine.primary, "state": self.runtime.machine.state}
+    def _hellos(self, kind: str = "hello") -> None:
         for name in self.watches:
-            iface = self.runtime.interfaces.by_name(name)
-            stack = self.stations.stack(iface)
-            mate = iface.standby if self.stations.active else iface.ip
-            if stack is not None and iface.standby and mate:
-                stack.send_ip(mate, messages.PROTO_FAILOVER, self._senders[name].pack("hello", body))
+            self._send(name, kind)
+
+    def lantest(self) -> None:
+        """Ask the mate on every monitored interface to answer at once."""
+        self._hellos("lantest")
+
+    def _send(self, name: str, kind: str) -> None:
+        iface = self.runtime.interfaces.by_name(name)
+        stack = self.stations.stack(iface)
+        mate = iface.standby if self.stations.active else iface.ip
+        if stack is not None and iface.standby and mate:
+            body = {"primary": self.runtime.machine.primary, "state": self.runtime.machine.state}
+            stack.send_ip(mate, messages.PROTO_FAILOVER, self._senders[name].pack(kind, body))
 
     # ------------------------------------------------------------ what comes in
 
@@ -108,8 +115,10 @@ class Monitoring:
             return
         message = self._receiver.unpack(payload)
         watch = self.watches.get(iface.nameif)
-        if message is None or message.type != "hello" or watch is None:
+        if message is None or message.type not in ("hello", "lantest") or watch is None:
             return
+        if message.type == "lantest":
+            self._send(iface.nameif, "hello")
         now = self.runtime.now()
         self._act(watch, watch.hello(now))
         self.runtime.heard_on_interface(now)
