@@ -87,8 +87,8 @@ class SyncNeeded:
 
 @dataclass(frozen=True)
 class LanTest:
-    """The failover link went quiet: ask the mate on every monitored data interface whether
-    it is alive (LANTEST); its answer comes back through ``hello(on_failover_link=False)``."""
+    """The mate has missed three hellos: ask it on every monitored data interface whether it
+    is alive (LANTEST); its answer comes back through ``hello(on_failover_link=False)``."""
 
 
 Action = Send | Role | Syslog | SyncNeeded | LanTest
@@ -129,7 +129,7 @@ class FailoverMachine:
     active_since: float | None = None
     active_time: float = 0.0
     _heard: float | None = None           # the mate's last hello
-    _testing_until: float | None = None   # a LANTEST is waiting for the mate's answer until then
+    _testing: bool = False                # a LANTEST went out since the mate was last heard
     _next_hello: float = 0.0
     _started: float | None = None         # when failover was first enabled
     _no_active_since: float | None = None # both units standing by, since
@@ -161,8 +161,8 @@ class FailoverMachine:
             times.append(self._negotiate_until)
         if self._heard is not None:
             times.append(self._heard + self._tolerance)
-        if self._testing_until is not None:
-            times.append(self._testing_until)
+            if not self._testing:
+                times.append(self._heard + self._test_after)
         if self.state == FAILED and self.retry_failed is not None:
             times.append(self._failed_since + self.retry_failed)
         return min(times)
@@ -187,19 +187,15 @@ class FailoverMachine:
         """`no failover`: stop failing over; the unit keeps the role it has."""
         if not self.enabled:
             return []
-        self.enabled, self._testing_until = False, None
+        self.enabled, self._testing = False, False
         return [self._say(105001, "Disabling failover.")]
 
     def hello(self, message: Hello, now: float, on_failover_link: bool = True) -> list[Action]:
         if not self.enabled:
             return []
         if not on_failover_link:
-            if self._testing_until is not None:
-                return self._link_failed(now)
-            if self.link_failed:
-                self._heard = now           # with the failover link down, data hellos keep the mate alive
-            return []
-        self._heard, self._testing_until = now, None
+            return self._heard_on_data(now) if self._testing or self.link_failed else []
+        self._heard, self._testing = now, False
         self.mate_state = message.state
         self.mate_failed_interfaces = message.failed_interfaces
         both_standing_by = self.state in STANDBY_STATES and message.state in STANDBY_STATES
@@ -244,9 +240,10 @@ class FailoverMachine:
                 self._negotiate_until = now + self.hold
             else:
                 out += self._go_active(now, NO_ACTIVE)
+        if self._heard is not None and not self._testing and now >= self._heard + self._test_after:
+            self._testing = True
+            out.append(LanTest())
         if self._heard is not None and now >= self._heard + self._tolerance:
-            out += self._mate_silent(now)
-        if self._testing_until is not None and now >= self._testing_until:
             out += self._mate_failed(now)
         if self._no_active_since is not None and now >= self._no_active_since + self.hold and self.primary \
                 and self.state in STANDBY_STATES:
@@ -370,24 +367,22 @@ class FailoverMachine:
         hellos (sent at the interface poll) are all there is."""
         return max(self.hold, self.interface_hold) if self.link_failed else self.hold
 
-    def _mate_silent(self, now: float) -> list[Action]:
-        """No hello for the tolerated time: on the failover link, test the mate on the data
-        interfaces for a poll before judging; with the link already down, it has failed."""
-        self._heard = None
-        if self.link_failed:
-            return self._mate_failed(now)
-        self._testing_until = now + self.poll
-        return [LanTest()]
+    @property
+    def _test_after(self) -> float:
+        """Three missed hellos, or a poll before the hold time runs out if that comes first."""
+        return min(3 * self.poll, self.hold - self.poll)
 
-    def _link_failed(self, now: float) -> list[Action]:
-        """The mate answered on a data interface: the failover link failed, not the mate."""
-        self._testing_until = None
-        self._heard = now
+    def _heard_on_data(self, now: float) -> list[Action]:
+        """The mate answered (or spoke) on a data interface: it lives, the failover link failed."""
+        self._heard, self._testing = now, False
+        if self.link_failed:
+            return []
         self.link_failed = True
         return [self._say(105005, "Lost Failover communications with mate on interface failover")]
 
     def _mate_failed(self, now: float) -> list[Action]:
-        self._testing_until = None
+        """Nothing from the mate for the hold time, not even an answer to the LANTEST."""
+        self._heard, self._testing = None, False
         was = self.mate_state
         self.mate_state = FAILED if was != NOT_DETECTED else NOT_DETECTED
         out = [self._say(103001, "No response from other firewall (reason code = 4).")]
