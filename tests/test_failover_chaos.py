@@ -96,3 +96,21 @@ def test_random_faults_keep_the_pair_sound(tmp_path_factory, images, steps):
     assert pair.machine(standby).state == "Standby Ready"
     assert _config(pair.units[standby]) == _config(pair.units[active])
     assert set(kept) <= _config(pair.units[active])
+
+
+def test_a_change_the_standby_missed_gives_way_when_it_is_made_active(tmp_path, images):
+    """Typed while the failover link was out, so never replicated; `failover active` on the
+    standby at once: the new active unit's configuration is the pair's."""
+    pair = Pair(tmp_path, images)
+    pair.boot()
+    pair.run(10)
+    for unit in pair.units.values():
+        unit.ports[3].plug(False)
+    pair.enable("primary").configure("name 10.9.1.1 missed")
+    for unit in pair.units.values():
+        unit.ports[3].plug(True)
+    pair.enable("secondary").cmd("failover active")
+    pair.run(60)
+    assert (pair.machine("secondary").state, pair.machine("primary").state) == ("Active", "Standby Ready")
+    assert _config(pair.units["primary"]) == _config(pair.units["secondary"])
+    assert "name 10.9.1.1 missed" not in _config(pair.units["primary"])

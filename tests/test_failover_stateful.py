@@ -10,7 +10,7 @@ import pytest
 
 from test_failover_pair import Pair, _ping
 
-from vpix.failover.stateful import ARP, SYS_CMD
+from vpix.failover.stateful import ARP, SYS_CMD, TCP_CONN
 from vpix.features.failover import FailoverConfig
 from vpix.net.fabric import Segment
 from vpix.net.packets import mac_bytes
@@ -225,6 +225,26 @@ def test_the_standby_gets_existing_connections_in_bulk(tmp_path, images):
     pair.run(15)
     assert pair.machine("secondary").state == "Standby Ready"
     assert "flags U" in pair.enable("secondary").cmd("show conn")
+
+
+def test_a_big_table_goes_to_the_standby_in_bulk_updates_of_bounded_size(tmp_path, images):
+    from vpix.failover.stateful import BULK_RECORDS
+    from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes
+
+    pair = _outside(_with_state_link(Pair(tmp_path, images)))
+    pair.boot()
+    pair.run(10)
+    _segment(pair, "pc", "172.16.1.50", 19999, 22, SYN)      # the gateway's MAC address learned
+    count = 10 * BULK_RECORDS              # far beyond what one 64 KiB message can hold
+    for port in range(20000, 20000 + count - 1):
+        tcp = Tcp(port, 22, 1, 1, SYN).encode(ip_bytes("192.168.1.50"), ip_bytes("172.16.1.50"))
+        pair.host.stack.send_ip("172.16.1.50", PROTO_TCP, tcp)
+    pair.run(1)
+    sent = _stateful(pair, "primary").counters[TCP_CONN].xmit
+    pair.units["secondary"].reload()
+    pair.run(15)
+    assert pair.enable("secondary").cmd("show conn").startswith(f"{count} in use")
+    assert _stateful(pair, "primary").counters[TCP_CONN].xmit - sent == count
 
 
 def test_a_translated_connection_survives_with_its_translation(tmp_path, images):

@@ -75,6 +75,7 @@ class FailoverRuntime:
         self._sync_version = 0
         self.complete = True                     # not left half-way by a bulk sync cut short
         self._mate_cfg: tuple[int, int] | None = None     # the mate's latest (epoch, version)
+        self._mate_synced: tuple[int, int] | None = None  # what the mate reported it holds
         self.monitoring = Monitoring(self)
         self.stateful: StateLink | None = None
         self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
@@ -141,6 +142,7 @@ class FailoverRuntime:
                     body["identity"] = self.identity
                     body["cfg"] = self.config_version
                     body["partial"] = not self.complete
+                    body["synced"] = self.synced
                     body["active_time"] = self.machine.active_total(self.now())
                     if self.stateful is not None:
                         self.stateful.keepalive()
@@ -153,7 +155,7 @@ class FailoverRuntime:
                     if self.stateful is not None:
                         self.stateful.taking_over()
                     self.synced = None           # changed here from now on: standing by again, resync
-                elif action.reason == BY_COMMAND:
+                elif action.reason == BY_COMMAND and self._mate_synced == (self.endpoint.epoch, self.config_version):
                     self.synced = self._mate_cfg  # a planned switch: the mate holds what we held
                 self._assume()
             elif isinstance(action, Syslog):
@@ -270,6 +272,8 @@ class FailoverRuntime:
                         and self.stateful is not None:
                     self.stateful.bulk()
                 self._mate_cfg = (message.epoch, int(body.get("cfg", 0)))
+                synced = body.get("synced")
+                self._mate_synced = (int(synced[0]), int(synced[1])) if synced else None
                 if hello.state in ACTIVE_STATES and not body.get("partial"):
                     # (a mate that became active in the middle of a bulk sync has a partial
                     # configuration: keep ours, to be pushed back with `write standby`)

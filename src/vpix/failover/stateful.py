@@ -26,6 +26,7 @@ from vpix.net.packets import PROTO_TCP, PROTO_UDP, ip_bytes, ip_text, mac_bytes,
 
 SYS_CMD, ARP, TCP_CONN, UDP_CONN, XLATE_TIMEOUT = "sys cmd", "ARP tbl", "TCP conn", "UDP conn", "Xlate_Timeout"
 HTTP = 80
+BULK_RECORDS = 100             # records per bulk update: a message stays well under its 64 KiB
 
 
 @dataclass
@@ -121,16 +122,18 @@ class StateLink:
     def bulk(self) -> None:
         """Everything the standby needs, at once (it has just become ready)."""
         for kind, proto in ((TCP_CONN, PROTO_TCP), (UDP_CONN, PROTO_UDP)):
-            conns = [record(OPENED, c) for c in self.conns.conns.values() if c.proto == proto and self._replicated(c)]
-            if conns:
-                self.replicate(kind, conns)
+            self._in_chunks(kind, [record(OPENED, c) for c in self.conns.conns.values()
+                                   if c.proto == proto and self._replicated(c)])
         stations, records = self.runtime.interfaces.stations, []
         for iface in self.runtime.interfaces.named():
             stack = stations.stack(iface)
             if stack is not None:
                 records += [[iface.nameif, address, mac_text(mac)] for address, mac in stack.arp.items()]
-        if records:
-            self.replicate(ARP, records)
+        self._in_chunks(ARP, records)
+
+    def _in_chunks(self, kind: str, records: list) -> None:
+        for start in range(0, len(records), BULK_RECORDS):
+            self.replicate(kind, records[start:start + BULK_RECORDS])
 
     # ------------------------------------------------------------ receiving
 

@@ -3,6 +3,7 @@ IPv4, UDP, TCP and ICMP echo. Decoders raise ``Malformed`` rather than guess."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import struct
 from dataclasses import dataclass
@@ -30,12 +31,20 @@ def mac_text(raw: bytes) -> str:
     return f"{h[0:4]}.{h[4:8]}.{h[8:12]}"
 
 
+# Cached: every packet converts its addresses, and a unit sees few distinct ones.
+@functools.lru_cache(maxsize=4096)
 def ip_bytes(text: str) -> bytes:
     return ipaddress.IPv4Address(text).packed
 
 
+@functools.lru_cache(maxsize=4096)
 def ip_text(raw: bytes) -> str:
     return str(ipaddress.IPv4Address(raw))
+
+
+@functools.lru_cache(maxsize=4096)
+def same_subnet(address: str, other: str, mask: str) -> bool:
+    return ipaddress.IPv4Address(other) in ipaddress.IPv4Network(f"{address}/{mask}", strict=False)
 
 
 def checksum(data: bytes) -> int:

@@ -12,7 +12,7 @@ from typing import Callable
 from vpix.clock import Clock
 from vpix.net.fabric import Port
 from vpix.net.packets import (BROADCAST, ETH_ARP, ETH_IP, PROTO_ICMP, PROTO_UDP, Arp, Ethernet, IcmpEcho,
-                              IPv4, Malformed, Udp, checksum, ip_bytes, ip_text)
+                              IPv4, Malformed, Udp, checksum, ip_bytes, ip_text, same_subnet)
 
 UdpHandler = Callable[[bytes, tuple[str, int], int], None]
 ARP_TIMEOUT = 4.0
@@ -95,8 +95,7 @@ class IpStack:
             self._resolve(hop)                  # ask again: a request can be lost (a link was down)
 
     def _next_hop(self, dst: str) -> str | None:
-        net = ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
-        if ipaddress.IPv4Address(dst) in net:
+        if same_subnet(self.address, dst, self.mask):
             return dst
         return self.gateway
 
