@@ -15,8 +15,8 @@ process on a virtual clock; the figures are what the units themselves spend.
   loses power; lost segments and the gap, on the LAN link (the hold time bounds it) and on the
   serial cable (which senses the power loss).
 
-There is no peer to run side by side: a real PIX 515E replicates a few thousand connections a
-second, and loses what arrives during its hold time.  Run: python bench/stateful_sync.py
+There is no peer to run side by side; the goals are the figures printed next to them.
+Run: python bench/stateful_sync.py
 """
 
 from __future__ import annotations
