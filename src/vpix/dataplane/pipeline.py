@@ -13,12 +13,13 @@ the unit (the adaptive security model of PIX 6.x / 7.x):
    packet by packet (ICMP is not inspected, so echo replies need to be permitted).
 
 Pure logic: interfaces, routes and the time come in, a ``Verdict`` goes out with the syslog
-messages the device gives for what it did.
+messages the device gives for what it did; what it drops is counted by reason (`show asp drop`).
 """
 
 from __future__ import annotations
 
 import struct
+from collections import Counter
 from dataclasses import dataclass, field
 
 from vpix.clock import hms
@@ -31,8 +32,10 @@ from vpix.net.packets import ACK, FIN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RS
 
 Log = tuple[int, int, str]             # (severity, message id, text)
 _PORTS = struct.Struct("!HH")
+_UDP_LENGTH = struct.Struct("!H")
 _FLAG_NAMES = ((FIN, "FIN"), (SYN, "SYN"), (RST, "RST"), (PSH, "PSH"), (ACK, "ACK"))
 PROTO_NAMES = {PROTO_TCP: "TCP", PROTO_UDP: "UDP", PROTO_ICMP: "ICMP"}
+SECURITY = "sp-security-failed"        # no way through: back out where it came, an unknown interface
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ class Pipeline:
         self.routes = RouteTable([])
         self.acl_in: dict[str, AccessList] = {}
         self._own: set[int] = set()
-        self.dropped = 0
+        self.drops: dict[str, Counter[str]] = {"frame": Counter(), "flow": Counter()}   # `show asp drop`
 
     def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
         self.faces = {face.name: face for face in faces}
@@ -137,11 +140,8 @@ class Pipeline:
         interface, a static of it, an announced data connection), else None: the unit keeps it."""
         try:
             sport, dport, flags, length, icmp = _l4(ip)
-        except Malformed:
-            if own:
-                return None
-            self.dropped += 1
-            return Verdict()
+        except Malformed as bad:
+            return None if own else self._drop(bad.reason)
         src, dst = int.from_bytes(ip.src, "big"), int.from_bytes(ip.dst, "big")
         found = self.conns.find(ip.proto, src, sport, dst, dport) if ip.proto in (PROTO_TCP, PROTO_UDP) else None
         if found is not None:
@@ -176,8 +176,7 @@ class Pipeline:
         conn, direction = found
         sender, receiver = conn.end(direction), conn.end(1 - direction)
         if sender.iface != arrived_on:
-            self.dropped += 1
-            return Verdict()
+            return self._drop(SECURITY)
         verdict = self._route(receiver.iface, receiver.ip)
         verdict.rewrite = _rewrite(sender, receiver)
         gone = self.conns.seen(conn, direction, length, flags, now)
@@ -192,31 +191,26 @@ class Pipeline:
         hole = self._pinhole(arrived_on, src, dst, dport) if syn else None
         mapped = hole.target if hole is not None else self.nat.destination(arrived_on, ip.proto, dst, dport)
         if inside is None or (dst in self._own and mapped is None):
-            self.dropped += 1
-            return Verdict()
+            return self._drop(SECURITY)
         route = self.routes.lookup(mapped.ip if mapped is not None else dst)
         if route is None:
-            self.dropped += 1
-            return Verdict(logs=[(6, 110001, f"No route to {target} from {source}")])
+            return self._drop("no-route", (6, 110001, f"No route to {target} from {source}"))
         outside = self.faces.get(route.iface)
         if outside is None or outside.name == arrived_on:
-            self.dropped += 1
-            return Verdict()
+            return self._drop(SECURITY)
         if ip.proto == PROTO_TCP and not syn:
-            self.dropped += 1
-            return Verdict(logs=[(6, 106015, f"Deny TCP (no connection) from {source}/{sport} to {target}/{dport} "
-                                             f"flags {tcp_flag_names(flags)} on interface {arrived_on}")])
+            return self._drop("tcp-not-syn", (6, 106015, f"Deny TCP (no connection) from {source}/{sport} to "
+                                                         f"{target}/{dport} flags {tcp_flag_names(flags)} on "
+                                                         f"interface {arrived_on}"))
         if hole is None:
             refused = self._policy_refuses(inside, outside, ip.proto, src, sport, dst, dport, icmp, source, target)
             if refused is not None:
-                self.dropped += 1
-                return Verdict(logs=[refused])
+                return self._drop("acl-drop", refused)
         try:
             a, b = self.nat.flow(arrived_on, route.iface, ip.proto, src, sport, dst, dport, mapped, now)
         except NoTranslation as missing:
-            self.dropped += 1
-            return Verdict(logs=[_untranslated(missing.message_id, ip.proto, arrived_on, route.iface, source,
-                                               sport, target, dport)])
+            return self._drop("acl-drop", _untranslated(missing.message_id, ip.proto, arrived_on, route.iface,
+                                                        source, sport, target, dport))
         ends = (End(arrived_on, a.ip, a.port, inside.security, a.mapped_ip, a.mapped_port),
                 End(route.iface, b.ip, b.port, outside.security, b.mapped_ip, b.mapped_port))
         verdict = self._route(route.iface, b.ip)
@@ -231,6 +225,10 @@ class Pipeline:
             self.conns.seen(conn, 0, length, flags, now)
             verdict.logs.append(built(conn))
         return verdict
+
+    def _drop(self, reason: str, log: Log | None = None) -> Verdict:
+        self.drops["frame"][reason] += 1
+        return Verdict(logs=[log] if log is not None else [])
 
     def _policy_refuses(self, inside: Face, outside: Face, proto, src, sport, dst, dport, icmp, source, target) -> Log | None:
         """Why the policy refuses a new flow: the inbound access list of the interface it came
@@ -340,13 +338,13 @@ def _l4(ip: IPv4) -> tuple[int, int, int, int, tuple[int, int]]:
         tcp = Tcp.decode(data)
         return tcp.sport, tcp.dport, tcp.flags, len(tcp.payload), (0, 0)
     if ip.proto == PROTO_UDP:
-        if len(data) < 8:
-            raise Malformed("short UDP header")
+        if len(data) < 8 or not 8 <= _UDP_LENGTH.unpack_from(data, 4)[0] <= len(data):
+            raise Malformed("UDP length", "invalid-udp-length")
         sport, dport = _PORTS.unpack_from(data)
         return sport, dport, 0, len(data) - 8, (0, 0)
     if ip.proto == PROTO_ICMP:
         if len(data) < 8:
-            raise Malformed("short ICMP header")
+            raise Malformed("short ICMP header", "invalid-ip-length")
         ident = int.from_bytes(data[4:6], "big")       # an echo's identifier stands for its port
         sport, dport = (ident, 0) if data[0] == 8 else (0, ident) if data[0] == 0 else (0, 0)
         return sport, dport, 0, len(data) - 8, (data[0], data[1])

@@ -15,7 +15,12 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 
 class Malformed(ValueError):
-    """Not a frame or packet of the kind asked for."""
+    """Not a frame or packet of the kind asked for; ``reason`` is the counter a security
+    appliance drops it under (`show asp drop`)."""
+
+    def __init__(self, message: str, reason: str = "invalid-ip-header"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def mac_bytes(text: str) -> bytes:
@@ -70,7 +75,7 @@ class Ethernet:
     @classmethod
     def decode(cls, frame: bytes) -> "Ethernet":
         if len(frame) < 14:
-            raise Malformed("runt frame")
+            raise Malformed("runt frame", "invalid-encap")
         return cls(frame[0:6], frame[6:12], struct.unpack("!H", frame[12:14])[0], frame[14:])
 
 
@@ -124,8 +129,10 @@ class IPv4:
             raise Malformed("short IP header")
         version_ihl, _, total, ident, _, ttl, proto, _ = struct.unpack("!BBHHHBBH", data[:12])
         ihl = (version_ihl & 0x0F) * 4
-        if version_ihl >> 4 != 4 or ihl < 20 or total < ihl or len(data) < total:
+        if version_ihl >> 4 != 4 or ihl < 20 or total < ihl:
             raise Malformed("bad IP header")
+        if len(data) < total:
+            raise Malformed("IP total length beyond the packet", "invalid-ip-length")
         if checksum(data[:ihl]) != 0:
             raise Malformed("bad IP checksum")
         return cls(data[12:16], data[16:20], proto, data[ihl:total], ttl, ident, ihl)
@@ -150,14 +157,14 @@ class Udp:
     @classmethod
     def decode(cls, data: bytes, src: bytes, dst: bytes, verify: bool = True) -> "Udp":
         if len(data) < 8:
-            raise Malformed("short UDP header")
+            raise Malformed("short UDP header", "invalid-udp-length")
         sport, dport, length, value = struct.unpack("!HHHH", data[:8])
         if length < 8 or length > len(data):
-            raise Malformed("bad UDP length")
+            raise Malformed("bad UDP length", "invalid-udp-length")
         if verify and value:
             pseudo = src + dst + struct.pack("!BBH", 0, PROTO_UDP, length)
             if checksum(pseudo + data[:length]) != 0:
-                raise Malformed("bad UDP checksum")
+                raise Malformed("bad UDP checksum", "invalid-udp-length")
         return cls(sport, dport, data[8:length])
 
 
@@ -184,11 +191,11 @@ class Tcp:
     @classmethod
     def decode(cls, data: bytes) -> "Tcp":
         if len(data) < 20:
-            raise Malformed("short TCP header")
+            raise Malformed("short TCP header", "invalid-tcp-hdr-length")
         sport, dport, seq, ack, offset, flags, window = struct.unpack("!HHIIBBH", data[:16])
         length = (offset >> 4) * 4
         if length < 20 or length > len(data):
-            raise Malformed("bad TCP header length")
+            raise Malformed("bad TCP header length", "invalid-tcp-hdr-length")
         return cls(sport, dport, seq, ack, flags, data[length:], window)
 
 

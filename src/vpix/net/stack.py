@@ -42,6 +42,7 @@ class IpStack:
     forward: Callable[[IPv4, bytes], None] | None = None  # packets sent to our MAC for another address
     claim: Callable[[IPv4, bytes], bool] | None = None    # may take a packet for our address (NAT to it)
     proxy: Callable[[str], bool] | None = None            # other addresses to answer ARP for (proxy ARP)
+    malformed: Callable[[str], None] | None = None        # told the drop reason of frames it cannot read
     arp: dict[str, bytes] = field(default_factory=dict)
     arp_at: dict[str, float] = field(default_factory=dict)     # when each entry was last confirmed
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
@@ -161,8 +162,8 @@ class IpStack:
     def receive(self, frame: bytes) -> None:
         try:
             eth = Ethernet.decode(frame)
-        except Malformed:
-            return
+        except Malformed as bad:
+            return self._malformed(bad)
         if eth.dst not in (self.port.mac, BROADCAST):
             return
         if eth.ethertype == ETH_ARP:
@@ -205,11 +206,12 @@ class IpStack:
 
     def _ip(self, data: bytes, unicast: bool) -> None:
         if len(data) >= 1 and (data[0] & 0x0F) * 4 < 20:
+            self._malformed(Malformed("IP header length", "invalid-ip-header"))
             return self._note(4)
         try:
             ip = IPv4.decode(data)
-        except Malformed:
-            return
+        except Malformed as bad:
+            return self._malformed(bad)
         if self.address is None or ip.dst != ip_bytes(self.address):
             if unicast and self.forward is not None:
                 self.forward(ip, data)
@@ -247,6 +249,10 @@ class IpStack:
             ping.timer.cancel()
             ping.on_reply(True)
             self._next_echo(echo.ident)
+
+    def _malformed(self, bad: Malformed) -> None:
+        if self.malformed is not None:
+            self.malformed(bad.reason)
 
     def _note(self, code: int) -> None:
         if self.trace:

@@ -5,6 +5,7 @@ keeps (`show conn`, `show xlate`) and their clearing."""
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime
 
 from vpix.clock import Alarm, hms, parse_hms
 from vpix.dataplane.nat import PAT, STATIC, Xlate
@@ -64,6 +65,7 @@ class Forwarding(Feature):
         self.pipeline = Pipeline()
         self._sweep = None
         self._stale = True             # the configuration changed since the pipeline last followed it
+        self.asp_cleared: dict[str, tuple[datetime, str] | None] = {"frame": None, "flow": None}
 
     def render(self, full):
         lines = []
@@ -80,9 +82,10 @@ class Forwarding(Feature):
         stations.on_claim = lambda iface, ip, raw: self._forward(iface, ip, raw, own=True)
         stations.on_proxy = lambda iface, address: self.configured().nat.publishes(
             iface.nameif, int(ipaddress.IPv4Address(address)))
+        stations.on_malformed = lambda reason: self.pipeline.drops["frame"].update((reason,))
 
     def adopt(self, old: "Forwarding") -> None:
-        self.pipeline, self._sweep = old.pipeline, old._sweep
+        self.pipeline, self._sweep, self.asp_cleared = old.pipeline, old._sweep, old.asp_cleared
 
     def stop(self) -> None:
         if self._sweep is not None:
@@ -171,6 +174,14 @@ class Forwarding(Feature):
             lines += XLATE_FLAGS
         return lines + [_xlate_detail(x) if detail else _xlate_brief(x) for x in xlates]
 
+    def asp_drop_lines(self, kinds: list[str]) -> list[str]:
+        return asp.lines(self.system.version, kinds, self.pipeline.drops, self.asp_cleared)
+
+    def clear_asp_drop(self, kinds: list[str], user: str) -> None:
+        for kind in kinds:
+            self.pipeline.drops[kind].clear()
+            self.asp_cleared[kind] = (self.system.now(), user)
+
     def conn_lines(self) -> list[str]:
         """`show conn`: the count, then a line per connection, outside end first."""
         table = self.pipeline.conns
@@ -191,4 +202,4 @@ class Forwarding(Feature):
         return lines
 
 
-from vpix.features.forwarding import commands  # noqa: E402,F401
+from vpix.features.forwarding import asp, commands  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""`timeout …`, `show conn`, `clear conn`, `show xlate`, `clear xlate`."""
+"""`timeout …`, `show conn`, `clear conn`, `show xlate`, `clear xlate`, `show asp drop`,
+`clear asp drop`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from vpix.features.forwarding import TIMEOUTS, Forwarding
 
 _HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh:mm:ss, one or more",
          "conn": "Show connection information", "clear": "Reset functions",
-         "xlate": "Show current translation information", "detail": "Show the translations with their flags"}
+         "xlate": "Show current translation information", "detail": "Show the translations with their flags",
+         "asp": "Accelerated Security Path information", "drop": "Dropped packets and connections",
+         "frame": "Dropped packets", "flow": "Dropped connections"}
 
 
 def _settings(ctx: Ctx) -> list[tuple[str, str]]:
@@ -74,3 +77,18 @@ def show_xlate(ctx: Ctx):
 @command("clear xlate", help=_HELP)
 def clear_xlate(ctx: Ctx):
     ctx.system.feature(Forwarding).clear(xlates=True)
+
+
+def _asp_kinds(ctx: Ctx) -> list[str]:
+    return [kind for kind in ("frame", "flow") if ctx.args.get(kind)] or ["frame", "flow"]
+
+
+@command("show asp drop [{frame|flow}]", versions="7.x", help=_HELP)
+def show_asp_drop(ctx: Ctx):
+    for line in ctx.system.feature(Forwarding).asp_drop_lines(_asp_kinds(ctx)):
+        ctx.print(line)
+
+
+@command("clear asp drop [{frame|flow}]", versions="7.x", help=_HELP)
+def clear_asp_drop(ctx: Ctx):
+    ctx.system.feature(Forwarding).clear_asp_drop(_asp_kinds(ctx), ctx.session.username)

@@ -30,6 +30,7 @@ class Stations:
         self.on_transit: Callable | None = None             # (iface, ip, raw) to forward, when active
         self.on_claim: Callable | None = None               # (iface, ip, raw) for us: True if it forwards it
         self.on_proxy: Callable | None = None               # (iface, address): True to answer ARP for it
+        self.on_malformed: Callable | None = None           # (reason) of a frame no stack could read
         for iface in interfaces:                            # a new boot starts from the burned-in MACs
             iface.port.mac = mac_bytes(iface.mac)
 
@@ -81,6 +82,7 @@ class Stations:
                 stack.forward = lambda ip, raw, i=iface.index: self._transit(i, ip, raw)
                 stack.claim = lambda ip, raw, i=iface.index: self._claim(i, ip, raw)
                 stack.proxy = lambda address, i=iface.index: self._proxy(i, address)
+                stack.malformed = self._malformed
                 for proto, handler in self._protocols.items():
                     self._bind(stack, iface, proto, handler)
             stack.address = iface.ip if self.active else iface.standby
@@ -110,6 +112,10 @@ class Stations:
 
     def _proxy(self, index: int, address: str) -> bool:
         return self.active and self.on_proxy is not None and self.on_proxy(self.interfaces[index], address)
+
+    def _malformed(self, reason: str) -> None:
+        if self.on_malformed is not None:
+            self.on_malformed(reason)
 
     def _learned(self, index: int, address: str, mac: bytes) -> None:
         if self.on_learn is not None:
