@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from traffic import CONFIG, Net
 
 from vpix.net.fabric import Port
-from vpix.net.packets import ACK, ETH_IP, PROTO_TCP, PROTO_UDP, SYN, Ethernet, IPv4, Tcp, Udp, ip_bytes, mac_bytes
+from vpix.net.packets import ACK, ETH_IP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN, Ethernet, IPv4, Tcp, Udp, ip_bytes, mac_bytes
 
 PC, SERVER = "192.168.1.50", "172.16.1.50"
 
@@ -111,3 +111,29 @@ def test_no_frame_or_packet_breaks_the_unit_and_it_carries_on_forwarding(tmp_pat
     net.pc.stack.udp_send(5353, SERVER, 53, b"still here")
     net.run()
     assert ("udp", b"still here", (PC, 5353)) in net.received["server"]
+
+
+def test_a_flood_beyond_the_connection_limit_is_dropped_and_the_connections_in_place_carry_on(tmp_path, images):
+    net = Net(tmp_path, images)
+    net.term.configure("class-map WEB", " match port tcp eq www", "policy-map global_policy", " class WEB",
+                       "  set connection conn-max 3", "service-policy global_policy global")
+    assert "policy-map global_policy\n class WEB\n  set connection conn-max 3\n" in net.term.cmd("show running-config")
+    for port in range(40000, 40003):
+        net.tcp(net.pc, SERVER, port, 80, SYN)
+    net.tcp(net.server, PC, 80, 40000, SYN | ACK)
+    net.tcp(net.pc, SERVER, 40000, 80, ACK)
+    for port in range(41000, 41200):                                # the flood
+        segment = Tcp(port, 80, 1, 1, SYN).encode(ip_bytes(PC), ip_bytes(SERVER))
+        net.pc.stack.send_ip(SERVER, PROTO_TCP, segment)
+    net.run()
+    assert net.term.cmd("show conn").startswith("3 in use, 3 most used")
+    assert ("%PIX-3-201011: Connection limit exceeded 3/3 for outbound packet from 192.168.1.50/41000 to "
+            "172.16.1.50/80 on interface inside") in net.log()
+    assert "  Connection limit reached                                                   200\n" in \
+        net.term.cmd("show asp drop flow")
+    net.tcp(net.server, PC, 80, 40000, ACK | PSH, b"page")           # the established one carries on
+    assert net.received["pc"][-1][1].payload == b"page"
+    net.tcp(net.pc, SERVER, 22, 22, SYN)                            # another class of traffic is not limited
+    net.tcp(net.pc, SERVER, 40001, 80, RST)                          # one goes, another may come
+    net.tcp(net.pc, SERVER, 42000, 80, SYN)
+    assert net.term.cmd("show conn").startswith("4 in use")

@@ -10,6 +10,7 @@ failover replicates them; ``record`` and ``apply`` are the form they travel in.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -60,6 +61,7 @@ class Conn:
     xlates: tuple = ()               # the translations it holds
     ftp: bool = False                # an inspected FTP control connection
     seq_delta: list[int] = field(default_factory=lambda: [0, 0])    # bytes inspection added, per sender
+    limit: tuple | None = None       # the connection limit it counts against
 
     @property
     def outbound(self) -> bool:
@@ -144,6 +146,7 @@ class ConnTable:
         self.most_used = 0
         self.listener: Callable[[str, Conn], None] | None = None
         self._keys: dict[tuple, tuple[Conn, int]] = {}
+        self.limited: Counter[tuple] = Counter()      # connection limit -> connections counted
         self._ids = 0
 
     def __len__(self) -> int:
@@ -154,14 +157,17 @@ class ConnTable:
         return self._keys.get((proto, src, sport, dst, dport))
 
     def open(self, proto: int, a: End, b: End, now: float, ident: int | None = None, syn: bool = False,
-             xlates: tuple = ()) -> Conn:
-        """A new connection from ``a`` to ``b`` (``syn``: opened by a's SYN) through ``xlates``."""
+             xlates: tuple = (), limit: tuple | None = None) -> Conn:
+        """A new connection from ``a`` to ``b`` (``syn``: opened by a's SYN) through ``xlates``,
+        counted against ``limit``."""
         if ident is None:
             self._ids += 1
             ident = self._ids
         else:
             self._ids = max(self._ids, ident)
-        conn = Conn(ident, proto, a, b, now, now, xlates=xlates)
+        conn = Conn(ident, proto, a, b, now, now, xlates=xlates, limit=limit)
+        if limit is not None:
+            self.limited[limit] += 1
         for xlate in xlates:
             xlate.users += 1
         conn.syn[0] = syn
@@ -179,6 +185,8 @@ class ConnTable:
                 self._keys.pop(key, None)
             for xlate in conn.xlates:
                 xlate.release(now)
+            if conn.limit is not None:
+                self.limited[conn.limit] -= 1
             if self.listener is not None:
                 self.listener(CLOSED, conn)
         return Teardown(conn, reason, now)

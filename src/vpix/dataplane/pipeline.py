@@ -126,6 +126,7 @@ class Pipeline:
         self.routes = RouteTable([])
         self.acl_in: dict[str, AccessList] = {}
         self._own: set[int] = set()
+        self.limits: dict[str, list] = {}             # interface -> its ConnLimits (features.inspection)
         self.drops: dict[str, Counter[str]] = {"frame": Counter(), "flow": Counter()}   # `show asp drop`
 
     def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
@@ -206,6 +207,13 @@ class Pipeline:
             refused = self._policy_refuses(inside, outside, ip.proto, src, sport, dst, dport, icmp, source, target)
             if refused is not None:
                 return self._drop("acl-drop", refused)
+        limit = self._limit(arrived_on, ip.proto, dport)
+        if limit is not None and self.conns.limited[limit.key] >= limit.conn_max:
+            self.drops["flow"]["conn-limit"] += 1
+            way = "inbound" if inside.security < outside.security else "outbound"
+            return Verdict(logs=[(3, 201011, f"Connection limit exceeded {self.conns.limited[limit.key]}/"
+                                             f"{limit.conn_max} for {way} packet from {source}/{sport} to "
+                                             f"{target}/{dport} on interface {arrived_on}")])
         try:
             a, b = self.nat.flow(arrived_on, route.iface, ip.proto, src, sport, dst, dport, mapped, now)
         except NoTranslation as missing:
@@ -220,11 +228,17 @@ class Pipeline:
             xlate.last = now
         verdict.logs.extend(built_xlate(xlate) for xlate in self.nat.take_built())
         if ip.proto in (PROTO_TCP, PROTO_UDP):
-            conn = self.conns.open(ip.proto, *ends, now, syn=ip.proto == PROTO_TCP, xlates=held)
+            conn = self.conns.open(ip.proto, *ends, now, syn=ip.proto == PROTO_TCP, xlates=held,
+                                   limit=limit.key if limit is not None else None)
             conn.ftp = ip.proto == PROTO_TCP and dport in self.ftp_ports.get(arrived_on, ())
             self.conns.seen(conn, 0, length, flags, now)
             verdict.logs.append(built(conn))
         return verdict
+
+    def _limit(self, arrived_on: str, proto: int, dport: int):
+        if proto not in (PROTO_TCP, PROTO_UDP):
+            return None
+        return next((limit for limit in self.limits.get(arrived_on, ()) if limit.matches(proto, dport)), None)
 
     def _drop(self, reason: str, log: Log | None = None) -> Verdict:
         self.drops["frame"][reason] += 1

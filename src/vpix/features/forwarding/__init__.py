@@ -117,6 +117,7 @@ class Forwarding(Feature):
             parse_hms(self.timeouts[name]) or float("inf") for name in ("conn", "half-closed", "udp", "icmp", "xlate"))
         self.pipeline.nat.xlate_timeout = t.xlate
         self.pipeline.ftp_ports = self.system.feature(Inspection).ftp_ports()
+        self.pipeline.limits = self.system.feature(Inspection).conn_limits()
 
     # ------------------------------------------------------------ packets
 

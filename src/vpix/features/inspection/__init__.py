@@ -1,7 +1,7 @@
 """Application inspection settings: 7.x's modular policy framework (`class-map`, `policy-map`
 with `class` and `inspect`, `policy-map type inspect dns` parameters, `service-policy`) and
 6.x's `fixup protocol`. The data plane acts on FTP (vpix.dataplane.ftp): ``ftp_ports`` says
-which TCP ports each interface inspects as FTP. The other engines are kept and shown as
+which TCP ports each interface inspects as FTP; and on `set connection conn-max` (``conn_limits``). The other engines are kept and shown as
 configured; vpix inspects nothing else yet."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.acl import PORTS
 from vpix.features import Feature
 from vpix.features.interfaces import Interfaces
+from vpix.net.packets import PROTO_TCP
 
 mode("config-cmap", "(config-cmap)")
 mode("config-pmap", "(config-pmap)")
@@ -35,10 +36,32 @@ class ClassMap:
 
 
 @dataclass
+class PolicyClass:
+    """What a policy does to the traffic of one class: `inspect` lines, `set connection`."""
+
+    inspects: list[str] = field(default_factory=list)
+    conn_max: int = 0                                        # 0: no limit
+
+
+@dataclass(frozen=True)
+class ConnLimit:
+    """`set connection conn-max` of a class in a service policy: ``key`` names the class's
+    count; ``ports`` of ``proto`` the traffic it matches (None: all)."""
+
+    key: tuple[str, str, str]
+    proto: int | None
+    ports: frozenset[int] | None
+    conn_max: int
+
+    def matches(self, proto: int, dport: int) -> bool:
+        return self.ports is None or (proto == self.proto and dport in self.ports)
+
+
+@dataclass
 class PolicyMap:
     name: str
     kind: str | None = None                                  # "dns" for `policy-map type inspect dns`
-    classes: dict[str, list[str]] = field(default_factory=dict)     # class -> its inspect lines
+    classes: dict[str, PolicyClass] = field(default_factory=dict)
     parameters: list[str] = field(default_factory=list)
 
 
@@ -62,8 +85,10 @@ class Inspection(Feature):
             pmaps.append(f"policy-map type inspect {p.kind} {p.name}" if p.kind else f"policy-map {p.name}")
             if p.kind:
                 pmaps += [" parameters"] + [f"  {line}" for line in p.parameters]
-            for name, inspects in p.classes.items():
-                pmaps += [f" class {name}"] + [f"  inspect {line}" for line in inspects]
+            for name, actions in p.classes.items():
+                pmaps += [f" class {name}"] + [f"  inspect {line}" for line in actions.inspects]
+                if actions.conn_max:
+                    pmaps.append(f"  set connection conn-max {actions.conn_max}")
         policies = [f"service-policy {policy} {'global' if where == 'global' else 'interface ' + where}"
                     for where, policy in self.service_policies.items()]
         return [("class-map", cmaps), ("policy-map", pmaps), ("service-policy", policies)]
@@ -80,20 +105,39 @@ class Inspection(Feature):
             if policy is None:
                 continue
             ports = set()
-            for class_name, inspects in policy.classes.items():
-                if any(line.split()[0] == "ftp" for line in inspects):
+            for class_name, actions in policy.classes.items():
+                if any(line.split()[0] == "ftp" for line in actions.inspects):
                     ports |= self._class_ports(class_name, "ftp")
             for name in (names if where == "global" else [where]):
                 out.setdefault(name, set()).update(ports)
         return out
 
-    def _class_ports(self, name: str, engine: str) -> set[int]:
+    def conn_limits(self) -> dict[str, list[ConnLimit]]:
+        """Interface name -> the connection limits on traffic arriving there (7.x)."""
+        out: dict[str, list[ConnLimit]] = {}
+        names = [i.nameif for i in self.system.feature(Interfaces).named()]
+        for where, policy_name in self.service_policies.items():
+            policy = self.policy_maps.get(policy_name)
+            for class_name, actions in policy.classes.items() if policy is not None else ():
+                if not actions.conn_max:
+                    continue
+                cmap = self.class_maps.get(class_name)
+                any_traffic = cmap is not None and ["any"] in [m.split() for m in cmap.matches]
+                ports = None if any_traffic else frozenset(self._class_ports(class_name))
+                limit = ConnLimit((where, policy_name, class_name), PROTO_TCP, ports, actions.conn_max)
+                for name in (names if where == "global" else [where]):
+                    out.setdefault(name, []).append(limit)
+        return out
+
+    def _class_ports(self, name: str, engine: str | None = None) -> set[int]:
+        """The TCP ports a class matches; `default-inspection-traffic` means ``engine``'s (every
+        engine's when None)."""
         cmap = self.class_maps.get(name)
         ports: set[int] = set()
         for match in cmap.matches if cmap is not None else []:
             words = match.split()
             if words == ["default-inspection-traffic"]:
-                ports.add(DEFAULT_PORTS[engine])
+                ports.update(DEFAULT_PORTS.values() if engine is None else [DEFAULT_PORTS[engine]])
             elif words[:3] == ["port", "tcp", "eq"]:
                 ports.add(_number(words[3]))
         return ports
@@ -119,7 +163,9 @@ _HELP = {"class-map": "Configure MPF Class Map", "policy-map": "Configure MPF Po
          "if": "Name of the interface", "type": "Specifies the type of policy-map", "rest": "Options",
          "parameters": "Specify parameters for this policy", "message-length": "Configure DNS message length",
          "fixup": "Configure fixup protocol", "protocol": "The protocol", "dns": "Configure DNS parameters",
-         "maximum": "Maximum length", "length": "Length in bytes"}
+         "maximum": "Maximum length", "length": "Length in bytes", "set": "Set connection values",
+         "connection": "Configure connection parameters", "conn-max": "Maximum number of simultaneous connections",
+         "n": "Number of connections (0: no limit)"}
 
 
 def _inspection(ctx: Ctx) -> Inspection:
@@ -178,7 +224,7 @@ def policy_class(ctx: Ctx):
     name = ctx.args["name"]
     if policy.kind or name not in _inspection(ctx).class_maps:
         raise CommandError(f"ERROR: class-map {name} does not exist")
-    ctx.session.enter("config-pmap-c", policy.classes.setdefault(name, []))
+    ctx.session.enter("config-pmap-c", policy.classes.setdefault(name, PolicyClass()))
 
 
 @command("parameters", mode="config-pmap", versions="7.x", config=True, help=_HELP)
@@ -204,7 +250,7 @@ def _inspect_line(ctx: Ctx) -> str:
 
 @command("inspect <rest:LINE>", mode="config-pmap-c", versions="7.x", config=True, help=_HELP)
 def inspect(ctx: Ctx):
-    line, inspects = _inspect_line(ctx), ctx.session.target
+    line, inspects = _inspect_line(ctx), ctx.session.target.inspects
     if line.split()[0] == "dns" and len(line.split()) > 1 and line.split()[1] not in _inspection(ctx).policy_maps:
         raise CommandError(f"ERROR: policy-map {line.split()[1]} does not exist")
     inspects[:] = [i for i in inspects if i.split()[:1] != line.split()[:1] or i.split()[0] == "h323"] + [line]
@@ -212,8 +258,20 @@ def inspect(ctx: Ctx):
 
 @command("no inspect <rest:LINE>", mode="config-pmap-c", versions="7.x", config=True, help=_HELP)
 def no_inspect(ctx: Ctx):
-    line, inspects = _inspect_line(ctx), ctx.session.target
+    line, inspects = _inspect_line(ctx), ctx.session.target.inspects
     inspects[:] = [i for i in inspects if i != line and i.split() != line.split()[:1]]
+
+
+@command("set connection conn-max <n:INT:0-65535>", mode="config-pmap-c", versions="7.x", config=True,
+         help=_HELP)
+def set_connection(ctx: Ctx):
+    ctx.session.target.conn_max = ctx.args["n"]
+
+
+@command("no set connection conn-max [<n:INT:0-65535>]", mode="config-pmap-c", versions="7.x", config=True,
+         help=_HELP)
+def no_set_connection(ctx: Ctx):
+    ctx.session.target.conn_max = 0
 
 
 def _where(ctx: Ctx) -> str:
