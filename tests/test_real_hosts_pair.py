@@ -23,33 +23,13 @@ from vpix.features.forwarding import Forwarding
 from vpix.features.logging import Logging
 from vpix.lab import control, model, runner
 
-BASE = """hostname fw
-logging enable
-logging buffered debugging
-interface Ethernet0
- nameif outside
- security-level 0
- ip address 172.16.1.1 255.255.0.0 standby 172.16.1.2
- no shutdown
-interface Ethernet1
- nameif inside
- security-level 100
- ip address 192.168.1.1 255.255.255.0 standby 192.168.1.2
- no shutdown
-interface Ethernet2
+# the single unit's configuration (ping, FTP inspected), with standby addresses, HTTP let in
+BASE = test_real_hosts.CONFIG.replace("255.255.0.0\n", "255.255.0.0 standby 172.16.1.2\n").replace(
+    "255.255.255.0\n", "255.255.255.0 standby 192.168.1.2\n") + """interface Ethernet2
  no shutdown
 interface Ethernet3
  no shutdown
-access-list OUTSIDE extended permit icmp any any echo-reply
-access-list OUTSIDE extended permit tcp any host 192.168.1.50 eq ftp
 access-list OUTSIDE extended permit tcp any host 192.168.1.50 eq www
-access-group OUTSIDE in interface outside
-class-map inspection_default
- match default-inspection-traffic
-policy-map global_policy
- class inspection_default
-  inspect ftp
-service-policy global_policy global
 """
 
 FAILOVER = """failover lan unit {role}
