@@ -109,6 +109,21 @@ class Conn:
 
 
 @dataclass(frozen=True)
+class ConnLimit:
+    """A limit on the connections of a class of traffic (7.x `set connection conn-max`):
+    ``key`` names the class's count in ``ConnTable.limited``; the class is TCP to ``ports``
+    (None: all traffic)."""
+
+    key: tuple[str, str, str]
+    proto: int
+    ports: frozenset[int] | None
+    conn_max: int
+
+    def matches(self, proto: int, dport: int) -> bool:
+        return self.ports is None or (proto == self.proto and dport in self.ports)
+
+
+@dataclass(frozen=True)
 class Teardown:
     conn: Conn
     reason: str

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from vpix.clock import hms
 from vpix.dataplane.acl import AccessList
 from vpix.dataplane import ftp
-from vpix.dataplane.conns import Conn, ConnTable, End, Teardown, Timeouts
+from vpix.dataplane.conns import Conn, ConnLimit, ConnTable, End, Teardown, Timeouts
 from vpix.dataplane.nat import PAT, STATIC, Address, NatTable, NoTranslation, Xlate
 from vpix.dataplane.routes import RouteTable
 from vpix.net.packets import ACK, FIN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN, IPv4, Malformed, Tcp, ip_text
@@ -126,7 +126,7 @@ class Pipeline:
         self.routes = RouteTable([])
         self.acl_in: dict[str, AccessList] = {}
         self._own: set[int] = set()
-        self.limits: dict[str, list] = {}             # interface -> its ConnLimits (features.inspection)
+        self.limits: dict[str, list[ConnLimit]] = {}  # interface -> the limits on traffic arriving there
         self.drops: dict[str, Counter[str]] = {"frame": Counter(), "flow": Counter()}   # `show asp drop`
 
     def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
@@ -209,7 +209,7 @@ class Pipeline:
                 return self._drop("acl-drop", refused)
         limit = self._limit(arrived_on, ip.proto, dport)
         if limit is not None and self.conns.limited[limit.key] >= limit.conn_max:
-            self.drops["flow"]["conn-limit"] += 1
+            self.count_drop("conn-limit", "flow")
             way = "inbound" if inside.security < outside.security else "outbound"
             return Verdict(logs=[(3, 201011, f"Connection limit exceeded {self.conns.limited[limit.key]}/"
                                              f"{limit.conn_max} for {way} packet from {source}/{sport} to "
@@ -235,13 +235,16 @@ class Pipeline:
             verdict.logs.append(built(conn))
         return verdict
 
-    def _limit(self, arrived_on: str, proto: int, dport: int):
+    def _limit(self, arrived_on: str, proto: int, dport: int) -> ConnLimit | None:
         if proto not in (PROTO_TCP, PROTO_UDP):
             return None
         return next((limit for limit in self.limits.get(arrived_on, ()) if limit.matches(proto, dport)), None)
 
+    def count_drop(self, reason: str, kind: str = "frame") -> None:
+        self.drops[kind][reason] += 1
+
     def _drop(self, reason: str, log: Log | None = None) -> Verdict:
-        self.drops["frame"][reason] += 1
+        self.count_drop(reason)
         return Verdict(logs=[log] if log is not None else [])
 
     def _policy_refuses(self, inside: Face, outside: Face, proto, src, sport, dst, dport, icmp, source, target) -> Log | None:

@@ -12,7 +12,7 @@ from vpix.clock import Alarm
 from vpix.failover import compat, messages
 from vpix.failover.links import CableLink, LanLink
 from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, COLD_STANDBY, FAILED, STANDBY_READY, STANDBY_STATES,
-                                   FailoverMachine, Hello, Order, Role, Send, SyncNeeded, Syslog, LanTest)
+                                   FailoverMachine, Hello, LanTest, Order, Role, Send, SyncNeeded, Syslog)
 from vpix.failover.monitoring import Monitoring
 from vpix.failover.stateful import StateLink
 from vpix.net.packets import mac_bytes, mac_text

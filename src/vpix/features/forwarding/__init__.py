@@ -82,7 +82,7 @@ class Forwarding(Feature):
         stations.on_claim = lambda iface, ip, raw: self._forward(iface, ip, raw, own=True)
         stations.on_proxy = lambda iface, address: self.configured().nat.publishes(
             iface.nameif, int(ipaddress.IPv4Address(address)))
-        stations.on_malformed = lambda reason: self.pipeline.drops["frame"].update((reason,))
+        stations.on_malformed = lambda reason: self.pipeline.count_drop(reason)
 
     def adopt(self, old: "Forwarding") -> None:
         self.pipeline, self._sweep, self.asp_cleared = old.pipeline, old._sweep, old.asp_cleared

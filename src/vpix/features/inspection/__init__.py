@@ -1,8 +1,9 @@
 """Application inspection settings: 7.x's modular policy framework (`class-map`, `policy-map`
 with `class` and `inspect`, `policy-map type inspect dns` parameters, `service-policy`) and
 6.x's `fixup protocol`. The data plane acts on FTP (vpix.dataplane.ftp): ``ftp_ports`` says
-which TCP ports each interface inspects as FTP; and on `set connection conn-max` (``conn_limits``). The other engines are kept and shown as
-configured; vpix inspects nothing else yet."""
+which TCP ports each interface inspects as FTP; and on `set connection conn-max`
+(``conn_limits``). The other engines are kept and shown as configured; vpix inspects nothing
+else yet."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from vpix.cli.registry import command, mode
 from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.acl import PORTS
+from vpix.dataplane.conns import ConnLimit
 from vpix.features import Feature
 from vpix.features.interfaces import Interfaces
 from vpix.net.packets import PROTO_TCP
@@ -41,20 +43,6 @@ class PolicyClass:
 
     inspects: list[str] = field(default_factory=list)
     conn_max: int = 0                                        # 0: no limit
-
-
-@dataclass(frozen=True)
-class ConnLimit:
-    """`set connection conn-max` of a class in a service policy: ``key`` names the class's
-    count; ``ports`` of ``proto`` the traffic it matches (None: all)."""
-
-    key: tuple[str, str, str]
-    proto: int | None
-    ports: frozenset[int] | None
-    conn_max: int
-
-    def matches(self, proto: int, dport: int) -> bool:
-        return self.ports is None or (proto == self.proto and dport in self.ports)
 
 
 @dataclass
