@@ -11,6 +11,7 @@ import struct
 from vpix.net.fabric import Port, Segment
 from vpix.net.packets import ETH_IP, PROTO_UDP, Ethernet, IPv4, Udp, ip_bytes
 from vpix.net.stack import IpStack
+from vpix.net.tcp import TcpLayer
 from vpix.transfer.tftp_server import DATA_PORT, LISTEN, STRAY, Faults, Out, TftpServerCore
 
 TFTP_PORTS = {LISTEN: 69, DATA_PORT: 50001, STRAY: 50002}
@@ -23,6 +24,7 @@ class Host:
         self.clock = clock
         self.port = Port(mac)
         self.stack = IpStack(self.port, clock, address, mask, gateway)
+        self.tcp = TcpLayer(self.stack)     # a test may take TCP segments over with stack.ip_bind
         self.tftp: TftpServerCore | None = None
         self.raw_faults: dict[int, int] = {}    # block -> Table 11-2 code sent just before it
         self._alarm = Alarm(clock, self._tick)

@@ -1,0 +1,328 @@
+"""Servers and clients for emulated hosts, over their own TCP: an FTP server and client
+(passive and active mode), and an HTTP/1.0 server that sends at a set rate with its
+client. They let the failover functionality test — a file sent by FTP between hosts on
+different interfaces, a long transfer across a takeover — run with no root and no kernel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from vpix.clock import Alarm
+from vpix.net.tcp import CLOSED, WINDOW, Connection, Handlers, TcpLayer
+from vpix.transfer.ftp import Replies, Reply
+
+PACE = 0.01                         # a rate-limited sender's tick, seconds
+PASSIVE_PORTS = range(50000, 50100)
+
+
+@dataclass
+class Outcome:
+    """How a client's transfer ended: ``data`` when it worked, else ``error``."""
+    data: bytes | None = None
+    error: str | None = None
+
+
+class _Lines:
+    """CRLF-terminated lines out of a byte stream."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+
+    def feed(self, data: bytes) -> list[str]:
+        self._buffer += data
+        *lines, self._buffer = self._buffer.split(b"\n")
+        return [line.rstrip(b"\r").decode("latin-1") for line in lines]
+
+
+# ---------------------------------------------------------------- FTP
+
+
+class FtpServer:
+    """Anonymous FTP on port 21 serving and storing ``files`` (name -> contents)."""
+
+    def __init__(self, tcp: TcpLayer, files: dict[str, bytes]):
+        self.tcp = tcp
+        self.files = files
+        self._ports = iter(PASSIVE_PORTS)
+        tcp.listen(21, lambda conn: _FtpSession(self, conn).handlers)
+
+
+class _FtpSession:
+    def __init__(self, server: FtpServer, control: Connection):
+        self.server = server
+        self.control = control
+        self.lines = _Lines()
+        self.handlers = Handlers(opened=lambda: self.reply("220 (vpix lab FTP)"), data=self._data,
+                                 eof=control.close)
+        self.passive_port: int | None = None
+        self.active_to: tuple[str, int] | None = None
+        self.data_conn: Connection | None = None
+        self.transfer: Callable[[Connection], None] | None = None
+
+    def reply(self, text: str) -> None:
+        self.control.send(text.encode("latin-1") + b"\r\n")
+
+    def _data(self, data: bytes) -> None:
+        for line in self.lines.feed(data):
+            verb, _, argument = line.partition(" ")
+            getattr(self, f"_{verb.lower()}", self._unknown)(argument)
+
+    def _unknown(self, argument: str) -> None:
+        self.reply("500 Unknown command.")
+
+    def _user(self, argument: str) -> None:
+        self.reply("331 Please specify the password.")
+
+    def _pass(self, argument: str) -> None:
+        self.reply("230 Login successful.")
+
+    def _type(self, argument: str) -> None:
+        self.reply("200 Switching to Binary mode.")
+
+    def _quit(self, argument: str) -> None:
+        self.reply("221 Goodbye.")
+        self.control.close()
+
+    def _pasv(self, argument: str) -> None:
+        port = self.passive_port = next(self.server._ports)
+        self.active_to = None
+        self.server.tcp.listen(port, self._passive_accept)
+        numbers = self.server.tcp.stack.address.replace(".", ",")
+        self.reply(f"227 Entering Passive Mode ({numbers},{port >> 8},{port & 0xFF}).")
+
+    def _port(self, argument: str) -> None:
+        fields = argument.split(",")
+        if len(fields) != 6 or not all(f.isdigit() for f in fields):
+            return self.reply("500 Illegal PORT command.")
+        self.active_to = (".".join(fields[:4]), int(fields[4]) << 8 | int(fields[5]))
+        self.passive_port = None
+        self.reply("200 PORT command successful. Consider using PASV.")
+
+    def _retr(self, name: str) -> None:
+        if name not in self.server.files:
+            return self.reply("550 Failed to open file.")
+        contents = self.server.files[name]
+        self._open_data(f"150 Opening BINARY mode data connection for {name} ({len(contents)} bytes).",
+                        lambda conn: self._send_file(conn, contents))
+
+    def _stor(self, name: str) -> None:
+        self._open_data("150 Ok to send data.", lambda conn: self._receive_file(conn, name))
+
+    def _send_file(self, conn: Connection, contents: bytes) -> None:
+        conn.handlers.closed = self._transferred
+        conn.send(contents)
+        conn.close()
+
+    def _receive_file(self, conn: Connection, name: str) -> None:
+        chunks: list[bytes] = []
+
+        def stored() -> None:
+            self.server.files[name] = b"".join(chunks)
+            conn.close()
+        conn.handlers.data = chunks.append
+        conn.handlers.eof = stored
+        conn.handlers.closed = self._transferred
+
+    def _transferred(self, error: str | None) -> None:
+        self.data_conn = self.passive_port = self.active_to = None    # the next needs PASV or PORT again
+        self.reply("426 Failure writing network stream." if error else "226 Transfer complete.")
+
+    def _open_data(self, opening: str, transfer: Callable[[Connection], None]) -> None:
+        """The data connection: ours to the client's PORT, or the client's to our PASV port
+        (now, or when it comes). A connection not open yet keeps what is sent until it is."""
+        if self.active_to is None and self.passive_port is None:
+            return self.reply("425 Use PORT or PASV first.")
+        self.reply(opening)
+        if self.active_to is not None:
+            transfer(self.server.tcp.connect(*self.active_to, Handlers(), local_port=20))
+        elif self.data_conn is not None:
+            transfer(self.data_conn)
+        else:
+            self.transfer = transfer
+
+    def _passive_accept(self, conn: Connection) -> Handlers:
+        self.server.tcp.listeners.pop(conn.local_port, None)
+        self.data_conn = conn
+        if self.transfer is not None:
+            transfer, self.transfer = self.transfer, None
+            transfer(conn)
+        return conn.handlers
+
+
+class FtpClient:
+    """Logs in anonymously and fetches or stores one file, in passive or active mode;
+    ``done(Outcome)`` at the end, with the file fetched (or the stored bytes) or the error."""
+
+    def __init__(self, tcp: TcpLayer, server: str, done: Callable[[Outcome], None], passive: bool = True):
+        self.tcp = tcp
+        self.server = server
+        self.done = done
+        self.passive = passive
+        self.replies = Replies()
+        self.chunks: list[bytes] = []
+        self.upload: bytes | None = None
+        self.steps: list[tuple[str | Callable[[], str] | None, tuple[int, ...]]] = []
+        self.control: Connection | None = None
+        self.finished = False
+
+    def get(self, name: str) -> None:
+        self._start(f"RETR {name}")
+
+    def put(self, name: str, contents: bytes) -> None:
+        self.upload = contents
+        self._start(f"STOR {name}")
+
+    def _start(self, transfer: str) -> None:
+        """Each step: the command to send (None: only wait), and the replies that let it go on."""
+        data_step = ("PASV", (227,)) if self.passive else (self._port, (200,))
+        self.steps = [(None, (220,)), ("USER anonymous", (331,)), ("PASS vpix@", (230,)), ("TYPE I", (200,)),
+                      data_step, (transfer, (150,)), (None, (226,)), ("QUIT", (221,))]
+        self.control = self.tcp.connect(self.server, 21, Handlers(data=self._replies, closed=self._control_closed))
+
+    def _replies(self, data: bytes) -> None:
+        for reply in self.replies.feed(data):
+            self._step(reply)
+
+    def _step(self, reply: Reply) -> None:
+        if self.finished:
+            return
+        _, ok = self.steps.pop(0)
+        if reply.code not in ok:
+            return self._finish(Outcome(error=f"{reply.code} {reply.text}"))
+        if reply.code == 227:
+            self._connect_passive(reply.text)
+        if not self.steps:
+            return self._finish(Outcome(data=self.upload if self.upload is not None else b"".join(self.chunks)))
+        command = self.steps[0][0]
+        if command is not None:
+            line = command() if callable(command) else command
+            self.control.send(line.encode("latin-1") + b"\r\n")
+
+    def _port(self) -> str:
+        port = self.tcp.ephemeral_port()
+        self.tcp.listen(port, self._accept_data)
+        return f"PORT {self.tcp.stack.address.replace('.', ',')},{port >> 8},{port & 0xFF}"
+
+    def _connect_passive(self, text: str) -> None:
+        numbers = text[text.index("(") + 1:text.index(")")].split(",")
+        address, port = ".".join(numbers[:4]), int(numbers[4]) << 8 | int(numbers[5])
+        self._use_data(self.tcp.connect(address, port, Handlers()))
+
+    def _accept_data(self, conn: Connection) -> Handlers:
+        self.tcp.listeners.pop(conn.local_port, None)
+        self._use_data(conn)
+        return conn.handlers
+
+    def _use_data(self, conn: Connection) -> None:
+        if self.upload is not None:
+            conn.send(self.upload)
+            conn.close()
+        else:
+            conn.handlers.data = self.chunks.append
+            conn.handlers.eof = conn.close
+
+    def _control_closed(self, error: str | None) -> None:
+        self._finish(Outcome(error=error or "control connection closed"))
+
+    def _finish(self, outcome: Outcome) -> None:
+        if not self.finished:
+            self.finished = True
+            self.control.close()
+            self.done(outcome)
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+class HttpServer:
+    """HTTP/1.0 GET of ``files`` on port 80, each sent at ``rate`` bytes a second (as fast as
+    TCP allows without one) and the connection closed after."""
+
+    def __init__(self, tcp: TcpLayer, files: dict[str, bytes], rate: int | None = None):
+        self.tcp = tcp
+        self.files = files
+        self.rate = rate
+        tcp.listen(80, self._accept)
+
+    def _accept(self, conn: Connection) -> Handlers:
+        lines = _Lines()
+
+        def request(data: bytes) -> None:
+            for line in lines.feed(data):
+                if line.startswith("GET "):
+                    self._respond(conn, line.split()[1].lstrip("/"))
+        return Handlers(data=request, eof=conn.close)
+
+    def _respond(self, conn: Connection, name: str) -> None:
+        body = self.files.get(name)
+        if body is None:
+            conn.send(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            return conn.close()
+        conn.send(f"HTTP/1.0 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+        if self.rate is None:
+            conn.send(body)
+            return conn.close()
+        _Paced(conn, body, int(self.rate * PACE))
+
+
+class _Paced:
+    """Feeds a body to a connection a slice per tick, never more than a window ahead."""
+
+    def __init__(self, conn: Connection, body: bytes, per_tick: int):
+        self.conn, self.body, self.per_tick = conn, memoryview(body), per_tick
+        self.alarm = Alarm(conn.tcp.stack.clock, self._tick)
+        self._tick()
+
+    def _tick(self) -> None:
+        if self.conn.state == CLOSED:
+            return
+        if self.conn.outstanding < WINDOW:
+            piece, self.body = self.body[:self.per_tick], self.body[self.per_tick:]
+            self.conn.send(bytes(piece))
+        if not self.body:
+            return self.conn.close()
+        self.alarm.after(PACE)
+
+
+class HttpGet:
+    """Fetches ``/name``; ``done`` gets the body once the server closes, if it is all there,
+    or the error. Like curl's --speed-time, it gives up when nothing arrives for
+    ``idle_timeout`` seconds."""
+
+    def __init__(self, tcp: TcpLayer, server: str, name: str, done: Callable[[Outcome], None],
+                 idle_timeout: float = 10.0):
+        self.done = done
+        self.chunks: list[bytes] = []
+        self.idle_timeout = idle_timeout
+        self.outcome: Outcome | None = None
+        self.conn = tcp.connect(server, 80, Handlers(data=self._data, eof=self._eof, closed=self._closed))
+        self.conn.send(f"GET /{name} HTTP/1.0\r\n\r\n".encode())
+        self.idle = Alarm(tcp.stack.clock, lambda: (self._report(Outcome(error="timed out")), self.conn.abort()))
+        self.idle.after(idle_timeout)
+
+    def _data(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.idle.after(self.idle_timeout)
+
+    def _eof(self) -> None:
+        head, _, body = b"".join(self.chunks).partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next((int(line.split(":")[1]) for line in lines if line.lower().startswith("content-length:")),
+                      None)
+        if lines[0].split()[1:2] != ["200"]:
+            self._report(Outcome(error=lines[0]))
+        elif length != len(body):
+            self._report(Outcome(error=f"{len(body)} of {length} bytes"))
+        else:
+            self._report(Outcome(data=body))
+        self.conn.close()
+
+    def _closed(self, error: str | None) -> None:
+        self._report(Outcome(error=error or "closed before the end"))
+
+    def _report(self, outcome: Outcome) -> None:
+        self.idle.cancel()
+        if self.outcome is None:
+            self.outcome = outcome
+            self.done(outcome)

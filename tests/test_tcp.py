@@ -1,0 +1,142 @@
+"""The emulated hosts' own TCP and the FTP and HTTP apps on it, between two hosts on one
+segment in virtual time: delivery in order through loss, close, reset, give-up."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings, strategies as st
+
+from vpix.clock import VirtualClock
+from vpix.net.apps import FtpClient, FtpServer, HttpGet, HttpServer
+from vpix.net.fabric import Segment
+from vpix.net.host import Host
+from vpix.net.packets import mac_bytes
+from vpix.net.tcp import Handlers
+
+
+class LossySegment(Segment):
+    """Drops each frame with probability ``loss`` until ``until`` (virtual seconds)."""
+
+    def __init__(self, clock, seed=0, loss=0.0, until=0.0):
+        super().__init__("lossy", clock)
+        self.random = random.Random(seed)
+        self.loss, self.until = loss, until
+
+    def carry(self, sender, frame):
+        if self.clock.monotonic() < self.until and self.random.random() < self.loss:
+            return
+        super().carry(sender, frame)
+
+
+def _hosts(segment=None):
+    clock = segment.clock if segment else VirtualClock()
+    segment = segment or Segment("lan", clock)
+    a = Host("a", mac_bytes("0050.5600.0001"), "10.0.0.1", clock)
+    b = Host("b", mac_bytes("0050.5600.0002"), "10.0.0.2", clock)
+    a.plug(segment)
+    b.plug(segment)
+    return clock, a, b
+
+
+def _echo_pair(a, b, payload):
+    """b echoes back what a sends; a closes once it has all of it back."""
+    seen = {"echo": [], "closed": []}
+    b.tcp.listen(7, lambda conn: Handlers(data=conn.send, eof=conn.close,
+                                          closed=lambda error: seen["closed"].append(("b", error))))
+    handlers = Handlers(data=seen["echo"].append, closed=lambda error: seen["closed"].append(("a", error)))
+    conn = a.tcp.connect("10.0.0.2", 7, handlers)
+    handlers.data = lambda data: (seen["echo"].append(data),
+                                  sum(map(len, seen["echo"])) == len(payload) and conn.close())
+    conn.send(payload)
+    if not payload:
+        conn.close()
+    return conn, seen
+
+
+def test_a_connection_carries_data_both_ways_and_closes_in_order():
+    clock, a, b = _hosts()
+    payload = bytes(range(256)) * 1000
+    conn, seen = _echo_pair(a, b, payload)
+    clock.advance(1)
+    assert b"".join(seen["echo"]) == payload
+    assert sorted(seen["closed"]) == [("a", None), ("b", None)]
+    clock.advance(60)
+    assert not a.tcp.connections and not b.tcp.connections
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32), size=st.integers(0, 40_000), loss=st.floats(0.0, 0.5))
+def test_data_arrives_whole_and_in_order_through_a_lossy_segment(seed, size, loss):
+    clock, a, b = _hosts(LossySegment(VirtualClock(), seed, loss, until=5.0))
+    payload = random.Random(seed).randbytes(size)
+    conn, seen = _echo_pair(a, b, payload)
+    clock.advance(100)
+    assert b"".join(seen["echo"]) == payload
+    assert sorted(seen["closed"]) == [("a", None), ("b", None)]
+
+
+def test_a_closed_port_refuses_with_a_reset():
+    clock, a, b = _hosts()
+    closed = []
+    a.tcp.connect("10.0.0.2", 8080, Handlers(closed=closed.append))
+    clock.advance(1)
+    assert closed == ["reset"]
+
+
+def test_a_peer_that_vanishes_is_given_up_after_the_retries():
+    clock, a, b = _hosts()
+    closed = []
+    b.tcp.listen(7, lambda conn: Handlers())
+    conn = a.tcp.connect("10.0.0.2", 7, Handlers(closed=closed.append))
+    clock.advance(1)
+    b.port.plug(False)
+    conn.send(b"x" * 5000)
+    clock.advance(30)
+    assert closed == []                         # still retrying: 1 + 2 + 4 + 8 + 16 s
+    clock.advance(60)
+    assert closed == ["timed out"] and not a.tcp.connections
+
+
+def test_ftp_get_and_put_in_both_modes():
+    clock, a, b = _hosts()
+    files = {"image.bin": random.Random(1).randbytes(100_000)}
+    FtpServer(b.tcp, files)
+    for passive in (True, False):
+        got = []
+        FtpClient(a.tcp, "10.0.0.2", got.append, passive=passive).get("image.bin")
+        clock.advance(2)
+        assert got[0].error is None and got[0].data == files["image.bin"]
+        FtpClient(a.tcp, "10.0.0.2", got.append, passive=passive).put(f"up-{passive}", b"hello" * 999)
+        clock.advance(2)
+        assert got[1].error is None and files[f"up-{passive}"] == b"hello" * 999
+    missing = []
+    FtpClient(a.tcp, "10.0.0.2", missing.append).get("nothing")
+    clock.advance(2)
+    assert missing[0].error == "550 Failed to open file."
+
+
+def test_an_http_download_at_a_set_rate_takes_its_time():
+    clock, a, b = _hosts()
+    body = random.Random(2).randbytes(300_000)
+    HttpServer(b.tcp, {"big": body}, rate=100_000)
+    got = []
+    HttpGet(a.tcp, "10.0.0.2", "big", got.append)
+    clock.advance(2.5)
+    assert got == []
+    clock.advance(1)
+    assert got[0].data == body
+    HttpGet(a.tcp, "10.0.0.2", "other", got.append)
+    clock.advance(1)
+    assert got[1].error == "HTTP/1.0 404 Not Found"
+
+
+def test_an_http_download_that_stalls_times_out():
+    clock, a, b = _hosts()
+    HttpServer(b.tcp, {"big": bytes(300_000)}, rate=100_000)
+    got = []
+    HttpGet(a.tcp, "10.0.0.2", "big", got.append, idle_timeout=5)
+    clock.advance(1)
+    b.port.plug(False)
+    clock.advance(6)
+    assert [outcome.error for outcome in got] == ["timed out"]
