@@ -1,0 +1,114 @@
+"""The real-host scenarios of test_real_hosts_pair without root, in virtual time: emulated hosts
+with their own TCP (vpix.net.tcp) on in-memory segments either side of a failover pair. Ping and
+the seed's failover functionality test (FTP both ways of opening the data channel, `no failover
+active`, FTP again), and a long HTTP download that carries on across a stateful takeover and
+breaks across a regular one, asked for or by a power-off of the active unit."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from test_failover_pair import Pair
+from test_failover_stateful import STATE, _with_state_link
+from test_real_hosts import CONFIG as SINGLE_UNIT
+
+from vpix.features.forwarding import Forwarding
+from vpix.features.logging import Logging
+from vpix.net.apps import FtpClient, FtpServer, HttpGet, HttpServer
+from vpix.net.fabric import Segment
+from vpix.net.host import Host
+from vpix.net.packets import mac_bytes
+
+# what the single real-host unit lets through and inspects, and HTTP in as well
+POLICY = SINGLE_UNIT[SINGLE_UNIT.index("access-list"):] + \
+    "access-list OUTSIDE extended permit tcp any host 192.168.1.50 eq www\nlogging enable\nlogging buffered debugging\n"
+
+
+class EmulatedPair(Pair):
+    """A pair (primary, secondary) between a PC serving FTP and HTTP on the inside and a
+    client on the outside."""
+
+    def __init__(self, tmp_path, images, stateful: bool):
+        super().__init__(tmp_path, images)
+        _with_state_link(self, (STATE + "failover replication http\n" if stateful else "") + POLICY)
+        self.outside = Segment("outside", self.clock)
+        for unit in self.units.values():
+            self.outside.attach(unit.ports[0])
+        self.client = Host("server", mac_bytes("0050.5600.0077"), "172.16.1.50", self.clock, "255.255.0.0",
+                           gateway="172.16.1.1")
+        self.client.plug(self.outside)
+        self.host.stack.gateway = "192.168.1.1"
+        self.files = {"file.bin": random.Random(5).randbytes(200_000)}
+        FtpServer(self.host.tcp, self.files)
+        self.boot()
+        self.run(10)
+        assert (self.machine("primary").state, self.machine("secondary").state) == ("Active", "Standby Ready")
+
+    def ping(self) -> list[bool]:
+        replies: list[bool] = []
+        self.host.stack.ping("172.16.1.50", 2, 2.0, replies.append)
+        self.run(5)
+        return replies
+
+    def ftp(self, passive: bool):
+        got = []
+        FtpClient(self.client.tcp, "192.168.1.50", got.append, passive=passive).get("file.bin")
+        self.run(5)
+        return got[0] if got else None
+
+    def log(self, role) -> str:
+        return "\n".join(self.units[role].system.feature(Logging).buffer)
+
+
+def test_the_failover_functionality_test_with_ftp_across_no_failover_active(tmp_path, images):
+    pair = EmulatedPair(tmp_path, images, stateful=False)
+    for passive in (True, False):
+        assert pair.ftp(passive).data == pair.files["file.bin"]
+    assert pair.ping() == [True, True]
+    pair.enable("primary").cmd("configure terminal")
+    pair.terms["primary"].cmd("no failover active")
+    pair.run(5)
+    assert (pair.machine("secondary").state, pair.machine("primary").state) == ("Active", "Standby Ready")
+    for passive in (True, False):
+        assert pair.ftp(passive).data == pair.files["file.bin"]
+    assert pair.ping() == [True, True]
+    assert pair.units["secondary"].system.feature(Forwarding).pipeline.conns.most_used >= 2
+
+
+def test_a_file_sent_by_ftp_to_the_inside_arrives_whole(tmp_path, images):
+    pair = EmulatedPair(tmp_path, images, stateful=False)
+    contents = random.Random(6).randbytes(50_000)
+    for passive in (True, False):
+        done = []
+        FtpClient(pair.client.tcp, "192.168.1.50", done.append, passive=passive).put(f"up{passive}", contents)
+        pair.run(5)
+        assert done[0].error is None and pair.files[f"up{passive}"] == contents
+
+
+@pytest.mark.parametrize("stateful, takeover", [(True, "no failover active"), (False, "no failover active"),
+                                                (True, "power-off"), (False, "power-off")])
+def test_a_long_download_across_a_takeover(tmp_path, images, stateful, takeover):
+    pair = EmulatedPair(tmp_path, images, stateful)
+    body = random.Random(7).randbytes(300_000)
+    HttpServer(pair.host.tcp, {"big.bin": body}, rate=100_000)         # three seconds' worth
+    got = []
+    HttpGet(pair.client.tcp, "192.168.1.50", "big.bin", got.append, idle_timeout=10)
+    pair.run(1)
+    assert got == []
+    if takeover == "power-off":
+        pair.units["primary"].power_off()
+    else:
+        pair.enable("primary").cmd("configure terminal")
+        pair.terms["primary"].cmd("no failover active")
+    pair.run(30)
+    assert pair.machine("secondary").state == "Active"
+    if stateful:
+        assert got[0].error is None and got[0].data == body
+        assert "Deny TCP (no connection)" not in pair.log("secondary")
+    else:           # the new active unit does not know the connection and drops what comes of it
+        assert got[0].error == "timed out"
+        assert re.search(r"%PIX-6-106015: Deny TCP \(no connection\) from 192.168.1.50/80 to 172.16.1.50/\d+",
+                         pair.log("secondary"))
