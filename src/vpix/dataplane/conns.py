@@ -162,6 +162,9 @@ class ConnTable:
         self.listener: Callable[[str, Conn], None] | None = None
         self._keys: dict[tuple, tuple[Conn, int]] = {}
         self.limited: Counter[tuple] = Counter()      # connection limit -> connections counted
+        self.hosts: Counter[tuple[str, int]] = Counter()    # (interface, address) -> its connections
+        self.active: Counter[str] = Counter()          # interface -> hosts with connections
+        self.most_active: Counter[str] = Counter()
         self._ids = 0
 
     def __len__(self) -> int:
@@ -189,6 +192,8 @@ class ConnTable:
         self.conns[ident] = conn
         for key, direction in _keys(conn):
             self._keys[key] = (conn, direction)
+        for end in (a, b):
+            self._host(end, +1)
         self.most_used = max(self.most_used, len(self.conns))
         if self.listener is not None:
             self.listener(OPENED, conn)
@@ -198,6 +203,8 @@ class ConnTable:
         if self.conns.pop(conn.id, None) is not None:
             for key, _ in _keys(conn):
                 self._keys.pop(key, None)
+            for end in (conn.a, conn.b):
+                self._host(end, -1)
             for xlate in conn.xlates:
                 xlate.release(now)
             if conn.limit is not None:
@@ -205,6 +212,17 @@ class ConnTable:
             if self.listener is not None:
                 self.listener(CLOSED, conn)
         return Teardown(conn, reason, now)
+
+    def _host(self, end: End, change: int) -> None:
+        """Count a connection in or out of its end's local host (`show local-host`)."""
+        host = (end.iface, end.ip)
+        self.hosts[host] += change
+        if self.hosts[host] == 0:
+            del self.hosts[host]
+            self.active[end.iface] -= 1
+        elif change > 0 and self.hosts[host] == 1:
+            self.active[end.iface] += 1
+            self.most_active[end.iface] = max(self.most_active[end.iface], self.active[end.iface])
 
     def apply(self, entry: list, now: float, xlates: tuple = ()) -> None:
         """A connection the active mate opened, changed or closed (``record``'s form, its

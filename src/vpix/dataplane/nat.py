@@ -348,8 +348,9 @@ class NatTable:
         if self.listener is not None:
             self.listener(CLOSED, xlate)
 
-    def clear(self) -> list[Xlate]:
-        gone = list(self._out.values())
+    def clear(self, real: int | None = None) -> list[Xlate]:
+        """Remove the dynamic translations (of the real address ``real`` only, if given)."""
+        gone = [x for x in self._out.values() if real is None or x.real == real]
         for xlate in gone:
             self.remove(xlate)
         return gone

@@ -171,6 +171,12 @@ class Pipeline:
                 if gone.intersection(conn.xlates)]
         return logs + [teardown_xlate(xlate, now) for xlate in gone]
 
+    def clear_host(self, now: float, ip: int | None) -> list[Log]:
+        """`clear local-host [ip]`: a host's connections and translations go (every host's)."""
+        logs = [teardown(self.conns.close(conn, "Connection cleared", now)) for conn in list(self.conns.conns.values())
+                if ip is None or ip in (conn.a.ip, conn.b.ip)]
+        return logs + [teardown_xlate(xlate, now) for xlate in self.nat.clear(ip)]
+
     # ------------------------------------------------------------ steps
 
     def _known(self, found, arrived_on: str, length: int, flags: int, now: float) -> Verdict:

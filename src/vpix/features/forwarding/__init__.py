@@ -7,15 +7,15 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime
 
-from vpix.clock import Alarm, hms, parse_hms
-from vpix.dataplane.nat import PAT, STATIC, Xlate
-from vpix.dataplane.pipeline import PROTO_NAMES, Face, Pipeline
+from vpix.clock import Alarm, parse_hms
+from vpix.dataplane.pipeline import Face, Pipeline
 from vpix.features import Feature
 from vpix.features.acl import AccessLists
 from vpix.features.inspection import Inspection
 from vpix.features.interfaces import Interfaces
 from vpix.features.nat import Nat
 from vpix.features.routing import Routing
+from vpix.features.forwarding.tables import XLATE_FLAGS, address, conn_line, xlate_line
 from vpix.net.packets import readdress, resequence
 
 SWEEP_S = 1.0                  # how often idle connections are looked for
@@ -32,29 +32,6 @@ TIMEOUT_LINES = {
     "6.x": [["xlate"], ["conn", "half-closed", "udp", "rpc", "h225"], ["h323", "mgcp", "sip", "sip_media"],
             ["uauth"]],
 }
-
-
-XLATE_FLAGS = ["Flags: D - DNS, d - dump, I - identity, i - dynamic, n - no random,",
-               "       o - outside, r - portmap, s - static"]
-
-
-def _address(value: int) -> str:
-    return str(ipaddress.IPv4Address(value))
-
-
-def _xlate_brief(x: Xlate) -> str:
-    if x.proto:
-        return f"PAT Global {_address(x.mapped)}({x.mapped_port}) Local {_address(x.real)}({x.real_port})"
-    return f"Global {_address(x.mapped)} Local {_address(x.real)}"
-
-
-def _xlate_detail(x: Xlate) -> str:
-    flags = {STATIC: "sr" if x.proto else "s", PAT: "ri", "identity": "iI"}.get(x.kind, "i")
-    if x.proto:
-        mark = "PAT" if x.kind == PAT else "static"
-        return (f"{PROTO_NAMES.get(x.proto, x.proto)} {mark} from {x.real_iface}:{_address(x.real)}/{x.real_port} "
-                f"to {x.mapped_iface}:{_address(x.mapped)}/{x.mapped_port} flags {flags}")
-    return f"NAT from {x.real_iface}:{_address(x.real)} to {x.mapped_iface}:{_address(x.mapped)} flags {flags}"
 
 
 class Forwarding(Feature):
@@ -127,8 +104,7 @@ class Forwarding(Feature):
         verdict = self.configured().transit(iface.nameif, ip, self.system.unit.clock.monotonic(), own)
         if verdict is None:
             return False
-        for severity, message_id, text in verdict.logs:
-            self.system.syslog(severity, message_id, text)
+        self._log(verdict.logs)
         if verdict.out is None:
             return True
         interfaces = self.system.feature(Interfaces)
@@ -143,7 +119,7 @@ class Forwarding(Feature):
             packet = readdress(packet, src.to_bytes(4, "big"), sport, dst.to_bytes(4, "big"), dport)
         if verdict.tcp is not None:
             packet = resequence(packet, *verdict.tcp)
-        stack.send_packet(_address(verdict.hop), packet)
+        stack.send_packet(address(verdict.hop), packet)
         out.counters.packets_out += 1
         out.counters.bytes_out += total
         if not self._sweep.armed and (self.pipeline.conns.conns or self.pipeline.nat.translating):
@@ -153,8 +129,7 @@ class Forwarding(Feature):
     def _expire(self) -> None:
         if not self.system.running():
             return
-        for severity, message_id, text in self.configured().expire(self.system.unit.clock.monotonic()):
-            self.system.syslog(severity, message_id, text)
+        self._log(self.configured().expire(self.system.unit.clock.monotonic()))
         if self.pipeline.conns.conns or self.pipeline.nat.translating:
             self._sweep.after(SWEEP_S)
 
@@ -162,8 +137,7 @@ class Forwarding(Feature):
         """`clear conn`, or with ``xlates`` `clear xlate`."""
         now = self.system.unit.clock.monotonic()
         pipeline = self.configured()
-        for severity, message_id, text in (pipeline.clear_xlate(now) if xlates else pipeline.clear(now)):
-            self.system.syslog(severity, message_id, text)
+        self._log(pipeline.clear_xlate(now) if xlates else pipeline.clear(now))
 
     def xlate_lines(self, detail: bool) -> list[str]:
         """`show xlate [detail]`: the count, then each translation, statics first; the detail
@@ -173,7 +147,7 @@ class Forwarding(Feature):
         lines = [f"{len(xlates)} in use, {max(nat.most_used, len(xlates))} most used"]
         if detail:
             lines += XLATE_FLAGS
-        return lines + [_xlate_detail(x) if detail else _xlate_brief(x) for x in xlates]
+        return lines + [xlate_line(x, detail) for x in xlates]
 
     def asp_drop_lines(self, kinds: list[str]) -> list[str]:
         return asp.lines(self.system.version, kinds, self.pipeline.drops, self.asp_cleared)
@@ -187,20 +161,18 @@ class Forwarding(Feature):
         """`show conn`: the count, then a line per connection, outside end first."""
         table = self.pipeline.conns
         now = self.system.unit.clock.monotonic()
-        six = self.system.family == "6.x"
-        lines = [f"{len(table)} in use, {table.most_used} most used"]
-        for conn in table.conns.values():
-            outside, inside = conn.outside, conn.inside
-            far = f"{_address(outside.ip)}:{outside.port}"
-            near = f"{_address(inside.ip)}:{inside.port}"
-            idle = hms(now - conn.last)
-            name = PROTO_NAMES[conn.proto]
-            if six:
-                lines.append(f"{name} out {far} in {near} idle {idle} Bytes {conn.bytes} flags {conn.flags()}")
-            else:
-                lines.append(f"{name} {outside.iface} {far} {inside.iface} {near}, idle {idle}, "
-                             f"bytes {conn.bytes}, flags {conn.flags()}")
-        return lines
+        return [f"{len(table)} in use, {table.most_used} most used"] + [
+            conn_line(conn, now, self.system.family) for conn in table.conns.values()]
+
+    def local_host_lines(self, ip: int | None, detail: bool) -> list[str]:
+        return localhost.lines(self.configured(), self.system.unit.clock.monotonic(), self.system.family, ip, detail)
+
+    def clear_local_host(self, ip: int | None) -> None:
+        self._log(self.configured().clear_host(self.system.unit.clock.monotonic(), ip))
+
+    def _log(self, logs) -> None:
+        for severity, message_id, text in logs:
+            self.system.syslog(severity, message_id, text)
 
 
-from vpix.features.forwarding import asp, commands  # noqa: E402,F401
+from vpix.features.forwarding import asp, commands, localhost  # noqa: E402,F401

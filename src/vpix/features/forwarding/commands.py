@@ -1,7 +1,9 @@
-"""`timeout …`, `show conn`, `clear conn`, `show xlate`, `clear xlate`, `show asp drop`,
-`clear asp drop`."""
+"""`timeout …`, `show conn`, `clear conn`, `show xlate`, `clear xlate`, `show local-host`,
+`clear local-host`, `show asp drop`, `clear asp drop`."""
 
 from __future__ import annotations
+
+import ipaddress
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ctx
@@ -12,7 +14,9 @@ _HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh
          "conn": "Show connection information", "clear": "Reset functions",
          "xlate": "Show current translation information", "detail": "Show the translations with their flags",
          "asp": "Accelerated Security Path information", "drop": "Dropped packets and connections",
-         "frame": "Dropped packets", "flow": "Dropped connections"}
+         "frame": "Dropped packets", "flow": "Dropped connections",
+         "local-host": "Show or clear the hosts with connections or translations through the unit",
+         "ip": "A host's IP address"}
 
 
 def _settings(ctx: Ctx) -> list[tuple[str, str]]:
@@ -92,3 +96,18 @@ def show_asp_drop(ctx: Ctx):
 @command("clear asp drop [{frame|flow}]", versions="7.x", help=_HELP)
 def clear_asp_drop(ctx: Ctx):
     ctx.system.feature(Forwarding).clear_asp_drop(_asp_kinds(ctx), ctx.session.username)
+
+
+def _host(ctx: Ctx) -> int | None:
+    return int(ipaddress.IPv4Address(ctx.args["ip"])) if "ip" in ctx.args else None
+
+
+@command("show local-host [<ip:IP>] [detail]", priv=1, help=_HELP)
+def show_local_host(ctx: Ctx):
+    for line in ctx.system.feature(Forwarding).local_host_lines(_host(ctx), "detail" in ctx.args):
+        ctx.print(line)
+
+
+@command("clear local-host [<ip:IP>]", help=_HELP)
+def clear_local_host(ctx: Ctx):
+    ctx.system.feature(Forwarding).clear_local_host(_host(ctx))

@@ -1,0 +1,91 @@
+"""`show local-host` and `clear local-host`, in virtual time through one unit: the hosts on each
+interface rendered from the live connection and translation tables, per version family."""
+
+from __future__ import annotations
+
+from traffic import Net
+from test_nat import PAT
+
+from vpix.net.packets import ACK, SYN
+
+
+def _open(net, sport):
+    net.tcp(net.pc, "172.16.1.50", sport, 80, SYN)
+    net.tcp(net.server, "172.16.1.1", 80, 1024 + sport - 40000, SYN | ACK)
+    net.tcp(net.pc, "172.16.1.50", sport, 80, ACK, b"GET / HTTP/1.0\r\n\r\n")
+
+
+def test_each_interface_lists_its_hosts_with_their_translations_and_connections(tmp_path, images):
+    net = Net(tmp_path, images)
+    assert net.term.cmd("show local-host") == ("Interface outside: 0 active, 0 maximum active, 0 denied\n"
+                                               "Interface inside: 0 active, 0 maximum active, 0 denied\n")
+    net.term.configure(*PAT)
+    _open(net, 40000)
+    net.tcp(net.pc, "172.16.1.50", 40001, 80, SYN)           # embryonic
+    out = net.term.cmd("show local-host")
+    assert out == (
+        "Interface outside: 1 active, 1 maximum active, 0 denied\n"
+        "local host: <172.16.1.50>,\n"
+        "    TCP flow count/limit = 2/unlimited\n"
+        "    TCP embryonic count to host = 1\n"
+        "    TCP intercept watermark = unlimited\n"
+        "    UDP flow count/limit = 0/unlimited\n"
+        "  Conn:\n"
+        "    TCP outside 172.16.1.50:80 inside 192.168.1.50:40000, idle 0:00:01, bytes 18, flags UO\n"
+        "    TCP outside 172.16.1.50:80 inside 192.168.1.50:40001, idle 0:00:00, bytes 0, flags saA\n"
+        "Interface inside: 1 active, 1 maximum active, 0 denied\n"
+        "local host: <192.168.1.50>,\n"
+        "    TCP flow count/limit = 2/unlimited\n"
+        "    TCP embryonic count to host = 0\n"
+        "    TCP intercept watermark = unlimited\n"
+        "    UDP flow count/limit = 0/unlimited\n"
+        "  Xlate:\n"
+        "    PAT Global 172.16.1.1(1024) Local 192.168.1.50(40000)\n"
+        "    PAT Global 172.16.1.1(1025) Local 192.168.1.50(40001)\n"
+        "  Conn:\n"
+        "    TCP outside 172.16.1.50:80 inside 192.168.1.50:40000, idle 0:00:01, bytes 18, flags UO\n"
+        "    TCP outside 172.16.1.50:80 inside 192.168.1.50:40001, idle 0:00:00, bytes 0, flags saA\n")
+    one = net.term.cmd("show local-host 192.168.1.50 detail")
+    assert "local host: <172.16.1.50>" not in one and "Interface outside: 1 active" in one
+    assert "    TCP PAT from inside:192.168.1.50/40000 to outside:172.16.1.1/1024 flags ri\n" in one
+
+
+def test_clear_local_host_ends_what_the_host_holds_and_keeps_the_peak(tmp_path, images):
+    net = Net(tmp_path, images)
+    net.term.configure(*PAT)
+    _open(net, 40000)
+    net.add_host("pc2", "192.168.1.51", "inside").stack.udp_send(5353, "172.16.1.50", 53, b"q")
+    net.run()
+    assert net.term.cmd("show local-host").startswith("Interface outside: 1 active, 1 maximum active")
+    assert "Interface inside: 2 active, 2 maximum active, 0 denied" in net.term.cmd("show local-host")
+    assert net.term.cmd("clear local-host 192.168.1.50") == ""
+    out = net.term.cmd("show local-host")
+    assert "Interface inside: 1 active, 2 maximum active, 0 denied" in out
+    assert "192.168.1.50" not in out and "local host: <192.168.1.51>," in out
+    assert net.term.cmd("show xlate").splitlines()[1:] == ["PAT Global 172.16.1.1(1024) Local 192.168.1.51(5353)"]
+    log = net.log()
+    assert ("%PIX-6-302014: Teardown TCP connection 1 for outside:172.16.1.50/80 to inside:192.168.1.50/40000 "
+            "duration 0:00:02 bytes 18 Connection cleared") in log
+    assert "%PIX-6-305012: Teardown dynamic TCP translation from inside:192.168.1.50/40000 to outside:172.16.1.1/1024" in log
+    net.term.cmd("clear local-host")
+    assert net.term.cmd("show conn") == "0 in use, 2 most used\n"
+    assert net.term.cmd("show local-host").startswith("Interface outside: 0 active, 1 maximum active, 0 denied\n")
+
+
+def test_pix_6_words(tmp_path, images):
+    config = ("hostname fw\nlogging on\nlogging buffered debugging\nip address outside 172.16.1.1 255.255.0.0\n"
+              "ip address inside 192.168.1.1 255.255.255.0\n" + "\n".join(PAT) + "\n")
+    net = Net(tmp_path, images, image_key="pix-6.3(5)", config=config)
+    _open(net, 40000)
+    out = net.term.cmd("show local-host 192.168.1.50")
+    assert ("local host: <192.168.1.50>,\n    TCP connection count/limit = 1/unlimited\n"
+            "    TCP embryonic count = 0\n    TCP intercept watermark = unlimited\n"
+            "    UDP connection count/limit = 0/unlimited\n  Xlate(s):\n"
+            "    PAT Global 172.16.1.1(1024) Local 192.168.1.50(40000)\n  Conn(s):\n"
+            "    TCP out 172.16.1.50:80 in 192.168.1.50:40000 idle 0:00:00 Bytes 18 flags UO\n") in out
+
+
+def test_bad_addresses_are_refused(tmp_path, images):
+    net = Net(tmp_path, images)
+    out = net.term.cmd("show local-host 300.1.1.1")
+    assert "ERROR: % Invalid input detected at '^' marker." in out
