@@ -26,6 +26,8 @@ class _Ping:
     remaining: int
     timeout: float
     on_reply: Callable[[bool], None]
+    hop: str | None
+    payload: bytes
     seq: int = 0
     timer: object = None
 
@@ -73,12 +75,14 @@ class IpStack:
     def udp_send(self, sport: int, dst: str, dport: int, data: bytes) -> None:
         self.send_ip(dst, PROTO_UDP, Udp(sport, dport, data).encode(ip_bytes(self.address), ip_bytes(dst)))
 
-    def send_ip(self, dst: str, proto: int, payload: bytes) -> None:
+    def send_ip(self, dst: str, proto: int, payload: bytes, hop: str | None = None) -> None:
+        """A packet to ``dst``, by way of the neighbour ``hop`` (the subnet or the gateway's
+        when not given)."""
         if self.address is None:
             return
         self._ident = (self._ident + 1) & 0xFFFF
         packet = IPv4(ip_bytes(self.address), ip_bytes(dst), proto, payload, ident=self._ident).encode()
-        hop = self._next_hop(dst)
+        hop = hop or self._next_hop(dst)
         if hop is not None:
             self.send_packet(hop, packet)
 
@@ -132,11 +136,20 @@ class IpStack:
         packet = IPv4(ip_bytes(self.address), ip_bytes(str(net.broadcast_address)), PROTO_ICMP, echo).encode()
         self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_IP, packet).encode())
 
-    def ping(self, dst: str, count: int, timeout: float, on_reply: Callable[[bool], None]) -> None:
-        """Send ``count`` echoes one after another; ``on_reply(ok)`` once per echo."""
+    def ping(self, dst: str, count: int, timeout: float, on_reply: Callable[[bool], None],
+             hop: str | None = None, size: int = 100) -> int:
+        """Send ``count`` echoes of ``size`` bytes (IP header included) one after another, by
+        way of ``hop`` if given; ``on_reply(ok)`` once per echo."""
         ident = (id(on_reply) ^ self._ident) & 0xFFFF
-        self._pings[ident] = _Ping(dst, count, timeout, on_reply)
+        self._pings[ident] = _Ping(dst, count, timeout, on_reply, hop, b"\xab" * max(0, size - 28))
         self._next_echo(ident)
+        return ident
+
+    def stop_ping(self, ident: int) -> None:
+        """No more echoes of the ping ``ident`` (and no more calls of its ``on_reply``)."""
+        ping = self._pings.pop(ident, None)
+        if ping is not None and ping.timer is not None:
+            ping.timer.cancel()
 
     def _next_echo(self, ident: int) -> None:
         ping = self._pings.get(ident)
@@ -148,7 +161,7 @@ class IpStack:
         ping.remaining -= 1
         ping.seq += 1
         seq = ping.seq
-        self.send_ip(ping.dst, PROTO_ICMP, IcmpEcho(8, ident, seq, b"\xab" * 72).encode())
+        self.send_ip(ping.dst, PROTO_ICMP, IcmpEcho(8, ident, seq, ping.payload).encode(), ping.hop)
 
         def expired() -> None:
             if ping.seq == seq and ident in self._pings:

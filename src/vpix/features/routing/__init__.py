@@ -122,3 +122,6 @@ def show_route(ctx: Ctx):
 def _own(ctx: Ctx, name: str) -> str:
     iface = ctx.system.feature(Interfaces).by_name(name)
     return iface.ip if iface is not None and iface.ip else "0.0.0.0"
+
+
+from vpix.features.routing import ping  # noqa: E402,F401
