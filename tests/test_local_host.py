@@ -89,3 +89,37 @@ def test_bad_addresses_are_refused(tmp_path, images):
     net = Net(tmp_path, images)
     out = net.term.cmd("show local-host 300.1.1.1")
     assert "ERROR: % Invalid input detected at '^' marker." in out
+
+
+def test_a_static_limits_the_connections_of_its_host_and_a_flood_beyond_is_dropped(tmp_path, images):
+    config = ("hostname fw\nlogging on\nlogging buffered debugging\nip address outside 172.16.1.1 255.255.0.0\n"
+              "ip address inside 192.168.1.1 255.255.255.0\n"
+              "static (inside,outside) 172.16.1.60 192.168.1.50 netmask 255.255.255.255 2 0\n"
+              "access-list OUTSIDE permit tcp any host 172.16.1.60 eq www\naccess-group OUTSIDE in interface outside\n")
+    net = Net(tmp_path, images, image_key="pix-6.3(5)", config=config)
+    assert "static (inside,outside) 172.16.1.60 192.168.1.50 netmask 255.255.255.255 2 0" in \
+        net.term.cmd("show running-config")
+    for sport in (3000, 3001):
+        net.tcp(net.server, "172.16.1.60", sport, 80, SYN)
+        net.tcp(net.pc, "172.16.1.50", 80, sport, SYN | ACK)
+        net.tcp(net.server, "172.16.1.60", sport, 80, ACK)
+    for sport in range(3002, 3052):                      # a flood beyond the limit
+        net.tcp(net.server, "172.16.1.60", sport, 80, SYN)
+    assert net.term.cmd("show conn").startswith("2 in use")
+    assert "%PIX-3-201002: Too many TCP connections on static 172.16.1.60! 0 2" in net.log()
+    assert "    TCP connection count/limit = 2/2\n" in net.term.cmd("show local-host 192.168.1.50")
+    before = len(net.received["pc"])
+    net.tcp(net.server, "172.16.1.60", 3000, 80, ACK, b"still here")      # what was open carries on
+    assert net.received["pc"][before:][0][1].payload == b"still here"
+
+
+def test_7x_nat_limits_are_written_with_tcp(tmp_path, images):
+    net = Net(tmp_path, images)
+    net.term.configure("nat (inside) 1 0 0 tcp 3 5", "global (outside) 1 interface")
+    assert "nat (inside) 1 0.0.0.0 0.0.0.0 tcp 3 5\n" in net.term.cmd("show running-config")
+    for sport in range(40000, 40010):
+        net.tcp(net.pc, "172.16.1.50", sport, 80, SYN)
+    assert net.term.cmd("show conn").startswith("3 in use")
+    assert "%PIX-3-201002: Too many TCP connections on xlate 172.16.1.1! 5 3" in net.log()
+    assert "    TCP intercept watermark = 5\n" in net.term.cmd("show local-host 192.168.1.50")
+    assert "ERROR: % Invalid input detected at '^' marker." in net.term.configure("nat (inside) 1 0 0 tcp 3 5 7")

@@ -31,6 +31,15 @@ STATIC, IDENTITY, DYNAMIC, PAT = "static", "identity", "dynamic", "pat"
 
 
 @dataclass(frozen=True)
+class HostLimits:
+    """A `nat` or `static` rule's `max_conns` (TCP and UDP connections a host it translates may
+    have at once) and `emb_limit` (embryonic ones); 0 is no limit."""
+
+    max_conns: int = 0
+    emb_limit: int = 0
+
+
+@dataclass(frozen=True)
 class NatRule:
     """``nat (iface) ident network mask`` or, with ``acl``, ``nat (iface) 0 access-list acl``."""
 
@@ -39,6 +48,7 @@ class NatRule:
     network: int = 0
     mask: int = 0
     acl: str | None = None
+    limits: HostLimits = field(default_factory=HostLimits, compare=False)
 
     def covers(self, ip: int) -> bool:
         return ip & self.mask == self.network
@@ -70,6 +80,7 @@ class Static:
     proto: int = 0                # static PAT: TCP or UDP with ports
     mapped_port: int = 0
     real_port: int = 0
+    limits: HostLimits = field(default_factory=HostLimits, compare=False)
 
 
 @dataclass(eq=False)
@@ -189,6 +200,22 @@ class NatTable:
         if found is not None:
             return Address(found.real, found.real_port if found.proto else dport, dst, dport, found)
         return None
+
+    def host_limit(self, iface: str, host: int) -> tuple[HostLimits, str, int] | None:
+        """The connection limits on the real ``host`` behind ``iface``: from the static that
+        translates it, else the `nat` rule; with "static" or "xlate" and its global address."""
+        for s in self.config.statics:
+            if s.real_iface == iface and not s.proto and host & s.mask == s.real & s.mask:
+                mapped = self._static_mapped(s)
+                if s.limits.max_conns and mapped is not None:
+                    return s.limits, "static", mapped | (host & ~s.mask & 0xFFFFFFFF)
+                return None
+        rule = max((r for r in self.config.nat if r.acl is None and r.iface == iface and r.covers(host)),
+                   key=lambda r: r.mask, default=None)
+        if rule is None or not rule.limits.max_conns:
+            return None
+        mapped = next((x.mapped for x in self._out.values() if x.real_iface == iface and x.real == host), host)
+        return rule.limits, "xlate", mapped
 
     def flow(self, a: str, b: str, proto: int, src: int, sport: int, dst: int, dport: int,
              target: Address | None, now: float) -> tuple[Address, Address]:

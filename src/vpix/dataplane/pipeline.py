@@ -220,6 +220,10 @@ class Pipeline:
             return Verdict(logs=[(3, 201011, f"Connection limit exceeded {self.conns.limited[limit.key]}/"
                                              f"{limit.conn_max} for {way} packet from {source}/{sport} to "
                                              f"{target}/{dport} on interface {arrived_on}")])
+        too_many = self._too_many(ip.proto, ((arrived_on, src), (route.iface, mapped.ip if mapped else dst)))
+        if too_many is not None:
+            self.count_drop("conn-limit", "flow")
+            return Verdict(logs=[too_many])
         try:
             a, b = self.nat.flow(arrived_on, route.iface, ip.proto, src, sport, dst, dport, mapped, now)
         except NoTranslation as missing:
@@ -245,6 +249,19 @@ class Pipeline:
         if proto not in (PROTO_TCP, PROTO_UDP):
             return None
         return next((limit for limit in self.limits.get(arrived_on, ()) if limit.matches(proto, dport)), None)
+
+    def _too_many(self, proto: int, hosts) -> Log | None:
+        """201002 when one of the real hosts of a new flow already has all the connections its
+        `nat` or `static` rule allows (`max_conns`)."""
+        if proto not in (PROTO_TCP, PROTO_UDP):
+            return None
+        for iface, host in hosts:
+            found = self.nat.host_limit(iface, host)
+            if found is not None and self.conns.hosts[(iface, host)] >= found[0].max_conns:
+                limits, kind, mapped = found
+                return (3, 201002, f"Too many TCP connections on {kind} {_addr(mapped)}! "
+                                   f"{limits.emb_limit} {limits.max_conns}")
+        return None
 
     def count_drop(self, reason: str, kind: str = "frame") -> None:
         self.drops[kind][reason] += 1

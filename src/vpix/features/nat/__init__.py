@@ -9,7 +9,7 @@ import ipaddress
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.acl import PORT_NAMES, PORTS
-from vpix.dataplane.nat import GlobalPool, NatConfig, NatRule, Static
+from vpix.dataplane.nat import GlobalPool, HostLimits, NatConfig, NatRule, Static
 from vpix.features import Feature
 from vpix.features.interfaces import Interfaces
 from vpix.net.packets import PROTO_TCP, PROTO_UDP
@@ -32,16 +32,32 @@ class Nat(Feature):
 
     def render(self, full):
         six = self.system.family == "6.x"
-        limits = " 0 0" if six else ""
         lines = ["nat-control"] if self.config.control and not six else []
         for pool in self.config.globals:
             lines.append(f"global ({pool.iface}) {pool.ident} {_pool_words(pool)}")
         for rule in self.config.nat:
-            what = f"access-list {rule.acl}" if rule.acl else f"{_text(rule.network)} {_text(rule.mask)}{limits}"
+            what = f"access-list {rule.acl}" if rule.acl else \
+                f"{_text(rule.network)} {_text(rule.mask)}{_limit_words(rule.limits, six)}"
             lines.append(f"nat ({rule.iface}) {rule.ident} {what}")
         for s in self.config.statics:
-            lines.append(f"static ({s.real_iface},{s.mapped_iface}) {_static_words(s)}{limits}")
+            lines.append(f"static ({s.real_iface},{s.mapped_iface}) {_static_words(s)}{_limit_words(s.limits, six)}")
         return [("nat", lines)]
+
+
+def _limit_words(limits: HostLimits, six: bool) -> str:
+    """6.x writes both numbers always; 7.x `tcp max emb` when there is a limit."""
+    if six:
+        return f" {limits.max_conns} {limits.emb_limit}"
+    return f" tcp {limits.max_conns} {limits.emb_limit}" if limits != HostLimits() else ""
+
+
+def _limits(ctx: Ctx, words: list[str]) -> HostLimits:
+    """`[tcp] max_conns [emb_limit]` after a rule's addresses (6.x: the numbers alone)."""
+    if words[:1] == ["tcp"] and ctx.system.family == "7.x" and len(words) > 1:
+        words = words[1:]
+    if len(words) > 2 or not all(w.isdigit() and int(w) <= 65535 for w in words):
+        raise ctx.invalid("rest")
+    return HostLimits(*(int(w) for w in words))
 
 
 def _pool_words(pool: GlobalPool) -> str:
@@ -99,12 +115,13 @@ def _nat_rule(ctx: Ctx) -> NatRule:
         if ident != 0 or len(words) != 2:
             raise ctx.invalid("rest")
         return NatRule(iface, 0, acl=words[1])
-    if len(words) < 2 or not all(w.isdigit() for w in words[2:4]):
+    if len(words) < 2:
         raise ctx.invalid("rest")
     network, mask = _address(ctx, words[0]), _address(ctx, words[1])
+    limits = _limits(ctx, [w.lower() for w in words[2:]])
     if network & ~mask & 0xFFFFFFFF:
         raise CommandError("ERROR: Inconsistent address and mask")
-    return NatRule(iface, ident, network, mask)
+    return NatRule(iface, ident, network, mask, limits=limits)
 
 
 @command("nat <pair:WORD> <id:INT:0-65535> <rest:LINE>", mode="config", config=True, help=_HELP)
@@ -174,11 +191,10 @@ def _static(ctx: Ctx) -> Static:
     mask = 0xFFFFFFFF
     if rest[:1] == ["netmask"] and len(rest) >= 2:
         mask, rest = _address(ctx, rest[1]), rest[2:]
-    if len(rest) > 2 or not all(w.isdigit() for w in rest):
-        raise ctx.invalid("rest")
+    limits = _limits(ctx, rest)
     if real & ~mask & 0xFFFFFFFF or (mapped or 0) & ~mask & 0xFFFFFFFF:
         raise CommandError("ERROR: Inconsistent address and mask")
-    return Static(real_iface, mapped_iface, mapped, real, mask, proto, mapped_port, real_port)
+    return Static(real_iface, mapped_iface, mapped, real, mask, proto, mapped_port, real_port, limits)
 
 
 def _port(ctx: Ctx, word: str) -> int:
