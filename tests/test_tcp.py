@@ -140,3 +140,28 @@ def test_an_http_download_that_stalls_times_out():
     b.port.plug(False)
     clock.advance(6)
     assert [outcome.error for outcome in got] == ["timed out"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(segments=st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), st.integers(0, 63),
+                                   st.binary(max_size=40), st.sampled_from([7, 8, 49152])), max_size=20),
+       junk=st.lists(st.binary(max_size=30), max_size=3))
+def test_stray_and_garbled_segments_never_break_a_connection(segments, junk):
+    """Random sequence numbers, flags and lengths, and bytes that are no TCP at all, thrown at a
+    listener and an open connection: nothing raises, and a reset is the worst that happens."""
+    from vpix.net.packets import PROTO_TCP, Tcp, ip_bytes
+
+    clock, a, b = _hosts()
+    closed = []
+    b.tcp.listen(7, lambda conn: Handlers(data=conn.send))
+    conn = a.tcp.connect("10.0.0.2", 7, Handlers(closed=closed.append), local_port=49152)
+    clock.advance(1)
+    for seq, ack, flags, payload, dport in segments:
+        raw = Tcp(7, dport, seq, ack, flags, payload).encode(ip_bytes("10.0.0.2"), ip_bytes("10.0.0.1"))
+        b.stack.send_ip("10.0.0.1", PROTO_TCP, raw)
+    for raw in junk:
+        b.stack.send_ip("10.0.0.1", PROTO_TCP, raw)
+    clock.advance(1)
+    conn.send(b"ping")
+    clock.advance(200)
+    assert closed in ([], ["reset"], ["timed out"])
