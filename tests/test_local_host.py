@@ -123,3 +123,21 @@ def test_7x_nat_limits_are_written_with_tcp(tmp_path, images):
     assert "%PIX-3-201002: Too many TCP connections on xlate 172.16.1.1! 5 3" in net.log()
     assert "    TCP intercept watermark = 5\n" in net.term.cmd("show local-host 192.168.1.50")
     assert "ERROR: % Invalid input detected at '^' marker." in net.term.configure("nat (inside) 1 0 0 tcp 3 5 7")
+
+
+def test_handshakes_beyond_the_embryonic_limit_are_dropped_until_one_completes(tmp_path, images):
+    config = ("hostname fw\nlogging on\nlogging buffered debugging\nip address outside 172.16.1.1 255.255.0.0\n"
+              "ip address inside 192.168.1.1 255.255.255.0\n"
+              "static (inside,outside) 172.16.1.60 192.168.1.50 netmask 255.255.255.255 0 3\n"
+              "access-list OUTSIDE permit tcp any host 172.16.1.60 eq www\naccess-group OUTSIDE in interface outside\n")
+    net = Net(tmp_path, images, image_key="pix-6.3(5)", config=config)
+    for sport in range(3000, 3010):                      # a SYN flood
+        net.tcp(net.server, "172.16.1.60", sport, 80, SYN)
+    assert net.term.cmd("show conn").startswith("3 in use")
+    assert ("%PIX-2-201003: Embryonic limit exceeded 3/3 for 172.16.1.50/3003 (172.16.1.60) 192.168.1.50/80 "
+            "on interface outside") in net.log()
+    assert "    TCP embryonic count = 3\n    TCP intercept watermark = 3\n" in net.term.cmd("show local-host")
+    net.tcp(net.pc, "172.16.1.50", 80, 3000, SYN | ACK)
+    net.tcp(net.server, "172.16.1.60", 3000, 80, ACK)
+    net.tcp(net.server, "172.16.1.60", 3020, 80, SYN)     # a handshake done makes room for one more
+    assert net.term.cmd("show conn").startswith("4 in use")

@@ -62,6 +62,7 @@ class Conn:
     ftp: bool = False                # an inspected FTP control connection
     seq_delta: list[int] = field(default_factory=lambda: [0, 0])    # bytes inspection added, per sender
     limit: tuple | None = None       # the connection limit it counts against
+    embryonic: bool = False          # counted as a handshake not finished, against its responder
 
     @property
     def outbound(self) -> bool:
@@ -165,6 +166,7 @@ class ConnTable:
         self.hosts: Counter[tuple[str, int]] = Counter()    # (interface, address) -> its connections
         self.active: Counter[str] = Counter()          # interface -> hosts with connections
         self.most_active: Counter[str] = Counter()
+        self.embryonic: Counter[tuple[str, int]] = Counter()   # (interface, address) -> handshakes to it
         self._ids = 0
 
     def __len__(self) -> int:
@@ -194,6 +196,9 @@ class ConnTable:
             self._keys[key] = (conn, direction)
         for end in (a, b):
             self._host(end, +1)
+        if proto == PROTO_TCP:
+            conn.embryonic = True
+            self.embryonic[(b.iface, b.ip)] += 1
         self.most_used = max(self.most_used, len(self.conns))
         if self.listener is not None:
             self.listener(OPENED, conn)
@@ -205,6 +210,7 @@ class ConnTable:
                 self._keys.pop(key, None)
             for end in (conn.a, conn.b):
                 self._host(end, -1)
+            self._settle(conn)
             for xlate in conn.xlates:
                 xlate.release(now)
             if conn.limit is not None:
@@ -224,6 +230,15 @@ class ConnTable:
             self.active[end.iface] += 1
             self.most_active[end.iface] = max(self.most_active[end.iface], self.active[end.iface])
 
+    def _settle(self, conn: Conn) -> None:
+        """The handshake is over (or the connection gone): no longer embryonic."""
+        if conn.embryonic:
+            conn.embryonic = False
+            host = (conn.b.iface, conn.b.ip)
+            self.embryonic[host] -= 1
+            if not self.embryonic[host]:
+                del self.embryonic[host]
+
     def apply(self, entry: list, now: float, xlates: tuple = ()) -> None:
         """A connection the active mate opened, changed or closed (``record``'s form, its
         translations already made ``xlates``); raises ValueError or TypeError for one that makes
@@ -242,6 +257,8 @@ class ConnTable:
         conn.bytes, conn.last = int(count), now
         for index, name in enumerate(_STATE):
             setattr(conn, name, [bool(bits >> (2 * index) & 1), bool(bits >> (2 * index + 1) & 1)])
+        if conn.established:
+            self._settle(conn)
 
     def touch(self, now: float) -> None:
         """Every connection was just in use (a unit taking over what its mate kept alive)."""
@@ -287,6 +304,8 @@ class ConnTable:
             conn.syn[direction] = changed = True
         if flags & FIN and not conn.fin[direction]:
             conn.fin[direction] = changed = True
+        if conn.embryonic and conn.established:
+            self._settle(conn)
         if all(conn.fin_acked):
             return self.close(conn, "TCP FINs", now)
         if changed and self.listener is not None:

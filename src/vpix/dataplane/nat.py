@@ -207,12 +207,12 @@ class NatTable:
         for s in self.config.statics:
             if s.real_iface == iface and not s.proto and host & s.mask == s.real & s.mask:
                 mapped = self._static_mapped(s)
-                if s.limits.max_conns and mapped is not None:
+                if s.limits != HostLimits() and mapped is not None:
                     return s.limits, "static", mapped | (host & ~s.mask & 0xFFFFFFFF)
                 return None
         rule = max((r for r in self.config.nat if r.acl is None and r.iface == iface and r.covers(host)),
                    key=lambda r: r.mask, default=None)
-        if rule is None or not rule.limits.max_conns:
+        if rule is None or rule.limits == HostLimits():
             return None
         mapped = next((x.mapped for x in self._out.values() if x.real_iface == iface and x.real == host), host)
         return rule.limits, "xlate", mapped

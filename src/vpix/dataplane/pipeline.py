@@ -220,7 +220,8 @@ class Pipeline:
             return Verdict(logs=[(3, 201011, f"Connection limit exceeded {self.conns.limited[limit.key]}/"
                                              f"{limit.conn_max} for {way} packet from {source}/{sport} to "
                                              f"{target}/{dport} on interface {arrived_on}")])
-        too_many = self._too_many(ip.proto, ((arrived_on, src), (route.iface, mapped.ip if mapped else dst)))
+        too_many = self._too_many(ip.proto, (arrived_on, src, sport), (route.iface, mapped.ip if mapped else dst, dport),
+                                  dst)
         if too_many is not None:
             self.count_drop("conn-limit", "flow")
             return Verdict(logs=[too_many])
@@ -250,17 +251,27 @@ class Pipeline:
             return None
         return next((limit for limit in self.limits.get(arrived_on, ()) if limit.matches(proto, dport)), None)
 
-    def _too_many(self, proto: int, hosts) -> Log | None:
-        """201002 when one of the real hosts of a new flow already has all the connections its
-        `nat` or `static` rule allows (`max_conns`)."""
+    def _too_many(self, proto: int, source: tuple, target: tuple, dst: int) -> Log | None:
+        """Why the limits of a new flow's real hosts refuse it: 201002 when either host already
+        has all the connections its `nat` or `static` rule allows (`max_conns`), 201003 when the
+        handshakes to the target reached the rule's `emb_limit` (the device would intercept
+        them; here the new one is dropped)."""
         if proto not in (PROTO_TCP, PROTO_UDP):
             return None
-        for iface, host in hosts:
+        for iface, host, _ in (source, target):
             found = self.nat.host_limit(iface, host)
-            if found is not None and self.conns.hosts[(iface, host)] >= found[0].max_conns:
-                limits, kind, mapped = found
+            if found is None:
+                continue
+            limits, kind, mapped = found
+            if limits.max_conns and self.conns.hosts[(iface, host)] >= limits.max_conns:
                 return (3, 201002, f"Too many TCP connections on {kind} {_addr(mapped)}! "
                                    f"{limits.emb_limit} {limits.max_conns}")
+            embryonic = self.conns.embryonic[(iface, host)]
+            if proto == PROTO_TCP and (iface, host) == target[:2] and limits.emb_limit and \
+                    embryonic >= limits.emb_limit:
+                return (2, 201003, f"Embryonic limit exceeded {embryonic}/{limits.emb_limit} for "
+                                   f"{_addr(source[1], source[2])} ({_addr(dst)}) {_addr(host, target[2])} "
+                                   f"on interface {source[0]}")
         return None
 
     def count_drop(self, reason: str, kind: str = "frame") -> None:
