@@ -12,15 +12,12 @@ import re
 import pytest
 
 from test_failover_pair import Pair
-from test_failover_stateful import STATE, _with_state_link
+from test_failover_stateful import STATE, _with_state_link, server_outside
 from test_real_hosts import CONFIG as SINGLE_UNIT
 
 from vpix.features.forwarding import Forwarding
 from vpix.features.logging import Logging
 from vpix.net.apps import FtpClient, FtpServer, HttpGet, HttpServer
-from vpix.net.fabric import Segment
-from vpix.net.host import Host
-from vpix.net.packets import mac_bytes
 
 # what the single real-host unit lets through and inspects, and HTTP in as well
 POLICY = SINGLE_UNIT[SINGLE_UNIT.index("access-list"):] + \
@@ -28,19 +25,13 @@ POLICY = SINGLE_UNIT[SINGLE_UNIT.index("access-list"):] + \
 
 
 class EmulatedPair(Pair):
-    """A pair (primary, secondary) between a PC serving FTP and HTTP on the inside and a
-    client on the outside."""
+    """A pair (primary, secondary) between a PC serving FTP and HTTP on the inside and the
+    outside host ("server", as in the real-host test) as their client."""
 
     def __init__(self, tmp_path, images, stateful: bool):
         super().__init__(tmp_path, images)
         _with_state_link(self, (STATE + "failover replication http\n" if stateful else "") + POLICY)
-        self.outside = Segment("outside", self.clock)
-        for unit in self.units.values():
-            self.outside.attach(unit.ports[0])
-        self.client = Host("server", mac_bytes("0050.5600.0077"), "172.16.1.50", self.clock, "255.255.0.0",
-                           gateway="172.16.1.1")
-        self.client.plug(self.outside)
-        self.host.stack.gateway = "192.168.1.1"
+        server_outside(self)
         self.files = {"file.bin": random.Random(5).randbytes(200_000)}
         FtpServer(self.host.tcp, self.files)
         self.boot()
@@ -55,7 +46,7 @@ class EmulatedPair(Pair):
 
     def ftp(self, passive: bool):
         got = []
-        FtpClient(self.client.tcp, "192.168.1.50", got.append, passive=passive).get("file.bin")
+        FtpClient(self.server.tcp, "192.168.1.50", got.append, passive=passive).get("file.bin")
         self.run(5)
         return got[0] if got else None
 
@@ -83,7 +74,7 @@ def test_a_file_sent_by_ftp_to_the_inside_arrives_whole(tmp_path, images):
     contents = random.Random(6).randbytes(50_000)
     for passive in (True, False):
         done = []
-        FtpClient(pair.client.tcp, "192.168.1.50", done.append, passive=passive).put(f"up{passive}", contents)
+        FtpClient(pair.server.tcp, "192.168.1.50", done.append, passive=passive).put(f"up{passive}", contents)
         pair.run(5)
         assert done[0].error is None and pair.files[f"up{passive}"] == contents
 
@@ -95,7 +86,7 @@ def test_a_long_download_across_a_takeover(tmp_path, images, stateful, takeover)
     body = random.Random(7).randbytes(300_000)
     HttpServer(pair.host.tcp, {"big.bin": body}, rate=100_000)         # three seconds' worth
     got = []
-    HttpGet(pair.client.tcp, "192.168.1.50", "big.bin", got.append, idle_timeout=10)
+    HttpGet(pair.server.tcp, "192.168.1.50", "big.bin", got.append, idle_timeout=10)
     pair.run(1)
     assert got == []
     if takeover == "power-off":

@@ -142,10 +142,9 @@ def test_bad_updates_are_counted_and_change_nothing(stateful, body):
     assert stateful.machine("secondary").state == "Standby Ready"
 
 
-def _outside(pair):
+def server_outside(pair):
     """A server on the outside segment, and the inside PC routing through the pair."""
     from vpix.net.host import Host
-    from vpix.net.packets import PROTO_TCP, Tcp
 
     pair.outside = Segment("outside", pair.clock)
     for unit in pair.units.values():
@@ -154,6 +153,14 @@ def _outside(pair):
                        gateway="172.16.1.1")
     pair.server.plug(pair.outside)
     pair.host.stack.gateway = "192.168.1.1"
+    return pair
+
+
+def _outside(pair):
+    """``server_outside``, with every TCP segment the two hosts receive kept in ``pair.got``."""
+    from vpix.net.packets import PROTO_TCP, Tcp
+
+    server_outside(pair)
     pair.got = []
     pair.host.stack.ip_bind(PROTO_TCP, lambda payload, source: pair.got.append(Tcp.decode(payload)))
     pair.server.stack.ip_bind(PROTO_TCP, lambda payload, source: pair.got.append(Tcp.decode(payload)))

@@ -91,12 +91,17 @@ def test_bad_addresses_are_refused(tmp_path, images):
     assert "ERROR: % Invalid input detected at '^' marker." in out
 
 
-def test_a_static_limits_the_connections_of_its_host_and_a_flood_beyond_is_dropped(tmp_path, images):
+def _six_with_static(tmp_path, images, limits):
+    """A PIX 6.3 unit publishing the PC as 172.16.1.60 with ``limits`` (max_conns emb_limit), web let in."""
     config = ("hostname fw\nlogging on\nlogging buffered debugging\nip address outside 172.16.1.1 255.255.0.0\n"
               "ip address inside 192.168.1.1 255.255.255.0\n"
-              "static (inside,outside) 172.16.1.60 192.168.1.50 netmask 255.255.255.255 2 0\n"
+              f"static (inside,outside) 172.16.1.60 192.168.1.50 netmask 255.255.255.255 {limits}\n"
               "access-list OUTSIDE permit tcp any host 172.16.1.60 eq www\naccess-group OUTSIDE in interface outside\n")
-    net = Net(tmp_path, images, image_key="pix-6.3(5)", config=config)
+    return Net(tmp_path, images, image_key="pix-6.3(5)", config=config)
+
+
+def test_a_static_limits_the_connections_of_its_host_and_a_flood_beyond_is_dropped(tmp_path, images):
+    net = _six_with_static(tmp_path, images, "2 0")
     assert "static (inside,outside) 172.16.1.60 192.168.1.50 netmask 255.255.255.255 2 0" in \
         net.term.cmd("show running-config")
     for sport in (3000, 3001):
@@ -126,11 +131,7 @@ def test_7x_nat_limits_are_written_with_tcp(tmp_path, images):
 
 
 def test_handshakes_beyond_the_embryonic_limit_are_dropped_until_one_completes(tmp_path, images):
-    config = ("hostname fw\nlogging on\nlogging buffered debugging\nip address outside 172.16.1.1 255.255.0.0\n"
-              "ip address inside 192.168.1.1 255.255.255.0\n"
-              "static (inside,outside) 172.16.1.60 192.168.1.50 netmask 255.255.255.255 0 3\n"
-              "access-list OUTSIDE permit tcp any host 172.16.1.60 eq www\naccess-group OUTSIDE in interface outside\n")
-    net = Net(tmp_path, images, image_key="pix-6.3(5)", config=config)
+    net = _six_with_static(tmp_path, images, "0 3")
     for sport in range(3000, 3010):                      # a SYN flood
         net.tcp(net.server, "172.16.1.60", sport, 80, SYN)
     assert net.term.cmd("show conn").startswith("3 in use")
