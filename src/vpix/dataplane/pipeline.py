@@ -220,8 +220,8 @@ class Pipeline:
             return Verdict(logs=[(3, 201011, f"Connection limit exceeded {self.conns.limited[limit.key]}/"
                                              f"{limit.conn_max} for {way} packet from {source}/{sport} to "
                                              f"{target}/{dport} on interface {arrived_on}")])
-        too_many = self._too_many(ip.proto, (arrived_on, src, sport), (route.iface, mapped.ip if mapped else dst, dport),
-                                  dst)
+        real_dst = mapped.ip if mapped is not None else dst
+        too_many = self._too_many(ip.proto, (arrived_on, src, sport), (route.iface, real_dst, dport), dst)
         if too_many is not None:
             self.count_drop("conn-limit", "flow")
             return Verdict(logs=[too_many])
@@ -266,9 +266,9 @@ class Pipeline:
             if limits.max_conns and self.conns.hosts[(iface, host)] >= limits.max_conns:
                 return (3, 201002, f"Too many TCP connections on {kind} {_addr(mapped)}! "
                                    f"{limits.emb_limit} {limits.max_conns}")
-            embryonic = self.conns.embryonic[(iface, host)]
-            if proto == PROTO_TCP and (iface, host) == target[:2] and limits.emb_limit and \
-                    embryonic >= limits.emb_limit:
+            handshaking = proto == PROTO_TCP and (iface, host) == target[:2] and limits.emb_limit
+            embryonic = self.conns.embryonic[(iface, host)] if handshaking else 0
+            if handshaking and embryonic >= limits.emb_limit:
                 return (2, 201003, f"Embryonic limit exceeded {embryonic}/{limits.emb_limit} for "
                                    f"{_addr(source[1], source[2])} ({_addr(dst)}) {_addr(host, target[2])} "
                                    f"on interface {source[0]}")

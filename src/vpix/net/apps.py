@@ -5,6 +5,7 @@ different interfaces, a long transfer across a takeover — run with no root and
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -44,7 +45,7 @@ class FtpServer:
     def __init__(self, tcp: TcpLayer, files: dict[str, bytes]):
         self.tcp = tcp
         self.files = files
-        self._ports = iter(PASSIVE_PORTS)
+        self._ports = itertools.cycle(PASSIVE_PORTS)      # a port comes round again after 100 transfers
         tcp.listen(21, lambda conn: _FtpSession(self, conn).handlers)
 
 

@@ -65,8 +65,6 @@ class Connection:
         self.fin_acked = False
         self.peer_closed = False
         self.retries = 0
-        self.error: str | None = None
-        self.sent = self.received = 0
         self._timer = Alarm(tcp.stack.clock, self._timeout)
 
     # ------------------------------------------------------------ the application's side
@@ -97,6 +95,12 @@ class Connection:
         ack = self.rcv_nxt if flags & ACK else 0
         self.tcp.emit(self, Tcp(self.local_port, self.remote[1], seq, ack, flags, payload, WINDOW))
 
+    def _open(self, flags: int) -> None:
+        """Send our SYN (or SYN-ACK) and start its retransmission timer."""
+        self._emit(self.iss, flags)
+        self.snd_nxt = (self.iss + 1) & 0xFFFFFFFF
+        self._timer.after(self._rto())
+
     def _in_flight(self) -> int:
         return (self.snd_nxt - self.snd_una) & 0xFFFFFFFF
 
@@ -109,7 +113,6 @@ class Connection:
             if chunk:
                 self._emit(self.snd_nxt, ACK | (0 if offset + len(chunk) < len(self.unacked) else PSH), chunk)
                 self.snd_nxt = (self.snd_nxt + len(chunk)) & 0xFFFFFFFF
-                self.sent += len(chunk)
                 continue
             if self.closing and offset == len(self.unacked) and self.state == ESTABLISHED:
                 self._emit(self.snd_nxt, FIN | ACK)
@@ -202,7 +205,6 @@ class Connection:
             return self._emit(self.snd_nxt, ACK)     # a duplicate or out of order: ack what we have
         if tcp.payload:
             self.rcv_nxt = (self.rcv_nxt + len(tcp.payload)) & 0xFFFFFFFF
-            self.received += len(tcp.payload)
         if tcp.flags & FIN:
             self.rcv_nxt = (self.rcv_nxt + 1) & 0xFFFFFFFF
             self.peer_closed = True
@@ -223,7 +225,6 @@ class Connection:
     def _end(self, error: str) -> None:
         if self.state in (CLOSED, TIMED_WAIT):
             return
-        self.error = error
         self._forget()
         self.handlers.closed(error)
 
@@ -252,9 +253,7 @@ class TcpLayer:
         local_port = local_port or self.ephemeral_port()
         conn = self.connections[(local_port, address, port)] = Connection(self, local_port, (address, port),
                                                                           handlers)
-        conn._emit(conn.iss, SYN)
-        conn.snd_nxt = (conn.iss + 1) & 0xFFFFFFFF
-        conn._timer.after(conn._rto())
+        conn._open(SYN)
         return conn
 
     def ephemeral_port(self) -> int:
@@ -297,6 +296,4 @@ class TcpLayer:
         conn.peer_window = syn.window
         conn.handlers = self.listeners[syn.dport](conn)
         self.connections[(syn.dport, source, syn.sport)] = conn
-        conn._emit(conn.iss, SYN | ACK)
-        conn.snd_nxt = (conn.iss + 1) & 0xFFFFFFFF
-        conn._timer.after(conn._rto())
+        conn._open(SYN | ACK)

@@ -135,19 +135,15 @@ def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str],
     machine = runtime.machine
     mine, other = _names(fo)
     monitored = _monitored(ctx, fo)
-    mate_state = state_word(machine.mate_state)
-    ctx.print(f"        This host: {mine} - {state_word(machine.state)}")
-    if times[0]:
-        ctx.print(times[0])
-    for iface in monitored:
-        ctx.print(f"{indent}Interface {iface.nameif} ({_address(iface, fo, mine=True)}): "
-                  f"{runtime.monitoring.status(iface.nameif)}")
-    ctx.print(f"        Other host: {other} - {mate_state}")
-    if times[1]:
-        ctx.print(times[1])
-    for iface in monitored:
-        ctx.print(f"{indent}Interface {iface.nameif} ({_address(iface, fo, mine=False)}): "
-                  f"{runtime.monitoring.mate_status.get(iface.nameif, 'Normal (Waiting)')}")
+    blocks = ((f"This host: {mine} - {state_word(machine.state)}", times[0], True, runtime.monitoring.status),
+              (f"Other host: {other} - {state_word(machine.mate_state)}", times[1], False,
+               lambda name: runtime.monitoring.mate_status.get(name, "Normal (Waiting)")))
+    for head, time_line, own, status in blocks:
+        ctx.print(f"        {head}")
+        if time_line:
+            ctx.print(time_line)
+        for iface in monitored:
+            ctx.print(f"{indent}Interface {iface.nameif} ({_address(iface, fo, mine=own)}): {status(iface.nameif)}")
 
 
 @command("show monitor-interface", priv=1, versions="7.x",

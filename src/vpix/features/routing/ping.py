@@ -19,9 +19,36 @@ _HELP = {"ping": "Test connectivity from specified interface to an IP address",
          "size": "Specify datagram size", "bytes": "Size of the echo datagram, in bytes"}
 
 
-def _echoes(ctx: Ctx, count: int, timeout: float, size: int, mark):
-    """Send the echoes, calling ``mark(ok, milliseconds)`` for each; the steps of a Wait,
-    or None when there is no way to the host."""
+class _Echoes:
+    """The echoes of one `ping`, as a Wait: ``mark(ok, milliseconds)`` as each ends."""
+
+    def __init__(self, stack, host: str, hop: str, clock, count: int, timeout: float, size: int, mark):
+        self.stack, self.host, self.hop, self.clock = stack, host, hop, clock
+        self.count, self.timeout, self.size, self.mark = count, timeout, size, mark
+        self.left = count
+        self.done = None
+        self.ident = 0
+        self.sent = 0.0
+
+    def start(self, done) -> None:
+        self.done, self.sent = done, self.clock.monotonic()
+        self.ident = self.stack.ping(self.host, self.count, self.timeout, self._reply, hop=self.hop, size=self.size)
+
+    def _reply(self, ok: bool) -> None:
+        now = self.clock.monotonic()
+        self.mark(ok, round((now - self.sent) * 1000))
+        self.sent, self.left = now, self.left - 1
+        if self.left == 0:
+            self.done(None)
+
+    def cancel(self) -> None:
+        self.stack.stop_ping(self.ident)
+        self.done(None)
+
+
+def _echoes(ctx: Ctx, count: int, timeout: float, size: int, mark) -> Wait | None:
+    """The echoes towards the host out of the interface asked for or routed to, by way of the
+    route's next hop; None when there is no way there."""
     host = ctx.args["host"]
     route = ctx.system.feature(Routing).table().lookup(int(ipaddress.IPv4Address(host)))
     interfaces = ctx.system.feature(Interfaces)
@@ -31,25 +58,8 @@ def _echoes(ctx: Ctx, count: int, timeout: float, size: int, mark):
     if stack is None or route is None or route.iface != iface.nameif:
         return None
     hop = str(ipaddress.IPv4Address(route.gateway)) if route.gateway is not None else host
-    clock = ctx.system.unit.clock
-
-    pinging: dict = {}
-
-    def start(done) -> None:
-        sent, left = [clock.monotonic()], [count]
-
-        def reply(ok: bool) -> None:
-            mark(ok, round((clock.monotonic() - sent[0]) * 1000))
-            sent[0] = clock.monotonic()
-            left[0] -= 1
-            if left[0] == 0:
-                done(None)
-        pinging.update(done=done, ident=stack.ping(host, count, timeout, reply, hop=hop, size=size))
-
-    def cancel() -> None:
-        stack.stop_ping(pinging["ident"])
-        pinging["done"](None)
-    return Wait(start, cancel)
+    echoes = _Echoes(stack, host, hop, ctx.system.unit.clock, count, timeout, size, mark)
+    return Wait(echoes.start, echoes.cancel)
 
 
 @command("ping [<if:WORD>] <host:IP> [repeat <count:INT:1-2147483647>] [timeout <seconds:INT:0-3600>] "
@@ -59,7 +69,12 @@ def ping(ctx: Ctx):
     size, host = ctx.args.get("bytes", 100), ctx.args["host"]
     ctx.print("Type escape sequence to abort.")
     times: list[int] = []
-    wait = _echoes(ctx, count, timeout, size, lambda ok, ms: (ctx.emit("!" if ok else "."), ok and times.append(ms)))
+
+    def mark(ok: bool, ms: int) -> None:
+        ctx.emit("!" if ok else ".")
+        if ok:
+            times.append(ms)
+    wait = _echoes(ctx, count, timeout, size, mark)
     if wait is None:
         ctx.print(f"No route to host {host}")
         ctx.print("")
