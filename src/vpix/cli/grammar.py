@@ -89,6 +89,7 @@ class Command:
     help: dict[str, str] = field(default_factory=dict)
     changes_config: bool = False
     hidden: bool = False
+    spaces: frozenset[str] | None = None     # single, system, context; None: its feature's
 
 
 @dataclass
@@ -297,17 +298,21 @@ class CommandSet:
     def __init__(self) -> None:
         self.commands: list[Command] = []
         self.common_help: dict[str, str] = {}
-        self._trees: dict[tuple[Version, str, int], Node] = {}
+        self._trees: dict[tuple[Version, str, int, str], Node] = {}
 
     def add(self, command: Command) -> None:
         self.commands.append(command)
         self._trees.clear()
 
-    def tree(self, version: Version, mode: str, priv: int) -> Node:
-        key = (version, mode, priv)
+    def forget_trees(self) -> None:
+        """Commands changed where they exist: build the trees afresh."""
+        self._trees.clear()
+
+    def tree(self, version: Version, mode: str, priv: int, space: str = "single") -> Node:
+        key = (version, mode, priv, space)
         tree = self._trees.get(key)
         if tree is None:
-            chosen = [c for c in self.commands
-                      if c.mode == mode and c.priv <= priv and version in c.versions]
+            chosen = [c for c in self.commands if c.mode == mode and c.priv <= priv
+                      and version in c.versions and (c.spaces is None or space in c.spaces)]
             tree = self._trees[key] = build_tree(chosen, self.common_help)
         return tree

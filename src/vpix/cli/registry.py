@@ -47,12 +47,13 @@ def _exit_mode(ctx) -> None:
 
 def command(spec: str, *, mode: str = "exec", priv: int = 15, versions: str | None = None,
             help: dict[str, str] | None = None, config: bool = False,
-            hidden: bool = False) -> Callable:
-    """Declare a command. ``config=True`` marks commands that change the running-config."""
+            hidden: bool = False, spaces: frozenset[str] | None = None) -> Callable:
+    """Declare a command. ``config=True`` marks commands that change the running-config;
+    ``spaces`` narrows where it exists (by default, wherever its feature does)."""
 
     def declare(handler: Callable) -> Callable:
         COMMANDS.add(Command(spec, handler, mode, priv, VersionRange.parse(versions),
-                             help or {}, config, hidden))
+                             help or {}, config, hidden, spaces))
         return handler
 
     return declare

@@ -291,7 +291,7 @@ class Session:
 
     def _trees(self) -> list[grammar.Node]:
         version = self.system.version
-        return [COMMANDS.tree(version, mode, self.priv) for mode in self._mode_chain()]
+        return [COMMANDS.tree(version, mode, self.priv, self.system.space) for mode in self._mode_chain()]
 
     def _command_for(self, line: str) -> grammar.Command | None:
         """The command the line was aiming at (for 6.x usage messages)."""
@@ -301,7 +301,8 @@ class Session:
         for cmd in COMMANDS.commands:
             first = cmd.spec.split()[0]
             if first.startswith(words[0].lower()) and cmd.mode in self._mode_chain() \
-                    and self.system.version in cmd.versions and cmd.priv <= self.priv:
+                    and self.system.version in cmd.versions and cmd.priv <= self.priv \
+                    and self.system.space in (cmd.spaces or (self.system.space,)):
                 return cmd
         return None
 

@@ -16,11 +16,19 @@ if TYPE_CHECKING:
 
 FEATURES: list[type["Feature"]] = []
 
+# The configuration spaces a feature (and so its commands) exists in: a single-mode unit, the
+# system execution space of a multiple-mode unit, and its security contexts.
+SINGLE, SYSTEM, CONTEXT = "single", "system", "context"
+EVERYWHERE = frozenset({SINGLE, SYSTEM, CONTEXT})
+TRAFFIC = frozenset({SINGLE, CONTEXT})        # what passes traffic: a context's business
+PLATFORM = frozenset({SINGLE, SYSTEM})        # the box itself: flash, licenses, failover
+
 
 class Feature:
     versions: ClassVar[VersionRange] = VersionRange()
     # Secrets `show running-config` hides (the saved configuration keeps them): (prefix, shown as)
     masks: ClassVar[tuple[tuple[str, str], ...]] = ()
+    spaces: ClassVar[frozenset[str]] = EVERYWHERE
 
     def __init__(self, system: "System"):
         self.system = system
@@ -28,6 +36,10 @@ class Feature:
     def render(self, full: bool) -> list[tuple[str, list[str]]]:
         """(slot, lines) pairs of running-config; ``full`` adds defaults (`show run all`)."""
         return []
+
+    def render_in(self, space: str, full: bool) -> list[tuple[str, list[str]]]:
+        """What it renders when the configuration is written for ``space``."""
+        return self.render(full)
 
     def start(self) -> None:
         """The feature's runtime, once the configuration is loaded (timers, tasks)."""
@@ -53,8 +65,17 @@ class Feature:
 
 
 def load_all() -> None:
-    """Import every feature package so their commands are declared."""
+    """Import every feature package so their commands are declared; a command that does not
+    name its spaces lives where its package's feature does."""
+    from vpix.cli.registry import COMMANDS
     from vpix.features import (  # noqa: F401
-        aaa, acl, configfile, device, failover, flashfs, forwarding, inspection, interfaces, license, logging, mgmt_access, nat,
-        routing, software, terminal,
+        aaa, acl, configfile, contexts, device, failover, flashfs, forwarding, inspection, interfaces, license, logging,
+        mgmt_access, nat, routing, software, terminal,
     )
+
+    owners = {cls.__module__.split(".")[2]: cls.spaces for cls in FEATURES}
+    for cmd in COMMANDS.commands:
+        if cmd.spaces is None:
+            parts = cmd.handler.__module__.split(".")
+            cmd.spaces = owners.get(parts[2], EVERYWHERE) if parts[:2] == ["vpix", "features"] else EVERYWHERE
+    COMMANDS.forget_trees()

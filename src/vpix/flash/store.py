@@ -71,6 +71,9 @@ class Flash:
         except FileNotFoundError:       # not a name flash can hold
             return False
 
+    def read(self, name: str) -> bytes | None:
+        return self.path(name).read_bytes() if self.exists(name) else None
+
     def read_private(self, name: str) -> bytes | None:
         path = self.root / PRIVATE / _check(name)
         return path.read_bytes() if path.is_file() else None

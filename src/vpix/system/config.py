@@ -14,7 +14,7 @@ SLOTS = {
             "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "monitor", "icmp", "asdm",
             "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
             "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "class-map", "policy-map",
-            "service-policy", "prompt"],
+            "service-policy", "context", "prompt"],
 }
 
 
@@ -26,6 +26,11 @@ def order(family: str, sections: list[tuple[str, list[str]]]) -> list[str]:
 
 def checksum(body: list[str]) -> str:
     return hashlib.md5("\n".join(body).encode()).hexdigest()
+
+
+def framed(body: list[str], shown: list[str] | None = None) -> list[str]:
+    """Header, body (or what is shown of it), checksum of the body, end: a configuration file."""
+    return [": Saved", ":"] + (body if shown is None else shown) + [f"Cryptochecksum:{checksum(body)}", ": end"]
 
 
 def blocks(lines: list[str]) -> list[list[str]]:

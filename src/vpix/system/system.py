@@ -1,4 +1,9 @@
-"""The booted OS: one per boot of a unit, for the version family of the image it booted."""
+"""The booted OS: one per boot of a unit, for the version family of the image it booted.
+
+Its configuration lives in spaces. A single-mode unit has one; a multiple-mode unit has the
+system execution space (the System itself) and a Context per security context, each with its
+own features, running-config and listeners, all sharing the unit, the image and the sessions.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 from vpix.cli.grammar import Command, ParseError, usage
 from vpix.cli.registry import COMMANDS
 from vpix.cli.session import Session
-from vpix.features import FEATURES, Feature, load_all
+from vpix.features import CONTEXT, FEATURES, SINGLE, SYSTEM, Feature, load_all
 from vpix.image.format import ImageInfo
 from vpix.system import config
 
@@ -17,34 +22,39 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Feature)
 STARTUP = "startup-config"
+CONTEXT_MODE = "context-mode"        # hidden in flash, like the device: not part of any configuration
 
 load_all()
 
 
-class System:
-    def __init__(self, unit: "Unit", image: ImageInfo, image_name: str):
-        self.unit = unit
-        self.image = image
-        self.image_name = image_name
-        self.version = image.version
-        self.family = image.version.family
-        self.booted_at = unit.clock.monotonic()
-        self.config_version: str | None = None       # the `PIX Version` line of the loaded config
+class Space:
+    """Features, running-config and change listeners of one configuration space."""
+
+    space = SINGLE
+    context_name: str | None = None
+
+    def _build(self, root: "System") -> None:
+        self.root = root
+        self.unit = root.unit
+        self.image, self.image_name = root.image, root.image_name
+        self.version, self.family = root.version, root.family
+        self.booted_at = root.booted_at
         self.last_change: tuple[str, datetime] | None = None
-        self.sessions: set[Session] = set()
         self.change_listeners: list[Callable[[str, str, Session], None]] = []
         self.save_listeners: list[Callable[[], None]] = []     # `write memory` happened
         self._features: dict[type, Feature] = {
-            cls: cls(self) for cls in FEATURES if self.version in cls.versions}
+            cls: cls(self) for cls in FEATURES if self.version in cls.versions and self.space in cls.spaces}
 
     # ------------------------------------------------------------ features
 
     def feature(self, cls: type[F]) -> F:
-        return self._features[cls]  # type: ignore[return-value]
+        """This space's feature; in a context, the system's for what the box as a whole owns."""
+        found = self._features.get(cls)
+        return found if found is not None else self.root._features[cls]  # type: ignore[return-value]
 
     def feature_if_any(self, cls: type[F]) -> F | None:
         """The feature, or None when this software version has none (failover on 6.x)."""
-        return self._features.get(cls)  # type: ignore[return-value]
+        return self._features.get(cls) or self.root._features.get(cls)  # type: ignore[return-value]
 
     @property
     def hw(self):
@@ -63,13 +73,15 @@ class System:
         return f"{self.hw.flash_device}/{self.image_name}"
 
     def prompt_name(self) -> str:
-        """The prompt's name: the `prompt` keywords' parts joined by slashes (hostname alone by
-        default); a keyword no feature can fill (priority without failover) is left out."""
+        """The prompt's name: the system's `prompt` keywords' parts joined by slashes (the host
+        name, and in a context its name, by default); a keyword nothing can fill (priority
+        without failover, context in the system space) is left out."""
         from vpix.features.device import Device
 
         parts = []
-        for word in self.feature(Device).prompt:
-            part = next((p for f in self._features.values() if (p := f.prompt_part(word))), None)
+        for word in self.root.feature(Device).prompt:
+            part = self.context_name if word == "context" else next(
+                (p for f in self.root._features.values() if (p := f.prompt_part(word))), None)
             if part:
                 parts.append(part)
         return "/".join(parts)
@@ -89,13 +101,14 @@ class System:
 
     def open_session(self, transport: str, sink=None, priv: int = 1, username: str | None = None,
                      interactive: bool = True) -> Session:
+        """A session starting in this space; every session of the unit is the system's."""
         session = Session(self, transport=transport, sink=sink, priv=priv, username=username,
                           interactive=interactive)
-        self.sessions.add(session)
+        self.root.sessions.add(session)
         return session
 
     def close_session(self, session: Session) -> None:
-        self.sessions.discard(session)
+        self.root.sessions.discard(session)
 
     def config_session(self) -> Session:
         session = Session(self, transport="config", priv=15, interactive=False)
@@ -104,17 +117,20 @@ class System:
 
     # ------------------------------------------------------------ configuration
 
-    def running_config(self, full: bool = False) -> list[str]:
-        """The configuration body (version line to last command), no header or checksum."""
-        sections = [s for f in self._features.values() for s in f.render(full)]
-        return [f"{self.product} Version {self.version}"] + \
-            (["!"] if self.family == "7.x" else []) + config.order(self.family, sections)
+    def running_config(self, full: bool = False, space: str | None = None,
+                       extra: list[tuple[str, list[str]]] = ()) -> list[str]:
+        """The configuration body (version line to last command), no header or checksum; with
+        ``space``, the body this configuration would have there (`mode multiple` splits it)."""
+        space = space or self.space
+        sections = [s for f in self._features.values() if space in f.spaces for s in f.render_in(space, full)]
+        which = {SYSTEM: " <system>", CONTEXT: " <context>"}.get(space, "")
+        return [f"{self.product} Version {self.version}{which}"] + \
+            (["!"] if self.family == "7.x" else []) + config.order(self.family, sections + list(extra))
 
     def config_text(self, full: bool = False, masked: bool = False) -> list[str]:
         """Header, body, checksum, end: what is saved, or (masked) what `show running-config` prints."""
         body = self.running_config(full)
-        shown = self.mask(body) if masked else body
-        return [": Saved", ":"] + shown + [f"Cryptochecksum:{config.checksum(body)}", ": end"]
+        return config.framed(body, self.mask(body) if masked else None)
 
     def mask(self, lines: list[str]) -> list[str]:
         masks = [m for f in self._features.values() for m in f.masks]
@@ -159,8 +175,8 @@ class System:
                 self._features[cls].adopt(old)
 
     def running(self) -> bool:
-        """Still the system the unit runs (not replaced by a reboot)."""
-        return self.unit.system is self
+        """Still a space of the system the unit runs (not replaced by a reboot)."""
+        return self.unit.system is self.root
 
     def apply_factory_config(self) -> None:
         self.apply_config("\n".join(line for f in self._features.values() for line in f.factory_config()))
@@ -170,19 +186,7 @@ class System:
         for listener in self.change_listeners:
             listener(user, line, session)
 
-    # startup-config lives in the hidden area of flash
 
-    def read_startup(self) -> str | None:
-        data = self.unit.flash.read_private(STARTUP)
-        return data.decode(errors="replace") if data is not None else None
-
-    def write_startup(self, lines: list[str]) -> int:
-        data = "".join(line + "\n" for line in lines).encode()
-        self.unit.flash.write_private(STARTUP, data)
-        return len(data)
-
-    def erase_startup(self) -> None:
-        self.unit.flash.delete_private(STARTUP)
 
     # ------------------------------------------------------------ the device's error words
 
@@ -201,3 +205,49 @@ class System:
             return [f'ERROR: % Ambiguous command: "{line.strip()}"']
         return [" " * (offset + err.position) + "^",
                 "ERROR: % Invalid input detected at '^' marker."]
+
+
+class System(Space):
+    """The booted OS, and its single configuration or its system execution space."""
+
+    def __init__(self, unit: "Unit", image: ImageInfo, image_name: str):
+        self.unit = unit
+        self.image, self.image_name = image, image_name
+        self.version, self.family = image.version, image.version.family
+        self.booted_at = unit.clock.monotonic()
+        self.multiple = self.family == "7.x" and unit.flash.read_private(CONTEXT_MODE) == b"multiple"
+        self.space = SYSTEM if self.multiple else SINGLE
+        self.config_version: str | None = None       # the `PIX Version` line of the loaded config
+        self.sessions: set[Session] = set()
+        self.started = False
+        self._build(self)
+
+    def start(self) -> None:
+        super().start()
+        self.started = True
+
+    def management_space(self) -> Space:
+        """Where Telnet and SSH sessions land: the admin context in multiple mode."""
+        from vpix.features.contexts import Contexts
+
+        if not self.multiple:
+            return self
+        return self.feature(Contexts).admin_space() or self
+
+    def set_context_mode(self, multiple: bool) -> None:
+        """`mode`: kept in flash, apart from every configuration; the next boot follows it."""
+        self.unit.flash.write_private(CONTEXT_MODE, b"multiple" if multiple else b"single")
+
+    # startup-config lives in the hidden area of flash
+
+    def read_startup(self) -> str | None:
+        data = self.unit.flash.read_private(STARTUP)
+        return data.decode(errors="replace") if data is not None else None
+
+    def write_startup(self, lines: list[str]) -> int:
+        data = "".join(line + "\n" for line in lines).encode()
+        self.unit.flash.write_private(STARTUP, data)
+        return len(data)
+
+    def erase_startup(self) -> None:
+        self.unit.flash.delete_private(STARTUP)

@@ -9,11 +9,13 @@ import zlib
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.acl import AccessList, Ace, BadEntry, Remark, parse
-from vpix.features import Feature
+from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces.commands import named_interface
 
 
 class AccessLists(Feature):
+    spaces = TRAFFIC
+
     def __init__(self, system):
         super().__init__(system)
         self.lists: dict[str, AccessList] = {}

@@ -6,6 +6,7 @@ import time
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
+from vpix.features import PLATFORM
 from vpix.features.device.commands import clock_text
 from vpix.system import config as cfg
 
@@ -29,9 +30,10 @@ def checksum_words(digest: str) -> str:
     return " ".join(digest[i:i + 8] for i in range(0, 32, 8))
 
 
-def save(ctx: Ctx) -> list[str]:
-    """Write the running-config to the startup-config; the device's report of it."""
-    system = ctx.system
+def save(ctx: Ctx, space=None) -> list[str]:
+    """Write the running-config of the session's space (or ``space``) to where its startup
+    configuration is kept; the device's report of it."""
+    system = space or ctx.system
     started = time.perf_counter()
     text = system.config_text()
     if system.version.major >= 8:
@@ -113,7 +115,7 @@ def confirmed(answer: str) -> bool:
     return answer.strip().lower() in ("", "y", "yes")
 
 
-@command("reload [noconfirm]", help=_HELP)
+@command("reload [noconfirm]", spaces=PLATFORM, help=_HELP)
 def reload(ctx: Ctx):
     system = ctx.system
     if not ctx.args.get("noconfirm"):

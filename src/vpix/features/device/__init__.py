@@ -15,7 +15,6 @@ class NameEntry:
     description: str = ""
 
 
-DEFAULT_PROMPT = ["hostname"]
 PROMPT_WORDS = ("hostname", "domain", "context", "priority", "state")
 
 
@@ -23,7 +22,7 @@ class Device(Feature):
     def __init__(self, system):
         super().__init__(system)
         asa = system.hw.line == "asa"
-        self.hostname = "ciscoasa" if asa else "pixfirewall"
+        self.hostname = system.context_name or ("ciscoasa" if asa else "pixfirewall")
         if system.family == "6.x":
             self.domain_name = "ciscopix.com"
         else:
@@ -31,7 +30,11 @@ class Device(Feature):
         self.names_enabled = system.family == "7.x"
         self.names: dict[str, NameEntry] = {}      # by address, in the order entered
         self._addresses: dict[str, str] = {}       # name -> address
-        self.prompt = list(DEFAULT_PROMPT)
+        self.prompt = self.default_prompt()
+
+    def default_prompt(self) -> list[str]:
+        """Multiple mode names the context too."""
+        return ["hostname", "context"] if self.system.root.multiple else ["hostname"]
 
     def render(self, full):
         # 7.x starts with names on, so turning it off must be written to survive a reload.
@@ -44,7 +47,7 @@ class Device(Feature):
             ("hostname", [f"hostname {self.hostname}"]),
             ("domain-name", [f"domain-name {self.domain_name}"] if self.domain_name else []),
             ("names", names),
-            ("prompt", [f"prompt {' '.join(self.prompt)}"] if self.prompt != DEFAULT_PROMPT or full else []),
+            ("prompt", [f"prompt {' '.join(self.prompt)}"] if self.prompt != self.default_prompt() or full else []),
         ]
 
     def prompt_part(self, word: str) -> str | None:

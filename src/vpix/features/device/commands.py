@@ -6,7 +6,8 @@ from datetime import datetime
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.features.device import DEFAULT_PROMPT, HOSTNAME, PROMPT_WORDS, Device, NameEntry
+from vpix.features import PLATFORM
+from vpix.features.device import HOSTNAME, PROMPT_WORDS, Device, NameEntry
 from vpix.features.device.version import memory_lines, version_lines
 
 _HELP = {
@@ -57,7 +58,7 @@ def no_domain_name(ctx: Ctx):
     _device(ctx).domain_name = None
 
 
-@command("prompt <words:LINE>", mode="config", versions="7.x", config=True, help=_HELP)
+@command("prompt <words:LINE>", mode="config", versions="7.x", config=True, spaces=PLATFORM, help=_HELP)
 def prompt(ctx: Ctx):
     words = ctx.args["words"].split()
     for word in words:
@@ -66,9 +67,10 @@ def prompt(ctx: Ctx):
     _device(ctx).prompt = list(dict.fromkeys(words))
 
 
-@command("no prompt [<words:LINE>]", mode="config", versions="7.x", config=True, help=_HELP)
+@command("no prompt [<words:LINE>]", mode="config", versions="7.x", config=True, spaces=PLATFORM,
+          help=_HELP)
 def no_prompt(ctx: Ctx):
-    _device(ctx).prompt = list(DEFAULT_PROMPT)
+    _device(ctx).prompt = _device(ctx).default_prompt()
 
 
 @command("names", mode="config", config=True, help=_HELP)
@@ -119,8 +121,8 @@ def _month(text: str) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
-@command("clock set <hhmmss:TIME> <month:WORD> <day:INT:1-31> <year:INT:1993-2035>", help=_HELP)
-@command("clock set <hhmmss:TIME> <day:INT:1-31> <month:WORD> <year:INT:1993-2035>", help=_HELP)
+@command("clock set <hhmmss:TIME> <month:WORD> <day:INT:1-31> <year:INT:1993-2035>", spaces=PLATFORM, help=_HELP)
+@command("clock set <hhmmss:TIME> <day:INT:1-31> <month:WORD> <year:INT:1993-2035>", spaces=PLATFORM, help=_HELP)
 def clock_set(ctx: Ctx):
     month = _month(ctx.args["month"])
     if month is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx, Wait
-from vpix.features import Feature
+from vpix.features import PLATFORM, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.features.interfaces.commands import hardware_interface, named_interface
 from vpix.features.license import Licensing
@@ -45,6 +45,8 @@ class StandbyAddress:
 
 
 class FailoverConfig(Feature):
+    spaces = PLATFORM
+
     masks = (("failover key ", "failover key *****"), ("failover lan key ", "failover lan key ********"))
 
     def __init__(self, system):

@@ -8,7 +8,7 @@ import re
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
-from vpix.features import Feature
+from vpix.features import PLATFORM, Feature
 
 _HELP = {
     "dir": "List files on a filesystem",
@@ -29,6 +29,7 @@ _HELP = {
 
 class FlashFs(Feature):
     """Owns `boot system`; the files themselves belong to the unit's flash."""
+    spaces = PLATFORM
 
     def __init__(self, system):
         super().__init__(system)

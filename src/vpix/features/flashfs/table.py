@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.features import Feature
+from vpix.features import PLATFORM, Feature
 from vpix.image.format import ImageError, inspect
 from vpix.versions import Version, VersionRange
 
@@ -36,6 +36,8 @@ _HELP = {
 
 
 class FlashTable(Feature):
+    spaces = PLATFORM
+
     versions = VersionRange.parse("6.x")
 
     def start(self) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from vpix.clock import Alarm, parse_hms
 from vpix.dataplane.pipeline import Face, Pipeline
-from vpix.features import Feature
+from vpix.features import TRAFFIC, Feature
 from vpix.features.acl import AccessLists
 from vpix.features.inspection import Inspection
 from vpix.features.interfaces import Interfaces
@@ -35,6 +35,8 @@ TIMEOUT_LINES = {
 
 
 class Forwarding(Feature):
+    spaces = TRAFFIC
+
     def __init__(self, system):
         super().__init__(system)
         self.timeouts = {name: default for name, (default, _) in TIMEOUTS.items()}

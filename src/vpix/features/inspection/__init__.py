@@ -13,7 +13,7 @@ from vpix.cli.registry import command, mode
 from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.acl import PORTS
 from vpix.dataplane.conns import ConnLimit
-from vpix.features import Feature
+from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.net.packets import PROTO_TCP
 
@@ -54,6 +54,8 @@ class PolicyMap:
 
 
 class Inspection(Feature):
+    spaces = TRAFFIC
+
     def __init__(self, system):
         super().__init__(system)
         self.class_maps: dict[str, ClassMap] = {}

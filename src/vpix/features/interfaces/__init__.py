@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from vpix.cli.registry import mode
-from vpix.features import Feature
+from vpix.features import CONTEXT, SYSTEM, Feature
 from vpix.features.interfaces.stations import Stations
 from vpix.net.fabric import Port
 
@@ -48,6 +48,7 @@ class Interface:
     port: Port | None = None       # where the interface meets its segment
     configured: bool = False       # named by an `interface` command since boot
     counters: Counters = field(default_factory=Counters)
+    physical: "Interface | None" = None   # in a context: the system's interface it is allocated
 
     @property
     def link(self) -> bool:
@@ -62,11 +63,11 @@ class Interface:
 
     @property
     def up(self) -> bool:
-        return not self.shutdown
+        return not self.shutdown and (self.physical is None or self.physical.up)
 
     @property
     def line_up(self) -> bool:
-        return not self.shutdown and self.link
+        return self.up and self.link
 
 
 def _six_defaults(iface: Interface) -> None:
@@ -80,12 +81,15 @@ def _six_defaults(iface: Interface) -> None:
 
 
 class Interfaces(Feature):
+    """The physical interfaces of a unit (single mode, system space), or the ones the system
+    allocated to a context, under the names it gave them."""
+
     def __init__(self, system):
         super().__init__(system)
         ident = system.unit.identity
         ports = system.unit.ports
-        self.all = [Interface(hw_id, i, ident.macs[i], port=ports[i])
-                    for i, hw_id in enumerate(system.hw.interfaces)]
+        self.all = [] if system.space == CONTEXT else [
+            Interface(hw_id, i, ident.macs[i], port=ports[i]) for i, hw_id in enumerate(system.hw.interfaces)]
         self.stations = Stations(self.all, system.unit.clock)
         if system.family == "6.x":
             for iface in self.all:
@@ -101,9 +105,25 @@ class Interfaces(Feature):
         self.stations.interfaces = self.all
         self.stations.refresh()
 
+    def allocate(self, physical: Interface, name: str | None) -> Interface:
+        """`allocate-interface` in the system: the context gets the interface, up unless it
+        shuts it, under ``name`` if the system gave one."""
+        self.deallocate(physical)
+        iface = Interface(name or physical.hw_id, physical.index, physical.mac, shutdown=False,
+                          port=physical.port, physical=physical)
+        self.all.append(iface)
+        self.all.sort(key=lambda i: i.index)
+        self.stations.refresh()
+        return iface
+
+    def deallocate(self, physical: Interface) -> None:
+        for iface in [i for i in self.all if i.physical is physical]:
+            self.all.remove(iface)
+            self.stations.drop(iface.index)
+
     def factory_config(self) -> list[str]:
         """7.x interfaces the startup-config does not name stay in their factory state: shut."""
-        if self.system.family == "6.x":
+        if self.system.family == "6.x" or self.system.space == CONTEXT:
             return []
         return [line for iface in self.all if not iface.configured
                 for line in (f"interface {iface.hw_id}", " shutdown")]
@@ -112,6 +132,9 @@ class Interfaces(Feature):
 
     def by_hw(self, text: str) -> Interface | None:
         """`Ethernet0`, `ethernet0`, `e0`, `gig0/1`, `GigabitEthernet0/1`, 6.x `gb-ethernet0`."""
+        exact = next((iface for iface in self.all if iface.hw_id.lower() == text.lower()), None)
+        if exact is not None:
+            return exact
         m = re.match(r"^([A-Za-z-]+)\s*([\d/]+)$", text)
         if not m:
             return None
@@ -135,6 +158,11 @@ class Interfaces(Feature):
     # ------------------------------------------------------------ configuration
 
     def render(self, full):
+        return self.render_in(self.system.space, full)
+
+    def render_in(self, space: str, full: bool):
+        """The interface blocks as ``space`` writes them: the system only the hardware
+        settings, a context only its own (names, levels, addresses)."""
         if self.system.family == "6.x":
             return self._render6()
         blocks = []
@@ -142,14 +170,17 @@ class Interfaces(Feature):
             blocks += ["!", f"interface {iface.hw_id}"]
             if iface.description:
                 blocks.append(f" description {iface.description}")
-            if iface.speed != "auto" or full:
-                blocks.append(f" speed {iface.speed}")
-            if iface.duplex != "auto" or full:
-                blocks.append(f" duplex {iface.duplex}")
+            if space != CONTEXT:
+                if iface.speed != "auto" or full:
+                    blocks.append(f" speed {iface.speed}")
+                if iface.duplex != "auto" or full:
+                    blocks.append(f" duplex {iface.duplex}")
             if iface.shutdown:
                 blocks.append(" shutdown")
             elif full:
                 blocks.append(" no shutdown")
+            if space == SYSTEM:
+                continue
             blocks.append(f" nameif {iface.nameif}" if iface.nameif else " no nameif")
             blocks.append(f" security-level {iface.security}" if iface.security is not None
                           else " no security-level")
@@ -159,7 +190,7 @@ class Interfaces(Feature):
             else:
                 blocks.append(" no ip address")
         blocks.append("!")
-        mtus = [f"mtu {i.nameif} {i.mtu}" for i in self.named()]
+        mtus = [f"mtu {i.nameif} {i.mtu}" for i in self.named()] if space != SYSTEM else []
         return [("interfaces", blocks), ("mtu", mtus)]
 
     def _render6(self):

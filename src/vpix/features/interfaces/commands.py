@@ -6,6 +6,7 @@ import ipaddress
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
+from vpix.features import PLATFORM, TRAFFIC
 from vpix.features.interfaces import SPEEDS6, Interface, Interfaces
 
 _HELP = {
@@ -84,7 +85,7 @@ def interface(ctx: Ctx):
     ctx.session.enter("config-if", iface)
 
 
-@command("nameif <name:WORD>", mode="config-if", versions="7.x", config=True, help=_HELP)
+@command("nameif <name:WORD>", mode="config-if", versions="7.x", config=True, spaces=TRAFFIC, help=_HELP)
 def nameif(ctx: Ctx):
     name = ctx.args["name"]
     if len(name) > 48:
@@ -100,24 +101,24 @@ def nameif(ctx: Ctx):
         ctx.print(f'INFO: Security level for "{name}" set to {iface.security} by default.')
 
 
-@command("no nameif [<name:WORD>]", mode="config-if", versions="7.x", config=True, help=_HELP)
+@command("no nameif [<name:WORD>]", mode="config-if", versions="7.x", config=True, spaces=TRAFFIC, help=_HELP)
 def no_nameif(ctx: Ctx):
     iface: Interface = ctx.session.target
     iface.nameif = None
 
 
-@command("security-level <level:INT:0-100>", mode="config-if", versions="7.x", config=True, help=_HELP)
+@command("security-level <level:INT:0-100>", mode="config-if", versions="7.x", config=True, spaces=TRAFFIC, help=_HELP)
 def security_level(ctx: Ctx):
     ctx.session.target.security = ctx.args["level"]
 
 
-@command("no security-level [<level:INT:0-100>]", mode="config-if", versions="7.x", config=True,
+@command("no security-level [<level:INT:0-100>]", mode="config-if", spaces=TRAFFIC, versions="7.x", config=True,
          help=_HELP)
 def no_security_level(ctx: Ctx):
     ctx.session.target.security = None
 
 
-@command("ip address <addr:IP> <mask:MASK> [standby <sby:IP>]", mode="config-if", versions="7.x",
+@command("ip address <addr:IP> <mask:MASK> [standby <sby:IP>]", mode="config-if", spaces=TRAFFIC, versions="7.x",
          config=True, help=_HELP)
 def ip_address(ctx: Ctx):
     iface: Interface = ctx.session.target
@@ -125,7 +126,7 @@ def ip_address(ctx: Ctx):
     iface.ip, iface.mask, iface.standby = ctx.args["addr"], ctx.args["mask"], ctx.args.get("sby")
 
 
-@command("no ip address [<addr:IP> <mask:MASK> [standby <sby:IP>]]", mode="config-if",
+@command("no ip address [<addr:IP> <mask:MASK> [standby <sby:IP>]]", mode="config-if", spaces=TRAFFIC,
          versions="7.x", config=True, help=_HELP)
 def no_ip_address(ctx: Ctx):
     iface: Interface = ctx.session.target
@@ -142,22 +143,22 @@ def no_shutdown(ctx: Ctx):
     ctx.session.target.shutdown = False
 
 
-@command("speed {auto|10|100|1000}", mode="config-if", versions="7.x", config=True, help=_HELP)
+@command("speed {auto|10|100|1000}", mode="config-if", versions="7.x", config=True, spaces=PLATFORM, help=_HELP)
 def speed(ctx: Ctx):
     ctx.session.target.speed = next(k for k in ("auto", "10", "100", "1000") if ctx.args.get(k))
 
 
-@command("no speed [{auto|10|100|1000}]", mode="config-if", versions="7.x", config=True, help=_HELP)
+@command("no speed [{auto|10|100|1000}]", mode="config-if", versions="7.x", config=True, spaces=PLATFORM, help=_HELP)
 def no_speed(ctx: Ctx):
     ctx.session.target.speed = "auto"
 
 
-@command("duplex {auto|full|half}", mode="config-if", versions="7.x", config=True, help=_HELP)
+@command("duplex {auto|full|half}", mode="config-if", versions="7.x", config=True, spaces=PLATFORM, help=_HELP)
 def duplex(ctx: Ctx):
     ctx.session.target.duplex = next(k for k in ("auto", "full", "half") if ctx.args.get(k))
 
 
-@command("no duplex [{auto|full|half}]", mode="config-if", versions="7.x", config=True, help=_HELP)
+@command("no duplex [{auto|full|half}]", mode="config-if", versions="7.x", config=True, spaces=PLATFORM, help=_HELP)
 def no_duplex(ctx: Ctx):
     ctx.session.target.duplex = "auto"
 
@@ -206,7 +207,7 @@ def ip_address6(ctx: Ctx):
     iface.ip, iface.mask = ctx.args["addr"], ctx.args["mask"]
 
 
-@command("no ip address <ifname:WORD> [<addr:IP> <mask:MASK>]", mode="config", versions="6.x",
+@command("no ip address <ifname:WORD> [<addr:IP> <mask:MASK>]", mode="config", spaces=TRAFFIC, versions="6.x",
          config=True, help=_HELP)
 def no_ip_address6(ctx: Ctx):
     iface = named_interface(ctx)
@@ -216,11 +217,11 @@ def no_ip_address6(ctx: Ctx):
 # ---------------------------------------------------------------- both
 
 
-@command("mtu <ifname:WORD> <bytes:INT:64-65535>", mode="config", config=True, help=_HELP)
+@command("mtu <ifname:WORD> <bytes:INT:64-65535>", mode="config", config=True, spaces=TRAFFIC, help=_HELP)
 def mtu(ctx: Ctx):
     named_interface(ctx).mtu = ctx.args["bytes"]
 
 
-@command("no mtu <ifname:WORD> [<bytes:INT:64-65535>]", mode="config", config=True, help=_HELP)
+@command("no mtu <ifname:WORD> [<bytes:INT:64-65535>]", mode="config", config=True, spaces=TRAFFIC, help=_HELP)
 def no_mtu(ctx: Ctx):
     named_interface(ctx).mtu = 1500

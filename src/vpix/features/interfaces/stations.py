@@ -16,6 +16,10 @@ from vpix.net.packets import mac_bytes
 from vpix.net.stack import IpStack
 
 
+def _deaf(frame: bytes) -> None:
+    pass
+
+
 class Stations:
     def __init__(self, interfaces, clock):
         self.interfaces = interfaces
@@ -41,13 +45,20 @@ class Stations:
             self._protocols.pop(proto, None)
         else:
             self._protocols[proto] = handler
-        for index, stack in self.stacks.items():
-            self._bind(stack, self.interfaces[index], proto, handler)
+        for iface in self.interfaces:
+            if iface.index in self.stacks:
+                self._bind(self.stacks[iface.index], iface, proto, handler)
 
     def reserve(self, index: int) -> None:
         """The failover link takes interface ``index`` for itself: no station there."""
         self._reserved.add(index)
         self.stacks.pop(index, None)
+
+    def drop(self, index: int) -> None:
+        """The interface is no longer ours (taken from a context): nothing here answers on it."""
+        stack = self.stacks.pop(index, None)
+        if stack is not None:
+            stack.port.receive = _deaf
 
     def release(self, index: int) -> None:
         self._reserved.discard(index)
@@ -77,11 +88,11 @@ class Stations:
                 continue
             if stack is None:
                 stack = self.stacks[iface.index] = IpStack(iface.port, self.clock)
-                iface.port.receive = lambda frame, i=iface.index: self._receive(i, frame)
-                stack.learned = lambda address, mac, i=iface.index: self._learned(i, address, mac)
-                stack.forward = lambda ip, raw, i=iface.index: self._transit(i, ip, raw)
-                stack.claim = lambda ip, raw, i=iface.index: self._claim(i, ip, raw)
-                stack.proxy = lambda address, i=iface.index: self._proxy(i, address)
+                iface.port.receive = lambda frame, i=iface: self._receive(i, frame)
+                stack.learned = lambda address, mac, i=iface: self._learned(i, address, mac)
+                stack.forward = lambda ip, raw, i=iface: self._transit(i, ip, raw)
+                stack.claim = lambda ip, raw, i=iface: self._claim(i, ip, raw)
+                stack.proxy = lambda address, i=iface: self._proxy(i, address)
                 stack.malformed = self._malformed
                 for proto, handler in self._protocols.items():
                     self._bind(stack, iface, proto, handler)
@@ -95,31 +106,30 @@ class Stations:
         stack = self.stacks.get(iface.index)
         return stack if stack is not None and stack.address is not None else None
 
-    def _receive(self, index: int, frame: bytes) -> None:
-        iface = self.interfaces[index]
+    def _receive(self, iface, frame: bytes) -> None:
         iface.counters.packets_in += 1
         iface.counters.bytes_in += len(frame)
         if self.on_frame is not None:
             self.on_frame(iface)
-        self.stacks[index].receive(frame)
+        self.stacks[iface.index].receive(frame)
 
-    def _transit(self, index: int, ip, raw: bytes) -> None:
+    def _transit(self, iface, ip, raw: bytes) -> None:
         if self.active and self.on_transit is not None:
-            self.on_transit(self.interfaces[index], ip, raw)
+            self.on_transit(iface, ip, raw)
 
-    def _claim(self, index: int, ip, raw: bytes) -> bool:
-        return self.active and self.on_claim is not None and self.on_claim(self.interfaces[index], ip, raw)
+    def _claim(self, iface, ip, raw: bytes) -> bool:
+        return self.active and self.on_claim is not None and self.on_claim(iface, ip, raw)
 
-    def _proxy(self, index: int, address: str) -> bool:
-        return self.active and self.on_proxy is not None and self.on_proxy(self.interfaces[index], address)
+    def _proxy(self, iface, address: str) -> bool:
+        return self.active and self.on_proxy is not None and self.on_proxy(iface, address)
 
     def _malformed(self, reason: str) -> None:
         if self.on_malformed is not None:
             self.on_malformed(reason)
 
-    def _learned(self, index: int, address: str, mac: bytes) -> None:
+    def _learned(self, iface, address: str, mac: bytes) -> None:
         if self.on_learn is not None:
-            self.on_learn(self.interfaces[index], address, mac)
+            self.on_learn(iface, address, mac)
 
     @staticmethod
     def _bind(stack: IpStack, iface, proto: int, handler: Callable | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.features import Feature
+from vpix.features import PLATFORM, Feature
 from vpix.features.license import grants, keys
 from vpix.features.license.grants import UNLIMITED, License
 
@@ -18,6 +18,8 @@ IMAGES_DIFFER = "The Flash image and the Running image differ."
 
 
 class Licensing(Feature):
+    spaces = PLATFORM
+
     def __init__(self, system):
         super().__init__(system)
         self.serial = system.unit.identity.serial

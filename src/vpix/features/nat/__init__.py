@@ -10,7 +10,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.acl import PORT_NAMES, PORTS
 from vpix.dataplane.nat import GlobalPool, HostLimits, NatConfig, NatRule, Static
-from vpix.features import Feature
+from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.net.packets import PROTO_TCP, PROTO_UDP
 
@@ -26,6 +26,8 @@ def _text(value: int) -> str:
 
 
 class Nat(Feature):
+    spaces = TRAFFIC
+
     def __init__(self, system):
         super().__init__(system)
         self.config = NatConfig(control=system.family == "6.x")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.routes import Route, RouteTable, prefix_length
-from vpix.features import Feature
+from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.features.interfaces.commands import named_interface
 
@@ -32,6 +32,8 @@ class StaticRoute:
 
 
 class Routing(Feature):
+    spaces = TRAFFIC
+
     def __init__(self, system):
         super().__init__(system)
         self.static: list[StaticRoute] = []

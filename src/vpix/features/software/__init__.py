@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx, Wait
-from vpix.features import Feature
+from vpix.features import PLATFORM, Feature
 from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
 from vpix.image.format import MAGIC, ImageError, inspect
@@ -30,6 +30,8 @@ class TftpServerSetting:
 
 
 class Software(Feature):
+    spaces = PLATFORM
+
     def __init__(self, system):
         super().__init__(system)
         self.tftp_server: TftpServerSetting | None = None

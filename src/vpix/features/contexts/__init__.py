@@ -1,0 +1,114 @@
+"""Multiple context mode (7.x): the security contexts the system execution space defines
+(`admin-context`, `context` with `description`, `allocate-interface`, `config-url`,
+`join-failover-group`), each a space of its own; `mode`, `changeto`, `show mode`, `show context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from vpix.cli.registry import mode
+from vpix.features import SYSTEM, Feature
+from vpix.versions import VersionRange
+
+if TYPE_CHECKING:
+    from vpix.system.context import Context
+
+mode("config-ctx", "(config-ctx)")
+
+
+@dataclass
+class ContextDef:
+    """A `context` block of the system configuration and the context it runs."""
+
+    name: str
+    space: "Context"
+    description: str | None = None
+    allocated: dict[str, str | None] = field(default_factory=dict)   # physical hw id -> mapped name
+    url: str | None = None                   # `config-url` as entered
+    group: int | None = None                 # `join-failover-group`, when entered
+
+    @property
+    def failover_group(self) -> int:
+        """Unassigned contexts are in failover group 1."""
+        return self.group or 1
+
+
+class Contexts(Feature):
+    spaces = frozenset({SYSTEM})
+    versions = VersionRange.parse("7.x")
+
+    def __init__(self, system):
+        super().__init__(system)
+        self.admin: str | None = None
+        self.defs: dict[str, ContextDef] = {}      # in the order they were created
+        self._numbers = 0
+
+    # ------------------------------------------------------------ configuration
+
+    def render(self, full):
+        lines = [f"admin-context {self.admin}"] if self.admin else []
+        for d in self.defs.values():
+            lines.append(f"context {d.name}")
+            if d.description:
+                lines.append(f"  description {d.description}")
+            for physical, mapped in d.allocated.items():
+                lines.append(f"  allocate-interface {physical}{' ' + mapped if mapped else ''}")
+            if d.url:
+                lines.append(f"  config-url {d.url}")
+            if d.group is not None:
+                lines.append(f"  join-failover-group {d.group}")
+            lines.append("!")
+        return [("context", lines)]
+
+    def start(self) -> None:
+        for d in self.defs.values():
+            if d.url:
+                d.space.start()
+
+    def stop(self) -> None:
+        for d in self.defs.values():
+            d.space.stop()
+
+    # ------------------------------------------------------------ contexts
+
+    def active(self) -> list[ContextDef]:
+        """The contexts that have their configuration (a `config-url`), as `show context` counts."""
+        return [d for d in self.defs.values() if d.url]
+
+    def admin_space(self) -> Context | None:
+        d = self.defs.get(self.admin or "")
+        return d.space if d is not None and d.url else None
+
+    def licensed(self) -> int:
+        """User contexts the license allows; the admin context does not count."""
+        from vpix.features.license import Licensing
+
+        return self.system.feature(Licensing).running.contexts
+
+    def create(self, name: str) -> ContextDef:
+        from vpix.system.context import Context
+
+        self._numbers += 1
+        d = self.defs[name] = ContextDef(name, Context(self.system, name, self._numbers))
+        return d
+
+    def remove(self, name: str) -> None:
+        d = self.defs.pop(name)
+        d.space.stop()
+        d.space.removed = True
+        for session in [s for s in self.system.sessions if s.system is d.space]:
+            session.close()
+
+    def loaded(self, d: ContextDef) -> None:
+        """Its configuration is in: the context runs (at once, unless the system is still booting)."""
+        d.space.apply_factory_config()
+        if self.system.started:
+            d.space.start()
+
+    def group_of(self, space: Context) -> int:
+        d = self.defs.get(space.name)
+        return d.failover_group if d is not None else 1
+
+
+from vpix.features.contexts import commands  # noqa: E402,F401
