@@ -88,6 +88,11 @@ class Unit:
     def name(self) -> str:
         return self.directory.name
 
+    def management_space(self):
+        """Where Telnet, SSH and SCP land: the running system, or in multiple mode its admin
+        context; None while nothing runs."""
+        return self.system.management_space() if self.system is not None else None
+
     # ------------------------------------------------------------ power and boot
 
     def power_on(self) -> None:

@@ -25,7 +25,7 @@ class FlashSFTP(asyncssh.SFTPServer):
         super().__init__(chan, chroot=bytes(unit.flash.root))
 
     def _allowed(self) -> None:
-        system = self.unit.system
+        system = self.unit.management_space()
         if system is None or not system.feature(MgmtAccess).scopy:
             raise SFTPError(FX_PERMISSION_DENIED, "Permission denied")
 

@@ -24,12 +24,12 @@ class _Server(asyncssh.SSHServer):
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = (conn.get_extra_info("peername") or ("127.0.0.1",))[0]
-        system = self.unit.system
+        system = self.unit.management_space()
         if system is None or not system.feature(MgmtAccess).allows("ssh", peer):
             conn.abort()
 
     def begin_auth(self, username: str) -> bool:
-        system = self.unit.system
+        system = self.unit.management_space()
         banner = system.feature(MgmtAccess).banner("login") if system else ""
         if banner:
             self.conn.send_auth_banner(banner.replace("\n", "\r\n"))
@@ -51,14 +51,14 @@ class _Server(asyncssh.SSHServer):
         return len(responses) == 1 and self._check(username, responses[0])
 
     def _check(self, username: str, password: str) -> bool:
-        system = self.unit.system
+        system = self.unit.management_space()
         if system is None:
             return False
         return system.feature(Aaa).check_login("ssh", username, password)
 
 
 async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
-    system = unit.system
+    system = unit.management_space()
     if system is None:
         process.exit(1)
         return

@@ -30,7 +30,7 @@ async def _pump(reader, feed) -> None:
 
 
 async def _serve_telnet(unit, reader, writer) -> None:
-    system = unit.system
+    system = unit.management_space()
     peer = (writer.get_extra_info("peername") or ("127.0.0.1",))[0]
     if system is None or not system.feature(MgmtAccess).allows("telnet", peer):
         writer.close()

@@ -40,6 +40,7 @@ class Space:
         self.version, self.family = root.version, root.family
         self.booted_at = root.booted_at
         self.last_change: tuple[str, datetime] | None = None
+        self.config_version: str | None = None       # the `PIX Version` line of the loaded config
         self.change_listeners: list[Callable[[str, str, Session], None]] = []
         self.save_listeners: list[Callable[[], None]] = []     # `write memory` happened
         self._features: dict[type, Feature] = {
@@ -217,7 +218,6 @@ class System(Space):
         self.booted_at = unit.clock.monotonic()
         self.multiple = self.family == "7.x" and unit.flash.read_private(CONTEXT_MODE) == b"multiple"
         self.space = SYSTEM if self.multiple else SINGLE
-        self.config_version: str | None = None       # the `PIX Version` line of the loaded config
         self.sessions: set[Session] = set()
         self.started = False
         self._build(self)

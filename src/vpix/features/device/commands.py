@@ -103,9 +103,10 @@ def no_name(ctx: Ctx):
     _device(ctx).remove_name(ctx.args["address"])
 
 
-# The configuration's first line names the version it was written by.
-@command("pix version <v:WORD>", mode="config", hidden=True)
-@command("asa version <v:WORD>", mode="config", hidden=True)
+# The configuration's first line names the version it was written by (and in multiple mode
+# whether it is the system's or a context's).
+@command("pix version <v:WORD> [<space:WORD>]", mode="config", hidden=True)
+@command("asa version <v:WORD> [<space:WORD>]", mode="config", hidden=True)
 def config_version(ctx: Ctx):
     ctx.system.config_version = ctx.args["v"]
 

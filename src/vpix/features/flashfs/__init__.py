@@ -8,7 +8,7 @@ import re
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
-from vpix.features import PLATFORM, Feature
+from vpix.features import EVERYWHERE, PLATFORM, Feature
 
 _HELP = {
     "dir": "List files on a filesystem",
@@ -20,6 +20,9 @@ _HELP = {
     "verify": "Verify a file",
     "/md5": "Compute the MD5 of a file",
     "/noconfirm": "Do not prompt for confirmation",
+    "more": "Display the contents of a file",
+    "/ascii": "Display binary files in ASCII",
+    "/binary": "Display any file in binary",
     "boot": "Set system boot parameters",
     "system": "System image file",
     "src": "Source file (flash:/name)",
@@ -90,6 +93,16 @@ def dir_(ctx: Ctx):
     ctx.print("")
     free = flash.free()
     ctx.print(f"{flash.capacity} bytes total ({free} bytes free/{free * 100 // flash.capacity}% free)")
+
+
+@command("more [{/ascii|/binary}] <path:WORD>", versions="7.x", spaces=EVERYWHERE, help=_HELP)
+def more(ctx: Ctx):
+    """A file's text: a flash file, or `system:running-config` (secrets as saved, not masked)."""
+    if ctx.args["path"].lower() == "system:running-config":
+        ctx.print("\n".join(ctx.system.config_text()))
+        return
+    name = _file(ctx, "path")
+    ctx.print(ctx.system.unit.flash.read(name).decode(errors="replace").rstrip("\n"))
 
 
 @command("show flash", priv=1, versions="7.x", help=_HELP)

@@ -1,0 +1,232 @@
+"""Multiple context mode: the conversion, the system execution space and its contexts, each
+with its own configuration, interfaces and traffic."""
+
+from __future__ import annotations
+
+import pytest
+from traffic import Net
+
+from vpix.net.packets import ACK, SYN
+
+
+def multiple(net: Net) -> None:
+    """`mode multiple noconfirm`, then the reboot, back at the enable prompt."""
+    net.term.cmd("configure terminal")
+    net.term.cmd("mode multiple noconfirm")
+    net.run(1)
+    net.term.cmd("enable")
+    net.term.cmd("")
+
+
+def relogin(net: Net) -> None:
+    """Log out of the console and in again: a new session starts in the system space."""
+    net.term.type("exit\n")
+    net.term.cmd("enable")
+    net.term.cmd("")
+
+
+@pytest.fixture
+def net(tmp_path, images):
+    net = Net(tmp_path, images)
+    multiple(net)
+    return net
+
+
+def test_mode_multiple_asks_converts_and_reboots(tmp_path, images):
+    net = Net(tmp_path, images)
+    assert net.term.cmd("show mode") == "Security context mode: single\n"
+    net.term.cmd("configure terminal")
+    out = net.term.type("mode multiple\n")
+    assert out.endswith("WARNING: This command will change the behavior of the device\n"
+                        "WARNING: This command will initiate a Reboot\nProceed with change mode? [confirm]")
+    assert net.term.type("\n").endswith("Convert the system configuration? [confirm]")
+    out = net.term.type("\n")
+    assert "The old running configuration file will be written to flash" in out
+    assert "The admin context configuration will be written to flash" in out
+    assert "Security context mode: multiple" in out
+    net.run(1)
+    booted = out + net.term.read()
+    assert "Rebooting...." in booted and "Creating context 'admin'... Done. (1)" in booted
+    assert "ERROR" not in booted
+    net.term.cmd("enable")
+    net.term.cmd("")
+    assert net.term.cmd("show mode") == "Security context mode: multiple\n"
+    assert net.unit.console_session.prompt() == "fw# "
+    assert net.term.cmd("dir").count(".cfg") == 2
+    old = net.term.cmd("more flash:/old_running.cfg")
+    assert "PIX Version 7.2(1)\n" in old and " nameif inside" in old
+
+
+def test_declining_changes_nothing(tmp_path, images):
+    net = Net(tmp_path, images)
+    net.term.cmd("configure terminal")
+    net.term.type("mode multiple\n")
+    net.term.type("n\n")
+    net.run(1)
+    assert "Rebooting" not in net.term.read()
+    assert net.term.cmd("show mode") == "Security context mode: single\n"
+
+
+def test_the_system_and_the_admin_context_split_the_configuration(net):
+    system = net.term.cmd("show running-config")
+    assert system.startswith(": Saved\n:\nPIX Version 7.2(1) <system>\n")
+    assert "admin-context admin\ncontext admin\n  allocate-interface Ethernet0\n" in system
+    assert "  config-url flash:/admin.cfg\n" in system
+    assert "nameif" not in system and "route" not in system and "timeout xlate" not in system
+    assert net.term.cmd("changeto context admin") == ""
+    assert net.unit.console_session.prompt() == "fw/admin# "
+    admin = net.term.cmd("show running-config")
+    assert admin.startswith(": Saved\n:\nPIX Version 7.2(1) <context>\n!\nhostname admin\n")
+    assert "interface Ethernet1\n nameif inside\n security-level 100\n ip address 192.168.1.1" in admin
+    assert "route outside 0.0.0.0 0.0.0.0 172.16.1.254 1" in admin
+    assert "failover" not in admin and "boot system" not in admin
+    net.term.cmd("changeto system")
+    assert net.unit.console_session.prompt() == "fw# "
+
+
+def test_show_context_lists_the_admin_context_marked(net):
+    assert net.term.cmd("show context") == (
+        "Context Name      Interfaces                    URL\n"
+        "*admin            Ethernet0                     flash:/admin.cfg\n"
+        "                  Ethernet1\n"
+        "                  Ethernet2\n"
+        "                  Ethernet3\n"
+        "                  Ethernet4\n"
+        "                  Ethernet5\n"
+        "Total active Security Contexts: 1\n")
+
+
+def test_a_new_context_gets_its_interfaces_and_its_own_configuration(net):
+    net.term.configure("context admin", "no allocate-interface Ethernet2", "no allocate-interface Ethernet3")
+    out = net.term.configure("context ctx1", "description web farm", "allocate-interface Ethernet2",
+                             "allocate-interface Ethernet3 dmz", "config-url flash:/ctx1.cfg")
+    assert out == ("Creating context 'ctx1'... Done. (2)\n"
+                   "WARNING: Could not fetch the URL flash:/ctx1.cfg\n"
+                   "INFO: Creating context with default config\n")
+    shown = net.term.cmd("show context")
+    assert " ctx1             Ethernet2                     flash:/ctx1.cfg\n                  Ethernet3\n" in shown
+    assert shown.endswith("Total active Security Contexts: 2\n")
+    net.term.cmd("changeto context ctx1")
+    assert net.unit.console_session.prompt() == "fw/ctx1# "
+    assert net.term.configure("interface dmz", "nameif dmz", "security-level 50",
+                              "ip address 10.5.5.1 255.255.255.0") == \
+        'INFO: Security level for "dmz" set to 0 by default.\n'
+    assert net.unit.console_session.prompt() == "fw/ctx1# "
+    assert "dmz                        10.5.5.1" in net.term.cmd("show interface ip brief")
+    assert "Ethernet0" not in net.term.cmd("show interface ip brief")
+    assert "Cryptochecksum" in net.term.cmd("write memory")
+    saved = net.term.cmd("more flash:/ctx1.cfg")
+    assert "PIX Version 7.2(1) <context>" in saved and "hostname ctx1" in saved
+    assert "interface dmz\n nameif dmz\n security-level 50\n ip address 10.5.5.1 255.255.255.0" in saved
+    net.term.cmd("changeto system")
+    assert "Cryptochecksum" in net.term.cmd("write memory")
+    net.term.cmd("reload noconfirm")
+    net.run(1)
+    net.term.cmd("enable")
+    net.term.cmd("")
+    assert " ctx1 " in net.term.cmd("show context")
+    net.term.cmd("changeto context ctx1")
+    assert "ip address 10.5.5.1 255.255.255.0" in net.term.cmd("show running-config interface dmz")
+    relogin(net)
+    net.term.cmd("changeto context admin")
+    assert "Ethernet2" not in net.term.cmd("show running-config")
+
+
+def test_the_system_space_and_contexts_keep_to_their_own_commands(net):
+    caret = "ERROR: % Invalid input detected at '^' marker."
+    net.term.cmd("configure terminal")
+    for line in ("route outside 0 0 172.16.1.254", "access-list A permit ip any any", "nat (inside) 1 0 0",
+                 "timeout conn 2:00:00"):
+        assert caret in net.term.cmd(line), line
+    net.term.cmd("interface Ethernet0")
+    assert caret in net.term.cmd("nameif outside")
+    assert net.term.cmd("speed 100") == ""
+    net.term.cmd("end")
+    net.term.cmd("changeto context admin")
+    net.term.cmd("configure terminal")
+    for line in ("failover", "failover lan unit primary", "boot system flash:/image.bin", "context c9",
+                 "admin-context c9", "mode single", "router ospf 1", "router rip", "multicast-routing",
+                 "crypto isakmp enable outside"):
+        assert caret in net.term.cmd(line), line
+    net.term.cmd("interface Ethernet0")
+    assert caret in net.term.cmd("speed 100")
+    net.term.cmd("end")
+    assert caret in net.term.cmd("reload")
+
+
+def test_only_the_admin_context_reaches_other_contexts(net):
+    net.term.configure("context admin", "no allocate-interface Ethernet5",
+                       "context ctx1", "allocate-interface Ethernet5", "config-url flash:/ctx1.cfg")
+    net.term.cmd("changeto context ctx1")
+    assert "ERROR: % Invalid input detected at '^' marker." in net.term.cmd("changeto system")
+    assert net.term.cmd("show context count") == "Total active Security Contexts: 1\n"
+    assert net.unit.console_session.prompt() == "fw/ctx1# "
+    relogin(net)
+    assert net.unit.console_session.prompt() == "fw# "
+    assert net.term.cmd("changeto context nosuch") == "ERROR: Context 'nosuch' does not exist\n"
+
+
+def test_the_license_limits_the_user_contexts(net):
+    # PIX-515E UR: two security contexts besides the admin context
+    out = net.term.configure("context c1", "exit", "context c2", "exit", "context c3")
+    assert "Creating context 'c2'... Done. (3)" in out
+    assert ("ERROR: Cannot create context 'c3': the license allows 2 security contexts besides the admin "
+            "context") in out
+    assert "context c3" not in net.term.cmd("show running-config context")
+
+
+def test_the_admin_context_passes_traffic_and_answers_on_its_addresses(net):
+    replies = []
+    net.pc.stack.ping("192.168.1.1", 1, 1.0, replies.append)
+    net.run(1.5)
+    assert replies == [True]
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, SYN)
+    assert [seg.flags for kind, seg, _ in net.received["server"] if kind == "tcp"] == [SYN]
+    net.tcp(net.server, "192.168.1.50", 80, 40000, SYN | ACK)
+    assert [seg.flags for kind, seg, _ in net.received["pc"] if kind == "tcp"] == [SYN | ACK]
+    net.term.cmd("changeto context admin")
+    assert net.term.cmd("show conn").startswith("1 in use")
+    assert "%PIX-6-302013: Built outbound TCP connection" in net.term.cmd("show logging")
+
+
+def test_an_interface_taken_from_a_context_stops_answering(net):
+    net.term.configure("context admin", "no allocate-interface Ethernet1")
+    replies = []
+    net.pc.stack.ping("192.168.1.1", 1, 1.0, replies.append)
+    net.run(1.5)
+    assert replies == [False]
+    net.term.configure("context admin", "allocate-interface Ethernet1")
+    net.term.cmd("changeto context admin")
+    net.term.configure("interface Ethernet1", "nameif inside", "security-level 100",
+                       "ip address 192.168.1.1 255.255.255.0")
+    net.pc.stack.ping("192.168.1.1", 1, 1.0, replies.append)
+    net.run(1.5)
+    assert replies == [False, True]
+
+
+def test_mode_single_goes_back_and_boots_the_system_configuration(net):
+    net.term.cmd("configure terminal")
+    out = net.term.type("mode single\n")
+    assert out.endswith("Proceed with change mode? [confirm]")
+    booted = net.term.type("\n")
+    net.run(1)
+    booted += net.term.read()
+    assert "Rebooting...." in booted
+    assert "ERROR: % Invalid input detected at '^' marker." in booted     # context lines mean nothing now
+    net.term.cmd("enable")
+    net.term.cmd("")
+    assert net.term.cmd("show mode") == "Security context mode: single\n"
+    assert net.unit.console_session.prompt() == "fw# "
+
+
+def test_oxidized_reads_each_context_from_the_system(net):
+    net.term.cmd("changeto context admin")
+    net.term.cmd("write memory")
+    assert net.term.cmd("show mode") == "Security context mode: multiple\n"
+    assert net.term.cmd("changeto system") == ""
+    system = net.term.cmd("more system:running-config")
+    urls = [line.split()[1] for line in system.splitlines() if line.startswith("  config-url ")]
+    assert urls == ["flash:/admin.cfg"]
+    admin = net.term.cmd(f"more {urls[0]}")
+    assert admin.startswith(": Saved\n:\nPIX Version 7.2(1) <context>\n")
+    assert admin.rstrip().endswith(": end")
