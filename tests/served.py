@@ -35,6 +35,34 @@ def serve(tmp: Path, image: Path, platform: str = "PIX-515E", hostname: str = "f
     return BackgroundUnit(tmp)
 
 
+MULTIPLE_SYSTEM = """\
+hostname {hostname}
+interface {outside}
+interface {inside}
+interface {dmz}
+admin-context admin
+context admin
+  allocate-interface {outside}
+  allocate-interface {inside}
+  config-url flash:/admin.cfg
+context ctx1
+  allocate-interface {dmz}
+  config-url flash:/ctx1.cfg
+"""
+
+
+def serve_multiple(tmp: Path, image: Path, platform: str = "PIX-515E", hostname: str = "fw1") -> BackgroundUnit:
+    """A unit in multiple context mode: an admin context as the single lab unit was configured,
+    and a context ctx1 with the third interface."""
+    hw = unitdir.platform(platform)
+    names = dict(hostname=hostname, outside=hw.interfaces[0], inside=hw.interfaces[1], dmz=hw.interfaces[2])
+    unitdir.create(tmp, platform, image=image, host_key=host_key(), startup_config=MULTIPLE_SYSTEM.format(**names))
+    flash = tmp / "flash"
+    (flash / "admin.cfg").write_text(LAB_CONFIG.format(**names))
+    (flash / ".private" / "context-mode").write_bytes(b"multiple")
+    return BackgroundUnit(tmp)
+
+
 def vsftpd_config(root: Path, address: str, port: int, passive_ports: range, async_abor: bool = False,
                   from_port_20: bool = False) -> str:
     """vsftpd in the foreground on ``address``:``port``, anonymous and read-only on ``root``,

@@ -11,7 +11,7 @@ import time
 import pytest
 from ntc_templates.parse import parse_output
 
-from served import serve
+from served import serve, serve_multiple
 
 pytestmark = pytest.mark.clients
 
@@ -26,6 +26,13 @@ def pix(tmp_path_factory, images):
 @pytest.fixture(scope="module")
 def asa(tmp_path_factory, images):
     served = serve(tmp_path_factory.mktemp("asa") / "asa1", images["asa-8.0(4)"], "ASA5520", "asa1")
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory, images):
+    served = serve_multiple(tmp_path_factory.mktemp("multi") / "fw1", images["pix-7.2(1)"])
     yield served
     served.stop()
 
@@ -310,3 +317,27 @@ def test_openssh_scp_needs_scopy(pix, tmp_path):
         assert hidden.returncode != 0
     finally:
         pix.run(lambda: pix.unit.system.apply_config("no ssh scopy enable"))
+
+
+def test_netmiko_across_security_contexts(multi):
+    conn = netmiko(multi)
+    try:
+        assert conn.find_prompt() == "fw1/admin#"
+        assert conn.send_command("show mode").strip() == "Security context mode: multiple"
+        conn.send_command("changeto system")
+        assert conn.find_prompt() == "fw1#"
+        contexts = conn.send_command("show context")
+        assert "*admin" in contexts and " ctx1 " in contexts
+        conn.send_command("changeto context ctx1")
+        assert conn.find_prompt() == "fw1/ctx1#"
+        result = conn.send_config_set(["interface Ethernet2", "nameif dmz", "security-level 50",
+                                       "ip address 10.9.9.1 255.255.255.0"])
+        assert "ERROR" not in result and conn.find_prompt() == "fw1/ctx1#"
+        assert "[OK]" in conn.save_config()
+        conn.send_command("changeto system")
+        saved = conn.send_command("more flash:/ctx1.cfg")
+        assert "nameif dmz" in saved and "<context>" in saved
+        admin = conn.send_command("changeto context admin") + conn.send_command("show running-config")
+        assert "nameif dmz" not in admin and "nameif inside" in admin
+    finally:
+        conn.disconnect()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from traffic import Net
 
+from vpix.features.contexts import Contexts
 from vpix.net.packets import ACK, SYN
 
 
@@ -14,13 +15,6 @@ def multiple(net: Net) -> None:
     net.term.cmd("configure terminal")
     net.term.cmd("mode multiple noconfirm")
     net.run(1)
-    net.term.cmd("enable")
-    net.term.cmd("")
-
-
-def relogin(net: Net) -> None:
-    """Log out of the console and in again: a new session starts in the system space."""
-    net.term.type("exit\n")
     net.term.cmd("enable")
     net.term.cmd("")
 
@@ -127,7 +121,6 @@ def test_a_new_context_gets_its_interfaces_and_its_own_configuration(net):
     assert " ctx1 " in net.term.cmd("show context")
     net.term.cmd("changeto context ctx1")
     assert "ip address 10.5.5.1 255.255.255.0" in net.term.cmd("show running-config interface dmz")
-    relogin(net)
     net.term.cmd("changeto context admin")
     assert "Ethernet2" not in net.term.cmd("show running-config")
 
@@ -154,15 +147,17 @@ def test_the_system_space_and_contexts_keep_to_their_own_commands(net):
     assert caret in net.term.cmd("reload")
 
 
-def test_only_the_admin_context_reaches_other_contexts(net):
+def test_who_logs_in_to_a_context_stays_in_it(net):
     net.term.configure("context admin", "no allocate-interface Ethernet5",
                        "context ctx1", "allocate-interface Ethernet5", "config-url flash:/ctx1.cfg")
     net.term.cmd("changeto context ctx1")
-    assert "ERROR: % Invalid input detected at '^' marker." in net.term.cmd("changeto system")
-    assert net.term.cmd("show context count") == "Total active Security Contexts: 1\n"
-    assert net.unit.console_session.prompt() == "fw/ctx1# "
-    relogin(net)
+    assert net.term.cmd("changeto system") == ""          # the system administrator came from the system
     assert net.unit.console_session.prompt() == "fw# "
+    ctx1 = next(s for s in net.unit.system.feature(Contexts).defs.values() if s.name == "ctx1").space
+    session = ctx1.open_session("telnet", priv=15, interactive=False)
+    assert "ERROR: % Invalid input detected at '^' marker." in session.execute("changeto system")
+    assert session.execute("show context count") == "Total active Security Contexts: 1\n"
+    assert session.prompt() == "fw/ctx1# "
     assert net.term.cmd("changeto context nosuch") == "ERROR: Context 'nosuch' does not exist\n"
 
 

@@ -84,6 +84,7 @@ class Session:
     def __init__(self, system: "System", *, transport: str, sink: Callable[[str], None] | None = None,
                  priv: int = 1, username: str | None = None, interactive: bool = True):
         self.system = system
+        self.home = system                  # the space it logged in to: what it may change to
         self.transport = transport          # "console", "telnet", "ssh", "config"
         self.sink = sink or (lambda text: None)
         self.priv = priv

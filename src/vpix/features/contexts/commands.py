@@ -238,8 +238,9 @@ def changeto_context(ctx: Ctx):
 
 
 def _may_change(ctx: Ctx) -> None:
-    """Only the system and the admin context reach the other contexts."""
-    if ctx.system.space == CONTEXT and ctx.system.name != _contexts(ctx).admin:
+    """Only who logged in to the system or the admin context reaches the other contexts."""
+    home = ctx.session.home
+    if home.space == CONTEXT and home.name != _contexts(ctx).admin:
         raise ctx.invalid("changeto")
 
 
