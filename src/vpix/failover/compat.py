@@ -22,12 +22,15 @@ class Mismatch:
 
 def identity(system) -> dict:
     """What this unit tells its mate about itself."""
+    from vpix.features.failover import FailoverConfig
     from vpix.features.license import Licensing
 
     running = system.feature(Licensing).running
     crypto = "3DES" if running.vpn_3des else "DES" if running.vpn_des else "none"
     return {"platform": system.hw.model, "interfaces": len(system.hw.interfaces),
-            "version": str(system.version), "license": running.kind, "crypto": crypto, "mode": "single"}
+            "version": str(system.version), "license": running.kind, "crypto": crypto,
+            "mode": "multiple" if system.multiple else "single",
+            "active_active": bool(system.feature(FailoverConfig).groups)}
 
 
 def check(ours: dict, mate: dict) -> list[Mismatch]:
@@ -45,7 +48,9 @@ def check(ours: dict, mate: dict) -> list[Mismatch]:
         found.append(Mismatch(103006, f"Mate version {mate.get('version')} is not compatible with ours {mine}"))
     elif theirs != mine:
         found.append(Mismatch(103007, f"Mate version {theirs} is not identical with ours {mine}", fatal=False))
-    if not licenses_pair(ours["license"], str(mate.get("license"))) or mate.get("crypto") != ours["crypto"]:
+    active_active = ours.get("active_active") or mate.get("active_active")
+    if not licenses_pair(ours["license"], str(mate.get("license")), bool(active_active)) \
+            or mate.get("crypto") != ours["crypto"]:
         found.append(Mismatch(105045, "Mate license not compatible"))
     if mate.get("mode") != ours["mode"]:
         found.append(Mismatch(105044, "Mate operational mode not compatible"))
@@ -55,11 +60,12 @@ def check(ours: dict, mate: dict) -> list[Mismatch]:
 PIX_LICENSES = {"R", "UR", "FO", "FO_AA"}
 
 
-def licenses_pair(a: str, b: str) -> bool:
+def licenses_pair(a: str, b: str, active_active: bool = False) -> bool:
     """PIX: one unit Unrestricted, the other Unrestricted, Failover or Failover Active/Active;
-    two failover-only licenses cannot pair, a Restricted one cannot fail over at all.
+    two failover-only licenses cannot pair, a Restricted one cannot fail over at all, and a
+    Failover (Active/Standby only) one cannot be half of an Active/Active pair.
     ASA: the same license on both."""
     kinds = {a, b}
     if kinds <= PIX_LICENSES:
-        return "R" not in kinds and "UR" in kinds
+        return "R" not in kinds and "UR" in kinds and not (active_active and "FO" in kinds)
     return a == b

@@ -204,10 +204,14 @@ def no_config_url(ctx: Ctx):
 
 @command("join-failover-group <group:INT:1-2>", mode="config-ctx", config=True, help=_HELP)
 def join_failover_group(ctx: Ctx):
-    d = _def(ctx)
-    if d.name == _contexts(ctx).admin and ctx.args["group"] != 1:
+    from vpix.features.failover import FailoverConfig
+
+    d, group = _def(ctx), ctx.args["group"]
+    if group not in ctx.system.feature(FailoverConfig).groups:
+        raise CommandError(f"ERROR: Failover group {group} is not configured")
+    if d.name == _contexts(ctx).admin and group != 1:
         raise CommandError("ERROR: The admin context must be in failover group 1")
-    d.group = ctx.args["group"]
+    d.group = group
 
 
 @command("no join-failover-group [<group:INT:1-2>]", mode="config-ctx", config=True, help=_HELP)

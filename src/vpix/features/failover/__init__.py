@@ -6,7 +6,7 @@ of their own are in pix6.py. The state machine that acts on it lives in vpix.fai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx, Wait
@@ -44,6 +44,38 @@ class StandbyAddress:
         return (self.address, self.standby) if primary else (self.standby, self.address)
 
 
+@dataclass
+class FailoverGroup:
+    """`failover group N` (Active/Active): the unit it prefers to be active on, and for its
+    contexts' interfaces their own preemption, HTTP replication, policy, polls and MACs."""
+
+    number: int
+    interface_poll: Poll
+    secondary: bool = False
+    preempt: int | None = None                 # seconds to wait first; None: no preempt
+    replicate_http: bool = False
+    interface_policy: str = "1"
+    mac: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def render(self, full: bool, default_poll: Poll) -> list[str]:
+        lines = [f"failover group {self.number}"]
+        if self.secondary:
+            lines.append("  secondary")
+        elif full:
+            lines.append("  primary")
+        if self.preempt is not None:
+            lines.append(f"  preempt{f' {self.preempt}' if self.preempt else ''}")
+        if self.replicate_http:
+            lines.append("  replication http")
+        if self.interface_policy != "1" or full:
+            lines.append(f"  interface-policy {self.interface_policy}")
+        if self.interface_poll != default_poll or full:
+            lines.append(f"  polltime interface {self.interface_poll.words()}")
+        for hw, (active, standby) in sorted(self.mac.items()):
+            lines.append(f"  mac address {hw} {active} {standby}")
+        return lines
+
+
 class FailoverConfig(Feature):
     spaces = PLATFORM
 
@@ -65,6 +97,7 @@ class FailoverConfig(Feature):
         self.replicate_http = False
         self.mac: dict[str, tuple[str, str]] = {}
         self.unmonitored: set[str] = set()
+        self.groups: dict[int, FailoverGroup] = {}            # Active/Active, multiple mode
         self.runtime = None
         self.debugging: dict[str, set] = {}                   # `debug fover` topic -> sessions
 
@@ -159,6 +192,8 @@ class FailoverConfig(Feature):
             lines.append(f"failover mac address {hw} {active} {standby}")
         for name, a in self.addresses.items():
             lines.append(f"failover interface ip {name} {a.address} {a.mask} standby {a.standby}")
+        for number in sorted(self.groups):
+            lines += self.groups[number].render(full, interface_default)
         monitor = [f"no monitor-interface {name}" for name in sorted(self.unmonitored)]
         return [("failover", lines), ("monitor", monitor)]
 
@@ -333,6 +368,10 @@ def polltime_unit(ctx: Ctx):
 @command("failover polltime interface [msec] <poll:NUMBER> [holdtime <hold:NUMBER>]", mode="config",
          versions="7.x", config=True, help=_HELP)
 def polltime_interface(ctx: Ctx):
+    _fo(ctx).interface_poll = interface_poll(ctx)
+
+
+def interface_poll(ctx: Ctx) -> Poll:
     """Interface poll 1-15 s or 500-999 ms; hold 5-75 s, at least 5 x poll."""
     msec = "msec" in ctx.line.lower().split()
     poll = _ms(ctx, "poll", msec)
@@ -343,7 +382,7 @@ def polltime_interface(ctx: Ctx):
         raise ctx.invalid("hold")
     if hold < 5 * poll:
         raise CommandError("ERROR: Failover interface holdtime must be at least 5 times the interface poll time")
-    _fo(ctx).interface_poll = Poll(poll, hold)
+    return Poll(poll, hold)
 
 
 @command("no failover polltime [unit|interface] [msec] [<poll:NUMBER>] [holdtime [msec] [<hold:NUMBER>]]",
@@ -359,11 +398,16 @@ def no_polltime(ctx: Ctx):
 
 @command("failover interface-policy <policy:WORD>", mode="config", versions="7.x", config=True, help=_HELP)
 def interface_policy(ctx: Ctx):
+    _fo(ctx).interface_policy = policy_given(ctx)
+
+
+def policy_given(ctx: Ctx) -> str:
+    """1-250 interfaces, or 1-100 percent of them."""
     policy = ctx.args["policy"]
     number, percent = policy.rstrip("%"), policy.endswith("%")
     if not number.isdigit() or not (1 <= int(number) <= (100 if percent else 250)):
         raise ctx.invalid("policy")
-    _fo(ctx).interface_policy = policy
+    return policy
 
 
 @command("no failover interface-policy [<policy:WORD>]", mode="config", versions="7.x", config=True, help=_HELP)
@@ -390,6 +434,12 @@ def _mac_interface(ctx: Ctx):
 
 @command("failover mac address <hw:WORD> <active:WORD> <standby:WORD>", mode="config", config=True, help=_HELP)
 def mac_address(ctx: Ctx):
+    hw_id, macs = virtual_macs(ctx)
+    _fo(ctx).mac[hw_id] = macs
+
+
+def virtual_macs(ctx: Ctx) -> tuple[str, tuple[str, str]]:
+    """(interface, (active MAC, standby MAC)) of a `mac address` command."""
     from vpix.net.packets import mac_bytes, mac_text
 
     iface = _mac_interface(ctx)
@@ -397,7 +447,7 @@ def mac_address(ctx: Ctx):
         active, standby = (mac_text(mac_bytes(ctx.args[k])) for k in ("active", "standby"))
     except ValueError:
         raise ctx.invalid("active") from None
-    _fo(ctx).mac[iface.hw_id] = (active, standby)
+    return iface.hw_id, (active, standby)
 
 
 @command("no failover mac address <hw:WORD> [<active:WORD> <standby:WORD>]", mode="config", config=True,
@@ -485,4 +535,4 @@ def failover_reload_standby(ctx: Ctx):
     runtime.reload_standby()
 
 
-from vpix.features.failover import debug, pix6, show  # noqa: E402,F401
+from vpix.features.failover import debug, groups, pix6, show  # noqa: E402,F401
