@@ -10,6 +10,8 @@ from traffic import Net
 from vpix.failover.compat import check, licenses_pair
 
 CARET = "ERROR: % Invalid input detected at '^' marker."
+IDENTITY = {"platform": "PIX-515E", "interfaces": 6, "version": "7.2(1)", "license": "UR", "crypto": "3DES",
+            "mode": "multiple", "active_active": False}
 
 
 @pytest.fixture
@@ -96,13 +98,10 @@ def test_a_failover_only_license_cannot_do_active_active(tmp_path, images):
 ])
 def test_active_active_license_rules(ours, theirs, active_active, pairs):
     assert licenses_pair(ours, theirs, active_active) is pairs
-    me = {"platform": "PIX-515E", "interfaces": 6, "version": "7.2(1)", "license": ours, "crypto": "3DES",
-          "mode": "multiple", "active_active": active_active}
+    me = dict(IDENTITY, license=ours, active_active=active_active)
     mate = dict(me, license=theirs, active_active=False)
     assert any(m.id == 105045 for m in check(me, mate)) is not pairs
 
 
 def test_a_mate_in_another_context_mode_does_not_pair():
-    me = {"platform": "PIX-515E", "interfaces": 6, "version": "7.2(1)", "license": "UR", "crypto": "3DES",
-          "mode": "multiple", "active_active": False}
-    assert [m.id for m in check(me, dict(me, mode="single"))] == [105044]
+    assert [m.id for m in check(IDENTITY, dict(IDENTITY, mode="single"))] == [105044]
