@@ -225,3 +225,37 @@ def test_oxidized_reads_each_context_from_the_system(net):
     admin = net.term.cmd(f"more {urls[0]}")
     assert admin.startswith(": Saved\n:\nPIX Version 7.2(1) <context>\n")
     assert admin.rstrip().endswith(": end")
+
+
+def test_write_memory_all_saves_the_system_and_every_context(net):
+    net.term.configure("context admin", "no allocate-interface Ethernet5",
+                       "context ctx1", "allocate-interface Ethernet5", "config-url flash:/ctx1.cfg")
+    net.term.cmd("changeto context ctx1")
+    net.term.configure("interface Ethernet5", "nameif web", "security-level 40")
+    net.term.cmd("changeto system")
+    out = net.term.cmd("write memory all")
+    assert out.startswith("Building configuration...\nSaving context :           system : (000/002 Contexts saved)")
+    assert "Saving context :            admin : (001/002 Contexts saved)" in out
+    assert "Saving context :             ctx1 : (002/002 Contexts saved)" in out
+    assert out.count("Cryptochecksum:") == 3 and out.endswith("[OK]\n")
+    assert "nameif web" in net.term.cmd("more flash:/ctx1.cfg")
+    assert "context ctx1" in net.term.cmd("show startup-config")
+
+
+def test_removing_a_context_ends_it(net):
+    net.term.configure("context admin", "no allocate-interface Ethernet1",
+                       "context ctx1", "allocate-interface Ethernet1", "config-url flash:/ctx1.cfg")
+    net.term.cmd("changeto context ctx1")
+    net.term.configure("interface Ethernet1", "nameif inside", "security-level 100",
+                       "ip address 192.168.1.1 255.255.255.0")
+    replies = []
+    net.pc.stack.ping("192.168.1.1", 1, 1.0, replies.append)
+    net.run(1.5)
+    net.term.cmd("changeto system")
+    assert net.term.configure("no context admin") == "ERROR: Cannot remove the admin context\n"
+    assert net.term.configure("no context ctx1") == ""
+    net.pc.stack.ping("192.168.1.1", 1, 1.0, replies.append)
+    net.run(1.5)
+    assert replies == [True, False]
+    assert "ctx1" not in net.term.cmd("show context")
+    assert net.term.cmd("changeto context ctx1") == "ERROR: Context 'ctx1' does not exist\n"

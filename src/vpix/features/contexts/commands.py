@@ -123,7 +123,7 @@ def no_context(ctx: Ctx):
         raise CommandError(f"ERROR: Context '{name}' does not exist")
     if name == contexts.admin:
         raise CommandError("ERROR: Cannot remove the admin context")
-    for physical in contexts.defs[name].allocated:
+    for physical in list(contexts.defs[name].allocated):
         _release(ctx, contexts.defs[name], physical)
     contexts.remove(name)
 
