@@ -179,6 +179,7 @@ def test_the_admin_context_passes_traffic_and_answers_on_its_addresses(net):
     assert [seg.flags for kind, seg, _ in net.received["server"] if kind == "tcp"] == [SYN]
     net.tcp(net.server, "192.168.1.50", 80, 40000, SYN | ACK)
     assert [seg.flags for kind, seg, _ in net.received["pc"] if kind == "tcp"] == [SYN | ACK]
+    assert "0 packets input" not in net.term.cmd("show interface Ethernet1")     # the system counts them too
     net.term.cmd("changeto context admin")
     assert net.term.cmd("show conn").startswith("1 in use")
     assert "%PIX-6-302013: Built outbound TCP connection" in net.term.cmd("show logging")

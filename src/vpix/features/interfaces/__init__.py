@@ -110,7 +110,7 @@ class Interfaces(Feature):
         shuts it, under ``name`` if the system gave one."""
         self.deallocate(physical)
         iface = Interface(name or physical.hw_id, physical.index, physical.mac, shutdown=False,
-                          port=physical.port, physical=physical)
+                          port=physical.port, counters=physical.counters, physical=physical)
         self.all.append(iface)
         self.all.sort(key=lambda i: i.index)
         self.stations.refresh()
