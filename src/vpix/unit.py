@@ -20,7 +20,7 @@ from vpix.flash import Flash
 from vpix.hardware import unitdir
 from vpix.image import boothelper
 from vpix.image.format import ImageError, ImageInfo, inspect, read_header
-from vpix.net.fabric import Port
+from vpix.net.fabric import Port, deaf
 from vpix.net.packets import mac_bytes
 from vpix.versions import Version
 
@@ -56,10 +56,6 @@ class ConsoleLine:
 
     def text(self) -> str:
         return "".join(self.history)
-
-
-def _deaf(frame: bytes) -> None:
-    pass
 
 
 class Unit:
@@ -143,7 +139,7 @@ class Unit:
         self.console_session = None
         self.monitor = None
         for port in self.ports:                 # nothing left to answer on the wire
-            port.receive = _deaf
+            port.receive = deaf
         self._console_idle.cancel()
         if system is not None:
             for session in list(system.sessions):

@@ -9,8 +9,12 @@ from typing import Callable
 from vpix.clock import Clock
 
 
+def deaf(frame: bytes) -> None:
+    """What a port hands its frames to when nothing listens on it."""
+
+
 class Port:
-    def __init__(self, mac: bytes, receive: Callable[[bytes], None] = lambda frame: None):
+    def __init__(self, mac: bytes, receive: Callable[[bytes], None] = deaf):
         self.mac = mac
         self.receive = receive
         self.segment: "Segment | None" = None

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from vpix.net.fabric import deaf
 from vpix.net.packets import mac_bytes
 from vpix.net.stack import IpStack
-
-
-def _deaf(frame: bytes) -> None:
-    pass
 
 
 class Stations:
@@ -58,7 +55,7 @@ class Stations:
         """The interface is no longer ours (taken from a context): nothing here answers on it."""
         stack = self.stacks.pop(index, None)
         if stack is not None:
-            stack.port.receive = _deaf
+            stack.port.receive = deaf
 
     def release(self, index: int) -> None:
         self._reserved.discard(index)
