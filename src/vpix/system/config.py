@@ -33,6 +33,11 @@ def framed(body: list[str], shown: list[str] | None = None) -> list[str]:
     return [": Saved", ":"] + (body if shown is None else shown) + [f"Cryptochecksum:{checksum(body)}", ": end"]
 
 
+def as_file(lines: list[str]) -> bytes:
+    """Configuration lines as a file holds them."""
+    return "".join(line + "\n" for line in lines).encode()
+
+
 def blocks(lines: list[str]) -> list[list[str]]:
     """Top-level commands with their indented sub-commands."""
     out: list[list[str]] = []

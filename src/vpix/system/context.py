@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vpix.features import CONTEXT
+from vpix.system import config
 from vpix.system.system import Space
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Context(Space):
         return data.decode(errors="replace") if data is not None else None
 
     def write_startup(self, lines: list[str]) -> int:
-        data = "".join(line + "\n" for line in lines).encode()
+        data = config.as_file(lines)
         if self.config_url is not None:
             self.unit.flash.write(self.config_url, data)
         return len(data)

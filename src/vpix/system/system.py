@@ -187,8 +187,6 @@ class Space:
         for listener in self.change_listeners:
             listener(user, line, session)
 
-
-
     # ------------------------------------------------------------ the device's error words
 
     def parse_error(self, err: ParseError, line: str, offset: int,
@@ -245,7 +243,7 @@ class System(Space):
         return data.decode(errors="replace") if data is not None else None
 
     def write_startup(self, lines: list[str]) -> int:
-        data = "".join(line + "\n" for line in lines).encode()
+        data = config.as_file(lines)
         self.unit.flash.write_private(STARTUP, data)
         return len(data)
 

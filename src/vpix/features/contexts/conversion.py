@@ -17,18 +17,14 @@ def to_multiple(system) -> list[str]:
     flash = system.unit.flash
     device = system.hw.flash_device
     report = ["!", "The old running configuration file will be written to flash"]
-    flash.write(OLD_RUNNING, _text(system.running_config()))
+    flash.write(OLD_RUNNING, config.as_file(system.config_text()))
     admin = [f"hostname {ADMIN}" if line.startswith("hostname ") else line
              for line in system.running_config(space=CONTEXT)]
     report += ["", "The admin context configuration will be written to flash"]
-    flash.write(ADMIN_FILE, _text(admin))
+    flash.write(ADMIN_FILE, config.as_file(config.framed(admin)))
     allocations = [f"  allocate-interface {hw}" for hw in system.hw.interfaces]
     context = [f"admin-context {ADMIN}", f"context {ADMIN}", *allocations,
                f"  config-url {device}/{ADMIN_FILE}", "!"]
     system.write_startup(config.framed(system.running_config(space=SYSTEM, extra=[("context", context)])))
     report += ["", "The new running configuration file was written to flash"]
     return report
-
-
-def _text(body: list[str]) -> bytes:
-    return "".join(line + "\n" for line in config.framed(body)).encode()
