@@ -91,6 +91,9 @@ class Command:
     hidden: bool = False
     spaces: frozenset[str] | None = None     # single, system, context; None: its feature's
 
+    def lives_in(self, space: str) -> bool:
+        return self.spaces is None or space in self.spaces
+
 
 @dataclass
 class Node:
@@ -313,6 +316,6 @@ class CommandSet:
         tree = self._trees.get(key)
         if tree is None:
             chosen = [c for c in self.commands if c.mode == mode and c.priv <= priv
-                      and version in c.versions and (c.spaces is None or space in c.spaces)]
+                      and version in c.versions and c.lives_in(space)]
             tree = self._trees[key] = build_tree(chosen, self.common_help)
         return tree

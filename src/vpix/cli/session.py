@@ -303,7 +303,7 @@ class Session:
             first = cmd.spec.split()[0]
             if first.startswith(words[0].lower()) and cmd.mode in self._mode_chain() \
                     and self.system.version in cmd.versions and cmd.priv <= self.priv \
-                    and self.system.space in (cmd.spaces or (self.system.space,)):
+                    and cmd.lives_in(self.system.space):
                 return cmd
         return None
 
