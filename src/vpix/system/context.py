@@ -19,7 +19,7 @@ class Context(Space):
     def __init__(self, root: "System", name: str, number: int):
         self.context_name = name
         self.number = number                  # the order it was created in, as `show context detail` counts
-        self.config_url: str | None = None    # flash file name its configuration is kept in
+        self.url: str | None = None           # its `config-url`, as entered
         self.started = False
         self.removed = False
         self._build(root)
@@ -43,18 +43,25 @@ class Context(Space):
 
     # its startup configuration is the file at its config-url
 
+    @property
+    def config_file(self) -> str | None:
+        """The flash file its `config-url` names."""
+        from vpix.features.flashfs import split_path
+
+        return split_path(self, self.url)[1] if self.url else None
+
     def read_startup(self) -> str | None:
-        if self.config_url is None:
-            return None
-        data = self.unit.flash.read(self.config_url)
+        name = self.config_file
+        data = self.unit.flash.read(name) if name else None
         return data.decode(errors="replace") if data is not None else None
 
     def write_startup(self, lines: list[str]) -> int:
         data = config.as_file(lines)
-        if self.config_url is not None:
-            self.unit.flash.write(self.config_url, data)
+        if self.config_file:
+            self.unit.flash.write(self.config_file, data)
         return len(data)
 
     def erase_startup(self) -> None:
-        if self.config_url is not None and self.unit.flash.exists(self.config_url):
-            self.unit.flash.delete(self.config_url)
+        name = self.config_file
+        if name and self.unit.flash.exists(name):
+            self.unit.flash.delete(name)

@@ -25,13 +25,23 @@ class ContextDef:
     space: "Context"
     description: str | None = None
     allocated: dict[str, str | None] = field(default_factory=dict)   # physical hw id -> mapped name
-    url: str | None = None                   # `config-url` as entered
     group: int | None = None                 # `join-failover-group`, when entered
+
+    @property
+    def url(self) -> str | None:
+        return self.space.url
 
     @property
     def failover_group(self) -> int:
         """Unassigned contexts are in failover group 1."""
         return self.group or 1
+
+
+def licensed_contexts(system) -> int:
+    """User contexts the license allows (none: no multiple mode); the admin context does not count."""
+    from vpix.features.license import Licensing
+
+    return system.feature(Licensing).running.contexts
 
 
 class Contexts(Feature):
@@ -79,12 +89,6 @@ class Contexts(Feature):
     def admin_space(self) -> Context | None:
         d = self.defs.get(self.admin or "")
         return d.space if d is not None and d.url else None
-
-    def licensed(self) -> int:
-        """User contexts the license allows; the admin context does not count."""
-        from vpix.features.license import Licensing
-
-        return self.system.feature(Licensing).running.contexts
 
     def create(self, name: str) -> ContextDef:
         from vpix.system.context import Context

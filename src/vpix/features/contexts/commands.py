@@ -6,7 +6,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, SYSTEM
 from vpix.features.configfile import confirmed, save
-from vpix.features.contexts import ContextDef, Contexts
+from vpix.features.contexts import ContextDef, Contexts, licensed_contexts
 from vpix.features.contexts import conversion
 from vpix.features.flashfs import split_path
 from vpix.features.interfaces import Interfaces
@@ -58,7 +58,7 @@ def change_mode(ctx: Ctx):
     if multiple == system.multiple:
         ctx.print(f"INFO: Security context mode is already {'multiple' if multiple else 'single'}")
         return
-    if multiple and _contexts_unlicensed(ctx):
+    if multiple and licensed_contexts(system) == 0:
         raise CommandError("ERROR: Multiple context mode is not supported by the license on this platform")
     convert = True
     if not ctx.args.get("noconfirm"):
@@ -74,12 +74,6 @@ def change_mode(ctx: Ctx):
     system.set_context_mode(multiple)
     ctx.print(f"Security context mode: {'multiple' if multiple else 'single'}")
     system.unit.request_reload()
-
-
-def _contexts_unlicensed(ctx: Ctx) -> bool:
-    from vpix.features.license import Licensing
-
-    return ctx.system.feature(Licensing).running.contexts == 0
 
 
 # ---------------------------------------------------------------- defining contexts
@@ -106,9 +100,10 @@ def context(ctx: Ctx):
     d = contexts.defs.get(name)
     if d is None:
         users = [n for n in contexts.defs if n != contexts.admin]
-        if name != contexts.admin and len(users) >= contexts.licensed():
+        allowed = licensed_contexts(ctx.system)
+        if name != contexts.admin and len(users) >= allowed:
             raise CommandError(f"ERROR: Cannot create context '{name}': the license allows "
-                               f"{contexts.licensed()} security contexts besides the admin context")
+                               f"{allowed} security contexts besides the admin context")
         d = contexts.create(name)
         ctx.print(f"Creating context '{name}'... Done. ({d.space.number})")
     ctx.session.enter("config-ctx", d)
@@ -123,8 +118,9 @@ def no_context(ctx: Ctx):
         raise CommandError(f"ERROR: Context '{name}' does not exist")
     if name == contexts.admin:
         raise CommandError("ERROR: Cannot remove the admin context")
-    for physical in list(contexts.defs[name].allocated):
-        _release(ctx, contexts.defs[name], physical)
+    interfaces = ctx.system.feature(Interfaces)
+    for hw_id in list(contexts.defs[name].allocated):
+        _release(contexts.defs[name], interfaces.by_hw(hw_id))
     contexts.remove(name)
 
 
@@ -165,14 +161,12 @@ def no_allocate_interface(ctx: Ctx):
     physical = ctx.system.feature(Interfaces).by_hw(ctx.args["hw"])
     if physical is None:
         raise ctx.invalid("hw")
-    _release(ctx, _def(ctx), physical.hw_id)
+    _release(_def(ctx), physical)
 
 
-def _release(ctx: Ctx, d: ContextDef, hw_id: str) -> None:
-    if d.allocated.pop(hw_id, "absent") == "absent":
-        return
-    interfaces = ctx.system.feature(Interfaces)
-    d.space.feature(Interfaces).deallocate(interfaces.by_hw(hw_id))
+def _release(d: ContextDef, physical) -> None:
+    d.allocated.pop(physical.hw_id, None)
+    d.space.feature(Interfaces).deallocate(physical)
 
 
 @command("config-url <url:WORD>", mode="config-ctx", config=True, help=_HELP)
@@ -180,12 +174,12 @@ def config_url(ctx: Ctx):
     """Point the context at its configuration and load it (merging into what it runs)."""
     d = _def(ctx)
     try:
-        device, name = split_path(ctx.system, ctx.args["url"])
+        name = split_path(ctx.system, ctx.args["url"])[1]
     except ValueError:
         raise ctx.invalid("url") from None
     if not name:
         raise ctx.invalid("url")
-    d.url, d.space.config_url = ctx.args["url"], name
+    d.space.url = ctx.args["url"]
     text = d.space.read_startup()
     if text is None:
         ctx.print(f"WARNING: Could not fetch the URL {ctx.args['url']}")
@@ -198,8 +192,7 @@ def config_url(ctx: Ctx):
 
 @command("no config-url [<url:WORD>]", mode="config-ctx", config=True, help=_HELP)
 def no_config_url(ctx: Ctx):
-    d = _def(ctx)
-    d.url = d.space.config_url = None
+    _def(ctx).space.url = None
 
 
 @command("join-failover-group <group:INT:1-2>", mode="config-ctx", config=True, help=_HELP)
