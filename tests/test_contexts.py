@@ -260,3 +260,20 @@ def test_removing_a_context_ends_it(net):
     assert replies == [True, False]
     assert "ctx1" not in net.term.cmd("show context")
     assert net.term.cmd("changeto context ctx1") == "ERROR: Context 'ctx1' does not exist\n"
+
+
+def test_a_license_without_contexts_keeps_single_mode(tmp_path, images):
+    from vpix.features.license import grants, keys
+
+    net = Net(tmp_path, images)
+    key = keys.encode(net.unit.identity.serial, grants.grant("PIX-515E-R"))
+    net.unit.flash.write_private("activation-key", (key + "\n").encode())
+    net.term.cmd("reload noconfirm")
+    net.run(1)
+    net.term.cmd("enable")
+    net.term.cmd("")
+    net.term.cmd("configure terminal")
+    assert net.term.cmd("mode multiple noconfirm") == \
+        "ERROR: Multiple context mode is not supported by the license on this platform\n"
+    net.run(1)
+    assert net.term.cmd("show mode") == "Security context mode: single\n"
