@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from vpix.clock import VirtualClock
 from vpix.failover.machine import (ACTIVE, BY_COMMAND, COLD_STANDBY, FAILED, NEGOTIATION, STANDBY_READY,
-                                   FailoverMachine, Hello, Role, Send, SyncNeeded, Syslog, LanTest)
+                                   FailoverMachine, Hello, Switch, Send, SyncNeeded, Syslog, LanTest)
 
 
 class Pair:
@@ -21,7 +21,7 @@ class Pair:
         self.link_quiet = False               # the link is up but carries nothing
         self.data_up = True
         self.said: dict[str, list[int]] = {"primary": [], "secondary": []}
-        self.roles: dict[str, list[Role]] = {"primary": [], "secondary": []}
+        self.roles: dict[str, list[Switch]] = {"primary": [], "secondary": []}
         self._timers = {}
 
     def mate(self, name):
@@ -50,7 +50,7 @@ class Pair:
         for action in actions:
             if isinstance(action, Send):
                 self._deliver(name, action.message)
-            elif isinstance(action, Role):
+            elif isinstance(action, Switch):
                 self.roles[name].append(action)
             elif isinstance(action, SyncNeeded):
                 self.clock.call_later(0.01, lambda n=name, m=machine: self.units[n] is m and
@@ -166,7 +166,7 @@ def test_active_unit_fails_standby_takes_over_and_marks_it_failed():
     pair.run(1.5)
     assert pair.state("secondary") == ACTIVE
     assert pair.units["secondary"].mate_state == FAILED
-    assert pair.roles["secondary"][-1] == Role(True, "HELLO not heard from mate")
+    assert pair.roles["secondary"][-1] == Switch(True, "HELLO not heard from mate")
 
 
 def test_cable_senses_power_loss_at_once():

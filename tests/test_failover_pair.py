@@ -555,8 +555,8 @@ def test_failover_during_bulk_sync_leaves_a_partial_configuration_and_write_stan
     secondary = pair.units["secondary"]
     apply = FailoverRuntime._apply
 
-    def apply_then_take_over(runtime, lines):   # the operator types `failover active` mid-sync
-        apply(runtime, lines)
+    def apply_then_take_over(runtime, space, lines):   # the operator types `failover active` mid-sync
+        apply(runtime, space, lines)
         if runtime.system.unit is secondary and not runtime.machine.active:
             runtime.act(runtime.machine.command_active(runtime.now()))
     monkeypatch.setattr(FailoverRuntime, "_apply", apply_then_take_over)

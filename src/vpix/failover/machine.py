@@ -66,7 +66,7 @@ class Send:
 
 
 @dataclass(frozen=True)
-class Role:
+class Switch:
     """The unit changes role: take (or give up) the active addresses and MACs."""
 
     active: bool
@@ -91,7 +91,7 @@ class LanTest:
     is alive (LANTEST); its answer comes back through ``hello(on_failover_link=False)``."""
 
 
-Action = Send | Role | Syslog | SyncNeeded | LanTest
+Action = Send | Switch | Syslog | SyncNeeded | LanTest
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,9 @@ class FailoverMachine:
     interface_hold: float = 0.0           # how long data-interface hellos may pause
     wording: str = "7.x"                  # the version family whose syslog texts the unit uses
     retry_failed: float | None = None     # PIX 6.x: a failed unit tries standby again after this
+    preempt: float | None = None          # a failover group's `preempt [delay]`: take the active
+                                          # role back, this long after the mate could take over
+    label: str | None = None              # the unit's designation, for a group's machine
 
     state: str = DISABLED
     enabled: bool = False                 # `failover`; `no failover` stops it, the role stays
@@ -135,10 +138,13 @@ class FailoverMachine:
     _no_active_since: float | None = None # both units standing by, since
     _negotiate_until: float = 0.0
     _failed_since: float = 0.0
+    _preempt_at: float | None = None
 
     @property
     def name(self) -> str:
-        return "Primary" if self.primary else "Secondary"
+        """Primary or Secondary, as syslog messages name the unit. A failover group's machine is
+        `primary` on the group's preferred unit, whatever the unit's own designation (label)."""
+        return self.label or ("Primary" if self.primary else "Secondary")
 
     @property
     def mate_heard(self) -> bool:
@@ -165,6 +171,8 @@ class FailoverMachine:
                 times.append(self._heard + self._test_after)
         if self.state == FAILED and self.retry_failed is not None:
             times.append(self._failed_since + self.retry_failed)
+        if self._preempt_at is not None:
+            times.append(self._preempt_at)
         return min(times)
 
     # ------------------------------------------------------------ inputs
@@ -203,6 +211,7 @@ class FailoverMachine:
             self._no_active_since = None
         elif self._no_active_since is None:
             self._no_active_since = now
+        self._follow_preempt(message, now)
         if self.state == NEGOTIATION:
             return self._negotiate(message, now)
         if self.active and message.state in ACTIVE_STATES and self.primary:
@@ -250,6 +259,9 @@ class FailoverMachine:
             out += self._go_active(now, NO_ACTIVE)      # both stood by for a hold time
         if self.state == FAILED and self.retry_failed is not None and now >= self._failed_since + self.retry_failed:
             out += self._retry(now)
+        if self._preempt_at is not None and now >= self._preempt_at:
+            self._preempt_at = None
+            out += self._take_back(now)
         if now >= self._next_hello:
             out += self._hello(now)
         return out
@@ -280,7 +292,7 @@ class FailoverMachine:
             if self.mate_state == STANDBY_READY and self.mate_failed_interfaces < count:
                 out = self._to(FAILED, now, INTERFACE_CHECK)
                 self._stop_active(now)
-                return out + [Role(False, INTERFACE_CHECK), self._say(104003, "Switching to FAILED."),
+                return out + [Switch(False, INTERFACE_CHECK), self._say(104003, "Switching to FAILED."),
                               Send(Order("active", INTERFACE_CHECK))] + self._hello(now)
             return []
         if self.state in STANDBY_STATES:
@@ -352,6 +364,21 @@ class FailoverMachine:
 
     # ------------------------------------------------------------ steps
 
+    def _follow_preempt(self, mate: Hello, now: float) -> None:
+        """On the preferred unit, a healthy Standby Ready group whose mate is active takes the
+        active role back once the preempt delay has run since that became so."""
+        can = self.preempt is not None and self.primary and self.state == STANDBY_READY \
+            and mate.state in ACTIVE_STATES and self.failed_interfaces == 0 and not self.link_failed
+        if not can:
+            self._preempt_at = None
+        elif self._preempt_at is None:
+            self._preempt_at = now + self.preempt
+
+    def _take_back(self, now: float) -> list[Action]:
+        if self.state != STANDBY_READY or self.mate_state not in ACTIVE_STATES:
+            return []
+        return [Send(Order("standby", MATE_WANTS_STANDBY))] + self._go_active(now, MATE_WANTS_ACTIVE)
+
     def _negotiate(self, mate: Hello, now: float) -> list[Action]:
         if mate.state in ACTIVE_STATES:
             return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + \
@@ -396,7 +423,7 @@ class FailoverMachine:
         out = self._to(JUST_ACTIVE, now, reason) + self._to(ACTIVE, now, reason)
         self.active_since = now
         self._no_active_since = None
-        return out + [Role(True, reason), self._switching(True, reason)] + \
+        return out + [Switch(True, reason), self._switching(True, reason)] + \
             self._hello(now)
 
     def _switching(self, active: bool, reason: str) -> Syslog:
@@ -423,7 +450,7 @@ class FailoverMachine:
             return []
         self._stop_active(now)
         out = self._to(STANDBY_READY, now, reason)
-        return out + [Role(False, reason), self._switching(False, reason)] + \
+        return out + [Switch(False, reason), self._switching(False, reason)] + \
             self._hello(now)
 
     def _stop_active(self, now: float) -> None:

@@ -3,8 +3,9 @@
 Every interface poll the unit sends a hello (IP protocol 105, from its address on the
 interface to the mate's) on each monitored interface that has a standby address; what it
 hears feeds that interface's watch (failover/watch.py). Each interface sends with its own
-sequence space, since the paths do not keep order between them. The runtime owns this and
-asks it for its next deadline.
+sequence space, since the paths do not keep order between them. The runtime owns one per
+space whose interfaces carry traffic (the single-mode system, or each security context),
+asks each for its next deadline, and counts their failures for the role they belong to.
 """
 
 from __future__ import annotations
@@ -27,18 +28,26 @@ def monitored_interfaces(config, interfaces) -> list:
 
 
 class Monitoring:
-    def __init__(self, runtime):
+    def __init__(self, runtime, space):
         self.runtime = runtime
+        self.space = space
         self.system = runtime.system
         self.config = runtime.config
-        self.stations = runtime.interfaces.stations          # survives a bulk sync (adopted)
+        self.label = f"{space.context_name} " if space.context_name else ""   # `show failover` names the context
+        self.stations = self.interfaces.stations             # survives a bulk sync (adopted)
         self.watches: dict[str, InterfaceWatch] = {}
-        self.mate_status: dict[str, str] = {}        # what the mate reports of its interfaces
+        self.failed = 0
         self._senders: dict[str, messages.Endpoint] = {}
         self._listeners: dict[int, Callable[[bool], None]] = {}    # port index -> its link listener
         self._receiver = messages.Endpoint(0, self.config.key)
         self._next_hello = 0.0
-        self._failed = 0
+
+    @property
+    def interfaces(self):
+        """The interfaces feature of now: a standby's bulk sync replaces it."""
+        from vpix.features.interfaces import Interfaces
+
+        return self.space.feature(Interfaces)
 
     def start(self, now: float) -> None:
         self.stations.bind(messages.PROTO_FAILOVER, self._received)
@@ -59,7 +68,7 @@ class Monitoring:
     def refresh(self, now: float) -> None:
         """Follow the configuration: a watch per monitored interface."""
         poll = self.config.interface_poll
-        wanted = {iface.nameif: iface for iface in monitored_interfaces(self.config, self.runtime.interfaces)}
+        wanted = {iface.nameif: iface for iface in monitored_interfaces(self.config, self.interfaces)}
         for name in list(self.watches):
             if name not in wanted:
                 del self.watches[name], self._senders[name]
@@ -101,7 +110,7 @@ class Monitoring:
         self._hellos("lantest")
 
     def _send(self, name: str, kind: str) -> None:
-        iface = self.runtime.interfaces.by_name(name)
+        iface = self.interfaces.by_name(name)
         stack = self.stations.stack(iface)
         mate = iface.standby if self.stations.active else iface.ip
         if stack is not None and iface.standby and mate:
@@ -130,7 +139,8 @@ class Monitoring:
             watch.frame()
 
     def _link(self, index: int, up: bool) -> None:
-        watch = self.watches.get(self.runtime.interfaces.all[index].nameif)
+        iface = next((i for i in self.interfaces.all if i.index == index), None)
+        watch = self.watches.get(iface.nameif) if iface is not None else None
         if watch is not None and self.system.running():
             now = self.runtime.now()
             self._act(watch, watch.link(up, now))
@@ -142,7 +152,7 @@ class Monitoring:
             if isinstance(action, Note):
                 self.runtime.note(action.id, action.text)
             elif isinstance(action, Probe):
-                stack = self.stations.stack(self.runtime.interfaces.by_name(watch.name))
+                stack = self.stations.stack(self.interfaces.by_name(watch.name))
                 if stack is not None:
                     stack.provoke(action.kind)
 
@@ -152,15 +162,19 @@ class Monitoring:
         watch = self.watches.get(name)
         if watch is None:
             return "Normal (Not-Monitored)"
-        if watch.status == FAILED and self.mate_status.get(name) in (FAILED, UNKNOWN):
+        if watch.status == FAILED and self.mate_status(name) in (FAILED, UNKNOWN):
             return UNKNOWN            # failed on both units: no unit is better off
         return watch.status
 
+    def mate_status(self, name: str) -> str:
+        """What the mate reports of its interface."""
+        return self.runtime.mate_status.get(self.label + name, "Normal (Waiting)")
+
     def statuses(self) -> dict[str, str]:
-        return {name: self.status(name) for name in self.watches}
+        return {self.label + name: self.status(name) for name in self.watches}
 
     def _count_failures(self, now: float) -> None:
         failed = sum(1 for name, watch in self.watches.items() if watch.failed and self.status(name) != UNKNOWN)
-        if failed != self._failed:
-            self._failed = failed
-            self.runtime.interfaces_failed(failed, now)
+        if failed != self.failed:
+            self.failed = failed
+            self.runtime.count_failures(now)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from datetime import datetime
 from typing import Callable
 
 from vpix.clock import Alarm
 from vpix.failover import compat, messages
 from vpix.failover.links import CableLink, LanLink
 from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, COLD_STANDBY, FAILED, STANDBY_READY, STANDBY_STATES,
-                                   FailoverMachine, Hello, LanTest, Order, Role, Send, SyncNeeded, Syslog)
+                                   FailoverMachine, Hello, LanTest, Order, Send, Switch, SyncNeeded, Syslog)
 from vpix.failover.monitoring import Monitoring
+from vpix.failover.roles import Role
 from vpix.failover.stateful import StateLink
 from vpix.net.packets import mac_bytes, mac_text
 
@@ -21,6 +21,8 @@ NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays i
 
 # Syslog messages that record a unit's last failure for `show failover state`: id -> (unit, reason)
 FAILURES = {103001: ("other", "Comm Failure"), 104003: ("this", "Ifc Failure")}
+# What a failover group's machine says for itself; the unit's machine says the rest, once
+GROUP_MESSAGES = (104001, 104002, 104003, 104004)
 
 EXEC_TIMEOUT = 10.0                  # how long `failover exec` waits for the mate's answer
 EXEC_CHUNK = 32_000                  # output characters per message (a message body is < 64 KiB)
@@ -55,17 +57,14 @@ class FailoverRuntime:
         self.link = CableLink(self, cable) if cable is not None else \
             LanLink(self, config, config.lan_interface, self.link_changed)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
-        policy = config.interface_policy.rstrip("%")
-        self.machine = FailoverMachine(config.is_primary(), poll=config.unit_poll.poll_ms / 1000,
-                                       hold=config.unit_poll.hold_ms / 1000,
-                                       interface_policy=int(policy), lan=self.link.lan,
-                                       interface_hold=config.interface_poll.hold_ms / 1000,
-                                       wording=system.family,
-                                       retry_failed=FAILED_RETRY_6X if system.family == "6.x" else None)
+        self.unit_role = Role(FailoverMachine(
+            config.is_primary(), poll=config.unit_poll.poll_ms / 1000, hold=config.unit_poll.hold_ms / 1000,
+            interface_policy=int(config.interface_policy.rstrip("%")), lan=self.link.lan,
+            interface_hold=config.interface_poll.hold_ms / 1000, wording=system.family,
+            retry_failed=FAILED_RETRY_6X if system.family == "6.x" else None))
+        self.groups: dict[int, Role] = {}        # Active/Active: a role per failover group
         self.mate_version: str | None = None
         self.mate_macs: list[str] = []
-        self._mate_active: tuple[float, float, bool] = (0.0, 0.0, False)   # (its active time, heard at, active)
-        self.last_failover = None
         self.decryption_failures = 0
         self._alarm = Alarm(unit.clock, self._tick)
         self._replicating = False
@@ -76,9 +75,9 @@ class FailoverRuntime:
         self.complete = True                     # not left half-way by a bulk sync cut short
         self._mate_cfg: tuple[int, int] | None = None     # the mate's latest (epoch, version)
         self._mate_synced: tuple[int, int] | None = None  # what the mate reported it holds
-        self.monitoring = Monitoring(self)
+        self.monitors: dict = {}                 # space -> its Monitoring
+        self.mate_status: dict[str, str] = {}    # what the mate reports of its monitored interfaces
         self.stateful: StateLink | None = None
-        self.last_failure: dict[str, tuple[str, datetime] | None] = {"this": None, "other": None}
         self.identity = compat.identity(system)
         self._logged_mismatch: int | None = None       # the mate's epoch whose mismatches are logged
         self._exec_session = None                # where `failover exec` commands run on this unit
@@ -89,26 +88,47 @@ class FailoverRuntime:
 
     def start(self) -> None:
         self.system.change_listeners.append(self._config_changed)
+        self.system.context_change_listeners.append(self._config_changed)
         self.system.save_listeners.append(self._saved)
-        now = self.now()
-        self.act(self.machine.enable(now))
-        self._assume()
-        self.monitoring.start(now)
-        self.interfaces.stations.on_learn = self._arp_learned
-        self._follow_state_link()
-        self.rearm()
+        self.system.context_listeners.append(self._context_started)
+        self.act(self.machine.enable(self.now()))
+        self._follow_config()
 
     def stop(self) -> None:
         self._alarm.cancel()
+        for space in list(self.monitors):
+            self._forget(space)
         if self.stateful is not None:
             self.stateful.close()
         self.link.close()
-        self.monitoring.stop()
-        self.interfaces.stations.on_learn = None
-        if self._config_changed in self.system.change_listeners:
-            self.system.change_listeners.remove(self._config_changed)
-        if self._saved in self.system.save_listeners:
-            self.system.save_listeners.remove(self._saved)
+        for listeners, listener in ((self.system.change_listeners, self._config_changed),
+                                    (self.system.context_change_listeners, self._config_changed),
+                                    (self.system.save_listeners, self._saved),
+                                    (self.system.context_listeners, self._context_started)):
+            if listener in listeners:
+                listeners.remove(listener)
+
+    def enable(self) -> None:
+        """`failover` again after `no failover`."""
+        now = self.now()
+        for role in self.roles:
+            self.act(role.machine.enable(now), role)
+
+    def disable(self) -> None:
+        """`no failover`: every machine stops failing over; the roles stay as they are."""
+        now = self.now()
+        for role in self.roles:
+            self.act(role.machine.disable(now), role)
+
+    @property
+    def machine(self) -> FailoverMachine:
+        """The unit's machine: its role in Active/Standby; in Active/Active it finds the mate,
+        watches the link and decides which unit gives its configuration at startup."""
+        return self.unit_role.machine
+
+    @property
+    def roles(self) -> list[Role]:
+        return [self.unit_role] + [role for role in self.groups.values() if role is not self.unit_role]
 
     @property
     def _six(self) -> bool:
@@ -125,62 +145,191 @@ class FailoverRuntime:
         return self.system.unit.clock.monotonic()
 
     def rearm(self) -> None:
-        times = [t for t in (self.machine.deadline, self.monitoring.deadline) if t is not None]
+        times = [t for t in [r.machine.deadline for r in self.roles] + [m.deadline for m in self.monitors.values()]
+                 if t is not None]
         self._alarm.set(min(times) if times else None)
 
-    # ------------------------------------------------------------ the machine's actions
+    # ------------------------------------------------------------ spaces and their roles
 
-    def act(self, actions) -> None:
+    def _contexts(self):
+        from vpix.features.contexts import Contexts
+
+        return self.system.feature(Contexts)
+
+    def spaces(self) -> list:
+        """The spaces whose interfaces carry traffic: the system in single mode, else every
+        running security context."""
+        if not self.system.multiple:
+            return [self.system]
+        return [d.space for d in self._contexts().active() if d.space.started]
+
+    def role_of(self, space) -> Role:
+        """The role a space follows: in Active/Active its context's failover group (the system
+        goes with group 1, as the admin context does), else the unit's."""
+        if not self.groups:
+            return self.unit_role
+        group = self._contexts().group_of(space) if space.context_name else 1
+        return self.groups.get(group, self.unit_role)
+
+    def active_in(self, space) -> bool:
+        """The space is active here: its traffic passes and its commands are entered here."""
+        return self.role_of(space).machine.active
+
+    def spaces_of(self, role: Role) -> list:
+        return [space for space in self.spaces() if self.role_of(space) is role]
+
+    def space_named(self, name: str | None):
+        """The system (no name) or the running context of that name."""
+        if not name:
+            return self.system
+        d = self._contexts().defs.get(str(name)) if self.system.multiple else None
+        return d.space if d is not None else None
+
+    @staticmethod
+    def where(space) -> dict:
+        """What a message says of the space it concerns: nothing for the system."""
+        return {"context": space.context_name} if space.context_name else {}
+
+    def _follow_groups(self, now: float) -> None:
+        """Active/Active: a machine per configured failover group. The unit's own machine is
+        group 1's (the system and the admin context go with it); group 2 has one of its own,
+        started with the unit's."""
+        wanted = self.config.groups if self.system.multiple else {}
+        label = "Primary" if self.config.is_primary() else "Secondary"
+        self.unit_role.group = 1 if wanted else None
+        self.groups = {number: role for number, role in self.groups.items() if number in wanted}
+        for number, group in sorted(wanted.items()):
+            role = self.unit_role if number == 1 else self.groups.get(number)
+            if role is None:
+                role = Role(FailoverMachine(True, poll=self.machine.poll, hold=self.machine.hold, lan=self.link.lan,
+                                            wording=self.system.family), number)
+                if self.machine.enabled:
+                    self.act(role.machine.enable(now), role)
+            self.groups[number] = role
+            machine = role.machine
+            machine.label = label
+            machine.primary = group.secondary != self.config.is_primary()     # the preferred unit
+            machine.preempt = group.preempt
+            machine.interface_policy = int(group.interface_policy.rstrip("%"))
+            machine.interface_hold = group.interface_poll.hold_ms / 1000
+
+    def _follow_spaces(self, now: float) -> None:
+        """Watch the monitored interfaces of every space that carries traffic."""
+        wanted = self.spaces()
+        for space in [s for s in self.monitors if s not in wanted]:
+            self._forget(space)
+        for space in wanted:
+            monitor = self.monitors.get(space)
+            if monitor is None:
+                monitor = self.monitors[space] = Monitoring(self, space)
+                monitor.start(now)
+                monitor.stations.on_learn = lambda iface, address, mac, space=space: \
+                    self._arp_learned(space, iface, address, mac)
+                if self.stateful is not None:
+                    self.stateful.attach(space)
+            else:
+                monitor.refresh(now)
+
+    def _forget(self, space) -> None:
+        monitor = self.monitors.pop(space)
+        monitor.stop()
+        monitor.stations.on_learn = None
+        if self.stateful is not None:
+            self.stateful.detach(space)
+
+    def _context_started(self, space) -> None:
+        """A context started or stopped: follow it; one started by a command here goes to the
+        mate whole (its configuration came from this unit's config-url)."""
+        if not self.system.running():
+            return
+        self._follow_config()
+        if space.started and not self._replicating and self.active_in(self.system):
+            self._send_space(space)
+
+    def _send_space(self, space, version: int | None = None) -> None:
+        lines = space.running_config()
+        for start in range(0, len(lines), 500):
+            self._send("config", {"lines": lines[start:start + 500], **self.where(space),
+                                  **({"version": version} if version is not None else {})})
+
+    # ------------------------------------------------------------ the machines' actions
+
+    def act(self, actions, role: Role | None = None) -> None:
+        role = role or self.unit_role
+        extra = role is not self.unit_role        # group 2's machine in Active/Active
         for action in actions:
             if isinstance(action, Send):
-                kind = "hello" if isinstance(action.message, Hello) else "order"
-                body = dataclasses.asdict(action.message)
-                if kind == "hello":
-                    body["version"] = str(self.system.version)
-                    body["macs"] = self.system.unit.identity.macs
-                    body["interfaces"] = self.monitoring.statuses()
-                    body["identity"] = self.identity
-                    body["cfg"] = self.config_version
-                    body["partial"] = not self.complete
-                    body["synced"] = self.synced
-                    body["active_time"] = self.machine.active_total(self.now())
-                    if self.stateful is not None:
-                        self.stateful.keepalive()
-                self._send(kind, body)
-            elif isinstance(action, Role):
-                self.last_failover = self.system.now()
-                self.config.debug("switch", f"{'Active' if action.active else 'Standby'} ({action.reason})")
-                if action.active:
-                    self._replicating = False    # a bulk sync cut short by the takeover is over
-                    if self.stateful is not None:
-                        self.stateful.taking_over()
-                    self.synced = None           # changed here from now on: standing by again, resync
-                elif action.reason == BY_COMMAND and self._mate_synced == (self.endpoint.epoch, self.config_version):
-                    self.synced = self._mate_cfg  # a planned switch: the mate holds what we held
-                self._assume()
+                self._send(*self._message(action.message, role))
+            elif isinstance(action, Switch):
+                self._switched(role, action)
             elif isinstance(action, Syslog):
-                self.system.syslog(1, action.id, action.text)
                 failure = FAILURES.get(action.id)
                 if failure is not None:
-                    self.last_failure[failure[0]] = (failure[1], self.system.now())
+                    role.last_failure[failure[0]] = (failure[1], self.system.now())
+                if extra and action.id not in GROUP_MESSAGES:
+                    continue
+                self.system.syslog(1, action.id, action.text)
                 if failure is not None or action.id == 105005:
                     self.config.debug("fail", action.text)
             elif isinstance(action, SyncNeeded):
-                self._ask_for_config()
-            elif isinstance(action, LanTest):
-                self.monitoring.lantest()
+                if extra:
+                    self._group_synced(role)
+                else:
+                    self._ask_for_config()
+            elif isinstance(action, LanTest) and not extra:
+                for monitor in self.monitors.values():
+                    monitor.lantest()
         self.rearm()
 
+    def _message(self, message: Hello | Order, role: Role) -> tuple[str, dict]:
+        kind = "hello" if isinstance(message, Hello) else "order"
+        body = dataclasses.asdict(message)
+        if role is not self.unit_role:
+            body["group"] = role.group
+        if kind == "hello":
+            body["active_time"] = role.machine.active_total(self.now())
+        if kind == "hello" and role is self.unit_role:
+            body["version"] = str(self.system.version)
+            body["macs"] = self.system.unit.identity.macs
+            body["interfaces"] = {k: v for m in self.monitors.values() for k, v in m.statuses().items()}
+            body["identity"] = self.identity
+            body["cfg"] = self.config_version
+            body["partial"] = not self.complete
+            body["synced"] = self.synced
+            if self.stateful is not None:
+                self.stateful.keepalive()
+        return kind, body
+
+    def _switched(self, role: Role, action: Switch) -> None:
+        role.last_failover = self.system.now()
+        group = f"Group {role.group} " if role.group else ""
+        self.config.debug("switch", f"{group}{'Active' if action.active else 'Standby'} ({action.reason})")
+        if action.active and self.stateful is not None:
+            self.stateful.taking_over(self.spaces_of(role))
+        if role is self.unit_role:
+            if action.active:
+                self._replicating = False    # a bulk sync cut short by the takeover is over
+                self.synced = None           # changed here from now on: standing by again, resync
+            elif action.reason == BY_COMMAND and self._mate_synced == (self.endpoint.epoch, self.config_version):
+                self.synced = self._mate_cfg  # a planned switch: the mate holds what we held
+        self._assume()
+
+    def _group_synced(self, role: Role) -> None:
+        """Group 2 goes standby: its contexts' configuration is the unit's, in step once the
+        unit's own sync (if it needs one) is done."""
+        if self.machine.active or self.machine.state == STANDBY_READY:
+            self.act(role.machine.sync_done(self.now()), role)
+
     def mate_active_total(self, now: float) -> float:
-        """The mate's Active time as of its last hello, counting on while it is active."""
-        total, heard, active = self._mate_active
-        return total + (now - heard if active and self.machine.mate_heard else 0.0)
+        return self.unit_role.mate_active_total(now)
 
     def _tick(self) -> None:
         if self.system.running():
             now = self.now()
-            self.monitoring.tick(now)
-            self.act(self.machine.tick(now))
+            for monitor in list(self.monitors.values()):
+                monitor.tick(now)
+            for role in self.roles:
+                self.act(role.machine.tick(now), role)
 
     def _check_synced(self, active: tuple[int, int], now: float) -> None:
         """A standby must hold the active unit's configuration up to its latest change; when a
@@ -202,25 +351,40 @@ class FailoverRuntime:
         self.config.debug("ifc" if 105003 <= message_id <= 105009 else "fail", text)
 
     def heard_on_interface(self, now: float) -> None:
-        self.act(self.machine.hello(None, now, on_failover_link=False))
+        self._all(lambda machine: machine.hello(None, now, on_failover_link=False))
 
-    def interfaces_failed(self, count: int, now: float) -> None:
-        self.act(self.machine.interfaces_failed(count, now))
+    def count_failures(self, now: float) -> None:
+        """Each role's machine learns how many of its monitored interfaces failed."""
+        counts = {role: 0 for role in self.roles}
+        for space, monitor in self.monitors.items():
+            counts[self.role_of(space)] += monitor.failed
+        for role, count in counts.items():
+            if count != role.failed_interfaces:
+                role.failed_interfaces = count
+                self.act(role.machine.interfaces_failed(count, now), role)
+
+    def _all(self, call: Callable[[FailoverMachine], list]) -> None:
+        """The same event to every machine: the unit's and each failover group's."""
+        for role in self.roles:
+            self.act(call(role.machine), role)
 
     # ------------------------------------------------------------ what the link reports
 
     def link_changed(self, up: bool) -> None:
         if self.system.running():
-            self.act(self.machine.link(up, self.now()))
+            now = self.now()
+            self._all(lambda machine: machine.link(up, now))
 
     def mate_power(self, on: bool) -> None:
         if self.system.running() and not on:
-            self.act(self.machine.mate_power_lost(self.now()))
+            now = self.now()
+            self._all(lambda machine: machine.mate_power_lost(now))
 
     def cable_silent(self) -> None:
         """Five retransmissions went unanswered on the cable."""
         if self.system.running():
-            self.act(self.machine.cable_silent(self.now()))
+            now = self.now()
+            self._all(lambda machine: machine.cable_silent(now))
 
     def cable_plugs(self, ours: bool, theirs: bool) -> None:
         name = self.machine.name
@@ -252,37 +416,18 @@ class FailoverRuntime:
         if self.config.debugging.get("rx"):
             self.config.debug("rx", _describe(message.type, body))
         try:
-            if message.type == "hello":
-                self.mate_version = str(body.get("version", ""))
-                macs = [mac_text(mac_bytes(str(mac))) for mac in body.get("macs", [])]
-                if macs != self.mate_macs:
-                    self.mate_macs = macs
-                    self._assume()
-                hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)),
-                              float(body.get("active_for", 0.0)), float(body.get("up_for", 0.0)))
-                self.monitoring.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
-                if hello.state == FAILED and self.machine.mate_state != FAILED:
-                    self.last_failure["other"] = ("Ifc Failure", self.system.now())
-                if not self._compatible(dict(body.get("identity", {})), hello.state, message.epoch, now):
-                    return
-                self._mate_active = (float(body.get("active_time", 0.0)), now, hello.state in ACTIVE_STATES)
-                mate_was = self.machine.mate_state
-                self.act(self.machine.hello(hello, now))
-                if hello.state == STANDBY_READY and mate_was != STANDBY_READY and self.machine.active \
-                        and self.stateful is not None:
-                    self.stateful.bulk()
-                self._mate_cfg = (message.epoch, int(body.get("cfg", 0)))
-                synced = body.get("synced")
-                self._mate_synced = (int(synced[0]), int(synced[1])) if synced else None
-                if hello.state in ACTIVE_STATES and not body.get("partial"):
-                    # (a mate that became active in the middle of a bulk sync has a partial
-                    # configuration: keep ours, to be pushed back with `write standby`)
-                    self._check_synced(self._mate_cfg, now)
+            role = self.groups.get(int(body["group"])) if "group" in body else self.unit_role
+            if role is None:
+                return                                  # a group not configured here
+            if message.type == "hello" and role is not self.unit_role:
+                self._mate_hello(role, self._hello_of(role, body, now), now)
+            elif message.type == "hello":
+                self._unit_hello(body, message.epoch, now)
             elif message.type == "update":
                 if self.stateful is not None:
                     self.stateful.received(body)
             elif message.type == "order":
-                self.act(self.machine.order(Order(str(body["role"]), str(body["reason"])), now))
+                self.act(role.machine.order(Order(str(body["role"]), str(body["reason"])), now), role)
             elif message.type == "exec":
                 self.exec_here(str(body["line"]), lambda output, ident=int(body["id"]): self._exec_reply(ident, output))
             elif message.type == "exec-reply":
@@ -291,27 +436,75 @@ class FailoverRuntime:
                 self.system.unit.request_reload()
             elif message.type == "state" and body.get("want") == "config" and self.machine.active:
                 self._bulk_sync()
-            elif message.type == "state" and body.get("save") and not self.machine.active:
-                self.system.write_startup(self.system.config_text())
+            elif message.type == "state" and body.get("save"):
+                space = self.space_named(body.get("context"))
+                if space is not None:
+                    space.write_startup(space.config_text())
             elif message.type == "sync-start" and not self.machine.active:
                 self._sync_version = int(body.get("version", 0))
                 self.complete = False
                 self._replicating = True
                 self.system.unit.console.lines([SYNC_STARTED] if self._six else list(RECEIVING))
                 self.system.reset_config(keep=(type(self.config),))
-            elif message.type == "config" and not self.machine.active:
-                self._apply(body.get("lines", []))
-                if "version" in body and self.synced == (message.epoch, int(body["version"]) - 1):
-                    self.synced = (message.epoch, int(body["version"]))
+            elif message.type == "config":
+                self._config_received(body, message.epoch)
             elif message.type == "sync-end" and not self.machine.active:
                 self._replicating = False
                 self.complete = True
                 self.synced = (message.epoch, self._sync_version)
                 self.system.apply_factory_config()
+                self._follow_config()
                 self.system.unit.console.write((SYNC_COMPLETED if self._six else RECEIVED) + "\n")
                 self.act(self.machine.sync_done(now))
+                for group in self.roles[1:]:
+                    self._group_synced(group)
         except (KeyError, TypeError, ValueError):
             self.endpoint.dropped["malformed"] += 1
+
+    def _hello_of(self, role: Role, body: dict, now: float) -> Hello:
+        hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)),
+                      float(body.get("active_for", 0.0)), float(body.get("up_for", 0.0)))
+        if hello.state == FAILED and role.machine.mate_state != FAILED:
+            role.last_failure["other"] = ("Ifc Failure", self.system.now())
+        role.mate_heard(float(body.get("active_time", 0.0)), now, hello.state in ACTIVE_STATES)
+        return hello
+
+    def _mate_hello(self, role: Role, hello: Hello, now: float) -> None:
+        """The mate's state for a role: when it has just become ready to take over, the active
+        unit sends it the connections of the role's spaces."""
+        mate_was = role.machine.mate_state
+        self.act(role.machine.hello(hello, now), role)
+        if hello.state == STANDBY_READY and mate_was != STANDBY_READY and role.machine.active \
+                and self.stateful is not None:
+            self.stateful.bulk(self.spaces_of(role))
+
+    def _unit_hello(self, body: dict, epoch: int, now: float) -> None:
+        self.mate_version = str(body.get("version", ""))
+        macs = [mac_text(mac_bytes(str(mac))) for mac in body.get("macs", [])]
+        if macs != self.mate_macs:
+            self.mate_macs = macs
+            self._assume()
+        hello = self._hello_of(self.unit_role, body, now)
+        self.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
+        if not self._compatible(dict(body.get("identity", {})), hello.state, epoch, now):
+            return
+        self._mate_hello(self.unit_role, hello, now)
+        self._mate_cfg = (epoch, int(body.get("cfg", 0)))
+        synced = body.get("synced")
+        self._mate_synced = (int(synced[0]), int(synced[1])) if synced else None
+        if hello.state in ACTIVE_STATES and not body.get("partial"):
+            # (a mate that became active in the middle of a bulk sync has a partial
+            # configuration: keep ours, to be pushed back with `write standby`)
+            self._check_synced(self._mate_cfg, now)
+
+    def _config_received(self, body: dict, epoch: int) -> None:
+        """Lines from the mate where the space is active (or all of them, in a bulk sync)."""
+        space = self.space_named(body.get("context"))
+        if space is None or not (self._replicating or not self.active_in(space)):
+            return
+        self._apply(space, body.get("lines", []))
+        if "version" in body and self.synced == (epoch, int(body["version"]) - 1):
+            self.synced = (epoch, int(body["version"]))
 
     def _compatible(self, mate: dict, mate_state: str, epoch: int, now: float) -> bool:
         """Check the mate (logging what differs once per mate boot); an incompatible mate makes
@@ -324,6 +517,8 @@ class FailoverRuntime:
         if not any(m.fatal for m in mismatches):
             return True
         self.act(self.machine.incompatible(mate_state, now))
+        for group in self.roles[1:]:
+            self.act(group.machine.incompatible(group.machine.mate_state, now), group)
         return self.machine.state != FAILED
 
     # ------------------------------------------------------------ failover exec, reload-standby
@@ -373,16 +568,21 @@ class FailoverRuntime:
     # ------------------------------------------------------------ addresses and MACs
 
     def _assume(self) -> None:
-        """Hold the addresses of this unit's role, with the role's MACs: the active unit the
-        primary's (or the configured virtual ones), the standby the secondary's."""
-        self.interfaces.stations.assume(self.machine.active, self._macs())
+        """Each space holds the addresses of its role, with the role's MACs: where it is active
+        the primary unit's (or the configured virtual ones), where it stands by the secondary's."""
+        from vpix.features.interfaces import Interfaces
 
-    def _macs(self) -> dict[int, tuple[bytes, bytes]]:
+        for space in self.spaces():
+            role = self.role_of(space)
+            space.feature(Interfaces).stations.assume(role.machine.active, self._macs(role))
+
+    def _macs(self, role: Role) -> dict[int, tuple[bytes, bytes]]:
         own = [mac_bytes(mac) for mac in self.system.unit.identity.macs]
         mate = [mac_bytes(mac) for mac in self.mate_macs] if len(self.mate_macs) == len(own) else own
-        primary, secondary = (own, mate) if self.machine.primary else (mate, own)
+        primary, secondary = (own, mate) if self.config.is_primary() else (mate, own)
         macs = {index: (primary[index], secondary[index]) for index in range(len(own))}
-        for hw, (active, standby) in self.config.mac.items():
+        virtual = self.config.groups[role.group].mac if role.group else self.config.mac
+        for hw, (active, standby) in virtual.items():
             iface = self.interfaces.by_hw(hw)
             if iface is not None:
                 macs[iface.index] = (mac_bytes(active), mac_bytes(standby))
@@ -390,40 +590,43 @@ class FailoverRuntime:
 
     # ------------------------------------------------------------ replication
 
-    def _saved(self) -> None:
-        """`write memory` on the active unit saves on the standby too."""
-        if self.machine.active:
-            self._send("state", {"save": True})
+    def _saved(self, space, session) -> None:
+        """`write memory` where the session's space is active saves on the mate too."""
+        if self.active_in(session.system):
+            self._send("state", {"save": True, **self.where(space)})
 
     def write_standby(self) -> None:
         """`write standby`: the standby starts over from the active unit's whole configuration."""
         self._bulk_sync()
 
     def _bulk_sync(self) -> None:
+        """The system's configuration, then each context's."""
         self.config.debug("sync", f"sending the configuration to the mate (version {self.config_version})")
         console = self.system.unit.console
         console.write((SYNC_STARTED if self._six else SENDING) + "\n")
-        lines = [line for line in self.system.running_config() if not line.startswith(NOT_REPLICATED)]
         self._send("sync-start", {"version": self.config_version})
-        for start in range(0, len(lines), 500):
-            self._send("config", {"lines": lines[start:start + 500]})
+        for space in [self.system] + (self.spaces() if self.system.multiple else []):
+            self._send_space(space)
         self._send("sync-end", {})
         console.write((SYNC_COMPLETED if self._six else SENT) + "\n")
 
-    def _apply(self, lines: list[str]) -> None:
+    def _apply(self, space, lines: list[str]) -> None:
         was, self._replicating = self._replicating, True     # within a bulk sync it stays on
         try:
-            self.system.apply_config("\n".join(str(line) for line in lines
-                                               if not str(line).startswith(NOT_REPLICATED)))
+            space.apply_config("\n".join(str(line) for line in lines if not str(line).startswith(NOT_REPLICATED)),
+                               transport="failover")
         finally:
             self._replicating = was
         self._follow_config()
 
     def _follow_config(self) -> None:
-        """Addresses, MACs, monitored interfaces and the state link as the configuration now says."""
-        self._assume()
-        self.monitoring.refresh(self.now())
+        """Groups, addresses, MACs, monitored interfaces and the state link as the configuration
+        now says."""
+        now = self.now()
+        self._follow_groups(now)
         self._follow_state_link()
+        self._follow_spaces(now)
+        self._assume()
         self.rearm()
 
     def _follow_state_link(self) -> None:
@@ -434,22 +637,27 @@ class FailoverRuntime:
             self.stateful = current = None
         if current is None and wanted:
             self.stateful = StateLink(self, self.config)
+            for space in self.monitors:
+                self.stateful.attach(space)
 
-    def _arp_learned(self, iface, address: str, mac: bytes) -> None:
+    def _arp_learned(self, space, iface, address: str, mac: bytes) -> None:
         if self.stateful is not None:
-            self.stateful.arp_learned(iface, address, mac)
+            self.stateful.arp_learned(space, iface, address, mac)
 
     def _config_changed(self, user: str, line: str, session) -> None:
-        """Command replication from the active unit; a warning on the standby."""
+        """Command replication from the unit where the command's space is active; a warning
+        where it stands by."""
         if self._replicating:
             return
         self._follow_config()
-        if session.transport == "config":
+        if session.transport in ("config", "failover"):
             return
-        if self.machine.active:
+        space = session.system
+        if self.active_in(space):
             if not line.startswith(NOT_REPLICATED):
                 # A sub-mode command travels with the commands that entered its mode.
                 self.config_version += 1
-                self._send("config", {"lines": session.mode_path() + [line], "version": self.config_version})
-        elif self.machine.state in STANDBY_STATES:
+                self._send("config", {"lines": session.mode_path() + [line], "version": self.config_version,
+                                      **self.where(space)})
+        elif self.role_of(space).machine.state in STANDBY_STATES:
             session.sink(STANDBY_WARNING + "\n")

@@ -6,7 +6,8 @@ its own on the state interface, between the units' addresses there. Updates trav
 unit sends what its mate needs to carry on (ARP entries, TCP and UDP connections as they open,
 with the translations they hold, change state and close; HTTP ones only with `failover
 replication http`; translations as they time out or are cleared), the standby applies
-them, and on taking over carries on with them. Both units also send a "sys cmd"
+them, and on taking over carries on with them. In multiple context mode each update names
+its context, and what is active is the context's failover group. Both units also send a "sys cmd"
 keepalive with every failover hello. What was sent, could not be sent, was received and
 could not be applied is counted per kind: `show failover`'s Logical Update Statistics.
 When the mate becomes Standby Ready, the active unit sends it everything in bulk.
@@ -45,40 +46,45 @@ class StateLink:
         self.channel = runtime.link if self._shared else LanLink(runtime, config, config.state_link)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
         self.counters: dict[str, Counters] = defaultdict(Counters)
-        self._appliers = {SYS_CMD: lambda records: len(records), ARP: self._apply_arp,
+        self._appliers = {SYS_CMD: lambda space, records: len(records), ARP: self._apply_arp,
                           TCP_CONN: self._apply_conns, UDP_CONN: self._apply_conns,
                           XLATE_TIMEOUT: self._apply_xlates}
-        self.conns.listener = self._conn_changed
-        self.nat.listener = self._xlate_changed
+        self._spaces: list = []
 
     @staticmethod
     def configured(config) -> bool:
         return bool(config.state_link) and config.link_address(config.state_link[0]) is not None
 
-    @property
-    def pipeline(self):
+    @staticmethod
+    def pipeline(space):
         from vpix.features.forwarding import Forwarding
 
-        return self.runtime.system.feature(Forwarding).pipeline
+        return space.feature(Forwarding).pipeline
 
-    @property
-    def conns(self):
-        return self.pipeline.conns
+    def attach(self, space) -> None:
+        """Replicate the connections and translations of a space that carries traffic."""
+        pipeline = self.pipeline(space)
+        pipeline.conns.listener = lambda op, conn: self._conn_changed(space, op, conn)
+        pipeline.nat.listener = lambda op, xlate: self._xlate_changed(space, op, xlate)
+        self._spaces.append(space)
 
-    @property
-    def nat(self):
-        return self.pipeline.nat
+    def detach(self, space) -> None:
+        pipeline = self.pipeline(space)
+        pipeline.conns.listener = pipeline.nat.listener = None
+        self._spaces.remove(space)
 
     def close(self) -> None:
-        self.conns.listener = None
-        self.nat.listener = None
+        for space in list(self._spaces):
+            self.detach(space)
         if not self._shared:
             self.channel.close()
 
-    def taking_over(self) -> None:
-        """This unit becomes active: the replicated connections are in use from now."""
-        self.conns.touch(self.runtime.now())
-        self.nat.touch(self.runtime.now())
+    def taking_over(self, spaces: list) -> None:
+        """These spaces become active here: their replicated connections are in use from now."""
+        now = self.runtime.now()
+        for space in spaces:
+            self.pipeline(space).conns.touch(now)
+            self.pipeline(space).nat.touch(now)
 
     def total(self) -> Counters:
         """The General line: every kind together."""
@@ -92,48 +98,51 @@ class StateLink:
 
     # ------------------------------------------------------------ sending
 
-    def replicate(self, kind: str, records: list) -> None:
+    def replicate(self, kind: str, records: list, space=None) -> None:
         counters = self.counters[kind]
         if not self.channel.up:
             counters.xerr += len(records)
             return
-        self.channel.send(self.endpoint.pack("update", {"kind": kind, "records": records}))
+        where = self.runtime.where(space) if space is not None else {}
+        self.channel.send(self.endpoint.pack("update", {"kind": kind, "records": records, **where}))
         counters.xmit += len(records)
 
     def keepalive(self) -> None:
         self.replicate(SYS_CMD, [1])
 
-    def arp_learned(self, iface, address: str, mac: bytes) -> None:
-        if self.runtime.machine.active and iface.nameif:
-            self.replicate(ARP, [[iface.nameif, address, mac_text(mac)]])
+    def arp_learned(self, space, iface, address: str, mac: bytes) -> None:
+        if self.runtime.active_in(space) and iface.nameif:
+            self.replicate(ARP, [[iface.nameif, address, mac_text(mac)]], space)
 
-    def _conn_changed(self, op: str, conn) -> None:
-        if self.runtime.machine.active and self._replicated(conn):
-            self.replicate(TCP_CONN if conn.proto == PROTO_TCP else UDP_CONN, [record(op, conn)])
+    def _conn_changed(self, space, op: str, conn) -> None:
+        if self.runtime.active_in(space) and self._replicated(conn):
+            self.replicate(TCP_CONN if conn.proto == PROTO_TCP else UDP_CONN, [record(op, conn)], space)
 
-    def _xlate_changed(self, op: str, xlate) -> None:
+    def _xlate_changed(self, space, op: str, xlate) -> None:
         """Translations travel with the connections that open them; their end on its own."""
-        if op == CLOSED and self.runtime.machine.active:
-            self.replicate(XLATE_TIMEOUT, [xlate_record(op, xlate)])
+        if op == CLOSED and self.runtime.active_in(space):
+            self.replicate(XLATE_TIMEOUT, [xlate_record(op, xlate)], space)
 
     def _replicated(self, conn) -> bool:
         return conn.proto != PROTO_TCP or self.runtime.config.replicate_http or HTTP not in (conn.a.port, conn.b.port)
 
-    def bulk(self) -> None:
-        """Everything the standby needs, at once (it has just become ready)."""
-        for kind, proto in ((TCP_CONN, PROTO_TCP), (UDP_CONN, PROTO_UDP)):
-            self._in_chunks(kind, [record(OPENED, c) for c in self.conns.conns.values()
-                                   if c.proto == proto and self._replicated(c)])
-        stations, records = self.runtime.interfaces.stations, []
-        for iface in self.runtime.interfaces.named():
-            stack = stations.stack(iface)
-            if stack is not None:
-                records += [[iface.nameif, address, mac_text(mac)] for address, mac in stack.arp.items()]
-        self._in_chunks(ARP, records)
+    def bulk(self, spaces: list) -> None:
+        """Everything the standby needs of these spaces, at once (it has just become ready)."""
+        for space in spaces:
+            conns = self.pipeline(space).conns
+            for kind, proto in ((TCP_CONN, PROTO_TCP), (UDP_CONN, PROTO_UDP)):
+                self._in_chunks(kind, [record(OPENED, c) for c in conns.conns.values()
+                                       if c.proto == proto and self._replicated(c)], space)
+            interfaces, records = _interfaces(space), []
+            for iface in interfaces.named():
+                stack = interfaces.stations.stack(iface)
+                if stack is not None:
+                    records += [[iface.nameif, address, mac_text(mac)] for address, mac in stack.arp.items()]
+            self._in_chunks(ARP, records, space)
 
-    def _in_chunks(self, kind: str, records: list) -> None:
+    def _in_chunks(self, kind: str, records: list, space) -> None:
         for start in range(0, len(records), BULK_RECORDS):
-            self.replicate(kind, records[start:start + BULK_RECORDS])
+            self.replicate(kind, records[start:start + BULK_RECORDS], space)
 
     # ------------------------------------------------------------ receiving
 
@@ -142,14 +151,15 @@ class StateLink:
         if not isinstance(kind, str) or not isinstance(records, list):
             self.counters["malformed"].rerr += 1
             return
+        space = self.runtime.space_named(body.get("context"))
         applier = self._appliers.get(kind)
-        applied = applier(records) if applier is not None else 0
+        applied = applier(space, records) if applier is not None and space in self._spaces else 0
         self.counters[kind].rcv += applied
         self.counters[kind].rerr += len(records) - applied
 
-    def _applied(self, records: list, apply) -> int:
-        """How many of ``records`` ``apply(entry, now)`` took (the standby only)."""
-        if self.runtime.machine.active:
+    def _applied(self, space, records: list, apply) -> int:
+        """How many of ``records`` ``apply(entry, now)`` took (where the space stands by only)."""
+        if self.runtime.active_in(space):
             return 0
         applied, now = 0, self.runtime.now()
         for entry in records:
@@ -160,21 +170,23 @@ class StateLink:
                 continue
         return applied
 
-    def _apply_conns(self, records: list) -> int:
-        return self._applied(records, self._apply_conn)
+    def _apply_conns(self, space, records: list) -> int:
+        pipeline = self.pipeline(space)
 
-    def _apply_conn(self, entry: list, now: float) -> None:
-        xlates = tuple(self.nat.apply(x, now) for x in entry[7]) if len(entry) > 7 else ()
-        self.conns.apply(entry, now, tuple(x for x in xlates if x is not None))
+        def apply(entry: list, now: float) -> None:
+            xlates = tuple(pipeline.nat.apply(x, now) for x in entry[7]) if len(entry) > 7 else ()
+            pipeline.conns.apply(entry, now, tuple(x for x in xlates if x is not None))
 
-    def _apply_xlates(self, records: list) -> int:
-        return self._applied(records, self.nat.apply)
+        return self._applied(space, records, apply)
 
-    def _apply_arp(self, records: list) -> int:
+    def _apply_xlates(self, space, records: list) -> int:
+        return self._applied(space, records, self.pipeline(space).nat.apply)
+
+    def _apply_arp(self, space, records: list) -> int:
         """ARP entries the active unit learned, for the standby to hold when it takes over."""
-        if self.runtime.machine.active:
+        if self.runtime.active_in(space):
             return 0
-        interfaces, applied = self.runtime.interfaces, 0
+        interfaces, applied = _interfaces(space), 0
         for entry in records:
             try:
                 name, address, mac = (str(field) for field in entry)
@@ -186,3 +198,9 @@ class StateLink:
             except (TypeError, ValueError):
                 continue
         return applied
+
+
+def _interfaces(space):
+    from vpix.features.interfaces import Interfaces
+
+    return space.feature(Interfaces)

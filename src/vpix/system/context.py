@@ -32,11 +32,22 @@ class Context(Space):
         if not self.started:
             self.started = True
             super().start()
+            self._tell_root()
 
     def stop(self) -> None:
         if self.started:
             self.started = False
             super().stop()
+            self._tell_root()
+
+    def _tell_root(self) -> None:
+        for listener in list(self.root.context_listeners):
+            listener(self)
+
+    def config_changed(self, user: str, line: str, session) -> None:
+        super().config_changed(user, line, session)
+        for listener in list(self.root.context_change_listeners):
+            listener(user, line, session)
 
     def running(self) -> bool:
         return super().running() and not self.removed

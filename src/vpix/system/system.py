@@ -42,7 +42,6 @@ class Space:
         self.last_change: tuple[str, datetime] | None = None
         self.config_version: str | None = None       # the `PIX Version` line of the loaded config
         self.change_listeners: list[Callable[[str, str, Session], None]] = []
-        self.save_listeners: list[Callable[[], None]] = []     # `write memory` happened
         self._features: dict[type, Feature] = {
             cls: cls(self) for cls in FEATURES if self.version in cls.versions and self.space in cls.spaces}
 
@@ -111,8 +110,10 @@ class Space:
     def close_session(self, session: Session) -> None:
         self.root.sessions.discard(session)
 
-    def config_session(self) -> Session:
-        session = Session(self, transport="config", priv=15, interactive=False)
+    def config_session(self, transport: str = "config") -> Session:
+        """A session that feeds configuration: "config" for startup and `copy`, "failover" for
+        what the failover mate replicates."""
+        session = Session(self, transport=transport, priv=15, interactive=False)
         session.enter("config")
         return session
 
@@ -140,10 +141,10 @@ class Space:
     def checksum(self) -> str:
         return config.checksum(self.running_config())
 
-    def apply_config(self, text: str) -> list[str]:
+    def apply_config(self, text: str, transport: str = "config") -> list[str]:
         """Feed configuration lines to the parser, as startup-config loading does; returns what
         the lines answered, informational notes left out."""
-        session = self.config_session()
+        session = self.config_session(transport)
         errors = []
         for line in text.splitlines():
             out = [l for l in session.execute(line).splitlines() if l and not l.startswith("INFO:")]
@@ -218,6 +219,10 @@ class System(Space):
         self.space = SYSTEM if self.multiple else SINGLE
         self.sessions: set[Session] = set()
         self.started = False
+        # Told of every change, save and start or stop in the contexts too: (space, …)
+        self.context_listeners: list[Callable[["Space"], None]] = []          # started or stopped
+        self.context_change_listeners: list[Callable[[str, str, Session], None]] = []
+        self.save_listeners: list[Callable[["Space", Session], None]] = []     # `write memory` of a space
         self._build(self)
 
     def start(self) -> None:

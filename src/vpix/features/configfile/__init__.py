@@ -40,8 +40,8 @@ def save(ctx: Ctx, space=None) -> list[str]:
         text.insert(1, f": Written by {ctx.session.username} at {clock_text(system.now())}")
     size = system.write_startup(text)
     elapsed = max(time.perf_counter() - started, 0.001)
-    for listener in list(system.save_listeners):
-        listener()
+    for listener in list(system.root.save_listeners):
+        listener(system, ctx.session)
     words = checksum_words(system.checksum())
     if system.family == "6.x":
         return [f"Cryptochecksum: {words} "]

@@ -80,6 +80,12 @@ class Contexts(Feature):
         for d in self.defs.values():
             d.space.stop()
 
+    def adopt(self, old: "Contexts") -> None:
+        """A configuration reset (a standby's bulk sync): the old contexts end; the new
+        configuration creates them again."""
+        for name in list(old.defs):
+            old.remove(name)
+
     # ------------------------------------------------------------ contexts
 
     def active(self) -> list[ContextDef]:

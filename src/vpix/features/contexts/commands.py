@@ -180,6 +180,9 @@ def config_url(ctx: Ctx):
     if not name:
         raise ctx.invalid("url")
     d.space.url = ctx.args["url"]
+    if ctx.session.transport == "failover":      # the mate sends the context's configuration
+        _contexts(ctx).loaded(d)
+        return
     text = d.space.read_startup()
     if text is None:
         ctx.print(f"WARNING: Could not fetch the URL {ctx.args['url']}")

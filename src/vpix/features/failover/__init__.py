@@ -106,6 +106,8 @@ class FailoverConfig(Feature):
 
     def run(self) -> None:
         """Start failing over once it is enabled and the LAN link is configured."""
+        if self.runtime is not None and self.enabled:
+            self.runtime.enable()
         if self.runtime is not None or not self.enabled or not self.system.running():
             return
         if not self.lan_enabled:
@@ -259,7 +261,7 @@ def no_failover(ctx: Ctx):
     fo = _fo(ctx)
     fo.enabled = False
     if fo.runtime is not None:
-        fo.runtime.machine.disable(ctx.system.unit.clock.monotonic())
+        fo.runtime.disable()
 
 
 @command("failover lan unit {primary|secondary}", mode="config", config=True, help=_HELP)
@@ -467,24 +469,35 @@ def no_monitor_interface(ctx: Ctx):
 
 
 def _machine_call(ctx: Ctx, name: str) -> None:
+    """The command to the unit's machine (in Active/Active group 1's) and group 2's, or to the
+    failover group named."""
     fo = _fo(ctx)
-    if fo.runtime is None or not fo.runtime.machine.enabled:
-        raise CommandError("ERROR: Failover is not enabled.")
     runtime = fo.runtime
-    runtime.act(getattr(runtime.machine, name)(ctx.system.unit.clock.monotonic()))
+    if runtime is None or not runtime.machine.enabled:
+        raise CommandError("ERROR: Failover is not enabled.")
+    number = ctx.args.get("number")
+    if number is not None and number not in runtime.groups:
+        raise CommandError(f"ERROR: Failover group {number} is not configured")
+    roles = [runtime.groups[number]] if number is not None else runtime.roles
+    now = ctx.system.unit.clock.monotonic()
+    for role in roles:
+        runtime.act(getattr(role.machine, name)(now), role)
 
 
-@command("failover active", versions="7.x", help=_HELP)
+_GROUP_HELP = {**_HELP, "group": "Failover group", "number": "Failover group number"}
+
+
+@command("failover active [group <number:INT:1-2>]", versions="7.x", help=_GROUP_HELP)
 @command("failover active", mode="config", versions="6.x", help=_HELP)
 def failover_active(ctx: Ctx):
-    """On the standby unit: become active."""
+    """On the standby unit (or for a group standing by here): become active."""
     _machine_call(ctx, "command_active")
 
 
-@command("no failover active", versions="7.x", help=_HELP)
+@command("no failover active [group <number:INT:1-2>]", versions="7.x", help=_GROUP_HELP)
 @command("no failover active", mode="config", versions="6.x", help=_HELP)
 def no_failover_active(ctx: Ctx):
-    """On the active unit: hand over to the standby."""
+    """On the active unit (or for a group active here): hand over to the mate."""
     _machine_call(ctx, "command_standby")
 
 
@@ -492,14 +505,14 @@ def no_failover_active(ctx: Ctx):
                                 "standby": "Write the running configuration to the standby unit"})
 def write_standby(ctx: Ctx):
     runtime = _fo(ctx).runtime
-    if runtime is None or not runtime.machine.active:
+    if runtime is None or not runtime.active_in(ctx.system):
         raise CommandError("ERROR: This unit is not the active unit of a failover pair")
     ctx.print("Building configuration...")
     runtime.write_standby()
     ctx.print("[OK]")
 
 
-@command("failover reset", versions="7.x", help=_HELP)
+@command("failover reset [group <number:INT:1-2>]", versions="7.x", help=_GROUP_HELP)
 @command("failover reset", mode="config", versions="6.x", help=_HELP)
 def failover_reset(ctx: Ctx):
     _machine_call(ctx, "reset")

@@ -1,5 +1,6 @@
-"""`show failover` (7.x layout of the seed and REFERENCE.md), `show failover history|state|
-interface`, `show monitor-interface`; the host blocks and stateful statistics 6.x shares."""
+"""`show failover` (7.x layout of the seed and REFERENCE.md; in Active/Active failover with a
+section per failover group), `show failover group N|history|state|interface`,
+`show monitor-interface`; the host blocks and stateful statistics 6.x shares."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from vpix.cli.registry import command
-from vpix.cli.session import Ctx
+from vpix.cli.session import CommandError, Ctx
 from vpix.failover.machine import NOT_DETECTED
 from vpix.failover.monitoring import monitored_interfaces
 from vpix.failover.stateful import Counters
@@ -47,26 +48,73 @@ def show_failover(ctx: Ctx):
     ctx.print(f"Interface Poll frequency {_seconds(fo.interface_poll.poll_ms)}, "
               f"holdtime {_seconds(fo.interface_poll.hold_ms)}")
     ctx.print(f"Interface Policy {fo.interface_policy}")
-    monitored = _monitored(ctx, fo)
-    ctx.print(f"Monitored Interfaces {len(monitored)} of 250 maximum")
+    ctx.print(f"Monitored Interfaces {len(_monitored(ctx, fo))} of 250 maximum")
     if fo.replicate_http:
         ctx.print("failover replication http")
     if not on:
         return
     mate_version = runtime.mate_version or str(ctx.system.version)
     ctx.print(f"Version: Ours {ctx.system.version}, Mate {mate_version}")
-    if runtime.last_failover is not None:
-        ctx.print(f"Last Failover at: {_stamp(runtime.last_failover)}")
-    now = runtime.now()
-    hosts(ctx, fo, " " * 18, _state_word, (f"                Active time: {int(machine.active_total(now))} (sec)",
-                                           f"                Active time: {int(runtime.mate_active_total(now))} (sec)"))
-    ctx.print("")
+    if runtime.groups:
+        _group_sections(ctx, fo)
+    else:
+        if runtime.unit_role.last_failover is not None:
+            ctx.print(f"Last Failover at: {_stamp(runtime.unit_role.last_failover)}")
+        now = runtime.now()
+        hosts(ctx, fo, " " * 18, _state_word,
+              (f"                Active time: {int(machine.active_total(now))} (sec)",
+               f"                Active time: {int(runtime.mate_active_total(now))} (sec)"))
+        ctx.print("")
+    stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
+
+
+def _state_link(ctx: Ctx, fo: FailoverConfig) -> str:
     if fo.state_link:
         link = ctx.system.feature(Interfaces).by_hw(fo.state_link[1])
-        state = f"{fo.state_link[0]} {fo.state_link[1]} ({'up' if link and link.line_up else 'down'})"
-    else:
-        state = "Unconfigured."
-    stateful_statistics(ctx, fo, STATEFUL_OBJECTS, state)
+        return f"{fo.state_link[0]} {fo.state_link[1]} ({'up' if link and link.line_up else 'down'})"
+    return "Unconfigured."
+
+
+def _group_sections(ctx: Ctx, fo: FailoverConfig, only: int | None = None) -> None:
+    """Active/Active: each unit's failover groups, their states and Active times, then the
+    interfaces of the contexts (of group ``only``, if given)."""
+    runtime = fo.runtime
+    roles = [role for role in runtime.groups.values() if only in (None, role.group)]
+    for role in roles:
+        if role.last_failover is not None and only is None:
+            ctx.print(f"Group {role.group} last failover at: {_stamp(role.last_failover)}")
+    ctx.print("")
+    now = runtime.now()
+    for title, unit, own in (("This host:", _names(fo)[0], True), ("Other host:", _names(fo)[1], False)):
+        ctx.print(f"  {title:<14}{unit}")
+        for role in roles:
+            state = role.machine.state if own else role.machine.mate_state
+            seconds = role.machine.active_total(now) if own else role.mate_active_total(now)
+            head = f"  Group {role.group:<7}" if only is None else "  "
+            ctx.print(f"{head:<16}{'State:':<16}{_state_word(state)}" if only is None
+                      else f"  {'State:':<14}{_state_word(state)}")
+            ctx.print(f"                Active time:{'    ' if only is None else ' '}{int(seconds)} (sec)")
+        ctx.print("")
+        for monitor, iface in _monitored(ctx, fo):
+            if only is None or runtime.role_of(monitor.space).group == only:
+                status = monitor.status(iface.nameif) if own else monitor.mate_status(iface.nameif)
+                ctx.print(f"                {monitor.label}Interface {iface.nameif} "
+                          f"({_address(monitor, iface, own)}): {status}")
+        ctx.print("")
+
+
+@command("show failover group <number:INT:1-2>", priv=1, versions="7.x",
+         help={"group": "Show failover group status", "number": "Failover group number"})
+def show_failover_group(ctx: Ctx):
+    fo = ctx.system.feature(FailoverConfig)
+    runtime = fo.runtime
+    role = runtime.groups.get(ctx.args["number"]) if runtime is not None else None
+    if role is None:
+        raise CommandError(f"ERROR: Failover group {ctx.args['number']} is not configured")
+    when = _stamp(role.last_failover) if role.last_failover is not None else "Never"
+    ctx.print(f"Last Failover at: {when}")
+    _group_sections(ctx, fo, role.group)
+    stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
 
 
 def stateful_statistics(ctx: Ctx, fo: FailoverConfig, objects: list[tuple[str, str]], link: str) -> None:
@@ -91,14 +139,18 @@ def _state_word(state: str) -> str:
     return state if state != NOT_DETECTED else "Not Detected"
 
 
-def _monitored(ctx: Ctx, fo: FailoverConfig):
-    return monitored_interfaces(fo, ctx.system.feature(Interfaces))
+def _monitored(ctx: Ctx, fo: FailoverConfig) -> list:
+    """(its monitoring, interface) for every monitored interface, context by context; with
+    failover not running, the single-mode interfaces that would be."""
+    if fo.runtime is None:
+        return [(None, iface) for iface in monitored_interfaces(fo, ctx.system.feature(Interfaces))]
+    return [(monitor, monitor.interfaces.by_name(name)) for monitor in fo.runtime.monitors.values()
+            for name in monitor.watches]
 
 
-def _address(iface, fo: FailoverConfig, mine: bool) -> str:
+def _address(monitor, iface, mine: bool) -> str:
     """The address each unit holds on an interface: the active one or the standby one."""
-    runtime = fo.runtime
-    active_here = runtime.machine.active if runtime else True
+    active_here = monitor.runtime.active_in(monitor.space)
     holds_active = active_here if mine else not active_here
     address = iface.ip if holds_active else (iface.standby or "0.0.0.0")
     return address or "0.0.0.0"
@@ -112,9 +164,12 @@ def show_failover_history(ctx: Ctx):
     ctx.print("==========================================================================")
     if fo.runtime is None:
         return
-    for change in fo.runtime.machine.history:
+    changes = sorted(((change, role.label) for role in fo.runtime.roles for change in role.machine.history),
+                     key=lambda entry: entry[0].at)
+    for change, group in changes:
         ctx.print(_stamp(_when(fo.runtime, change.at)))
-        ctx.print(f"{change.old:<27}{change.new:<27}{change.reason}")
+        old, new = (f"{group} {state}".strip() for state in (change.old, change.new))
+        ctx.print(f"{old:<27}{new:<27}{change.reason}")
         ctx.print("")
 
 
@@ -131,19 +186,17 @@ def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str],
           times: tuple[str, str] = ("", "")):
     """The This host / Other host blocks with their interfaces (after ``times``' line, if any);
     ``state_word`` says a unit's state in the version family's words."""
-    runtime = fo.runtime
-    machine = runtime.machine
+    machine = fo.runtime.machine
     mine, other = _names(fo)
-    monitored = _monitored(ctx, fo)
-    blocks = ((f"This host: {mine} - {state_word(machine.state)}", times[0], True, runtime.monitoring.status),
-              (f"Other host: {other} - {state_word(machine.mate_state)}", times[1], False,
-               lambda name: runtime.monitoring.mate_status.get(name, "Normal (Waiting)")))
-    for head, time_line, own, status in blocks:
+    blocks = ((f"This host: {mine} - {state_word(machine.state)}", times[0], True),
+              (f"Other host: {other} - {state_word(machine.mate_state)}", times[1], False))
+    for head, time_line, own in blocks:
         ctx.print(f"        {head}")
         if time_line:
             ctx.print(time_line)
-        for iface in monitored:
-            ctx.print(f"{indent}Interface {iface.nameif} ({_address(iface, fo, mine=own)}): {status(iface.nameif)}")
+        for monitor, iface in _monitored(ctx, fo):
+            status = monitor.status(iface.nameif) if own else monitor.mate_status(iface.nameif)
+            ctx.print(f"{indent}{monitor.label}Interface {iface.nameif} ({_address(monitor, iface, own)}): {status}")
 
 
 @command("show monitor-interface", priv=1, versions="7.x",
@@ -159,17 +212,18 @@ def show_monitor_interface(ctx: Ctx):
 def show_failover_state(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     runtime = fo.runtime
-    mine, other = _names(fo)
-    state = runtime.machine.state if runtime else "Disabled"
-    mate = runtime.machine.mate_state if runtime else "Not Detected"
     ctx.print("")
     ctx.print(f"{'':15}{'State':<15}{'Last Failure Reason':<25}Date/Time")
-    for label, unit, unit_state, key in (("This host  -", mine, state, "this"),
-                                         ("Other host -", other, mate, "other")):
-        failure = runtime.last_failure[key] if runtime else None
-        reason, when = (failure[0], _stamp(failure[1])) if failure else ("None", "")
+    roles = (list(runtime.groups.values()) or [runtime.unit_role]) if runtime else []
+    for label, unit, key in (("This host  -", _names(fo)[0], "this"), ("Other host -", _names(fo)[1], "other")):
         ctx.print(f"{label:<15}{unit}")
-        ctx.print(f"{'':15}{unit_state:<15}{reason:<25}{when}".rstrip())
+        if runtime is None:
+            ctx.print(f"{'':15}{'Disabled' if key == 'this' else 'Not Detected':<15}None")
+        for role in roles:
+            state = role.machine.state if key == "this" else role.machine.mate_state
+            failure = role.last_failure[key]
+            reason, when = (failure[0], _stamp(failure[1])) if failure else ("None", "")
+            ctx.print(f"{'    ' + role.label:<15}{state:<15}{reason:<25}{when}".rstrip())
     ctx.print("")
     ctx.print("====Configuration State===")
     if runtime and runtime.machine.state in ("Standby Ready", "Active") and runtime.machine.mate_state != NOT_DETECTED:
