@@ -204,6 +204,7 @@ class FailoverMachine:
         if not on_failover_link:
             return self._heard_on_data(now) if self._testing or self.link_failed else []
         self._heard, self._testing = now, False
+        self.link_failed = False                # hellos on the link again: it works
         self.mate_state = message.state
         self.mate_failed_interfaces = message.failed_interfaces
         both_standing_by = self.state in STANDBY_STATES and message.state in STANDBY_STATES
@@ -366,8 +367,10 @@ class FailoverMachine:
 
     def _follow_preempt(self, mate: Hello, now: float) -> None:
         """On the preferred unit, a healthy Standby Ready group whose mate is active takes the
-        active role back once the preempt delay has run since that became so."""
-        can = self.preempt is not None and self.primary and self.state == STANDBY_READY \
+        active role back once the preempt delay has run since that became so; not when an
+        operator's command put it there (a forced failover stays until the next failure)."""
+        forced = bool(self.history) and self.history[-1].reason == BY_COMMAND
+        can = self.preempt is not None and self.primary and self.state == STANDBY_READY and not forced \
             and mate.state in ACTIVE_STATES and self.failed_interfaces == 0 and not self.link_failed
         if not can:
             self._preempt_at = None

@@ -190,12 +190,18 @@ class FailoverRuntime:
         """What a message says of the space it concerns: nothing for the system."""
         return {"context": space.context_name} if space.context_name else {}
 
-    def _follow_groups(self, now: float) -> None:
-        """Active/Active: a machine per configured failover group. The unit's own machine is
+    def _follow_machines(self, now: float) -> None:
+        """The machines' times and policy as configured. Active/Active: a machine per configured
+        failover group. The unit's own machine is
         group 1's (the system and the admin context go with it); group 2 has one of its own,
         started with the unit's."""
         wanted = self.config.groups if self.system.multiple else {}
         label = "Primary" if self.config.is_primary() else "Secondary"
+        for role in self.roles:             # the poll times as configured now (a bulk sync brings them)
+            role.machine.poll, role.machine.hold = self.config.unit_poll.poll_ms / 1000, \
+                self.config.unit_poll.hold_ms / 1000
+        self.unit_role.machine.interface_policy = int(self.config.interface_policy.rstrip("%"))
+        self.unit_role.machine.interface_hold = self.config.interface_poll.hold_ms / 1000
         self.unit_role.group = 1 if wanted else None
         self.groups = {number: role for number, role in self.groups.items() if number in wanted}
         for number, group in sorted(wanted.items()):
@@ -623,7 +629,7 @@ class FailoverRuntime:
         """Groups, addresses, MACs, monitored interfaces and the state link as the configuration
         now says."""
         now = self.now()
-        self._follow_groups(now)
+        self._follow_machines(now)
         self._follow_state_link()
         self._follow_spaces(now)
         self._assume()

@@ -1,0 +1,154 @@
+"""Active/Active failover between two multiple-mode units, in virtual time: the seed's
+procedures for the LAN and the cable variant, each group active on its own unit with traffic
+through both at once, group takeovers, the boot-time rules, replication and preempt."""
+
+from __future__ import annotations
+
+import pytest
+from active_active import ActiveActivePair
+
+from vpix.failover.runtime import STANDBY_WARNING
+
+
+@pytest.fixture(params=["lan", "cable"])
+def pair(request, tmp_path, images):
+    pair = ActiveActivePair(tmp_path, images, cable=request.param == "cable")
+    pair.boot()
+    pair.seed_procedure()
+    return pair
+
+
+def test_the_seed_procedure_puts_each_group_on_its_unit_and_both_pass_traffic(pair):
+    assert pair.states() == {"group1": ("Active", "Standby Ready"), "group2": ("Standby Ready", "Active")}
+    assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")
+    # each context passed its traffic on the unit where its group is active
+    assert "1 in use" in pair.exec_in("primary", "admin", "show conn")
+    assert "0 in use" in pair.exec_in("secondary", "admin", "show conn")
+    assert "1 in use" in pair.exec_in("secondary", "ctx1", "show conn")
+
+
+
+def test_show_failover_has_a_section_per_group(pair):
+    out = pair.terms["primary"].cmd("show failover")
+    assert ("\n  This host:    Primary\n"
+            "  Group 1       State:          Active\n") in out
+    assert "  Group 2       State:          Standby Ready\n" in out
+    assert "                admin Interface inside (192.168.1.1): Normal\n" in out
+    assert "                ctx1 Interface inside (192.168.2.2): Normal\n" in out       # standby for group 2 here
+    assert ("\n  Other host:   Secondary\n"
+            "  Group 1       State:          Standby Ready\n") in out
+    assert "                ctx1 Interface inside (192.168.2.1): Normal\n" in out
+    assert "Group 2 last failover at: " in out
+    state = pair.terms["secondary"].cmd("show failover state")
+    assert ("This host  -   Secondary\n"
+            "    Group 1    Standby Ready  None\n"
+            "    Group 2    Active         None\n"
+            "Other host -   Primary\n"
+            "    Group 1    Active         None\n"
+            "    Group 2    Standby Ready  None\n") in state
+    group = pair.terms["secondary"].cmd("show failover group 2")
+    assert group.startswith("Last Failover at: ")
+    assert "\n  This host:    Secondary\n  State:        Active\n" in group
+    assert "admin Interface" not in group and "ctx1 Interface outside (172.17.1.1): Normal" in group
+
+
+def test_a_forced_group_failover_moves_one_group_and_its_traffic(pair):
+    pair.terms["secondary"].cmd("no failover active group 2")
+    pair.run(2)
+    assert pair.states() == {"group1": ("Active", "Standby Ready"), "group2": ("Active", "Standby Ready")}
+    assert pair.passes("pc2", "server2") and pair.passes("pc1", "server1")
+    assert "1 in use" in pair.exec_in("primary", "ctx1", "show conn")
+    pair.terms["secondary"].cmd("failover active group 2")
+    pair.run(2)
+    assert pair.states() == {"group1": ("Active", "Standby Ready"), "group2": ("Standby Ready", "Active")}
+    assert pair.passes("pc2", "server2")
+    pair.terms["secondary"].cmd("failover active")           # every group
+    pair.run(2)
+    assert pair.states() == {"group1": ("Standby Ready", "Active"), "group2": ("Standby Ready", "Active")}
+    assert pair.passes("pc1", "server1") and "1 in use" in pair.exec_in("secondary", "admin", "show conn")
+
+
+def test_a_group_failing_does_not_fail_the_unit_and_preempt_brings_it_back(pair):
+    pair.units["secondary"].ports[4].plug(False)             # ctx1's inside, where group 2 is active
+    pair.run(10)
+    assert pair.states() == {"group1": ("Active", "Standby Ready"), "group2": ("Active", "Failed")}
+    assert pair.passes("pc2", "server2") and pair.passes("pc1", "server1")
+    assert "%PIX-1-104003: (Secondary) Switching to FAILED." in pair.exec_in("secondary", "admin", "show logging") \
+        or "Failed" in pair.terms["secondary"].cmd("show failover state")
+    pair.units["secondary"].ports[4].plug(True)
+    pair.run(10)
+    assert pair.states() == {"group1": ("Active", "Standby Ready"), "group2": ("Standby Ready", "Active")}
+    assert pair.passes("pc2", "server2")
+
+
+def test_the_unit_failing_moves_both_groups_to_its_mate(pair):
+    pair.units["secondary"].power_off()
+    pair.run(5)
+    assert pair.group("primary", 1) == pair.group("primary", 2) == "Active"
+    assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")
+
+
+def test_commands_replicate_from_where_their_space_is_active(pair):
+    primary, secondary = pair.terms["primary"], pair.terms["secondary"]
+    primary.configure("context ctx1", "description web farm")                     # system: group 1 here
+    assert "  description web farm" in pair.units["secondary"].system.running_config()
+    secondary.cmd("changeto context ctx1")                                          # group 2 is active there
+    secondary.configure("access-list web extended permit tcp any any eq www")
+    secondary.cmd("changeto system")
+    assert "access-list web extended permit tcp any any eq www" in pair.exec_in("primary", "ctx1",
+                                                                                "show running-config access-list")
+    primary.cmd("changeto context ctx1")                                            # standby here: a warning
+    out = primary.configure("access-list mail extended permit tcp any any eq smtp")
+    primary.cmd("changeto system")
+    assert STANDBY_WARNING in out
+    assert "mail" not in pair.exec_in("secondary", "ctx1", "show running-config access-list")
+    primary.cmd("changeto context admin")                                           # group 1: replicated
+    primary.configure("access-list adm extended permit icmp any any")
+    primary.cmd("changeto system")
+    assert "adm" in pair.exec_in("secondary", "admin", "show running-config access-list")
+
+
+def test_write_memory_all_on_the_group_1_unit_saves_both(pair):
+    out = pair.terms["primary"].cmd("write memory all")
+    assert out.rstrip().endswith("[OK]")
+    flash = pair.units["secondary"].flash
+    assert b"join-failover-group 2" in flash.read_private("startup-config")
+    assert b"192.168.2.1 255.255.255.0 standby 192.168.2.2" in flash.read("ctx1.cfg")
+    assert b"hostname admin" in flash.read("admin.cfg")
+
+
+def _saved_and_off(pair):
+    pair.terms["primary"].cmd("write memory all")
+    for unit in pair.units.values():
+        unit.power_off()
+
+
+def test_both_booting_at_once_put_each_group_on_its_preferred_unit(pair):
+    _saved_and_off(pair)
+    pair.boot()
+    pair.run(20)
+    assert pair.states() == {"group1": ("Active", "Standby Ready"), "group2": ("Standby Ready", "Active")}
+    assert "Beginning configuration replication from mate." in pair.units["secondary"].console.text()
+    assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")
+
+
+def test_a_unit_booting_alone_takes_both_groups_and_without_preempt_keeps_them(pair):
+    pair.configure("primary", "failover group 2", "no preempt")
+    _saved_and_off(pair)
+    pair.boot("primary")
+    pair.run(10)
+    assert pair.group("primary", 1) == pair.group("primary", 2) == "Active"
+    pair.boot("secondary")
+    pair.run(20)
+    assert pair.states() == {"group1": ("Active", "Standby Ready"), "group2": ("Active", "Standby Ready")}
+    pair.terms["primary"].cmd("no failover active group 2")
+    pair.run(2)
+    assert pair.states()["group2"] == ("Standby Ready", "Active")
+    assert pair.passes("pc2", "server2")
+
+
+def test_group_commands_name_configured_groups(pair):
+    assert pair.terms["primary"].cmd("failover reset group 2") == ""
+    pair.configure("primary", "no failover")
+    pair.run(5)
+    assert pair.terms["primary"].cmd("failover active group 2") == "ERROR: Failover is not enabled.\n"
