@@ -58,8 +58,11 @@ POLLS = ("failover polltime unit 1 holdtime 3", "failover polltime interface 1 h
 GROUPS = ("failover group 1", "primary", "preempt", "exit", "failover group 2", "secondary", "preempt", "exit",
           "context ctx1", "join-failover-group 2", "exit")
 
-# ports: Ethernet0 outside1, Ethernet1 inside1, Ethernet2 outside2, Ethernet3 failover, Ethernet4 inside2
-SEGMENTS = {"outside1": 0, "inside1": 1, "outside2": 2, "failover": 3, "inside2": 4}
+# ports: Ethernet0 outside1, Ethernet1 inside1, Ethernet2 outside2, Ethernet3 failover, Ethernet4 inside2,
+# Ethernet5 the state link
+SEGMENTS = {"outside1": 0, "inside1": 1, "outside2": 2, "failover": 3, "inside2": 4, "state": 5}
+STATE_LINK = ("interface Ethernet5", "no shutdown", "exit", "failover link statelink Ethernet5",
+              "failover interface ip statelink 10.2.0.1 255.255.255.0 standby 10.2.0.2")
 HOSTS = {"pc1": ("inside1", "192.168.1.50", "255.255.255.0", "192.168.1.1"),
          "server1": ("outside1", "172.16.1.50", "255.255.0.0", "172.16.1.1"),
          "pc2": ("inside2", "192.168.2.50", "255.255.255.0", "192.168.2.1"),
@@ -93,7 +96,8 @@ class ActiveActivePair:
             host = self.hosts[name] = Host(name, mac_bytes(f"0050.5600.00{number:02x}"), address, self.clock, mask,
                                            gateway)
             host.plug(self.segments[segment])
-            host.stack.udp_bind(9, lambda data, source, port, n=name: self.received[n].append(data))
+            for port in (9, 40000):
+                host.stack.udp_bind(port, lambda data, source, _, n=name: self.received[n].append(data))
 
     # ------------------------------------------------------------ driving it
 
@@ -116,10 +120,12 @@ class ActiveActivePair:
     def configure(self, role: str, *lines: str) -> str:
         return self.terms[role].configure(*lines)
 
-    def seed_procedure(self) -> None:
-        """Configure the primary, bootstrap the secondary, let them pair."""
+    def seed_procedure(self, stateful: bool = False, groups: bool = True) -> None:
+        """Configure the primary, bootstrap the secondary, let them pair (without failover
+        groups: Active/Standby failover of the whole multiple-mode unit)."""
         lan = () if self.cable else tuple(line.format(role="primary") for line in LAN_LINK)
-        self.configure("primary", *lan, *POLLS, *GROUPS, "failover")
+        self.configure("primary", *lan, *POLLS, *(STATE_LINK if stateful else ()), *(GROUPS if groups else ()),
+                       "failover")
         self.run(5)
         lan = () if self.cable else tuple(line.format(role="secondary") for line in LAN_LINK)
         self.configure("secondary", *lan, "failover")
@@ -145,9 +151,13 @@ class ActiveActivePair:
         term.cmd("changeto system")
         return out
 
-    def passes(self, source: str, destination: str) -> bool:
+    def passes(self, source: str, destination: str, ports: tuple[int, int] = (40000, 9)) -> bool:
         """A datagram from one host reaches the other (through whichever unit is active)."""
         before = len(self.received[destination])
-        self.hosts[source].stack.udp_send(40000, self.hosts[destination].stack.address, 9, b"probe")
+        self.hosts[source].stack.udp_send(ports[0], self.hosts[destination].stack.address, ports[1], b"probe")
         self.run(1)
         return len(self.received[destination]) > before
+
+    def answered(self, server: str, client: str) -> bool:
+        """The server's answer to a client's earlier datagram comes back through."""
+        return self.passes(server, client, (9, 40000))

@@ -4,7 +4,12 @@ through both at once, group takeovers, the boot-time rules, replication and pree
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from active_active import ActiveActivePair
 
 from vpix.failover.runtime import STANDBY_WARNING
@@ -152,3 +157,106 @@ def test_group_commands_name_configured_groups(pair):
     pair.configure("primary", "no failover")
     pair.run(5)
     assert pair.terms["primary"].cmd("failover active group 2") == "ERROR: Failover is not enabled.\n"
+
+
+def test_stateful_failover_carries_each_groups_connections(tmp_path, images):
+    pair = ActiveActivePair(tmp_path, images)
+    pair.boot()
+    pair.seed_procedure(stateful=True)
+    assert pair.passes("pc2", "server2") and pair.passes("pc1", "server1")
+    assert "1 in use" in pair.exec_in("primary", "ctx1", "show conn")         # replicated from the secondary
+    assert "1 in use" in pair.exec_in("secondary", "admin", "show conn")      # and from the primary
+    pair.terms["secondary"].cmd("no failover active group 2")
+    pair.run(2)
+    assert pair.states()["group2"] == ("Active", "Standby Ready")
+    assert pair.answered("server2", "pc2") and pair.answered("server1", "pc1")
+    out = pair.terms["primary"].cmd("show failover")
+    sent, _, received, _ = map(int, re.search(r"UDP conn\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out).groups())
+    assert sent and received                                  # group 1's sent from here, group 2's received
+
+
+def test_without_a_state_link_a_taken_over_group_drops_its_connections(pair):
+    assert pair.passes("pc2", "server2")
+    pair.terms["secondary"].cmd("no failover active group 2")
+    pair.run(2)
+    assert not pair.answered("server2", "pc2")
+
+
+CHAOS = st.lists(st.tuples(
+    st.sampled_from(["off-primary", "off-secondary", "on-primary", "on-secondary", "link-down", "link-up",
+                     "ctx1-down-primary", "ctx1-down-secondary", "ctx1-up", "active-1", "active-2",
+                     "standby-1", "standby-2"]),
+    st.sampled_from(["primary", "secondary"]), st.sampled_from([0.0, 0.5, 2.0, 5.0])), min_size=1, max_size=12)
+
+
+@settings(max_examples=int(os.environ.get("VPIX_CHAOS_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=CHAOS)
+def test_random_faults_never_leave_a_group_active_on_both_units(tmp_path_factory, images, steps):
+    pair = ActiveActivePair(tmp_path_factory.mktemp("chaos"), images)
+    pair.boot()
+    pair.seed_procedure()
+    pair.terms["primary"].cmd("write memory all")
+    for step, role, pause in steps:
+        unit = pair.units[role]
+        if step.startswith("off-"):
+            pair.units[step[4:]].power_off()
+        elif step.startswith("on-") and pair.units[step[3:]].state == "off":
+            pair.boot(step[3:])
+        elif step in ("link-down", "link-up"):
+            for each in pair.units.values():
+                each.ports[3].plug(step == "link-up")
+        elif step.startswith("ctx1-down-"):
+            pair.units[step[10:]].ports[4].plug(False)
+        elif step == "ctx1-up":
+            for each in pair.units.values():
+                each.ports[4].plug(True)
+        elif unit.system is not None:
+            command = "failover active" if step.startswith("active") else "no failover active"
+            pair.enable(role).cmd(f"{command} group {step[-1]}")
+        pair.run(pause)
+    for role, unit in pair.units.items():          # settle: every cable in, both units on
+        unit.ports[3].plug(True)
+        unit.ports[4].plug(True)
+        if unit.state == "off":
+            pair.boot(role)
+    pair.run(60)
+    for group, states in pair.states().items():
+        assert sorted(states) == ["Active", "Standby Ready"], (group, states)
+    assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")
+
+
+def test_without_groups_the_contexts_fail_over_with_the_unit(tmp_path, images):
+    """Active/Standby failover of a multiple-mode pair: every context follows the unit."""
+    pair = ActiveActivePair(tmp_path, images)
+    pair.boot()
+    pair.seed_procedure(groups=False)
+    assert (pair.runtime("primary").machine.state, pair.runtime("secondary").machine.state) == \
+        ("Active", "Standby Ready")
+    assert pair.runtime("primary").groups == {}
+    out = pair.terms["primary"].cmd("show failover")
+    assert "        This host: Primary - Active\n" in out
+    assert "                  ctx1 Interface inside (192.168.2.1): Normal\n" in out
+    assert pair.passes("pc2", "server2") and "1 in use" in pair.exec_in("primary", "ctx1", "show conn")
+    pair.units["primary"].power_off()
+    pair.run(5)
+    assert pair.runtime("secondary").machine.state == "Active"
+    assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")
+
+
+def test_with_the_failover_link_down_at_startup_both_units_take_both_groups(pair):
+    _saved_and_off(pair)
+    for unit in pair.units.values():
+        unit.ports[3].plug(False)
+        if pair.cable:
+            pair.cable.primary_end.plug(False)
+    pair.boot()
+    pair.run(10)
+    assert pair.states() == {"group1": ("Active", "Active"), "group2": ("Active", "Active")}
+    for unit in pair.units.values():
+        unit.ports[3].plug(True)
+    if pair.cable:
+        pair.cable.primary_end.plug(True)
+    pair.run(20)
+    for states in pair.states().values():
+        assert sorted(states) == ["Active", "Standby Ready"]
