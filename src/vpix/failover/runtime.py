@@ -122,8 +122,9 @@ class FailoverRuntime:
 
     @property
     def machine(self) -> FailoverMachine:
-        """The unit's machine: its role in Active/Standby; in Active/Active it finds the mate,
-        watches the link and decides which unit gives its configuration at startup."""
+        """The unit's machine: its role in Active/Standby; in Active/Active failover group 1's
+        role, which the system execution space and the admin context follow, so the unit where
+        group 1 is active gives the configuration and replicates the system's commands."""
         return self.unit_role.machine
 
     @property
@@ -235,6 +236,7 @@ class FailoverRuntime:
                     self.stateful.attach(space)
             else:
                 monitor.refresh(now)
+        self.count_failures(now)             # a context gone (or new) takes its failures with it
 
     def _forget(self, space) -> None:
         monitor = self.monitors.pop(space)
