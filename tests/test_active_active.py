@@ -260,3 +260,29 @@ def test_with_the_failover_link_down_at_startup_both_units_take_both_groups(pair
     pair.run(20)
     for states in pair.states().values():
         assert sorted(states) == ["Active", "Standby Ready"]
+
+
+def test_show_monitor_interface_inside_a_context_shows_its_group(pair):
+    out = pair.exec_in("secondary", "ctx1", "show monitor-interface")
+    assert out == ("        This host: Secondary - Active\n"
+                   "                ctx1 Interface outside (172.17.1.1): Normal\n"
+                   "                ctx1 Interface inside (192.168.2.1): Normal\n"
+                   "        Other host: Primary - Standby Ready\n"
+                   "                ctx1 Interface outside (172.17.1.2): Normal\n"
+                   "                ctx1 Interface inside (192.168.2.2): Normal\n")
+
+
+def test_write_standby_in_a_context_replaces_the_mates_copy_of_it(pair):
+    primary = pair.terms["primary"]
+    primary.cmd("changeto context ctx1")                     # group 2 stands by here: nothing replicates
+    primary.configure("access-list stray extended permit ip any any")
+    primary.cmd("changeto system")
+    assert "ERROR: This unit is not the active unit of a failover pair" in pair.exec_in("primary", "ctx1",
+                                                                                         "write standby")
+    assert pair.exec_in("secondary", "ctx1", "write standby").endswith("[OK]\n")
+    pair.run(1)
+    assert "stray" not in pair.exec_in("primary", "ctx1", "show running-config access-list")
+    assert pair.passes("pc2", "server2")
+    pair.terms["secondary"].cmd("no failover active group 2")
+    pair.run(2)
+    assert pair.passes("pc2", "server2")                      # the replaced context carries on

@@ -254,11 +254,12 @@ class FailoverRuntime:
         if space.started and not self._replicating and self.active_in(self.system):
             self._send_space(space)
 
-    def _send_space(self, space, version: int | None = None) -> None:
+    def _send_space(self, space, replace: bool = False) -> None:
+        """A space's configuration to the mate (``replace``: in place of what the mate has)."""
         lines = space.running_config()
         for start in range(0, len(lines), 500):
             self._send("config", {"lines": lines[start:start + 500], **self.where(space),
-                                  **({"version": version} if version is not None else {})})
+                                  **({"replace": True} if replace and start == 0 else {})})
 
     # ------------------------------------------------------------ the machines' actions
 
@@ -510,6 +511,10 @@ class FailoverRuntime:
         space = self.space_named(body.get("context"))
         if space is None or not (self._replicating or not self.active_in(space)):
             return
+        if body.get("replace") and space is not self.system:
+            from vpix.features.interfaces import Interfaces
+
+            space.reset_config(keep=(Interfaces,))      # (the system allocates its interfaces)
         self._apply(space, body.get("lines", []))
         if "version" in body and self.synced == (epoch, int(body["version"]) - 1):
             self.synced = (epoch, int(body["version"]))
@@ -603,9 +608,13 @@ class FailoverRuntime:
         if self.active_in(session.system):
             self._send("state", {"save": True, **self.where(space)})
 
-    def write_standby(self) -> None:
-        """`write standby`: the standby starts over from the active unit's whole configuration."""
-        self._bulk_sync()
+    def write_standby(self, space) -> None:
+        """`write standby`: the standby starts over from the active unit's whole configuration;
+        entered in a context, the mate's context starts over from this one's."""
+        if space is self.system:
+            self._bulk_sync()
+        else:
+            self._send_space(space, replace=True)
 
     def _bulk_sync(self) -> None:
         """The system's configuration, then each context's."""

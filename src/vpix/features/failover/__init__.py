@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx, Wait
-from vpix.features import PLATFORM, Feature
+from vpix.features import EVERYWHERE, PLATFORM, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.features.interfaces.commands import hardware_interface, named_interface
 from vpix.features.license import Licensing
@@ -501,14 +501,16 @@ def no_failover_active(ctx: Ctx):
     _machine_call(ctx, "command_standby")
 
 
-@command("write standby", help={"write": "Write config to memory, terminal, or erase flash memory",
-                                "standby": "Write the running configuration to the standby unit"})
+@command("write standby", spaces=EVERYWHERE,
+         help={"write": "Write config to memory, terminal, or erase flash memory",
+               "standby": "Write the running configuration to the standby unit"})
 def write_standby(ctx: Ctx):
+    """The whole configuration (in a context: the context's) to the mate, from where it is active."""
     runtime = _fo(ctx).runtime
     if runtime is None or not runtime.active_in(ctx.system):
         raise CommandError("ERROR: This unit is not the active unit of a failover pair")
     ctx.print("Building configuration...")
-    runtime.write_standby()
+    runtime.write_standby(ctx.system)
     ctx.print("[OK]")
 
 

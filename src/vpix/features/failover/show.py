@@ -12,6 +12,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.failover.machine import NOT_DETECTED
 from vpix.failover.monitoring import monitored_interfaces
 from vpix.failover.stateful import Counters
+from vpix.features import CONTEXT, SINGLE
 from vpix.features.failover import FailoverConfig
 from vpix.features.interfaces import Interfaces
 
@@ -183,10 +184,12 @@ def _stamp(when: datetime) -> str:
 
 
 def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str], str],
-          times: tuple[str, str] = ("", "")):
+          times: tuple[str, str] = ("", ""), space=None):
     """The This host / Other host blocks with their interfaces (after ``times``' line, if any);
-    ``state_word`` says a unit's state in the version family's words."""
-    machine = fo.runtime.machine
+    ``state_word`` says a unit's state in the version family's words. For a context ``space``:
+    its interfaces, and the states of the role it follows."""
+    space = space if space is not None and space.context_name else None
+    machine = fo.runtime.role_of(space).machine if space is not None else fo.runtime.machine
     mine, other = _names(fo)
     blocks = ((f"This host: {mine} - {state_word(machine.state)}", times[0], True),
               (f"Other host: {other} - {state_word(machine.mate_state)}", times[1], False))
@@ -195,17 +198,20 @@ def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str],
         if time_line:
             ctx.print(time_line)
         for monitor, iface in _monitored(ctx, fo):
+            if space is not None and monitor.space is not space:
+                continue
             status = monitor.status(iface.nameif) if own else monitor.mate_status(iface.nameif)
             ctx.print(f"{indent}{monitor.label}Interface {iface.nameif} ({_address(monitor, iface, own)}): {status}")
 
 
-@command("show monitor-interface", priv=1, versions="7.x",
+@command("show monitor-interface", priv=1, versions="7.x", spaces=frozenset({SINGLE, CONTEXT}),
          help={"monitor-interface": "Show monitored interface status"})
 def show_monitor_interface(ctx: Ctx):
+    """In multiple mode, inside a context: its interfaces and its failover group's states."""
     fo = ctx.system.feature(FailoverConfig)
     if fo.runtime is None:
         return
-    hosts(ctx, fo, " " * 16, _state_word)
+    hosts(ctx, fo, " " * 16, _state_word, space=ctx.system)
 
 
 @command("show failover state", priv=1, versions="7.x", help={"state": "Show failover internal state information"})
