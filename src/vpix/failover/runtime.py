@@ -37,6 +37,11 @@ SYNC_STARTED, SYNC_COMPLETED = "Sync Started", "Sync Completed"      # PIX 6.x, 
 STANDBY_WARNING = "**** WARNING **** Configuration Replication is NOT performed from Standby unit to Active unit."
 
 
+def _policy(words: str) -> int:
+    """`failover interface-policy 2` or `50%`: the number the machine compares failures with."""
+    return int(words.rstrip("%"))
+
+
 def _describe(kind: str, body: dict) -> str:
     """One line for `debug fover rx|tx`: the message and its gist."""
     if kind == "hello":
@@ -57,11 +62,9 @@ class FailoverRuntime:
         self.link = CableLink(self, cable) if cable is not None else \
             LanLink(self, config, config.lan_interface, self.link_changed)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
-        self.unit_role = Role(FailoverMachine(
-            config.is_primary(), poll=config.unit_poll.poll_ms / 1000, hold=config.unit_poll.hold_ms / 1000,
-            interface_policy=int(config.interface_policy.rstrip("%")), lan=self.link.lan,
-            interface_hold=config.interface_poll.hold_ms / 1000, wording=system.family,
-            retry_failed=FAILED_RETRY_6X if system.family == "6.x" else None))
+        # its times and policy come from the configuration, as it changes (_follow_machines)
+        self.unit_role = Role(FailoverMachine(config.is_primary(), lan=self.link.lan, wording=system.family,
+                                              retry_failed=FAILED_RETRY_6X if system.family == "6.x" else None))
         self.groups: dict[int, Role] = {}        # Active/Active: a role per failover group
         self.mate_version: str | None = None
         self.mate_macs: list[str] = []
@@ -91,8 +94,8 @@ class FailoverRuntime:
         self.system.context_change_listeners.append(self._config_changed)
         self.system.save_listeners.append(self._saved)
         self.system.context_listeners.append(self._context_started)
-        self.act(self.machine.enable(self.now()))
         self._follow_config()
+        self.enable()
 
     def stop(self) -> None:
         self._alarm.cancel()
@@ -109,16 +112,14 @@ class FailoverRuntime:
                 listeners.remove(listener)
 
     def enable(self) -> None:
-        """`failover` again after `no failover`."""
+        """`failover` (at start, or again after `no failover`)."""
         now = self.now()
-        for role in self.roles:
-            self.act(role.machine.enable(now), role)
+        self._all(lambda machine: machine.enable(now))
 
     def disable(self) -> None:
         """`no failover`: every machine stops failing over; the roles stay as they are."""
         now = self.now()
-        for role in self.roles:
-            self.act(role.machine.disable(now), role)
+        self._all(lambda machine: machine.disable(now))
 
     @property
     def machine(self) -> FailoverMachine:
@@ -192,33 +193,33 @@ class FailoverRuntime:
         return {"context": space.context_name} if space.context_name else {}
 
     def _follow_machines(self, now: float) -> None:
-        """The machines' times and policy as configured. Active/Active: a machine per configured
-        failover group. The unit's own machine is
-        group 1's (the system and the admin context go with it); group 2 has one of its own,
-        started with the unit's."""
-        wanted = self.config.groups if self.system.multiple else {}
-        label = "Primary" if self.config.is_primary() else "Secondary"
-        for role in self.roles:             # the poll times as configured now (a bulk sync brings them)
-            role.machine.poll, role.machine.hold = self.config.unit_poll.poll_ms / 1000, \
-                self.config.unit_poll.hold_ms / 1000
-        self.unit_role.machine.interface_policy = int(self.config.interface_policy.rstrip("%"))
-        self.unit_role.machine.interface_hold = self.config.interface_poll.hold_ms / 1000
+        """The machines' times and policy as configured (a bulk sync brings them too). In
+        Active/Active a machine per configured failover group: the unit's own is group 1's (the
+        system and the admin context go with it), group 2 has one of its own."""
+        config, unit = self.config, self.machine
+        wanted = config.groups if self.system.multiple else {}
         self.unit_role.group = 1 if wanted else None
-        self.groups = {number: role for number, role in self.groups.items() if number in wanted}
-        for number, group in sorted(wanted.items()):
-            role = self.unit_role if number == 1 else self.groups.get(number)
-            if role is None:
-                role = Role(FailoverMachine(True, poll=self.machine.poll, hold=self.machine.hold, lan=self.link.lan,
-                                            wording=self.system.family), number)
-                if self.machine.enabled:
-                    self.act(role.machine.enable(now), role)
-            self.groups[number] = role
-            machine = role.machine
-            machine.label = label
-            machine.primary = group.secondary != self.config.is_primary()     # the preferred unit
+        kept, self.groups = self.groups, {}
+        for number in sorted(wanted):
+            if number == 1:
+                self.groups[1] = self.unit_role
+            else:
+                self.groups[number] = kept.get(number) or Role(
+                    FailoverMachine(True, lan=self.link.lan, wording=self.system.family), number)
+        unit.primary, unit.preempt = config.is_primary(), None
+        unit.interface_policy = _policy(config.interface_policy)
+        unit.interface_hold = config.interface_poll.hold_ms / 1000
+        for number, group in wanted.items():
+            machine = self.groups[number].machine
+            machine.primary = group.secondary != config.is_primary()     # the group's preferred unit
             machine.preempt = group.preempt
-            machine.interface_policy = int(group.interface_policy.rstrip("%"))
+            machine.interface_policy = _policy(group.interface_policy)
             machine.interface_hold = group.interface_poll.hold_ms / 1000
+        for role in self.roles:
+            role.machine.poll, role.machine.hold = config.unit_poll.poll_ms / 1000, config.unit_poll.hold_ms / 1000
+            role.machine.label = "Primary" if config.is_primary() else "Secondary"
+            if unit.enabled and not role.machine.enabled:          # a group configured while running
+                self.act(role.machine.enable(now), role)
 
     def _follow_spaces(self, now: float) -> None:
         """Watch the monitored interfaces of every space that carries traffic."""
@@ -329,16 +330,12 @@ class FailoverRuntime:
         if self.machine.active or self.machine.state == STANDBY_READY:
             self.act(role.machine.sync_done(self.now()), role)
 
-    def mate_active_total(self, now: float) -> float:
-        return self.unit_role.mate_active_total(now)
-
     def _tick(self) -> None:
         if self.system.running():
             now = self.now()
             for monitor in list(self.monitors.values()):
                 monitor.tick(now)
-            for role in self.roles:
-                self.act(role.machine.tick(now), role)
+            self._all(lambda machine: machine.tick(now))
 
     def _check_synced(self, active: tuple[int, int], now: float) -> None:
         """A standby must hold the active unit's configuration up to its latest change; when a

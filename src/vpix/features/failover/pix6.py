@@ -158,7 +158,7 @@ def show_failover(ctx: Ctx):
     now = runtime.now()
     hosts(ctx, fo, " " * 16, state_word,
           (f"                Active time: {int(runtime.machine.active_total(now))} (sec)",
-           f"                Active time: {int(runtime.mate_active_total(now))} (sec)"))
+           f"                Active time: {int(runtime.unit_role.mate_active_total(now))} (sec)"))
     ctx.print("")
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, fo.state_link[0] if fo.state_link else "Unconfigured.")
     if fo.lan_enabled and fo.lan_interface:

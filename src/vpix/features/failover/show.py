@@ -64,7 +64,7 @@ def show_failover(ctx: Ctx):
         now = runtime.now()
         hosts(ctx, fo, " " * 18, _state_word,
               (f"                Active time: {int(machine.active_total(now))} (sec)",
-               f"                Active time: {int(runtime.mate_active_total(now))} (sec)"))
+               f"                Active time: {int(runtime.unit_role.mate_active_total(now))} (sec)"))
         ctx.print("")
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
 
@@ -91,10 +91,12 @@ def _group_sections(ctx: Ctx, fo: FailoverConfig, only: int | None = None) -> No
         for role in roles:
             state = role.machine.state if own else role.machine.mate_state
             seconds = role.machine.active_total(now) if own else role.mate_active_total(now)
-            head = f"  Group {role.group:<7}" if only is None else "  "
-            ctx.print(f"{head:<16}{'State:':<16}{_state_word(state)}" if only is None
-                      else f"  {'State:':<14}{_state_word(state)}")
-            ctx.print(f"                Active time:{'    ' if only is None else ' '}{int(seconds)} (sec)")
+            if only is None:
+                ctx.print(f"  Group {role.group:<8}{'State:':<16}{_state_word(state)}")
+                ctx.print(f"                Active time:    {int(seconds)} (sec)")
+            else:
+                ctx.print(f"  {'State:':<14}{_state_word(state)}")
+                ctx.print(f"                Active time: {int(seconds)} (sec)")
         ctx.print("")
         for monitor, iface in _monitored(ctx, fo):
             if only is None or runtime.role_of(monitor.space).group == only:
