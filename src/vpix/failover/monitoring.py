@@ -15,6 +15,7 @@ from typing import Callable
 
 from vpix.failover import messages
 from vpix.failover.watch import FAILED, InterfaceWatch, Note, Probe
+from vpix.features.interfaces import Interfaces
 
 UNKNOWN = "Unknown"
 
@@ -43,10 +44,8 @@ class Monitoring:
         self._next_hello = 0.0
 
     @property
-    def interfaces(self):
+    def interfaces(self) -> Interfaces:
         """The interfaces feature of now: a standby's bulk sync replaces it."""
-        from vpix.features.interfaces import Interfaces
-
         return self.space.feature(Interfaces)
 
     def start(self, now: float) -> None:

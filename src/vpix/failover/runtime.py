@@ -15,6 +15,7 @@ from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, COLD_STANDBY, FAIL
 from vpix.failover.monitoring import Monitoring
 from vpix.failover.roles import Role
 from vpix.failover.stateful import StateLink
+from vpix.features.interfaces import Interfaces
 from vpix.net.packets import mac_bytes, mac_text
 
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
@@ -137,10 +138,8 @@ class FailoverRuntime:
         return self.system.family == "6.x"
 
     @property
-    def interfaces(self):
+    def interfaces(self) -> Interfaces:
         """The interfaces feature of now: a standby's bulk sync replaces it."""
-        from vpix.features.interfaces import Interfaces
-
         return self.system.feature(Interfaces)
 
     def now(self) -> float:
@@ -509,8 +508,6 @@ class FailoverRuntime:
         if space is None or not (self._replicating or not self.active_in(space)):
             return
         if body.get("replace") and space is not self.system:
-            from vpix.features.interfaces import Interfaces
-
             space.reset_config(keep=(Interfaces,))      # (the system allocates its interfaces)
         self._apply(space, body.get("lines", []))
         if "version" in body and self.synced == (epoch, int(body["version"]) - 1):
@@ -580,8 +577,6 @@ class FailoverRuntime:
     def _assume(self) -> None:
         """Each space holds the addresses of its role, with the role's MACs: where it is active
         the primary unit's (or the configured virtual ones), where it stands by the secondary's."""
-        from vpix.features.interfaces import Interfaces
-
         for space in self.spaces():
             role = self.role_of(space)
             space.feature(Interfaces).stations.assume(role.machine.active, self._macs(role))

@@ -23,6 +23,8 @@ from vpix.dataplane.conns import OPENED, record
 from vpix.dataplane.nat import CLOSED, record as xlate_record
 from vpix.failover import messages
 from vpix.failover.links import LanLink
+from vpix.features.forwarding import Forwarding
+from vpix.features.interfaces import Interfaces
 from vpix.net.packets import PROTO_TCP, PROTO_UDP, ip_bytes, ip_text, mac_bytes, mac_text
 
 SYS_CMD, ARP, TCP_CONN, UDP_CONN, XLATE_TIMEOUT = "sys cmd", "ARP tbl", "TCP conn", "UDP conn", "Xlate_Timeout"
@@ -57,8 +59,6 @@ class StateLink:
 
     @staticmethod
     def pipeline(space):
-        from vpix.features.forwarding import Forwarding
-
         return space.feature(Forwarding).pipeline
 
     def attach(self, space) -> None:
@@ -133,7 +133,7 @@ class StateLink:
             for kind, proto in ((TCP_CONN, PROTO_TCP), (UDP_CONN, PROTO_UDP)):
                 self._in_chunks(kind, [record(OPENED, c) for c in conns.conns.values()
                                        if c.proto == proto and self._replicated(c)], space)
-            interfaces, records = _interfaces(space), []
+            interfaces, records = space.feature(Interfaces), []
             for iface in interfaces.named():
                 stack = interfaces.stations.stack(iface)
                 if stack is not None:
@@ -186,7 +186,7 @@ class StateLink:
         """ARP entries the active unit learned, for the standby to hold when it takes over."""
         if self.runtime.active_in(space):
             return 0
-        interfaces, applied = _interfaces(space), 0
+        interfaces, applied = space.feature(Interfaces), 0
         for entry in records:
             try:
                 name, address, mac = (str(field) for field in entry)
@@ -198,9 +198,3 @@ class StateLink:
             except (TypeError, ValueError):
                 continue
         return applied
-
-
-def _interfaces(space):
-    from vpix.features.interfaces import Interfaces
-
-    return space.feature(Interfaces)
