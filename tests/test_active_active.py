@@ -286,3 +286,21 @@ def test_write_standby_in_a_context_replaces_the_mates_copy_of_it(pair):
     pair.terms["secondary"].cmd("no failover active group 2")
     pair.run(2)
     assert pair.passes("pc2", "server2")                      # the replaced context carries on
+
+
+def test_both_booting_at_once_the_secondary_pulls_from_the_primary_whatever_group_1_prefers(pair):
+    pair.configure("primary", "failover group 1", "secondary", "exit", "failover group 2", "primary", "exit")
+    pair.run(5)
+    assert pair.states() == {"group1": ("Standby Ready", "Active"), "group2": ("Active", "Standby Ready")}
+    pair.terms["secondary"].cmd("write memory all")
+    for unit in pair.units.values():
+        unit.power_off()
+    before = {role: len(unit.console.text()) for role, unit in pair.units.items()}
+    pair.boot()
+    pair.run(20)
+    primary, secondary = (pair.units[role].console.text()[before[role]:] for role in ("primary", "secondary"))
+    assert "Beginning configuration replication: Sending to mate." in primary
+    assert "Beginning configuration replication from mate." in secondary
+    assert "Sending to mate" not in secondary and "from mate" not in primary
+    assert pair.states() == {"group1": ("Standby Ready", "Active"), "group2": ("Active", "Standby Ready")}
+    assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")

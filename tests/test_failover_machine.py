@@ -125,6 +125,21 @@ def test_both_boot_at_once_primary_becomes_active():
     assert pair.state("primary") == ACTIVE and pair.state("secondary") == STANDBY_READY
 
 
+def test_a_group_preferring_the_secondary_goes_there_once_it_is_ready_after_a_boot_at_once():
+    """Group 1 in Active/Active: the primary unit wins the boot (its configuration is the
+    pair's), then hands the group to the unit it prefers."""
+    pair = Pair()
+    for name in ("primary", "secondary"):
+        pair.power_on(name)
+        pair.units[name].preferred = name == "secondary"
+    pair.run(10)
+    assert pair.state("primary") == STANDBY_READY and pair.state("secondary") == ACTIVE
+    assert [c.new for c in pair.units["primary"].history] == [NEGOTIATION, "Just Active", ACTIVE, STANDBY_READY]
+    pair.units["primary"].preempt = 0.0          # preempt belongs to the preferred unit only
+    pair.run(10)
+    assert pair.state("secondary") == ACTIVE
+
+
 def test_no_peer_becomes_active_after_the_hold_time():
     pair = Pair()
     pair.power_on("secondary")

@@ -120,6 +120,8 @@ class FailoverMachine:
     preempt: float | None = None          # a failover group's `preempt [delay]`: take the active
                                           # role back, this long after the mate could take over
     label: str | None = None              # the unit's designation, for a group's machine
+    preferred: bool | None = None         # a failover group active by preference here, when that
+                                          # is not `primary` (group 1 negotiates by the unit's)
 
     state: str = DISABLED
     enabled: bool = False                 # `failover`; `no failover` stops it, the role stays
@@ -139,12 +141,17 @@ class FailoverMachine:
     _negotiate_until: float = 0.0
     _failed_since: float = 0.0
     _preempt_at: float | None = None
+    _hand_over: bool = False              # won the boot by designation, preferred on the mate
 
     @property
     def name(self) -> str:
-        """Primary or Secondary, as syslog messages name the unit. A failover group's machine is
-        `primary` on the group's preferred unit, whatever the unit's own designation (label)."""
+        """Primary or Secondary, as syslog messages name the unit. Group 2's machine is `primary`
+        on the group's preferred unit, whatever the unit's own designation (label)."""
         return self.label or ("Primary" if self.primary else "Secondary")
+
+    @property
+    def prefers_here(self) -> bool:
+        return self.primary if self.preferred is None else self.preferred
 
     @property
     def mate_heard(self) -> bool:
@@ -215,6 +222,10 @@ class FailoverMachine:
         self._follow_preempt(message, now)
         if self.state == NEGOTIATION:
             return self._negotiate(message, now)
+        if self._hand_over and self.active and message.state == STANDBY_READY:
+            # Both booted at once: the configuration came from here, the group goes where it
+            # prefers to be.
+            return [Send(Order("active", MATE_WANTS_ACTIVE))] + self._go_standby(now, MATE_WANTS_STANDBY)
         if self.active and message.state in ACTIVE_STATES and self.primary:
             # Both active (the link came back). The primary decides, so that only one unit
             # does: the unit active the longer, else up the longer, holds what was configured
@@ -370,7 +381,7 @@ class FailoverMachine:
         active role back once the preempt delay has run since that became so; not when an
         operator's command put it there (a forced failover stays until the next failure)."""
         forced = bool(self.history) and self.history[-1].reason == BY_COMMAND
-        can = self.preempt is not None and self.primary and self.state == STANDBY_READY and not forced \
+        can = self.preempt is not None and self.prefers_here and self.state == STANDBY_READY and not forced \
             and mate.state in ACTIVE_STATES and self.failed_interfaces == 0 and not self.link_failed
         if not can:
             self._preempt_at = None
@@ -388,6 +399,7 @@ class FailoverMachine:
                 [self._switching(False, DETECTED_ACTIVE), SyncNeeded()] + \
                 self._hello(now)
         if mate.state == NEGOTIATION and self.primary:
+            self._hand_over = not self.prefers_here
             return self._go_active(now, MATE_WANTS_ACTIVE)
         return []
 
@@ -457,6 +469,7 @@ class FailoverMachine:
             self._hello(now)
 
     def _stop_active(self, now: float) -> None:
+        self._hand_over = False
         if self.active_since is not None:
             self.active_time += now - self.active_since
             self.active_since = None

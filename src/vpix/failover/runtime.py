@@ -10,7 +10,7 @@ from typing import Callable
 from vpix.clock import Alarm
 from vpix.failover import compat, messages
 from vpix.failover.links import CableLink, LanLink
-from vpix.failover.machine import (ACTIVE_STATES, BY_COMMAND, COLD_STANDBY, FAILED, STANDBY_READY, STANDBY_STATES,
+from vpix.failover.machine import (ACTIVE_STATES, COLD_STANDBY, FAILED, STANDBY_READY, STANDBY_STATES,
                                    FailoverMachine, Hello, LanTest, Order, Send, Switch, SyncNeeded, Syslog)
 from vpix.failover.monitoring import Monitoring
 from vpix.failover.roles import Role
@@ -205,12 +205,14 @@ class FailoverRuntime:
             else:
                 self.groups[number] = kept.get(number) or Role(
                     FailoverMachine(True, lan=self.link.lan, wording=self.system.family), number)
-        unit.primary, unit.preempt = config.is_primary(), None
+        unit.primary, unit.preempt, unit.preferred = config.is_primary(), None, None
         unit.interface_policy = _policy(config.interface_policy)
         unit.interface_hold = config.interface_poll.hold_ms / 1000
         for number, group in wanted.items():
             machine = self.groups[number].machine
-            machine.primary = group.secondary != config.is_primary()     # the group's preferred unit
+            machine.preferred = group.secondary != config.is_primary()
+            if machine is not unit:
+                machine.primary = machine.preferred
             machine.preempt = group.preempt
             machine.interface_policy = _policy(group.interface_policy)
             machine.interface_hold = group.interface_poll.hold_ms / 1000
@@ -319,7 +321,7 @@ class FailoverRuntime:
             if action.active:
                 self._replicating = False    # a bulk sync cut short by the takeover is over
                 self.synced = None           # changed here from now on: standing by again, resync
-            elif action.reason == BY_COMMAND and self._mate_synced == (self.endpoint.epoch, self.config_version):
+            elif self._mate_synced == (self.endpoint.epoch, self.config_version):
                 self.synced = self._mate_cfg  # a planned switch: the mate holds what we held
         self._assume()
 
@@ -493,10 +495,10 @@ class FailoverRuntime:
         self.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
         if not self._compatible(dict(body.get("identity", {})), hello.state, epoch, now):
             return
-        self._mate_hello(self.unit_role, hello, now)
         self._mate_cfg = (epoch, int(body.get("cfg", 0)))
         synced = body.get("synced")
         self._mate_synced = (int(synced[0]), int(synced[1])) if synced else None
+        self._mate_hello(self.unit_role, hello, now)
         if hello.state in ACTIVE_STATES and not body.get("partial"):
             # (a mate that became active in the middle of a bulk sync has a partial
             # configuration: keep ours, to be pushed back with `write standby`)
