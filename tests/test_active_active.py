@@ -304,3 +304,28 @@ def test_both_booting_at_once_the_secondary_pulls_from_the_primary_whatever_grou
     assert "Sending to mate" not in secondary and "from mate" not in primary
     assert pair.states() == {"group1": ("Standby Ready", "Active"), "group2": ("Active", "Standby Ready")}
     assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")
+
+
+def test_file_commands_are_run_again_on_the_mate(pair):
+    """copy, rename, delete, mkdir and rmdir entered where group 1 is active change the mate's
+    flash too; entered where it stands by, they stay there, with the warning."""
+    primary, secondary = (pair.units[role].flash for role in ("primary", "secondary"))
+    image = next(e.name for e in primary.entries() if e.name.endswith(".bin"))
+    term = pair.terms["primary"]
+    assert term.cmd("mkdir /noconfirm flash:/backup") == "Created dir flash:/backup\n"
+    term.cmd(f"copy /noconfirm flash:/{image} flash:/backup/{image}")
+    term.cmd(f"rename /noconfirm flash:/backup/{image} flash:/backup/old.bin")
+    pair.run(1)
+    assert secondary.is_folder("backup")
+    assert secondary.read("backup/old.bin") == primary.read("backup/old.bin") == primary.read(image)
+    assert not secondary.exists(f"backup/{image}")
+    term.type("delete flash:/backup/old.bin\n")
+    term.type("\n")
+    term.type("\n")
+    term.cmd("rmdir /noconfirm flash:/backup")
+    pair.run(1)
+    assert not primary.is_folder("backup") and not secondary.is_folder("backup")
+    out = pair.terms["secondary"].cmd("mkdir /noconfirm flash:/local")
+    assert out == STANDBY_WARNING + "\nCreated dir flash:/local\n"
+    pair.run(1)
+    assert secondary.is_folder("local") and not primary.is_folder("local")

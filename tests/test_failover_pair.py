@@ -3,6 +3,7 @@ replication, takeover, keys — through the same CLI a person would use."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -16,6 +17,8 @@ from vpix.hardware import unitdir
 from vpix.net.fabric import Port, Segment
 from vpix.net.host import Host
 from vpix.net.packets import ETH_ARP, Arp, Ethernet, ip_bytes, mac_bytes
+from vpix.transfer import tftp
+from vpix.transfer.tftp_server import TftpServer
 from vpix.unit import Unit
 from vpix.versions import Version
 
@@ -613,3 +616,25 @@ def test_a_link_change_reaches_the_interface_watch_once(pair):
     pair.run(0.1)
     assert active.cmd("show logging").count("Monitoring on interface inside waiting") == 1
     assert sum(len(port.link_listeners) for port in pair.units["secondary"].ports) <= 2 + 1
+
+
+async def test_a_download_on_the_active_unit_is_fetched_by_the_standby_too(pair, tmp_path, monkeypatch):
+    """`copy tftp://… flash:` is a file command: the standby runs it too, from the same server."""
+    root = tmp_path / "tftproot"
+    root.mkdir()
+    (root / "notes.txt").write_bytes(b"replicated\n" * 500)
+    server = TftpServer(root)
+    monkeypatch.setattr(tftp, "TFTP_PORT", await server.start())
+    try:
+        pair.boot()
+        pair.run(10)
+        pair.enable("primary").type("copy /noconfirm tftp://127.0.0.1/notes.txt flash:/notes.txt\n")
+        flashes = [unit.flash for unit in pair.units.values()]
+        for _ in range(500):
+            if all(flash.exists("notes.txt") for flash in flashes):
+                break
+            pair.run(0.01)
+            await asyncio.sleep(0.01)
+        assert [flash.read("notes.txt") for flash in flashes] == [(root / "notes.txt").read_bytes()] * 2
+    finally:
+        server.close()

@@ -129,3 +129,29 @@ def test_flashfs_downgrade_refused_over_a_damaged_image(pix6):
     assert _flashfs(term) == before
     assert term.configure("flash downgrade 5.2") == "Usage:\tflash downgrade {4.2|5.0|5.1}\n"
     assert _flashfs(term) == before
+
+
+def test_mkdir_rmdir_and_files_in_folders(pix7):
+    unit, term = pix7
+    assert term.type("mkdir flash:/logs\n").endswith("Create directory filename [logs]? ")
+    assert term.type("\n").startswith("\nCreated dir flash:/logs\n")
+    assert term.cmd("mkdir /noconfirm flash:/logs") == "%Error Creating dir flash:/logs (File exists)\n"
+    assert term.cmd("mkdir /noconfirm flash:/no/such") == \
+        "%Error Creating dir flash:/no/such (No such file or directory)\n"
+    assert term.cmd("mkdir /noconfirm flash:/.hidden") == "%Error Creating dir flash:/.hidden (Invalid argument)\n"
+    term.cmd("copy /noconfirm flash:/pix721.bin flash:/logs/saved.bin")
+    assert _md5(unit, "logs/saved.bin") == _md5(unit, "pix721.bin")
+    assert re.search(r"^\d+\s+drw-  4096\s+.*  logs$", term.cmd("dir"), re.M)
+    listing = term.cmd("dir flash:/logs")
+    assert listing.startswith("Directory of flash:/logs/\n\n") and re.search(r"-rw-  \d+ .*  saved\.bin$", listing, re.M)
+    assert re.search(r"^\s*\d+ \d+\s+.* logs/saved\.bin$", term.cmd("show flash"), re.M)
+    assert term.cmd("delete /noconfirm flash:/logs") == "%Error deleting flash:/logs (Is a directory)\n"
+    assert term.cmd("rmdir /noconfirm flash:/logs") == "%Error Removing dir flash:/logs (Directory not empty)\n"
+    assert term.cmd("rmdir /noconfirm flash:/pix721.bin") == \
+        "%Error Removing dir flash:/pix721.bin (Not a directory)\n"
+    term.cmd("delete /noconfirm flash:/logs/saved.bin")
+    used = unit.flash.used()
+    assert term.type("rmdir flash:/logs\n").endswith("Remove directory filename [logs]? ")
+    assert term.type("\n").endswith("Delete flash:/logs? [confirm]")
+    assert term.type("\n").startswith("\nRemoved dir flash:/logs\n")
+    assert not unit.flash.is_folder("logs") and unit.flash.used() == used - 4096

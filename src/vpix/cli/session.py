@@ -75,6 +75,10 @@ class Ctx:
         """Show text at once, as progress marks are (no filter, no pager)."""
         self.session.sink(text)
 
+    def file_changed(self, line: str) -> None:
+        """A file command changed flash; ``line`` repeats it without questions."""
+        self.system.root.file_changed(line, self.session)
+
     def invalid(self, arg: str) -> ParseError:
         """The error to raise when an argument parsed but the device rejects its value."""
         return ParseError("invalid", self.match.positions.get(arg, 0))

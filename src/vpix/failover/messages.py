@@ -30,7 +30,7 @@ MAGIC = b"FO"
 VERSION = 1
 HEADER = struct.Struct("!2sBBBIIH")
 TYPES = {1: "hello", 2: "order", 3: "config", 4: "sync-start", 5: "sync-end", 6: "state", 7: "exec",
-         8: "exec-reply", 9: "reload", 10: "update", 11: "lantest"}
+         8: "exec-reply", 9: "reload", 10: "update", 11: "lantest", 12: "file"}
 TYPE_IDS = {name: number for number, name in TYPES.items()}
 DECRYPTION_FAILURE = ("Failover message decryption failure. Please make sure both units have the same "
                       "failover shared key and crypto license or system is not out of memory")

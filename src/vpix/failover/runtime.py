@@ -9,6 +9,7 @@ from typing import Callable
 
 from vpix.clock import Alarm
 from vpix.failover import compat, messages
+from vpix.failover.files import FileReplication
 from vpix.failover.links import CableLink, LanLink
 from vpix.failover.machine import (ACTIVE_STATES, COLD_STANDBY, FAILED, STANDBY_READY, STANDBY_STATES,
                                    FailoverMachine, Hello, LanTest, Order, Send, Switch, SyncNeeded, Syslog)
@@ -87,6 +88,7 @@ class FailoverRuntime:
         self._exec_session = None                # where `failover exec` commands run on this unit
         self._exec_waiting: dict[int, tuple[Callable, list[str]]] = {}
         self._exec_ids = 0
+        self.files = FileReplication(self)
 
     # ------------------------------------------------------------ life
 
@@ -95,6 +97,7 @@ class FailoverRuntime:
         self.system.context_change_listeners.append(self._config_changed)
         self.system.save_listeners.append(self._saved)
         self.system.context_listeners.append(self._context_started)
+        self.system.file_listeners.append(self.files.changed)
         self._follow_config()
         self.enable()
 
@@ -105,7 +108,9 @@ class FailoverRuntime:
         if self.stateful is not None:
             self.stateful.close()
         self.link.close()
-        for listeners, listener in ((self.system.change_listeners, self._config_changed),
+        self.files.close()
+        for listeners, listener in ((self.system.file_listeners, self.files.changed),
+                                    (self.system.change_listeners, self._config_changed),
                                     (self.system.context_change_listeners, self._config_changed),
                                     (self.system.save_listeners, self._saved),
                                     (self.system.context_listeners, self._context_started)):
@@ -260,7 +265,7 @@ class FailoverRuntime:
         """A space's configuration to the mate (``replace``: in place of what the mate has)."""
         lines = space.running_config()
         for start in range(0, len(lines), 500):
-            self._send("config", {"lines": lines[start:start + 500], **self.where(space),
+            self.send("config", {"lines": lines[start:start + 500], **self.where(space),
                                   **({"replace": True} if replace and start == 0 else {})})
 
     # ------------------------------------------------------------ the machines' actions
@@ -270,7 +275,7 @@ class FailoverRuntime:
         extra = role is not self.unit_role        # group 2's machine in Active/Active
         for action in actions:
             if isinstance(action, Send):
-                self._send(*self._message(action.message, role))
+                self.send(*self._message(action.message, role))
             elif isinstance(action, Switch):
                 self._switched(role, action)
             elif isinstance(action, Syslog):
@@ -349,7 +354,7 @@ class FailoverRuntime:
 
     def _ask_for_config(self) -> None:
         self._config_asked = self.now()
-        self._send("state", {"want": "config"})
+        self.send("state", {"want": "config"})
 
     # ------------------------------------------------------------ what monitoring reports
 
@@ -400,7 +405,7 @@ class FailoverRuntime:
         elif not theirs:
             self.system.syslog(1, 101004, f"({name}) Failover cable not connected (other unit).")
 
-    def _send(self, kind: str, body: dict) -> None:
+    def send(self, kind: str, body: dict) -> None:
         if self.config.debugging.get("tx"):
             self.config.debug("tx", _describe(kind, body))
         self.link.send(self.endpoint.pack(kind, body))
@@ -435,6 +440,8 @@ class FailoverRuntime:
                     self.stateful.received(body)
             elif message.type == "order":
                 self.act(role.machine.order(Order(str(body["role"]), str(body["reason"])), now), role)
+            elif message.type == "file":
+                self.files.received(str(body["line"]))
             elif message.type == "exec":
                 self.exec_here(str(body["line"]), lambda output, ident=int(body["id"]): self._exec_reply(ident, output))
             elif message.type == "exec-reply":
@@ -549,13 +556,13 @@ class FailoverRuntime:
         self._exec_ids += 1
         ident = self._exec_ids
         self._exec_waiting[ident] = (done, [])
-        self._send("exec", {"id": ident, "line": line})
+        self.send("exec", {"id": ident, "line": line})
         self.system.unit.clock.call_later(EXEC_TIMEOUT, lambda: self._exec_answered(ident, None, False))
 
     def _exec_reply(self, ident: int, output: str) -> None:
         chunks = [output[i:i + EXEC_CHUNK] for i in range(0, len(output), EXEC_CHUNK)] or [""]
         for number, chunk in enumerate(chunks, 1):
-            self._send("exec-reply", {"id": ident, "output": chunk, "more": number < len(chunks)})
+            self.send("exec-reply", {"id": ident, "output": chunk, "more": number < len(chunks)})
 
     def _exec_answered(self, ident: int, chunk: str | None, more: bool) -> None:
         waiting = self._exec_waiting.get(ident)
@@ -572,7 +579,7 @@ class FailoverRuntime:
             done("".join(parts))
 
     def reload_standby(self) -> None:
-        self._send("reload", {})
+        self.send("reload", {})
 
     # ------------------------------------------------------------ addresses and MACs
 
@@ -600,7 +607,7 @@ class FailoverRuntime:
     def _saved(self, space, session) -> None:
         """`write memory` where the session's space is active saves on the mate too."""
         if self.active_in(session.system):
-            self._send("state", {"save": True, **self.where(space)})
+            self.send("state", {"save": True, **self.where(space)})
 
     def write_standby(self, space) -> None:
         """`write standby`: the standby starts over from the active unit's whole configuration;
@@ -615,10 +622,10 @@ class FailoverRuntime:
         self.config.debug("sync", f"sending the configuration to the mate (version {self.config_version})")
         console = self.system.unit.console
         console.write((SYNC_STARTED if self._six else SENDING) + "\n")
-        self._send("sync-start", {"version": self.config_version})
+        self.send("sync-start", {"version": self.config_version})
         for space in [self.system] + (self.spaces() if self.system.multiple else []):
             self._send_space(space)
-        self._send("sync-end", {})
+        self.send("sync-end", {})
         console.write((SYNC_COMPLETED if self._six else SENT) + "\n")
 
     def _apply(self, space, lines: list[str]) -> None:
@@ -668,7 +675,12 @@ class FailoverRuntime:
             if not line.startswith(NOT_REPLICATED):
                 # A sub-mode command travels with the commands that entered its mode.
                 self.config_version += 1
-                self._send("config", {"lines": session.mode_path() + [line], "version": self.config_version,
+                self.send("config", {"lines": session.mode_path() + [line], "version": self.config_version,
                                       **self.where(space)})
-        elif self.role_of(space).machine.state in STANDBY_STATES:
+        else:
+            self.warn_standby(space, session)
+
+    def warn_standby(self, space, session) -> None:
+        """A change entered where the space stands by stays here."""
+        if self.role_of(space).machine.state in STANDBY_STATES:
             session.sink(STANDBY_WARNING + "\n")

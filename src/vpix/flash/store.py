@@ -3,11 +3,13 @@
 Every write goes to a temporary file, is fsynced and renamed over the target, so a
 power-off in the middle of a write leaves the previous file intact. Leftover temporary
 files are swept at power-on. ``.private/`` is the hidden area (startup-config, license).
+Names are paths: `mkdir` makes folders, each of which takes a cluster.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Iterable
 
 PRIVATE = ".private"
 _TMP = ".tmp-"
+CLUSTER = 4096                  # what a folder takes
 
 
 class FlashFull(Exception):
@@ -27,6 +30,7 @@ class FlashEntry:
     size: int
     modified: datetime
     index: int
+    folder: bool = False
 
 
 class Flash:
@@ -37,26 +41,34 @@ class Flash:
 
     def sweep(self) -> None:
         """Drop half-written files left by a power-off."""
-        for folder in (self.root, self.root / PRIVATE):
-            for tmp in folder.glob(_TMP + "*"):
-                tmp.unlink(missing_ok=True)
+        for tmp in self.root.rglob(_TMP + "*"):
+            tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ reading
 
     def entries(self) -> list[FlashEntry]:
+        """The files at the top of flash."""
+        return [e for e in self.listing() if not e.folder]
+
+    def listing(self, folder: str = "") -> list[FlashEntry]:
+        """The files and folders in a folder (the top by default)."""
         found = []
-        for path in sorted(self.root.iterdir()):
-            if path.name.startswith(".") or not path.is_file():
+        for path in sorted((self.root / _check(folder) if folder else self.root).iterdir()):
+            if path.name.startswith("."):
                 continue
             st = path.stat()
-            found.append(FlashEntry(path.name, st.st_size,
-                                    datetime.fromtimestamp(st.st_mtime, timezone.utc), st.st_ino % 100000))
+            found.append(FlashEntry(path.name, CLUSTER if path.is_dir() else st.st_size,
+                                    datetime.fromtimestamp(st.st_mtime, timezone.utc), st.st_ino % 100000,
+                                    path.is_dir()))
         return found
 
     def used(self) -> int:
         total = 0
-        for folder in (self.root, self.root / PRIVATE):
-            total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+        for path in self.root.rglob("*"):
+            if path.is_file():
+                total += path.stat().st_size
+            elif path.name != PRIVATE:
+                total += CLUSTER
         return total
 
     def free(self) -> int:
@@ -69,6 +81,12 @@ class Flash:
         try:
             return self.path(name).is_file()
         except FileNotFoundError:       # not a name flash can hold
+            return False
+
+    def is_folder(self, name: str) -> bool:
+        try:
+            return self.path(name).is_dir()
+        except FileNotFoundError:
             return False
 
     def read(self, name: str) -> bytes | None:
@@ -100,6 +118,16 @@ class Flash:
     def rename(self, old: str, new: str) -> None:
         self.path(old).rename(self.path(new))
 
+    def mkdir(self, name: str) -> None:
+        """A new folder (its parent must exist): FileExistsError, FileNotFoundError, FlashFull."""
+        if self.free() < CLUSTER:
+            raise FlashFull(name)
+        self.path(name).mkdir()
+
+    def rmdir(self, name: str) -> None:
+        """An empty folder away: FileNotFoundError, NotADirectoryError, OSError when not empty."""
+        self.path(name).rmdir()
+
     def link_in(self, source: Path, name: str) -> None:
         """Put a file into flash, sharing the bytes when the file system allows (lab images)."""
         target = self.path(name)
@@ -120,14 +148,21 @@ class Flash:
             for path in folder.iterdir():
                 if path.is_file():
                     path.unlink()
+                elif path.name != PRIVATE:
+                    shutil.rmtree(path)
 
     def _room_for(self, target: Path) -> int:
         existing = target.stat().st_size if target.is_file() else 0
         return self.free() + existing
 
 
+def valid_name(name: str) -> bool:
+    """A name flash can hold: a path of visible names."""
+    return bool(name) and all(part and not part.startswith(".") for part in name.split("/"))
+
+
 def _check(name: str) -> str:
-    if not name or "/" in name or name.startswith("."):
+    if not valid_name(name):
         raise FileNotFoundError(name)
     return name
 

@@ -223,7 +223,12 @@ class System(Space):
         self.context_listeners: list[Callable[["Space"], None]] = []          # started or stopped
         self.context_change_listeners: list[Callable[[str, str, Session], None]] = []
         self.save_listeners: list[Callable[["Space", Session], None]] = []     # `write memory` of a space
+        self.file_listeners: list[Callable[[str, Session], None]] = []         # a file command's line
         self._build(self)
+
+    def file_changed(self, line: str, session: Session) -> None:
+        for listener in self.file_listeners:
+            listener(line, session)
 
     def start(self) -> None:
         super().start()

@@ -1,5 +1,8 @@
-"""The flash file system at the CLI (7.x): `dir`, `show flash`, `delete`, `rename`, `copy`
-between flash files, `verify /md5`, `boot system` and `show boot`."""
+"""The flash file system at the CLI (7.x): `dir`, `show flash`, `delete`, `rename`, `mkdir`,
+`rmdir`, `verify /md5`, `boot system` and `show boot` (`copy` is the software feature's).
+
+A command that changes flash tells the system the line that repeats it without questions,
+which the failover mate runs (`Ctx.file_changed`)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import re
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import EVERYWHERE, PLATFORM, Feature
+from vpix.flash import FlashFull
+from vpix.flash.store import valid_name
 
 _HELP = {
     "dir": "List files on a filesystem",
@@ -16,6 +21,8 @@ _HELP = {
     "flash": "Show the flash file system",
     "delete": "Delete a file",
     "rename": "Rename a file",
+    "mkdir": "Create a new directory",
+    "rmdir": "Remove an existing directory",
     "copy": "Copy from one file to another",
     "verify": "Verify a file",
     "/md5": "Compute the MD5 of a file",
@@ -70,26 +77,31 @@ def _file(ctx: Ctx, arg: str, must_exist: bool = True) -> str:
     return name
 
 
-def valid_name(name: str) -> bool:
-    """A name flash can hold: no directories, no hidden files."""
-    return bool(name) and "/" not in name and not name.startswith(".")
+def _path(ctx: Ctx, arg: str = "path") -> tuple[str, str]:
+    try:
+        return split_path(ctx.system, ctx.args.get(arg))
+    except ValueError:
+        raise ctx.invalid(arg) from None
 
 
 @command("dir [<path:WORD>]", versions="7.x", help=_HELP)
 def dir_(ctx: Ctx):
-    system = ctx.system
-    try:
-        device, name = split_path(system, ctx.args.get("path"))
-    except ValueError:
-        raise ctx.invalid("path") from None
-    flash = system.unit.flash
-    entries = [e for e in flash.entries() if not name or e.name == name]
-    if name and not entries:
-        raise CommandError(f"ERROR: {device}/{name}: No such file or directory")
-    ctx.print(f"Directory of {device}/")
+    """A folder's files and folders, or one file."""
+    device, name = _path(ctx)
+    flash = ctx.system.unit.flash
+    if not name or flash.is_folder(name):
+        folder, entries = name, flash.listing(name)
+    else:
+        folder, _, base = name.rpartition("/")
+        entries = [e for e in flash.listing(folder) if e.name == base and not e.folder] \
+            if flash.exists(name) else []
+        if not entries:
+            raise CommandError(f"ERROR: {device}/{name}: No such file or directory")
+    ctx.print(f"Directory of {device}/{folder + '/' if folder else ''}")
     ctx.print("")
     for e in entries:
-        ctx.print(f"{e.index:<6} -rw-  {e.size:<11} {e.modified:%H:%M:%S %b %d %Y}  {e.name}")
+        kind = "drw-" if e.folder else "-rw-"
+        ctx.print(f"{e.index:<6} {kind}  {e.size:<11} {e.modified:%H:%M:%S %b %d %Y}  {e.name}")
     ctx.print("")
     free = flash.free()
     ctx.print(f"{flash.capacity} bytes total ({free} bytes free/{free * 100 // flash.capacity}% free)")
@@ -109,42 +121,99 @@ def more(ctx: Ctx):
 @command("show flash:", priv=1, versions="7.x", hidden=True)
 @command("show disk0:", priv=1, versions="7.x", hidden=True)
 def show_flash(ctx: Ctx):
+    """Every file and folder, folders' contents under their paths."""
     flash = ctx.system.unit.flash
     ctx.print("-#- --length-- -----date/time------ path")
-    for e in flash.entries():
-        ctx.print(f"{e.index:>3} {e.size:<11} {e.modified:%b %d %Y %H:%M:%S} {e.name}")
+    folders = [""]
+    while folders:
+        folder = folders.pop(0)
+        for e in flash.listing(folder):
+            path = f"{folder}/{e.name}" if folder else e.name
+            ctx.print(f"{e.index:>3} {e.size:<11} {e.modified:%b %d %Y %H:%M:%S} {path}")
+            if e.folder:
+                folders.append(path)
     ctx.print("")
     ctx.print(f"{flash.free()} bytes available ({flash.used()} bytes used)")
 
 
+def _confirmed(answer: str) -> bool:
+    return answer.strip().lower() in ("", "y", "yes")
+
+
 @command("delete [/noconfirm] <path:WORD>", versions="7.x", help=_HELP)
 def delete(ctx: Ctx):
-    name = _file(ctx, "path")
-    device = ctx.system.hw.flash_device
+    device, name = _path(ctx)
+    flash = ctx.system.unit.flash
     if not ctx.args.get("/noconfirm"):
-        answer = yield Ask(f"\nDelete filename [{name}]? ")
-        name = answer.strip() or name
-        if not ctx.system.unit.flash.exists(name):
-            raise CommandError(f"%Error deleting {device}/{name} (No such file or directory)")
-        answer = yield Ask(f"\nDelete {device}/{name}? [confirm]")
-        if answer.strip().lower() not in ("", "y", "yes"):
-            return
-    ctx.system.unit.flash.delete(name)
+        name = (yield Ask(f"\nDelete filename [{name}]? ")).strip() or name
+    if flash.is_folder(name):
+        raise CommandError(f"%Error deleting {device}/{name} (Is a directory)")
+    if not flash.exists(name):
+        raise CommandError(f"%Error deleting {device}/{name} (No such file or directory)")
+    if not ctx.args.get("/noconfirm") and not _confirmed((yield Ask(f"\nDelete {device}/{name}? [confirm]"))):
+        return
+    flash.delete(name)
+    ctx.file_changed(f"delete /noconfirm {device}/{name}")
 
 
 @command("rename [/noconfirm] <src:WORD> <dst:WORD>", versions="7.x", help=_HELP)
 def rename(ctx: Ctx):
-    source = _file(ctx, "src")
+    source = _path(ctx, "src")[1]
     target = _file(ctx, "dst", must_exist=False)
     if not ctx.args.get("/noconfirm"):
         source = (yield Ask(f"Source filename [{source}]? ")).strip() or source
         target = (yield Ask(f"Destination filename [{target}]? ")).strip() or target
     device = ctx.system.hw.flash_device
-    if not ctx.system.unit.flash.exists(source):
+    flash = ctx.system.unit.flash
+    if not (flash.exists(source) or flash.is_folder(source)):
         raise CommandError(f"%Error renaming {device}/{source} (No such file or directory)")
-    if not valid_name(target):
+    if not valid_name(target) or flash.is_folder(target):
         raise CommandError(f"%Error renaming {device}/{source} to {device}/{target} (Invalid argument)")
-    ctx.system.unit.flash.rename(source, target)
+    try:
+        flash.rename(source, target)
+    except OSError:
+        raise CommandError(f"%Error renaming {device}/{source} to {device}/{target} "
+                           "(No such file or directory)") from None
+    ctx.file_changed(f"rename /noconfirm {device}/{source} {device}/{target}")
+
+
+@command("mkdir [/noconfirm] <path:WORD>", versions="7.x", help=_HELP)
+def mkdir(ctx: Ctx):
+    device, name = _path(ctx)
+    if not ctx.args.get("/noconfirm"):
+        name = (yield Ask(f"\nCreate directory filename [{name}]? ")).strip() or name
+    reason = None
+    try:
+        ctx.system.unit.flash.mkdir(name)
+    except FileExistsError:
+        reason = "File exists"
+    except FileNotFoundError:
+        reason = "No such file or directory" if valid_name(name) else "Invalid argument"
+    except FlashFull:
+        reason = "No space left on device"
+    if reason:
+        raise CommandError(f"%Error Creating dir {device}/{name} ({reason})")
+    ctx.print(f"Created dir {device}/{name}")
+    ctx.file_changed(f"mkdir /noconfirm {device}/{name}")
+
+
+@command("rmdir [/noconfirm] <path:WORD>", versions="7.x", help=_HELP)
+def rmdir(ctx: Ctx):
+    device, name = _path(ctx)
+    flash = ctx.system.unit.flash
+    if not ctx.args.get("/noconfirm"):
+        name = (yield Ask(f"\nRemove directory filename [{name}]? ")).strip() or name
+    if not flash.is_folder(name):
+        reason = "Not a directory" if flash.exists(name) else "No such file or directory"
+        raise CommandError(f"%Error Removing dir {device}/{name} ({reason})")
+    if not ctx.args.get("/noconfirm") and not _confirmed((yield Ask(f"\nDelete {device}/{name}? [confirm]"))):
+        return
+    try:
+        flash.rmdir(name)
+    except OSError:
+        raise CommandError(f"%Error Removing dir {device}/{name} (Directory not empty)") from None
+    ctx.print(f"Removed dir {device}/{name}")
+    ctx.file_changed(f"rmdir /noconfirm {device}/{name}")
 
 
 @command("verify /md5 <path:WORD>", versions="7.x", help=_HELP)

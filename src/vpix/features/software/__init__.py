@@ -133,6 +133,7 @@ def copy_flash(ctx: Ctx):
     ctx.print("Copy in progress...C")
     ctx.print("")
     ctx.print(_copied(size, time.perf_counter() - started))
+    ctx.file_changed(f"copy /noconfirm {device}/{source} {device}/{target}")
 
 
 def _copied(size: int, elapsed: float) -> str:
@@ -168,6 +169,8 @@ def copy_download(ctx: Ctx, scheme: str):
         out.abort()
         raise CommandError(_failure_text(six, source, target, system.hw.flash_device, failure))
     _install(ctx, out, target, time.perf_counter() - started)
+    if not six:
+        ctx.file_changed(f"copy /noconfirm {source.url} {system.hw.flash_device}/{target}")
 
 
 def _source(ctx: Ctx, scheme: str):
