@@ -265,11 +265,32 @@ def test_with_the_failover_link_down_at_startup_both_units_take_both_groups(pair
 def test_show_monitor_interface_inside_a_context_shows_its_group(pair):
     out = pair.exec_in("secondary", "ctx1", "show monitor-interface")
     assert out == ("        This host: Secondary - Active\n"
-                   "                ctx1 Interface outside (172.17.1.1): Normal\n"
-                   "                ctx1 Interface inside (192.168.2.1): Normal\n"
+                   "                Interface outside (172.17.1.1): Normal\n"
+                   "                Interface inside (192.168.2.1): Normal\n"
                    "        Other host: Primary - Standby Ready\n"
-                   "                ctx1 Interface outside (172.17.1.2): Normal\n"
-                   "                ctx1 Interface inside (192.168.2.2): Normal\n")
+                   "                Interface outside (172.17.1.2): Normal\n"
+                   "                Interface inside (192.168.2.2): Normal\n")
+
+
+def test_show_failover_inside_a_context_shows_the_context_on_both_units(pair):
+    pair.terms["primary"].cmd("no failover active group 2")
+    pair.run(2)
+    pair.terms["primary"].cmd("failover active group 2")
+    pair.run(2)
+    out = pair.exec_in("primary", "ctx1", "show failover")
+    head, stats = out.split("\n\n", 1)
+    assert re.fullmatch(r"Failover On\nLast Failover at: \d\d:\d\d:\d\d UTC \w{3} \d+ \d{4}\n"
+                        r"        This context: Active\n"
+                        r"                Active time: \d+ \(sec\)\n"
+                        r"                  Interface outside \(172\.17\.1\.1\): Normal\n"
+                        r"                  Interface inside \(192\.168\.2\.1\): Normal\n"
+                        r"        Peer context: Standby Ready\n"
+                        r"                Active time: \d+ \(sec\)\n"
+                        r"                  Interface outside \(172\.17\.1\.2\): Normal\n"
+                        r"                  Interface inside \(192\.168\.2\.2\): Normal", head)
+    assert stats.startswith("Stateful Failover Logical Update Statistics\n")
+    admin = pair.exec_in("secondary", "admin", "show failover")
+    assert "        This context: Standby Ready\n" in admin and "Interface inside (192.168.1.2): Normal" in admin
 
 
 def test_write_standby_in_a_context_replaces_the_mates_copy_of_it(pair):

@@ -1,6 +1,7 @@
 """`show failover` (7.x layout of the seed and REFERENCE.md; in Active/Active failover with a
-section per failover group), `show failover group N|history|state|interface`,
-`show monitor-interface`; the host blocks and stateful statistics 6.x shares."""
+section per failover group; inside a context, the context's own state), `show failover
+group N|history|state|interface`, `show monitor-interface`; the host blocks and stateful
+statistics 6.x shares."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.failover.machine import NOT_DETECTED
 from vpix.failover.monitoring import monitored_interfaces
 from vpix.failover.stateful import Counters
-from vpix.features import CONTEXT, SINGLE
+from vpix.features import CONTEXT, EVERYWHERE, SINGLE
 from vpix.features.failover import FailoverConfig
 from vpix.features.interfaces import Interfaces
 
@@ -31,13 +32,18 @@ def _seconds(ms: int) -> str:
     return f"{ms} milliseconds" if ms < 1000 else f"{ms // 1000} seconds"
 
 
-@command("show failover", priv=1, versions="7.x", help={"failover": "Show failover status"})
+@command("show failover", priv=1, versions="7.x", spaces=EVERYWHERE,
+         help={"failover": "Show failover status"})
 def show_failover(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     runtime = fo.runtime
     machine = runtime.machine if runtime else None
     on = fo.enabled and machine is not None and machine.enabled
     ctx.print(f"Failover {'On' if on else 'Off'}")
+    if ctx.system.context_name:
+        if on:
+            _context_section(ctx, fo)
+        return
     ctx.print(f"Failover unit {_names(fo)[0]}")
     if fo.lan_interface and fo.lan_enabled:
         iface = ctx.system.feature(Interfaces).by_hw(fo.lan_interface[1])
@@ -66,6 +72,24 @@ def show_failover(ctx: Ctx):
               (f"                Active time: {int(machine.active_total(now))} (sec)",
                f"                Active time: {int(runtime.unit_role.mate_active_total(now))} (sec)"))
         ctx.print("")
+    stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
+
+
+def _context_section(ctx: Ctx, fo: FailoverConfig) -> None:
+    """Inside a context: the role it follows here and on the mate, and its interfaces."""
+    runtime, space = fo.runtime, ctx.system
+    role = runtime.role_of(space)
+    if role.last_failover is not None:
+        ctx.print(f"Last Failover at: {_stamp(role.last_failover)}")
+    now = runtime.now()
+    for head, state, seconds, own in (
+            ("This context:", role.machine.state, role.machine.active_total(now), True),
+            ("Peer context:", role.machine.mate_state, role.mate_active_total(now), False)):
+        ctx.print(f"        {head} {_state_word(state)}")
+        ctx.print(f"                Active time: {int(seconds)} (sec)")
+        for line in _interface_lines(ctx, fo, own, space):
+            ctx.print(" " * 18 + line)
+    ctx.print("")
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
 
 
@@ -199,11 +223,21 @@ def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str],
         ctx.print(f"        {head}")
         if time_line:
             ctx.print(time_line)
-        for monitor, iface in _monitored(ctx, fo):
-            if space is not None and monitor.space is not space:
-                continue
-            status = monitor.status(iface.nameif) if own else monitor.mate_status(iface.nameif)
-            ctx.print(f"{indent}{monitor.label}Interface {iface.nameif} ({_address(monitor, iface, own)}): {status}")
+        for line in _interface_lines(ctx, fo, own, space):
+            ctx.print(indent + line)
+
+
+def _interface_lines(ctx: Ctx, fo: FailoverConfig, own: bool, space=None) -> list[str]:
+    """This unit's (``own``) or the mate's monitored interfaces and their states: all of them,
+    named by context, or a context's own."""
+    lines = []
+    for monitor, iface in _monitored(ctx, fo):
+        if space is not None and monitor.space is not space:
+            continue
+        status = monitor.status(iface.nameif) if own else monitor.mate_status(iface.nameif)
+        label = "" if space is not None else monitor.label
+        lines.append(f"{label}Interface {iface.nameif} ({_address(monitor, iface, own)}): {status}")
+    return lines
 
 
 @command("show monitor-interface", priv=1, versions="7.x", spaces=frozenset({SINGLE, CONTEXT}),
