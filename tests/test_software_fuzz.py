@@ -50,7 +50,8 @@ def test_random_activation_keys(tmp_path_factory, images, words):
 
 @SETTINGS
 @given(command=st.sampled_from(["delete /noconfirm", "verify /md5", "dir", "copy /noconfirm flash:/pix721.bin",
-                                "rename /noconfirm flash:/pix721.bin", "boot system"]),
+                                "rename /noconfirm flash:/pix721.bin", "boot system", "mkdir /noconfirm",
+                                "rmdir /noconfirm", "dir flash:/pix721.bin/"]),
        name=names)
 def test_random_file_names(tmp_path_factory, images, command, name):
     unit = make_unit(tmp_path_factory.mktemp("f"), images)

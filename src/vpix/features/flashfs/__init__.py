@@ -187,7 +187,7 @@ def mkdir(ctx: Ctx):
         ctx.system.unit.flash.mkdir(name)
     except FileExistsError:
         reason = "File exists"
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         reason = "No such file or directory" if valid_name(name) else "Invalid argument"
     except FlashFull:
         reason = "No space left on device"

@@ -15,11 +15,10 @@ from vpix.features import PLATFORM, Feature
 from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
 from vpix.image.format import MAGIC, ImageError, inspect
-from vpix.transfer import ftp, http, tftp
-from vpix.transfer.tftp_io import download
+from vpix.transfer import http, tftp
+from vpix.transfer.fetch import SCHEMES, fetch, reason
 
 MARK_BYTES = 32 * 1024          # one `!` per this much received
-SCHEMES = ("tftp", "ftp", "http", "https")
 
 
 @dataclass
@@ -130,6 +129,8 @@ def copy_flash(ctx: Ctx):
             size = flash.write(target, iter(lambda: f.read(1 << 20), b""))
     except FlashFull:
         raise CommandError(f"%Error writing {device}/{target} (No space left on device)") from None
+    except OSError:                 # a folder on the way is missing, or is a file
+        raise CommandError(f"%Error opening {device}/{target} (No such file or directory)") from None
     ctx.print("Copy in progress...C")
     ctx.print("")
     ctx.print(_copied(size, time.perf_counter() - started))
@@ -159,7 +160,7 @@ def copy_download(ctx: Ctx, scheme: str):
         target = (yield Ask(f"\nDestination filename [{target}]? ")).strip() or target
     try:
         out = system.unit.flash.create(target)
-    except FileNotFoundError:
+    except OSError:
         raise ctx.invalid("dst") from None
     if not six:
         ctx.emit(f"Accessing {source.url}...")
@@ -227,20 +228,7 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
                                   on_data=on_data) if source.scheme == "tftp" else None
 
     async def transfer():
-        try:
-            if source.scheme == "tftp":
-                outcome, _ = await download(source.host, source.path, on_data, client=tftp_client)
-                return None if outcome.code is None else outcome
-            if source.scheme == "ftp":
-                parts = urlsplit(source.url)
-                await ftp.fetch(source.host, source.path, on_data, port=parts.port or 21,
-                                user=unquote(parts.username or "anonymous"),
-                                password=unquote(parts.password or ""), passive=passive)
-            else:
-                await http.fetch(source.url, on_data)
-            return None
-        except (FlashFull, ftp.FtpError, http.HttpError, OSError, asyncio.TimeoutError) as err:
-            return err
+        return await fetch(source.url, on_data, passive=passive, tftp_client=tftp_client)
 
     def start(done) -> None:
         loop.create_task(transfer()).add_done_callback(lambda task: done(task.result()))
@@ -251,21 +239,9 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
 def _failure_text(six: bool, source: Source, target: str, device: str, failure) -> str:
     if isinstance(failure, FlashFull):
         return f"\n%Error writing {device}/{target} (No space left on device)"
-    if isinstance(failure, tftp.Outcome):
-        missing, timeout = failure.code == tftp.FILE_NOT_FOUND, failure.code == tftp.TIMEOUT
-        reason = "No such file or directory" if missing else "Timed out" if timeout else \
-            "Aborted" if failure.code == tftp.ABORTED else f"TFTP error {failure.code}: {failure.message}"
-    elif isinstance(failure, ftp.FtpError):
-        missing = failure.code == 550
-        reason = "No such file or directory" if missing else f"{failure.code} {failure.text}"
-    elif isinstance(failure, http.HttpError):
-        missing = failure.status == 404
-        reason = "No such file or directory" if missing else f"{failure.status} {failure.reason}".strip()
-    else:
-        missing, reason = False, str(failure) or type(failure).__name__
     if six:
-        return f"\nError: {reason} ({source.url})\nImage not installed"
-    return f"\n%Error opening {source.url} ({reason})"
+        return f"\nError: {reason(failure)} ({source.url})\nImage not installed"
+    return f"\n%Error opening {source.url} ({reason(failure)})"
 
 
 def _install(ctx: Ctx, out, target: str, elapsed: float) -> None:
