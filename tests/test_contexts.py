@@ -3,11 +3,14 @@ with its own configuration, interfaces and traffic."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from traffic import Net
 
 from vpix.features.contexts import Contexts
 from vpix.net.packets import ACK, SYN
+from vpix.transfer.tftp_server import TftpServer
 
 
 def multiple(net: Net) -> None:
@@ -277,3 +280,70 @@ def test_a_license_without_contexts_keeps_single_mode(tmp_path, images):
         "ERROR: Multiple context mode is not supported by the license on this platform\n"
     net.run(1)
     assert net.term.cmd("show mode") == "Security context mode: single\n"
+
+
+CTX_FILE = """hostname web
+interface Ethernet2
+ nameif outside
+ security-level 0
+ ip address 10.5.5.1 255.255.255.0
+"""
+
+
+async def _settled(net) -> str:
+    """What the console showed until the command waiting on a transfer finished."""
+    text = ""
+    for _ in range(500):
+        text += net.term.read()
+        if not net.unit.console_session.busy:
+            break
+        await asyncio.sleep(0.01)
+    return text + net.term.read()
+
+
+async def _served(root):
+    server = TftpServer(root)
+    port = await server.start()
+    return server, port
+
+
+async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_at_boot(net, tmp_path):
+    root = tmp_path / "configs"
+    root.mkdir()
+    (root / "web.cfg").write_text(CTX_FILE)
+    server, port = await _served(root)
+    try:
+        url = f"tftp://127.0.0.1:{port}/web.cfg"
+        net.term.configure("context admin", "no allocate-interface Ethernet2")
+        net.term.cmd("configure terminal")
+        net.term.cmd("context web")
+        net.term.cmd("allocate-interface Ethernet2")
+        net.term.type(f"config-url {url}\n")
+        assert "WARNING" not in await _settled(net)
+        net.term.cmd("context other")
+        net.term.type(f"config-url tftp://127.0.0.1:{port}/missing.cfg\n")
+        assert (f"WARNING: Could not fetch the URL tftp://127.0.0.1:{port}/missing.cfg\n"
+                "INFO: Creating context with default config\n") in await _settled(net)
+        net.term.cmd("no context other")
+        net.term.cmd("end")
+        shown = net.term.cmd("show context")
+        assert f" web              Ethernet2                     {url}\n" in shown and " other " not in shown
+        net.term.cmd("changeto context web")
+        assert "10.5.5.1" in net.term.cmd("show running-config interface Ethernet2")
+        assert net.term.cmd("write memory").endswith(f"%Error opening {url} (Saving to a server is not supported)\n")
+        net.term.cmd("changeto system")
+        assert "Saving to a server is not supported" in net.term.cmd("write memory all")
+        assert (root / "web.cfg").read_text() == CTX_FILE
+        net.term.cmd("reload noconfirm")
+        net.run(1)
+        for _ in range(500):
+            d = net.unit.system.feature(Contexts).defs.get("web")
+            if d is not None and d.space.started:
+                break
+            await asyncio.sleep(0.01)
+        net.term.cmd("enable")
+        net.term.cmd("")
+        net.term.cmd("changeto context web")
+        assert "ip address 10.5.5.1 255.255.255.0" in net.term.cmd("show running-config interface Ethernet2")
+    finally:
+        server.close()

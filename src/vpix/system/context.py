@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from vpix.features import CONTEXT
 from vpix.system import config
 from vpix.system.system import Space
+from vpix.transfer.fetch import is_remote
 
 if TYPE_CHECKING:
     from vpix.system.system import System
@@ -56,10 +57,11 @@ class Context(Space):
 
     @property
     def config_file(self) -> str | None:
-        """The flash file its `config-url` names."""
+        """The flash file its `config-url` names (none when it names a server: a file kept
+        there serves both units of a failover pair, and is not saved on the mate)."""
         from vpix.features.flashfs import split_path
 
-        return split_path(self, self.url)[1] if self.url else None
+        return split_path(self, self.url)[1] if self.url and not is_remote(self.url) else None
 
     def read_startup(self) -> str | None:
         name = self.config_file

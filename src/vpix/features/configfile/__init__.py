@@ -9,6 +9,7 @@ from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import PLATFORM
 from vpix.features.device.commands import clock_text
 from vpix.system import config as cfg
+from vpix.transfer.fetch import is_remote
 
 _HELP = {
     "running-config": "Show the current operating configuration",
@@ -34,6 +35,9 @@ def save(ctx: Ctx, space=None) -> list[str]:
     """Write the running-config of the session's space (or ``space``) to where its startup
     configuration is kept; the device's report of it."""
     system = space or ctx.system
+    url = getattr(system, "url", None)
+    if is_remote(url):
+        raise CommandError(f"%Error opening {url} (Saving to a server is not supported)")
     started = time.perf_counter()
     text = system.config_text()
     if system.version.major >= 8:

@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from vpix.cli.registry import mode
 from vpix.features import SYSTEM, Feature
+from vpix.transfer.fetch import fetch, is_remote
 from vpix.versions import VersionRange
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ class ContextDef:
     description: str | None = None
     allocated: dict[str, str | None] = field(default_factory=dict)   # physical hw id -> mapped name
     group: int | None = None                 # `join-failover-group`, when entered
+    fetching: bool = False                   # its configuration is on its way from a server
 
     @property
     def url(self) -> str | None:
@@ -73,7 +76,7 @@ class Contexts(Feature):
 
     def start(self) -> None:
         for d in self.defs.values():
-            if d.url:
+            if d.url and not d.fetching:
                 d.space.start()
 
     def stop(self) -> None:
@@ -112,13 +115,53 @@ class Contexts(Feature):
 
     def loaded(self, d: ContextDef) -> None:
         """Its configuration is in: the context runs (at once, unless the system is still booting)."""
+        d.fetching = False
         d.space.apply_factory_config()
         if self.system.started:
             d.space.start()
 
+    def fetch(self, d: ContextDef) -> None:
+        """Starting up: the context comes up once its configuration has come from the server
+        (empty, with the device's warning on the console, when it cannot be fetched)."""
+        d.fetching = True
+
+        def arrived(text: str | None) -> None:
+            if self.defs.get(d.name) is not d or d.space.url is None or not is_remote(d.space.url):
+                return                                   # removed or pointed elsewhere meanwhile
+            console = self.system.unit.console
+            if text is None:
+                console.lines(could_not_fetch(d.space.url))
+            else:
+                console.lines(d.space.apply_config(text))
+            self.loaded(d)
+
+        fetch_text(d.space.url, arrived)
+
     def group_of(self, space: Context) -> int:
         d = self.defs.get(space.name)
         return d.failover_group if d is not None else 1
+
+
+def could_not_fetch(url: str) -> list[str]:
+    return [f"WARNING: Could not fetch the URL {url}", "INFO: Creating context with default config"]
+
+
+def fetch_text(url: str, done: Callable[[str | None], None]) -> None:
+    """Fetch a configuration file from a server: ``done(text)``, or ``done(None)`` when it
+    cannot be had (no event loop runs the transfer, in virtual time, is one such case)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        done(None)
+        return
+    received: list[bytes] = []
+
+    def on_data(chunk: bytes) -> None:               # (a worker thread's, for TFTP)
+        received.append(chunk)
+
+    task = loop.create_task(fetch(url, on_data))
+    task.add_done_callback(lambda task: done(None if task.result() is not None
+                                              else b"".join(received).decode("latin-1")))
 
 
 from vpix.features.contexts import commands  # noqa: E402,F401

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from vpix.cli.registry import command
-from vpix.cli.session import Ask, CommandError, Ctx
+from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, SYSTEM
 from vpix.features.configfile import confirmed, save
-from vpix.features.contexts import ContextDef, Contexts, licensed_contexts
+from vpix.features.contexts import ContextDef, Contexts, could_not_fetch, fetch_text, licensed_contexts
 from vpix.features.contexts import conversion
 from vpix.features.flashfs import split_path
 from vpix.features.interfaces import Interfaces
+from vpix.transfer.fetch import is_remote
 
 MULTIPLE = frozenset({SYSTEM, CONTEXT})
 
@@ -29,7 +30,7 @@ _HELP = {
     "visible": "Show the physical interface name in the context",
     "invisible": "Show only the mapped name in the context",
     "config-url": "Configure URL for a context configuration",
-    "url": "flash:/file or disk0:/file",
+    "url": "flash:/file, disk0:/file, tftp://, ftp:// or http[s]://[user:password@]host[:port]/path",
     "join-failover-group": "Configure failover group for context",
     "group": "Failover group",
     "changeto": "Change the current context",
@@ -171,22 +172,26 @@ def _release(d: ContextDef, physical) -> None:
 
 @command("config-url <url:WORD>", mode="config-ctx", config=True, help=_HELP)
 def config_url(ctx: Ctx):
-    """Point the context at its configuration and load it (merging into what it runs)."""
-    d = _def(ctx)
+    """Point the context at its configuration, on flash or a TFTP, FTP or HTTP(S) server,
+    and load it (merging into what it runs)."""
+    d, url = _def(ctx), ctx.args["url"]
+    remote = is_remote(url)
     try:
-        name = split_path(ctx.system, ctx.args["url"])[1]
+        if not remote and not split_path(ctx.system, url)[1]:
+            raise ValueError(url)
     except ValueError:
         raise ctx.invalid("url") from None
-    if not name:
-        raise ctx.invalid("url")
-    d.space.url = ctx.args["url"]
+    d.space.url = url
     if ctx.session.transport == "failover":      # the mate sends the context's configuration
         _contexts(ctx).loaded(d)
         return
-    text = d.space.read_startup()
+    if remote and ctx.session.transport == "config":
+        _contexts(ctx).fetch(d)                  # starting up: it comes up when the file is in
+        return
+    text = (yield Wait(lambda done: fetch_text(url, done))) if remote else d.space.read_startup()
     if text is None:
-        ctx.print(f"WARNING: Could not fetch the URL {ctx.args['url']}")
-        ctx.print("INFO: Creating context with default config")
+        for line in could_not_fetch(url):
+            ctx.print(line)
     else:
         for error in d.space.apply_config(text):
             ctx.print(error)
@@ -299,6 +304,10 @@ def write_memory_all(ctx: Ctx):
     for i, space in enumerate(spaces):
         ctx.print(f"Saving context : {space.context_name or 'system':>16} : "
                   f"({i:03d}/{len(spaces) - 1:03d} Contexts saved) ")
-        for line in save(ctx, space):
+        try:
+            lines = save(ctx, space)
+        except CommandError as error:          # (a context kept on a server)
+            lines = [str(error)]
+        for line in lines:
             ctx.print(line)
     ctx.print("[OK]")
