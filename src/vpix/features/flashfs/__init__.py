@@ -136,21 +136,31 @@ def show_flash(ctx: Ctx):
     ctx.print(f"{flash.free()} bytes available ({flash.used()} bytes used)")
 
 
-def _confirmed(answer: str) -> bool:
-    return answer.strip().lower() in ("", "y", "yes")
+def _named(ctx: Ctx, question: str):
+    """The device and the path the command names, or (without /noconfirm) the one the
+    answer to ``question`` (the named path in its braces) gives."""
+    device, name = _path(ctx)
+    if not ctx.args.get("/noconfirm"):
+        name = (yield Ask(question.format(name))).strip() or name
+    return device, name
+
+
+def _sure(ctx: Ctx, device: str, name: str):
+    """/noconfirm, or the answer to `Delete …? [confirm]`."""
+    if ctx.args.get("/noconfirm"):
+        return True
+    return (yield Ask(f"\nDelete {device}/{name}? [confirm]")).strip().lower() in ("", "y", "yes")
 
 
 @command("delete [/noconfirm] <path:WORD>", versions="7.x", help=_HELP)
 def delete(ctx: Ctx):
-    device, name = _path(ctx)
+    device, name = yield from _named(ctx, "\nDelete filename [{}]? ")
     flash = ctx.system.unit.flash
-    if not ctx.args.get("/noconfirm"):
-        name = (yield Ask(f"\nDelete filename [{name}]? ")).strip() or name
     if flash.is_folder(name):
         raise CommandError(f"%Error deleting {device}/{name} (Is a directory)")
     if not flash.exists(name):
         raise CommandError(f"%Error deleting {device}/{name} (No such file or directory)")
-    if not ctx.args.get("/noconfirm") and not _confirmed((yield Ask(f"\nDelete {device}/{name}? [confirm]"))):
+    if not (yield from _sure(ctx, device, name)):
         return
     flash.delete(name)
     ctx.file_changed(f"delete /noconfirm {device}/{name}")
@@ -179,9 +189,7 @@ def rename(ctx: Ctx):
 
 @command("mkdir [/noconfirm] <path:WORD>", versions="7.x", help=_HELP)
 def mkdir(ctx: Ctx):
-    device, name = _path(ctx)
-    if not ctx.args.get("/noconfirm"):
-        name = (yield Ask(f"\nCreate directory filename [{name}]? ")).strip() or name
+    device, name = yield from _named(ctx, "\nCreate directory filename [{}]? ")
     reason = None
     try:
         ctx.system.unit.flash.mkdir(name)
@@ -199,14 +207,12 @@ def mkdir(ctx: Ctx):
 
 @command("rmdir [/noconfirm] <path:WORD>", versions="7.x", help=_HELP)
 def rmdir(ctx: Ctx):
-    device, name = _path(ctx)
+    device, name = yield from _named(ctx, "\nRemove directory filename [{}]? ")
     flash = ctx.system.unit.flash
-    if not ctx.args.get("/noconfirm"):
-        name = (yield Ask(f"\nRemove directory filename [{name}]? ")).strip() or name
     if not flash.is_folder(name):
         reason = "Not a directory" if flash.exists(name) else "No such file or directory"
         raise CommandError(f"%Error Removing dir {device}/{name} ({reason})")
-    if not ctx.args.get("/noconfirm") and not _confirmed((yield Ask(f"\nDelete {device}/{name}? [confirm]"))):
+    if not (yield from _sure(ctx, device, name)):
         return
     try:
         flash.rmdir(name)
