@@ -56,10 +56,9 @@ class Flash:
         for path in sorted((self.root / _check(folder) if folder else self.root).iterdir()):
             if path.name.startswith("."):
                 continue
-            st = path.stat()
-            found.append(FlashEntry(path.name, CLUSTER if path.is_dir() else st.st_size,
-                                    datetime.fromtimestamp(st.st_mtime, timezone.utc), st.st_ino % 100000,
-                                    path.is_dir()))
+            st, is_dir = path.stat(), path.is_dir()
+            found.append(FlashEntry(path.name, CLUSTER if is_dir else st.st_size,
+                                    datetime.fromtimestamp(st.st_mtime, timezone.utc), st.st_ino % 100000, is_dir))
         return found
 
     def used(self) -> int:

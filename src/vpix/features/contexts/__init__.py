@@ -126,16 +126,17 @@ class Contexts(Feature):
         d.fetching = True
 
         def arrived(text: str | None) -> None:
-            if self.defs.get(d.name) is not d or d.space.url is None or not is_remote(d.space.url):
-                return                                   # removed or pointed elsewhere meanwhile
-            console = self.system.unit.console
-            if text is None:
-                console.lines(could_not_fetch(d.space.url))
-            else:
-                console.lines(d.space.apply_config(text))
-            self.loaded(d)
+            if self.defs.get(d.name) is d and is_remote(d.space.url):   # not removed or re-pointed meanwhile
+                self.system.unit.console.lines(self.load(d, text))
 
         fetch_text(d.space.url, arrived)
+
+    def load(self, d: ContextDef, text: str | None) -> list[str]:
+        """The context takes the configuration read from its URL (None: it could not be read)
+        and runs; what loading it said."""
+        said = could_not_fetch(d.space.url) if text is None else d.space.apply_config(text)
+        self.loaded(d)
+        return said
 
     def group_of(self, space: Context) -> int:
         d = self.defs.get(space.name)

@@ -6,7 +6,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, SYSTEM
 from vpix.features.configfile import confirmed, save
-from vpix.features.contexts import ContextDef, Contexts, could_not_fetch, fetch_text, licensed_contexts
+from vpix.features.contexts import ContextDef, Contexts, fetch_text, licensed_contexts
 from vpix.features.contexts import conversion
 from vpix.features.flashfs import split_path
 from vpix.features.interfaces import Interfaces
@@ -189,13 +189,8 @@ def config_url(ctx: Ctx):
         _contexts(ctx).fetch(d)                  # starting up: it comes up when the file is in
         return
     text = (yield Wait(lambda done: fetch_text(url, done))) if remote else d.space.read_startup()
-    if text is None:
-        for line in could_not_fetch(url):
-            ctx.print(line)
-    else:
-        for error in d.space.apply_config(text):
-            ctx.print(error)
-    _contexts(ctx).loaded(d)
+    for line in _contexts(ctx).load(d, text):
+        ctx.print(line)
 
 
 @command("no config-url [<url:WORD>]", mode="config-ctx", config=True, help=_HELP)

@@ -66,10 +66,7 @@ def split_path(system, text: str | None) -> tuple[str, str]:
 
 
 def _file(ctx: Ctx, arg: str, must_exist: bool = True) -> str:
-    try:
-        device, name = split_path(ctx.system, ctx.args.get(arg))
-    except ValueError:
-        raise ctx.invalid(arg) from None
+    device, name = _path(ctx, arg)
     if must_exist and not ctx.system.unit.flash.exists(name):
         raise CommandError(f"%Error opening {device}/{name} (No such file or directory)")
     if not must_exist and name and not valid_name(name):

@@ -291,13 +291,7 @@ def configure_url(ctx: Ctx):
     loop = asyncio.get_running_loop()
     received: list[bytes] = []
 
-    async def transfer():
-        try:
-            await http.fetch(url, received.append)
-        except (http.HttpError, OSError, asyncio.TimeoutError) as err:
-            return err
-
-    failure = yield Wait(lambda done: loop.create_task(transfer()).add_done_callback(
+    failure = yield Wait(lambda done: loop.create_task(fetch(url, received.append)).add_done_callback(
         lambda task: done(task.result())))
     if failure is not None:
         reason = f"{failure.status} {failure.reason}" if isinstance(failure, http.HttpError) else str(failure)
