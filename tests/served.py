@@ -64,9 +64,10 @@ def serve_multiple(tmp: Path, image: Path, platform: str = "PIX-515E", hostname:
 
 
 def vsftpd_config(root: Path, address: str, port: int, passive_ports: range, async_abor: bool = False,
-                  from_port_20: bool = False) -> str:
-    """vsftpd in the foreground on ``address``:``port``, anonymous and read-only on ``root``,
-    passive data ports from ``passive_ports``; active data connections from port 20 if asked."""
+                  from_port_20: bool = False, uploads: bool = False) -> str:
+    """vsftpd in the foreground on ``address``:``port``, anonymous on ``root`` (read-only, or
+    taking uploads where the directory lets anyone write), passive data ports from
+    ``passive_ports``; active data connections from port 20 if asked."""
     Path("/var/run/vsftpd/empty").mkdir(parents=True, exist_ok=True)
     return f"""listen=YES
 listen_address={address}
@@ -76,7 +77,9 @@ anonymous_enable=YES
 no_anon_password=YES
 anon_root={root}
 local_enable=NO
-write_enable=NO
+write_enable={'YES' if uploads else 'NO'}
+anon_upload_enable={'YES' if uploads else 'NO'}
+anon_other_write_enable={'YES' if uploads else 'NO'}
 pasv_enable=YES
 pasv_address={address}
 pasv_min_port={passive_ports.start}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from test_copy_upload import tftpd_hpa_writable  # noqa: F401  (a fixture)
 from traffic import Net
 
 from vpix.features.contexts import Contexts
@@ -330,20 +331,60 @@ async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_a
         assert f" web              Ethernet2                     {url}\n" in shown and " other " not in shown
         net.term.cmd("changeto context web")
         assert "10.5.5.1" in net.term.cmd("show running-config interface Ethernet2")
-        assert net.term.cmd("write memory").endswith(f"%Error opening {url} (Saving to a server is not supported)\n")
+        net.term.type("write memory\n")            # vpix's TFTP server takes no files
+        assert (await _settled(net)).endswith(f"%Error opening {url} (Permission denied)\nfw/web# ")
         net.term.cmd("changeto system")
-        assert "Saving to a server is not supported" in net.term.cmd("write memory all")
+        net.term.type("write memory all\n")
+        said = await _settled(net)
+        assert f"%Error opening {url} (Permission denied)" in said and "[OK]" in said
         assert (root / "web.cfg").read_text() == CTX_FILE
-        net.term.cmd("reload noconfirm")
-        net.run(1)
-        for _ in range(500):
-            d = net.unit.system.feature(Contexts).defs.get("web")
-            if d is not None and d.space.started:
-                break
-            await asyncio.sleep(0.01)
-        net.term.cmd("enable")
-        net.term.cmd("")
+        await _reloaded_context(net, "web")
         net.term.cmd("changeto context web")
         assert "ip address 10.5.5.1 255.255.255.0" in net.term.cmd("show running-config interface Ethernet2")
     finally:
         server.close()
+
+
+async def _reloaded_context(net, name: str) -> None:
+    """Reload the unit and wait for context ``name`` to come up (from its server)."""
+    net.term.cmd("reload noconfirm")
+    net.run(1)
+    for _ in range(500):
+        d = net.unit.system.feature(Contexts).defs.get(name)
+        if d is not None and d.space.started:
+            break
+        await asyncio.sleep(0.01)
+    net.term.cmd("enable")
+    net.term.cmd("")
+
+
+async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable):
+    """The seed's "startup configurations saved on external servers": write memory in the
+    context and write memory all in the system put the file on the server; a reload reads it back."""
+    root, port = tftpd_hpa_writable
+    (root / "web.cfg").write_text(CTX_FILE)
+    (root / "web.cfg").chmod(0o666)
+    url = f"tftp://127.0.0.1:{port}/web.cfg"
+    net.term.configure("context admin", "no allocate-interface Ethernet2")
+    net.term.cmd("configure terminal")
+    net.term.cmd("context web")
+    net.term.cmd("allocate-interface Ethernet2")
+    net.term.type(f"config-url {url}\n")
+    await _settled(net)
+    net.term.cmd("end")
+    net.term.cmd("changeto context web")
+    net.term.configure("interface Ethernet2", "ip address 10.6.6.1 255.255.255.0")
+    net.term.type("write memory\n")
+    said = await _settled(net)
+    words = " ".join(net.unit.system.feature(Contexts).defs["web"].space.checksum()[i:i + 8] for i in range(0, 32, 8))
+    assert f"Cryptochecksum: {words} \n\n" in said and said.endswith("[OK]\nfw/web# ")
+    assert "ip address 10.6.6.1 255.255.255.0" in (root / "web.cfg").read_text()
+    net.term.configure("access-list web-in extended permit tcp any any eq www")
+    net.term.cmd("changeto system")
+    said = net.term.type("write memory all\n") + await _settled(net)
+    assert "Saving context :              web : (002/002 Contexts saved)" in said and "%Error" not in said
+    assert "access-list web-in extended permit tcp any any eq www" in (root / "web.cfg").read_text()
+    await _reloaded_context(net, "web")
+    net.term.cmd("changeto context web")
+    shown = net.term.cmd("show running-config")
+    assert "ip address 10.6.6.1 255.255.255.0" in shown and "access-list web-in" in shown

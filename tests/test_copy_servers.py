@@ -44,13 +44,14 @@ def files(tmp_path_factory) -> Path:
 # ---------------------------------------------------------------- FTP
 
 
-def _vsftpd(root: Path, tmp: Path, async_abor: bool) -> tuple[subprocess.Popen, int]:
+def _vsftpd(root: Path, tmp: Path, async_abor: bool, uploads: bool = False) -> tuple[subprocess.Popen, int]:
     if not shutil.which("vsftpd"):
         pytest.skip("vsftpd is installed by scripts/setup-tests.sh")
     port = _free_port()
     low = 30000 + (port % 1000) * 20
     conf = tmp / f"vsftpd-{port}.conf"
-    conf.write_text(vsftpd_config(root, "127.0.0.1", port, range(low, low + 20), async_abor=async_abor))
+    conf.write_text(vsftpd_config(root, "127.0.0.1", port, range(low, low + 20), async_abor=async_abor,
+                                  uploads=uploads))
     proc = subprocess.Popen(["vsftpd", str(conf)])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

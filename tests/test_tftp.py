@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 
 import pytest
 
-from vpix.transfer import tftp
-from vpix.transfer.tftp_io import download
+from vpix.transfer import remote, tftp
+from vpix.transfer.tftp_io import download, upload
 from vpix.transfer.tftp_server import Faults, TftpServer
 
 
@@ -84,3 +85,68 @@ def test_wrong_server_address_is_code_3():
     client.start(0.0)
     assert client.datagram(b"\0\3\0\1hello", ("127.0.0.2", 69), 0.1) == []
     assert client.trace == ["<3>"] and client.outcome is None
+
+
+# ---------------------------------------------------------------- writing (WRQ)
+
+
+def _acks(client, packets, now=0.0):
+    """Answer each DATA block with its ACK, as a server does; the blocks the client sent."""
+    blocks = []
+    while packets and client.outcome is None:
+        data = packets[0].data
+        assert struct.unpack("!H", data[:2])[0] == tftp.DATA
+        blocks.append(data[4:])
+        packets = client.datagram(struct.pack("!HH", tftp.ACK, struct.unpack("!H", data[2:4])[0]),
+                                  ("127.0.0.1", 4000), now)
+    return blocks
+
+
+@pytest.mark.parametrize("size", [0, 100, 512, 1024, 1500])
+def test_upload_ends_with_a_short_block(size):
+    data = os.urandom(size)
+    client = tftp.TftpUpload("127.0.0.1", "f", data=data)
+    request = client.start(0.0)[0].data
+    assert request.startswith(b"\0\2f\0octet\0") and f"tsize\0{size}\0".encode() in request
+    blocks = _acks(client, client.datagram(struct.pack("!HH", tftp.ACK, 0), ("127.0.0.1", 4000), 0.0))
+    assert client.outcome.code is None and b"".join(blocks) == data
+    assert len(blocks[-1]) < 512 and all(len(b) == 512 for b in blocks[:-1])
+    assert client.sent == size
+
+
+def test_upload_takes_the_granted_block_size_and_ignores_a_repeated_ack():
+    data = os.urandom(3000)
+    client = tftp.TftpUpload("127.0.0.1", "f", blksize=1024, data=data)
+    client.start(0.0)
+    first = client.datagram(b"\0\6blksize\x001024\0tsize\x003000\0", ("127.0.0.1", 4000), 0.0)
+    assert len(first[0].data) == 4 + 1024
+    assert client.datagram(struct.pack("!HH", tftp.ACK, 0), ("127.0.0.1", 4000), 0.1) == []   # late ACK 0
+    assert client.trace == ["<11>"]
+    assert b"".join([first[0].data[4:]] + _acks(client, client.datagram(
+        struct.pack("!HH", tftp.ACK, 1), ("127.0.0.1", 4000), 0.2))) == data
+
+
+def test_upload_without_options_falls_back_to_512():
+    client = tftp.TftpUpload("127.0.0.1", "f", blksize=1428, data=os.urandom(1000))
+    client.start(0.0)
+    first = client.datagram(struct.pack("!HH", tftp.ACK, 0), ("127.0.0.1", 4000), 0.0)
+    assert len(first[0].data) == 4 + 512
+
+
+def test_upload_resends_a_block_whose_ack_is_lost_then_gives_up():
+    client = tftp.TftpUpload("127.0.0.1", "f", data=b"x" * 600, timeout_s=1.0, retries=2)
+    client.start(0.0)
+    block1 = client.datagram(struct.pack("!HH", tftp.ACK, 0), ("127.0.0.1", 4000), 0.0)
+    assert client.timeout(1.0) == block1 and client.timeout(2.0) == block1
+    assert client.timeout(3.0) == [] and client.outcome.code == tftp.TIMEOUT
+
+
+async def test_upload_to_a_read_only_server_is_refused(tmp_path):
+    server = TftpServer(tmp_path)
+    port = await server.start()
+    try:
+        outcome = await upload("127.0.0.1", "x.cfg", b"hostname x\n", port=port, timeout_s=0.3)
+    finally:
+        server.close()
+    assert outcome.server_code == 2 and remote.reason(outcome) == "Permission denied"
+    assert not (tmp_path / "x.cfg").exists()

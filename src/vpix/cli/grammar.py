@@ -183,16 +183,17 @@ PREFERRED = frozenset({"show", "configure", "interface", "write", "terminal", "e
 
 
 def _candidates(node: Node, text: str) -> tuple[list[tuple[str, Node]], list[tuple[Param, Node]], bool]:
-    """Keyword candidates (exact match wins), accepting params, and whether it's ambiguous."""
+    """Keyword candidates (an exact match wins over the other keywords), accepting params
+    (tried when no keyword path matches), and whether it's ambiguous."""
     lowered = text.lower()
+    params = [(p, n) for p, n in node.params if p.type.accepts(text)]
     if lowered in node.keywords:
-        return [(lowered, node.keywords[lowered])], [], False
+        return [(lowered, node.keywords[lowered])], params, False
     prefixed = [(w, n) for w, n in node.keywords.items() if w.startswith(lowered)]
     if len(prefixed) > 1:
         preferred = [(w, n) for w, n in prefixed if w in PREFERRED]
         if len(preferred) == 1:
             prefixed = preferred
-    params = [(p, n) for p, n in node.params if p.type.accepts(text)]
     if len(prefixed) > 1 and not params:
         return [], [], True
     return (prefixed if len(prefixed) == 1 else []), params, False

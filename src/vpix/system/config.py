@@ -28,6 +28,11 @@ def checksum(body: list[str]) -> str:
     return hashlib.md5("\n".join(body).encode()).hexdigest()
 
 
+def checksum_words(digest: str) -> str:
+    """A checksum as `Cryptochecksum:` shows it, in four groups of eight."""
+    return " ".join(digest[i:i + 8] for i in range(0, 32, 8))
+
+
 def framed(body: list[str], shown: list[str] | None = None) -> list[str]:
     """Header, body (or what is shown of it), checksum of the body, end: a configuration file."""
     return [": Saved", ":"] + (body if shown is None else shown) + [f"Cryptochecksum:{checksum(body)}", ": end"]

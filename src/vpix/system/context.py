@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from vpix.features import CONTEXT
 from vpix.system import config
 from vpix.system.system import Space
-from vpix.transfer.fetch import is_remote
+from vpix.transfer.remote import is_remote
 
 if TYPE_CHECKING:
     from vpix.system.system import System

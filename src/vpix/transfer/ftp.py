@@ -1,5 +1,6 @@
-"""FTP client, as the device uses it to fetch an image: log in, binary mode, check the
-file can be read (RETR, then ABOR), then fetch it, in passive (PASV) or active (PORT) mode.
+"""FTP client, as the device uses it: to fetch an image (log in, binary mode, check the file
+can be read with RETR then ABOR, then fetch it) and to store a file (STOR), in passive (PASV)
+or active (PORT) mode.
 
 The control channel's reply parsing is sans-IO (``Replies``). The check closes its data
 connection *before* sending ABOR and never waits on the server without a time limit, so a
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -80,7 +82,7 @@ class _Control:
 
 
 async def _open_data(control: _Control, passive: bool, local_ip: str):
-    """The data connection's (reader, writer) once RETR has been sent."""
+    """Opens the data connection's way: (a connection or future of one, the PORT listener)."""
     if passive:
         reply = await control.command("PASV", (227,))
         m = re.search(r"(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", reply.text)
@@ -103,9 +105,10 @@ async def _open_data(control: _Control, passive: bool, local_ip: str):
     return accepted, server
 
 
-async def _retr(control: _Control, path: str, passive: bool, local_ip: str):
+async def _transfer(control: _Control, verb: str, path: str, passive: bool, local_ip: str):
+    """The data connection for ``verb`` (RETR or STOR) of ``path``, once the server took it."""
     opening, server = await _open_data(control, passive, local_ip)
-    control.writer.write(f"RETR {path}\r\n".encode("latin-1"))
+    control.writer.write(f"{verb} {path}\r\n".encode("latin-1"))
     if passive:
         data = await asyncio.wait_for(opening, control.timeout)
     reply = await control.reply()
@@ -119,12 +122,11 @@ async def _retr(control: _Control, path: str, passive: bool, local_ip: str):
     return data
 
 
-async def fetch(host: str, path: str, on_data: Callable[[bytes], None], *, user: str = "anonymous",
-                password: str = "", port: int = 21, passive: bool = True, timeout: float = 10.0) -> int:
-    """Download ``path``; returns the byte count. Raises FtpError with the server's reply."""
+@asynccontextmanager
+async def _logged_in(host: str, port: int, user: str, password: str, timeout: float):
+    """A control connection, logged in and in binary mode; QUIT when done with it."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     control = _Control(reader, writer, timeout)
-    local_ip = writer.get_extra_info("sockname")[0]
     try:
         greeting = await control.reply()
         if greeting.code != 220:
@@ -133,8 +135,25 @@ async def fetch(host: str, path: str, on_data: Callable[[bytes], None], *, user:
         if reply.code == 331:
             await control.command(f"PASS {password}", (230, 202))
         await control.command("TYPE I", (200,))
+        yield control
+        writer.write(b"QUIT\r\n")
+    finally:
+        writer.close()
+
+
+async def _completed(control: _Control) -> None:
+    done = await control.reply()
+    if done.code not in (226, 250):
+        raise FtpError(done.code, done.text)
+
+
+async def fetch(host: str, path: str, on_data: Callable[[bytes], None], *, user: str = "anonymous",
+                password: str = "", port: int = 21, passive: bool = True, timeout: float = 10.0) -> int:
+    """Download ``path``; returns the byte count. Raises FtpError with the server's reply."""
+    async with _logged_in(host, port, user, password, timeout) as control:
+        local_ip = control.writer.get_extra_info("sockname")[0]
         await _check(control, path, passive, local_ip)
-        data_reader, data_writer = await _retr(control, path, passive, local_ip)
+        data_reader, data_writer = await _transfer(control, "RETR", path, passive, local_ip)
         total = 0
         while True:
             chunk = await asyncio.wait_for(data_reader.read(CHUNK), timeout)
@@ -143,18 +162,30 @@ async def fetch(host: str, path: str, on_data: Callable[[bytes], None], *, user:
             total += len(chunk)
             on_data(chunk)
         data_writer.close()
-        done = await control.reply()
-        if done.code not in (226, 250):
-            raise FtpError(done.code, done.text)
-        writer.write(b"QUIT\r\n")
+        await _completed(control)
         return total
-    finally:
-        writer.close()
+
+
+async def store(host: str, path: str, data: bytes, *, user: str = "anonymous", password: str = "",
+                port: int = 21, passive: bool = True, timeout: float = 10.0,
+                on_sent: Callable[[int], None] = lambda sent: None) -> None:
+    """Upload ``data`` as ``path``; ``on_sent`` hears how much has gone. Raises FtpError with
+    the server's reply."""
+    async with _logged_in(host, port, user, password, timeout) as control:
+        local_ip = control.writer.get_extra_info("sockname")[0]
+        _, data_writer = await _transfer(control, "STOR", path, passive, local_ip)
+        for start in range(0, len(data), CHUNK):
+            data_writer.write(data[start:start + CHUNK])
+            await asyncio.wait_for(data_writer.drain(), timeout)
+            on_sent(min(len(data), start + CHUNK))
+        data_writer.close()
+        await asyncio.wait_for(data_writer.wait_closed(), timeout)
+        await _completed(control)
 
 
 async def _check(control: _Control, path: str, passive: bool, local_ip: str) -> None:
     """Can the file be read? Start RETR, take one chunk, drop the data connection, ABOR."""
-    data_reader, data_writer = await _retr(control, path, passive, local_ip)
+    data_reader, data_writer = await _transfer(control, "RETR", path, passive, local_ip)
     await asyncio.wait_for(data_reader.read(1), control.timeout)
     data_writer.transport.abort()
     # Whatever the server answers to the broken transfer and to ABOR (426, 225, 226, in

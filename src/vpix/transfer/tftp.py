@@ -1,4 +1,5 @@
-"""TFTP client core (RFC 1350 with RFC 2347 options: 2348 blksize, 2349 tsize, 7440 windowsize).
+"""TFTP client cores (RFC 1350 with RFC 2347 options: 2348 blksize, 2349 tsize, 7440 windowsize):
+``TftpClient`` reads a file (RRQ), ``TftpUpload`` writes one (WRQ).
 
 Sans-IO: ``start``, ``datagram`` and ``timeout`` take the time and return what to send and
 when to be woken; received data is handed out through ``on_data``. The trace records what
@@ -37,44 +38,31 @@ class Send:
 class Outcome:
     code: int | None = None        # None: success
     message: str = ""
+    server_code: int | None = None   # the TFTP error code the server sent, if it sent one
 
 
 @dataclass
-class TftpClient:
+class _Exchange:
+    """What reading and writing share: the request with its options, checking who a datagram
+    comes from, the server's errors, retransmission on timeout."""
+
     server: str
     filename: str
     port: int = 0                    # 0: the TFTP port
     blksize: int = 512
-    windowsize: int = 1
-    want_tsize: bool = True
     timeout_s: float = 1.0
     retries: int = 5
-    on_data: Callable[[bytes], None] = lambda data: None
 
     trace: list[str] = field(default_factory=list)
-    received: int = 0
-    tsize: int | None = None
     outcome: Outcome | None = None
     deadline: float | None = None
     _peer: tuple[str, int] | None = None
-    _block: int = 0                  # last block delivered in order
     _tries: int = 0
     _last: list[Send] = field(default_factory=list)
     _negotiated: bool = False
-    _since_ack: int = 0
-    _rewound: bool = False           # already asked the server to resend from _block
 
-    # ------------------------------------------------------------ inputs
-
-    def start(self, now: float) -> list[Send]:
-        options = {}
-        if self.blksize != 512:
-            options["blksize"] = str(self.blksize)
-        if self.windowsize != 1:
-            options["windowsize"] = str(self.windowsize)
-        if self.want_tsize:
-            options["tsize"] = "0"
-        request = struct.pack("!H", RRQ) + self.filename.encode() + b"\0octet\0"
+    def _request(self, opcode: int, options: dict[str, str], now: float) -> list[Send]:
+        request = struct.pack("!H", opcode) + self.filename.encode() + b"\0octet\0"
         for key, value in options.items():
             request += key.encode() + b"\0" + value.encode() + b"\0"
         self._offered = dict(options)
@@ -99,17 +87,14 @@ class TftpClient:
             code = struct.unpack("!H", data[2:4])[0]
             text = data[4:].split(b"\0", 1)[0].decode(errors="replace")
             if code == 1:
-                return self._finish(FILE_NOT_FOUND, text or "File not found")
+                return self._finish(FILE_NOT_FOUND, text or "File not found", code)
             self._note(TRANSFER_ERROR)
-            return self._finish(TRANSFER_ERROR, text)
-        if opcode == OACK and not self._negotiated and self._block == 0:
-            return self._oack(data[2:], now)
-        if opcode != DATA:
-            self._note(UNEXPECTED_OPCODE)
-            return self._finish(UNEXPECTED_OPCODE, f"unexpected TFTP opcode {opcode}") + \
-                [Send(_error(4, "Illegal TFTP operation"), source)]
-        self._negotiated = True
-        return self._data(struct.unpack("!H", data[2:4])[0], data[4:], now)
+            return self._finish(TRANSFER_ERROR, text, code)
+        if not self._negotiated:
+            if opcode == OACK:
+                return self._oack(data[2:], now)
+            self._take({})           # the server took none of the options
+        return self._packet(opcode, data, source, now)
 
     def abort(self) -> None:
         """The person pressed Esc: stop where we are."""
@@ -126,7 +111,16 @@ class TftpClient:
         self.deadline = now + self.timeout_s
         return list(self._last)
 
-    # ------------------------------------------------------------ steps
+    def _packet(self, opcode: int, data: bytes, source: tuple[str, int], now: float) -> list[Send]:
+        raise NotImplementedError
+
+    def _after_options(self, now: float) -> list[Send]:
+        raise NotImplementedError
+
+    def _take(self, granted: dict[str, str]) -> None:
+        """What the transfer runs with: the options the server granted, the defaults for the rest."""
+        self.blksize = int(granted.get("blksize", 512))
+        self._negotiated = True
 
     def _oack(self, payload: bytes, now: float) -> list[Send]:
         fields = payload.split(b"\0")
@@ -135,11 +129,65 @@ class TftpClient:
         if any(k not in self._offered for k in granted):
             return self._finish(UNEXPECTED_OPCODE, "server granted an option not asked for") + \
                 [Send(_error(8, "Option negotiation failed"), self._peer)]
-        self.blksize = int(granted.get("blksize", 512))
+        self._take(granted)
+        return self._after_options(now)
+
+    def _unexpected(self, opcode: int, source: tuple[str, int]) -> list[Send]:
+        self._note(UNEXPECTED_OPCODE)
+        return self._finish(UNEXPECTED_OPCODE, f"unexpected TFTP opcode {opcode}") + \
+            [Send(_error(4, "Illegal TFTP operation"), source)]
+
+    def _send(self, packets: list[Send], now: float) -> list[Send]:
+        self._last = packets
+        self._tries = 0
+        self.deadline = now + self.timeout_s
+        return packets
+
+    def _note(self, code: int) -> None:
+        self.trace.append(f"<{code}>")
+
+    def _finish(self, code: int, message: str, server_code: int | None = None) -> list[Send]:
+        self.outcome = Outcome(code, message, server_code)
+        self.deadline = None
+        return []
+
+
+@dataclass
+class TftpClient(_Exchange):
+    """Reads a file from the server."""
+
+    windowsize: int = 1
+    want_tsize: bool = True
+    on_data: Callable[[bytes], None] = lambda data: None
+
+    received: int = 0
+    tsize: int | None = None
+    _block: int = 0                  # last block delivered in order
+    _since_ack: int = 0
+    _rewound: bool = False           # already asked the server to resend from _block
+
+    def start(self, now: float) -> list[Send]:
+        options = {}
+        if self.blksize != 512:
+            options["blksize"] = str(self.blksize)
+        if self.windowsize != 1:
+            options["windowsize"] = str(self.windowsize)
+        if self.want_tsize:
+            options["tsize"] = "0"
+        return self._request(RRQ, options, now)
+
+    def _packet(self, opcode: int, data: bytes, source: tuple[str, int], now: float) -> list[Send]:
+        if opcode != DATA:
+            return self._unexpected(opcode, source)
+        return self._data(struct.unpack("!H", data[2:4])[0], data[4:], now)
+
+    def _take(self, granted: dict[str, str]) -> None:
+        super()._take(granted)
         self.windowsize = int(granted.get("windowsize", 1))
         if "tsize" in granted:
             self.tsize = int(granted["tsize"])
-        self._negotiated = True
+
+    def _after_options(self, now: float) -> list[Send]:
         return self._send([Send(_ack(0), self._peer)], now)
 
     def _data(self, block: int, payload: bytes, now: float) -> list[Send]:
@@ -168,19 +216,47 @@ class TftpClient:
         self._last = [Send(_ack(self._block), self._peer)]
         return []
 
-    def _send(self, packets: list[Send], now: float) -> list[Send]:
-        self._last = packets
-        self._tries = 0
-        self.deadline = now + self.timeout_s
-        return packets
 
-    def _note(self, code: int) -> None:
-        self.trace.append(f"<{code}>")
+@dataclass
+class TftpUpload(_Exchange):
+    """Writes ``data`` to the server, one block per acknowledgement (a final short block,
+    empty when the size is a multiple of the block size, marks the end)."""
 
-    def _finish(self, code: int, message: str) -> list[Send]:
-        self.outcome = Outcome(code, message)
-        self.deadline = None
-        return []
+    data: bytes = b""
+    on_sent: Callable[[int], None] = lambda sent: None
+    sent: int = 0                    # bytes the server has acknowledged
+    _block: int = 0                  # the block waiting for its ACK (0: the request)
+
+    def start(self, now: float) -> list[Send]:
+        options = {"tsize": str(len(self.data))}
+        if self.blksize != 512:
+            options["blksize"] = str(self.blksize)
+        return self._request(WRQ, options, now)
+
+    def _packet(self, opcode: int, data: bytes, source: tuple[str, int], now: float) -> list[Send]:
+        if opcode != ACK:
+            return self._unexpected(opcode, source)
+        if struct.unpack("!H", data[2:4])[0] != self._block & 0xFFFF:
+            self._note(OUT_OF_SEQUENCE)
+            return []                # a late or repeated ACK is never answered (RFC 1123)
+        return self._next(now)
+
+    def _after_options(self, now: float) -> list[Send]:
+        return self._next(now)
+
+    def _next(self, now: float) -> list[Send]:
+        """The server has what was sent so far: the next block, or the end."""
+        if self._block:
+            self.sent = min(len(self.data), self._block * self.blksize)
+            self.on_sent(self.sent)
+            self.trace.append(".")
+            if self._block * self.blksize > len(self.data):      # that was the short, last block
+                self.outcome, self.deadline = Outcome(), None
+                return []
+        self._block += 1
+        start = (self._block - 1) * self.blksize
+        packet = struct.pack("!HH", DATA, self._block & 0xFFFF) + self.data[start:start + self.blksize]
+        return self._send([Send(packet, self._peer)], now)
 
 
 def _ack(block: int) -> bytes:

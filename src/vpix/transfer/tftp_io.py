@@ -1,4 +1,4 @@
-"""Running the TFTP client core on a UDP socket.
+"""Running the TFTP client cores on a UDP socket.
 
 The transfer runs in a worker thread on a blocking socket with a kernel receive timeout:
 one recvfrom and one sendto per block and no event-loop round per packet. Lock-step TFTP
@@ -15,12 +15,12 @@ import struct
 import time
 from typing import Callable
 
-from vpix.transfer.tftp import Outcome, TftpClient
+from vpix.transfer.tftp import Outcome, TftpClient, TftpUpload, _Exchange
 
 POLL_S = 0.0002                 # how long to poll for the next datagram before sleeping
 
 
-def _blocking(client: TftpClient, bind: str = "0.0.0.0") -> Outcome:
+def _blocking(client: _Exchange, bind: str = "0.0.0.0") -> Outcome:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.bind((bind, 0))
@@ -67,3 +67,12 @@ async def download(server: str, filename: str, on_data: Callable[[bytes], None],
                                   timeout_s=timeout_s, retries=retries, on_data=on_data)
     outcome = await asyncio.to_thread(_blocking, client)
     return outcome, client
+
+
+async def upload(server: str, filename: str, data: bytes, *, port: int = 0, timeout_s: float = 1.0,
+                 retries: int = 5, on_sent: Callable[[int], None] = lambda sent: None) -> Outcome:
+    """Write ``data`` to the server as ``filename``; ``on_sent`` (in the worker thread) hears
+    how much the server has acknowledged."""
+    client = TftpUpload(server, filename, port=port, timeout_s=timeout_s, retries=retries, data=data,
+                        on_sent=on_sent)
+    return await asyncio.to_thread(_blocking, client)

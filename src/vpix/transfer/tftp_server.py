@@ -1,4 +1,4 @@
-"""A small TFTP server (RFC 1350 + blksize, tsize, windowsize) that can misbehave on purpose.
+"""A small, read-only TFTP server (RFC 1350 + blksize, tsize, windowsize) that can misbehave on purpose.
 
 It serves a directory for lab hosts and tests, and produces on demand each fault a client
 can meet: a lost block, a duplicated block, a packet from the wrong port, a runt packet,
@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vpix.transfer.tftp import ACK, DATA, ERROR, OACK, RRQ
+from vpix.transfer.tftp import ACK, DATA, ERROR, OACK, RRQ, WRQ
 
 LISTEN, DATA_PORT, STRAY = "listen", "data", "stray"     # the three ports a server sends from
 
@@ -107,6 +107,8 @@ class TftpServerCore:
         opcode = struct.unpack("!H", data[:2])[0]
         if to_listener and opcode == RRQ:
             return self._request(data[2:], source, now)
+        if to_listener and opcode == WRQ:            # it serves files; it takes none
+            return [Out(struct.pack("!HH", ERROR, 2) + b"Access violation\0", source)]
         transfer = self.transfers.get(source)
         if transfer is not None and opcode == ACK:
             return transfer.ack(struct.unpack("!H", data[2:4])[0], now)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from vpix.cli.registry import command
-from vpix.cli.session import Ask, CommandError, Ctx
+from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import PLATFORM
 from vpix.features.device.commands import clock_text
 from vpix.system import config as cfg
-from vpix.transfer.fetch import is_remote
+from vpix.transfer.remote import WRITABLE, is_remote, reason, run, store
 
 _HELP = {
     "running-config": "Show the current operating configuration",
@@ -27,30 +28,36 @@ _HELP = {
 }
 
 
-def checksum_words(digest: str) -> str:
-    return " ".join(digest[i:i + 8] for i in range(0, 32, 8))
-
-
-def save(ctx: Ctx, space=None) -> list[str]:
+def save(ctx: Ctx, space=None):
     """Write the running-config of the session's space (or ``space``) to where its startup
-    configuration is kept; the device's report of it."""
+    configuration is kept, flash or a TFTP or FTP server; returns the device's report of it."""
     system = space or ctx.system
-    url = getattr(system, "url", None)
-    if is_remote(url):
-        raise CommandError(f"%Error opening {url} (Saving to a server is not supported)")
     started = time.perf_counter()
     text = system.config_text()
     if system.version.major >= 8:
         text.insert(1, f": Written by {ctx.session.username} at {clock_text(system.now())}")
-    size = system.write_startup(text)
+    url = getattr(system, "url", None)
+    if is_remote(url):
+        size = yield from _store(url, cfg.as_file(text))
+    else:
+        size = system.write_startup(text)
     elapsed = max(time.perf_counter() - started, 0.001)
     for listener in list(system.root.save_listeners):
         listener(system, ctx.session)
-    words = checksum_words(system.checksum())
+    words = cfg.checksum_words(system.checksum())
     if system.family == "6.x":
         return [f"Cryptochecksum: {words} "]
     return [f"Cryptochecksum: {words} ", "",
             f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)"]
+
+
+def _store(url: str, data: bytes):
+    if urlsplit(url).scheme.lower() not in WRITABLE:
+        raise CommandError(f"%Error opening {url} (Operation not supported)")
+    failure = yield Wait(lambda done: run(store(url, data), done))
+    if failure is not None:
+        raise CommandError(f"%Error opening {url} ({reason(failure)})")
+    return len(data)
 
 
 @command("show running-config [all] [<words:LINE>]", help=_HELP)
@@ -81,7 +88,7 @@ def show_startup_config(ctx: Ctx):
 @command("write memory", help=_HELP)
 def write_memory(ctx: Ctx):
     ctx.print("Building configuration...")
-    for line in save(ctx):
+    for line in (yield from save(ctx)):
         ctx.print(line)
     ctx.print("[OK]")
 
@@ -89,7 +96,7 @@ def write_memory(ctx: Ctx):
 @command("copy running-config startup-config", versions="7.x", help=_HELP)
 def copy_run_start(ctx: Ctx):
     yield Ask("\nSource filename [running-config]? ")
-    for line in save(ctx):
+    for line in (yield from save(ctx)):
         ctx.print(line)
 
 
@@ -126,7 +133,7 @@ def reload(ctx: Ctx):
         if system.family == "7.x" and _unsaved(system):
             answer = yield Ask("System config has been modified. Save? [Y]es/[N]o: ")
             if answer.strip().lower().startswith("y"):
-                for line in save(ctx):
+                for line in (yield from save(ctx)):
                     ctx.print(line)
         answer = yield Ask("Proceed with reload? [confirm]")
         if not confirmed(answer):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 
 from vpix.cli.registry import mode
 from vpix.features import SYSTEM, Feature
-from vpix.transfer.fetch import fetch, is_remote
+from vpix.transfer.remote import fetch, is_remote
 from vpix.versions import VersionRange
 
 if TYPE_CHECKING:

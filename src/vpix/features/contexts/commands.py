@@ -10,7 +10,7 @@ from vpix.features.contexts import ContextDef, Contexts, fetch_text, licensed_co
 from vpix.features.contexts import conversion
 from vpix.features.flashfs import split_path
 from vpix.features.interfaces import Interfaces
-from vpix.transfer.fetch import is_remote
+from vpix.transfer.remote import is_remote
 
 MULTIPLE = frozenset({SYSTEM, CONTEXT})
 
@@ -300,8 +300,8 @@ def write_memory_all(ctx: Ctx):
         ctx.print(f"Saving context : {space.context_name or 'system':>16} : "
                   f"({i:03d}/{len(spaces) - 1:03d} Contexts saved) ")
         try:
-            lines = save(ctx, space)
-        except CommandError as error:          # (a context kept on a server)
+            lines = yield from save(ctx, space)
+        except CommandError as error:          # (a server refused a context's file)
             lines = [str(error)]
         for line in lines:
             ctx.print(line)

@@ -1,12 +1,13 @@
-"""Installing software and files: `copy` between flash files and from TFTP, FTP and
-HTTP(S) servers, `configure http[s]://…`, `tftp-server`, `ftp mode passive`. A downloaded
-image is verified before it replaces anything."""
+"""Installing software and files: `copy` between flash files, from TFTP, FTP and HTTP(S)
+servers and to TFTP and FTP servers, `write net`, `configure http[s]://…`, `tftp-server`,
+`ftp mode passive`. A downloaded image is verified before it replaces anything."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from vpix.cli.registry import command
@@ -16,9 +17,11 @@ from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
 from vpix.image.format import MAGIC, ImageError, inspect
 from vpix.transfer import http, tftp
-from vpix.transfer.fetch import SCHEMES, fetch, reason
+from vpix.system import config
+from vpix.transfer.remote import SCHEMES, WRITABLE, fetch, reason, run, store
 
 MARK_BYTES = 32 * 1024          # one `!` per this much received
+CONFIGS = ("running-config", "startup-config")
 
 
 @dataclass
@@ -55,8 +58,12 @@ class Source:
 _HELP = {
     "copy": "Copy from one file to another",
     "/noconfirm": "Do not prompt for confirmation",
-    "src": "Source: flash:/file, tftp:, tftp://, ftp://, http[s]://[user:password@]host[:port]/path",
-    "dst": "Destination: flash:[/file], flash:image, flash:pdm",
+    "src": "Source: flash:/file, running-config, startup-config, tftp:, tftp://, ftp://, "
+           "http[s]://[user:password@]host[:port]/path",
+    "dst": "Destination: flash:[/file], flash:image, flash:pdm, tftp:, tftp://, ftp://[user:password@]host/path",
+    "write": "Write config to memory, terminal, or erase flash memory",
+    "net": "Write to network TFTP server",
+    "where": "[server]:[filename] of the TFTP server",
     "tftp-server": "Configure default parameters for tftp",
     "ifname": "Interface the TFTP server is on",
     "address": "IP address of the TFTP server",
@@ -95,13 +102,20 @@ def no_ftp_mode_passive(ctx: Ctx):
 @command("copy [/noconfirm] <src:WORD> <dst:WORD>", help=_HELP)
 def copy(ctx: Ctx):
     source = ctx.args["src"]
-    scheme = source.split(":", 1)[0].lower()
+    scheme = _scheme(source)
+    seven = ctx.system.family == "7.x"
     if scheme in SCHEMES:
         yield from copy_download(ctx, scheme)
-    elif scheme in ("flash", "disk0") and ctx.system.family == "7.x":
+    elif seven and _scheme(ctx.args["dst"]) in WRITABLE and (scheme in ("flash", "disk0") or source in CONFIGS):
+        yield from copy_upload(ctx)
+    elif scheme in ("flash", "disk0") and seven:
         yield from copy_flash(ctx)
     else:
-        raise ctx.invalid("src")
+        raise ctx.invalid("dst" if seven and source in CONFIGS else "src")
+
+
+def _scheme(text: str) -> str:
+    return text.split(":", 1)[0].lower()
 
 
 # ---------------------------------------------------------------- flash to flash
@@ -213,27 +227,33 @@ def _target(ctx: Ctx, path: str) -> str:
 
 def _download(ctx: Ctx, source: Source, out) -> Wait:
     """The transfer as a Wait: `!` marks as data arrives; ends with None or what went wrong."""
-    loop = asyncio.get_running_loop()
-    marks = [0]
     passive = _software(ctx).ftp_passive
+    mark = _marker(ctx)
 
     def on_data(chunk: bytes) -> None:      # in a worker thread for TFTP
         out.write(chunk)
-        due = out.written // MARK_BYTES
-        if due > marks[0]:
-            loop.call_soon_threadsafe(ctx.emit, "!" * (due - marks[0]))
-            marks[0] = due
+        mark(out.written)
 
     tftp_client = tftp.TftpClient(source.host, source.path, port=urlsplit(source.url).port or 0,
                                   on_data=on_data) if source.scheme == "tftp" else None
 
-    async def transfer():
-        return await fetch(source.url, on_data, passive=passive, tftp_client=tftp_client)
+    return Wait(lambda done: run(fetch(source.url, on_data, passive=passive, tftp_client=tftp_client), done),
+                cancel=tftp_client.abort if tftp_client else None)
 
-    def start(done) -> None:
-        loop.create_task(transfer()).add_done_callback(lambda task: done(task.result()))
 
-    return Wait(start, cancel=tftp_client.abort if tftp_client else None)
+def _marker(ctx: Ctx) -> Callable[[int], None]:
+    """Told how many bytes have gone so far (from any thread), prints a `!` for each
+    MARK_BYTES more."""
+    loop = asyncio.get_running_loop()
+    marks = [0]
+
+    def mark(total: int) -> None:
+        due = total // MARK_BYTES
+        if due > marks[0]:
+            loop.call_soon_threadsafe(ctx.emit, "!" * (due - marks[0]))
+            marks[0] = due
+
+    return mark
 
 
 def _failure_text(six: bool, source: Source, target: str, device: str, failure) -> str:
@@ -280,6 +300,106 @@ def _install(ctx: Ctx, out, target: str, elapsed: float) -> None:
     ctx.print(_copied(size, elapsed))
 
 
+# ---------------------------------------------------------------- to a server
+
+
+def copy_upload(ctx: Ctx):
+    """`copy flash:/file|running-config|startup-config tftp:|tftp://…|ftp://…`."""
+    name = ctx.args["src"]
+    if name not in CONFIGS:
+        name = _flash_name(ctx)
+    if not ctx.args.get("/noconfirm"):
+        name = (yield Ask(f"\nSource filename [{name}]? ")).strip() or name
+    url = yield from _destination(ctx, ctx.args["dst"], name.rsplit("/", 1)[-1])
+    data, said = _upload_data(ctx, name)
+    for line in said:
+        ctx.print(line)
+    yield from _upload(ctx, url, data)
+
+
+def _flash_name(ctx: Ctx) -> str:
+    try:
+        return split_path(ctx.system, ctx.args["src"])[1]
+    except ValueError:
+        raise ctx.invalid("src") from None
+
+
+def _destination(ctx: Ctx, text: str, default_file: str):
+    """The URL a copy writes to, asking (unless /noconfirm) for the host and file name,
+    with what the command gave as the answers' defaults."""
+    scheme = _scheme(text)
+    parts = urlsplit(text) if "//" in text else None
+    host = parts.hostname or "" if parts else ""
+    path = unquote(parts.path.lstrip("/")) if parts else ""
+    path = path or default_file
+    if not ctx.args.get("/noconfirm") or not host:
+        host = (yield Ask(f"\nAddress or name of remote host [{host}]? ")).strip() or host
+        path = (yield Ask(f"\nDestination filename [{path}]? ")).strip() or path
+    if not host or not path:
+        raise CommandError(f"%Error parsing {text} (Invalid argument)")
+    if parts and parts.hostname == host and unquote(parts.path.lstrip("/")) == path:
+        return text                        # as given, with its port, user and password
+    return f"{scheme}://{host}/{path}"
+
+
+def _upload_data(ctx: Ctx, name: str) -> tuple[bytes, list[str]]:
+    """What a copy sends of ``name``, and what the device says before it sends it."""
+    system = ctx.system
+    if name == "running-config":
+        return config.as_file(system.config_text()), [f"Cryptochecksum: {config.checksum_words(system.checksum())} "]
+    if name == "startup-config":
+        text = system.read_startup()
+        if text is None:
+            raise CommandError("%Error opening startup-config (No such file or directory)")
+        return text.encode(), []
+    device, name = split_path(system, name)
+    flash = system.unit.flash
+    if not flash.exists(name) or flash.is_folder(name):
+        raise CommandError(f"%Error opening {device}/{name} (No such file or directory)")
+    with open(flash.path(name), "rb") as f:
+        return f.read(), []
+
+
+def _upload(ctx: Ctx, url: str, data: bytes):
+    """Send ``data``: `!` marks as the server takes it, then the count, or the server's refusal."""
+    mark = _marker(ctx)
+    started = time.perf_counter()
+    failure = yield Wait(lambda done: run(store(url, data, passive=_software(ctx).ftp_passive, on_sent=mark),
+                                          done))
+    if failure is not None:
+        raise CommandError(f"\n%Error opening {url} ({reason(failure)})")
+    if len(data) < MARK_BYTES:
+        ctx.emit("!")
+    ctx.print("")
+    ctx.print(_copied(len(data), time.perf_counter() - started))
+
+
+@command("write net [<where:WORD>]", help=_HELP)
+def write_net(ctx: Ctx):
+    """The running configuration to a TFTP server: `[server]:[filename]`, the `tftp-server`
+    setting for what it leaves out, asking for what neither gives."""
+    where = ctx.args.get("where", "")
+    host, _, path = where.partition(":") if ":" in where else ("", "", where)
+    setting = _software(ctx).tftp_server
+    host = host or (setting.address if setting else "")
+    path = (path or (setting.path if setting else "")).lstrip("/")
+    if not host:
+        host = (yield Ask("Address or name of remote host []? ")).strip()
+    if not path:
+        path = (yield Ask("Destination filename []? ")).strip().lstrip("/")
+    if not host or not path:
+        raise CommandError(f"%Error parsing {where or 'tftp:'} (Invalid argument)")
+    data, said = _upload_data(ctx, "running-config")
+    ctx.print("Building configuration...")
+    for line in said:
+        ctx.print(line)
+    url = f"tftp://{host}/{path}"
+    failure = yield Wait(lambda done: run(store(url, data), done))
+    if failure is not None:
+        raise CommandError(f"%Error opening {url} ({reason(failure)})")
+    ctx.print("[OK]")
+
+
 # ---------------------------------------------------------------- configure http[s]://
 
 
@@ -288,11 +408,8 @@ def configure_url(ctx: Ctx):
     url = ctx.args["url"]
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise ctx.invalid("url")
-    loop = asyncio.get_running_loop()
     received: list[bytes] = []
-
-    failure = yield Wait(lambda done: loop.create_task(fetch(url, received.append)).add_done_callback(
-        lambda task: done(task.result())))
+    failure = yield Wait(lambda done: run(fetch(url, received.append), done))
     if failure is not None:
         reason = f"{failure.status} {failure.reason}" if isinstance(failure, http.HttpError) else str(failure)
         raise CommandError(f"%Error opening {url} ({reason})")

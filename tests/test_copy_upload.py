@@ -1,0 +1,148 @@
+"""Files and configurations to servers: `copy … tftp:|ftp:`, `write net`, against tftpd-hpa
+(creating files) and vsftpd (anonymous uploads), and what a refusal leaves behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from test_copy_servers import _vsftpd
+from test_copy_tftp import settle
+
+from vpix.transfer import remote, tftp
+from vpix.transfer.tftp_io import upload
+
+
+@pytest.fixture
+def tftpd_hpa_writable(tmp_path):
+    """tftpd-hpa that creates files (-c) in a directory anyone may write."""
+    if not shutil.which("in.tftpd"):
+        pytest.skip("tftpd-hpa is installed by scripts/setup-tests.sh")
+    root = tmp_path / "up"
+    root.mkdir()
+    root.chmod(0o777)
+    tmp_path.chmod(0o755)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["in.tftpd", "-L", "-c", "-s", str(root), "-a", f"127.0.0.1:{port}"])
+    time.sleep(0.2)
+    yield root, port
+    proc.terminate()
+    proc.wait(5)
+
+
+@pytest.mark.parametrize("size", [0, 512 * 4, 300_000])
+async def test_upload_core_to_tftpd_hpa(tftpd_hpa_writable, size):
+    root, port = tftpd_hpa_writable
+    data = os.urandom(size)
+    seen = []
+    outcome = await upload("127.0.0.1", "backup.bin", data, port=port, on_sent=seen.append)
+    assert outcome.code is None
+    assert (root / "backup.bin").read_bytes() == data
+    assert seen[-1] == size
+    missing = await upload("127.0.0.1", "no/such/dir.bin", data, port=port, timeout_s=0.3)
+    assert remote.reason(missing) == "No such file or directory"
+
+
+async def test_copy_flash_file_to_tftp_asks_and_sends(pix7, tftpd_hpa_writable):
+    root, port = tftpd_hpa_writable
+    unit, term = pix7
+    unit.flash.write("notes.txt", [os.urandom(100_000)])
+    assert term.type(f"copy flash:/notes.txt tftp://127.0.0.1:{port}/n.txt\n").endswith(
+        "Source filename [notes.txt]? ")
+    assert term.type("\n").endswith("Address or name of remote host [127.0.0.1]? ")
+    assert term.type("\n").endswith("Destination filename [n.txt]? ")
+    out = term.type("\n")
+    await settle(unit)
+    out += term.read()
+    assert "\n!!!\n100000 bytes copied in " in out
+    assert (root / "n.txt").read_bytes() == unit.flash.path("notes.txt").read_bytes()
+
+
+async def test_copy_running_config_to_tftp(pix7, tftpd_hpa_writable, monkeypatch):
+    root, port = tftpd_hpa_writable
+    monkeypatch.setattr(tftp, "TFTP_PORT", port)
+    unit, term = pix7
+    term.cmd("configure terminal")
+    term.cmd("hostname backed-up")
+    term.cmd("end")
+    assert term.type("copy running-config tftp:\n").endswith("Source filename [running-config]? ")
+    assert term.type("\n").endswith("Address or name of remote host []? ")
+    assert term.type("127.0.0.1\n").endswith("Destination filename [running-config]? ")
+    out = term.type("fw.cfg\n")
+    await settle(unit)
+    out += term.read()
+    words = " ".join(unit.system.checksum()[i:i + 8] for i in range(0, 32, 8))
+    assert f"Cryptochecksum: {words} \n!\n" in out and " bytes copied in " in out
+    saved = (root / "fw.cfg").read_text()
+    assert "hostname backed-up\n" in saved and saved.split("\n") == unit.system.config_text() + [""]
+    # the file loads back into the device as it was
+    term.cmd("configure terminal")
+    term.cmd("hostname other")
+    term.cmd("end")
+    assert unit.system.apply_config(saved) == [] and unit.system.checksum() in saved
+
+
+async def test_write_net_uses_the_tftp_server_setting(pix6, tftpd_hpa_writable, monkeypatch):
+    root, port = tftpd_hpa_writable
+    monkeypatch.setattr(tftp, "TFTP_PORT", port)
+    unit, term = pix6
+    term.cmd("configure terminal")
+    term.cmd("tftp-server inside 127.0.0.1 /pix.cfg")
+    out = term.type("write net\n")
+    await settle(unit)
+    out += term.read()
+    assert "write net\nBuilding configuration...\nCryptochecksum: " in out and "[OK]" in out
+    assert "tftp-server inside 127.0.0.1 /pix.cfg" in (root / "pix.cfg").read_text()
+    term.type("write net :other.cfg\n")
+    await settle(unit)
+    assert (root / "other.cfg").exists()
+
+
+async def test_a_refused_upload_says_why_and_writes_nothing(pix7, tftpd_hpa_writable):
+    root, port = tftpd_hpa_writable
+    unit, term = pix7
+    before = sorted(e.name for e in unit.flash.entries())
+    out = term.type(f"copy /noconfirm running-config tftp://127.0.0.1:{port}/missing/dir.cfg\n")
+    await settle(unit)
+    out += term.read()
+    assert f"%Error opening tftp://127.0.0.1:{port}/missing/dir.cfg (No such file or directory)" in out
+    assert sorted(e.name for e in unit.flash.entries()) == before and list(root.iterdir()) == []
+    out = term.type(f"copy /noconfirm flash:/nope.bin tftp://127.0.0.1:{port}/x\n")
+    assert "%Error opening flash:/nope.bin (No such file or directory)" in out
+
+
+@pytest.fixture
+def vsftpd_uploads(tmp_path):
+    root = tmp_path / "ftp"
+    (root / "incoming").mkdir(parents=True)
+    root.chmod(0o755)
+    (root / "incoming").chmod(0o777)
+    tmp_path.chmod(0o755)
+    proc, port = _vsftpd(root, tmp_path, async_abor=False, uploads=True)
+    yield root / "incoming", port
+    proc.terminate()
+    proc.wait(5)
+
+
+@pytest.mark.parametrize("passive", [True, False])
+async def test_copy_running_config_to_ftp(pix7, vsftpd_uploads, passive):
+    incoming, port = vsftpd_uploads
+    unit, term = pix7
+    if passive:
+        term.cmd("configure terminal")
+        term.cmd("ftp mode passive")
+        term.cmd("end")
+    term.type(f"copy /noconfirm running-config ftp://anonymous:x@127.0.0.1:{port}/incoming/fw.cfg\n")
+    await settle(unit)
+    assert " bytes copied in " in term.read()
+    assert (incoming / "fw.cfg").read_text().split("\n") == unit.system.config_text() + [""]
+    out = term.type(f"copy /noconfirm running-config ftp://127.0.0.1:{port}/fw.cfg\n")   # root: not writable
+    await settle(unit)
+    out += term.read()
+    assert f"%Error opening ftp://127.0.0.1:{port}/fw.cfg (Permission denied)" in out
