@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from active_active import ActiveActivePair
 
 from vpix.failover.runtime import STANDBY_WARNING
+from vpix.features.interfaces import Interfaces
 
 
 @pytest.fixture(params=["lan", "cable"])
@@ -350,3 +351,40 @@ def test_file_commands_are_run_again_on_the_mate(pair):
     assert out == STANDBY_WARNING + "\nCreated dir flash:/local\n"
     pair.run(1)
     assert secondary.is_folder("local") and not primary.is_folder("local")
+
+
+def test_contexts_in_different_groups_share_an_interface_by_their_group_macs(pair):
+    """ctx2 (group 2) shares Ethernet0 with the admin context (group 1); each group has its
+    own virtual MAC there, so each unit takes the packets of the context active on it."""
+    primary, secondary = pair.terms["primary"], pair.terms["secondary"]
+    primary.configure("failover group 1", "mac address Ethernet0 0011.1111.0001 0011.1111.0002", "exit",
+                      "failover group 2", "mac address Ethernet0 0022.2222.0001 0022.2222.0002", "exit",
+                      "context ctx2", "allocate-interface Ethernet0", "config-url flash:/ctx2.cfg",
+                      "join-failover-group 2")
+    pair.run(1)
+    secondary.cmd("changeto context ctx2")                         # group 2 is active there
+    secondary.configure("interface Ethernet0", "nameif outside", "security-level 0",
+                        "ip address 172.16.1.3 255.255.0.0 standby 172.16.1.4")
+    secondary.cmd("changeto system")
+    pair.run(2)
+    server = pair.hosts["server1"]
+    answered = {}
+    for address in ("172.16.1.1", "172.16.1.3", "172.16.1.2", "172.16.1.4"):
+        server.stack.ping(address, 1, 1.0, lambda ok, a=address: answered.__setitem__(a, ok))
+        pair.run(1.5)
+    assert answered == {"172.16.1.1": True, "172.16.1.3": True, "172.16.1.2": True, "172.16.1.4": True}
+    assert server.stack.arp["172.16.1.1"] == bytes.fromhex("001111110001")    # admin, on the primary
+    assert server.stack.arp["172.16.1.3"] == bytes.fromhex("002222220001")    # ctx2, on the secondary
+    assert server.stack.arp["172.16.1.4"] == bytes.fromhex("002222220002")    # ctx2's standby, on the primary
+    assert pair.passes("pc1", "server1") and pair.answered("server1", "pc1")
+    # group 2 moves to the primary: ctx2's active address and MAC go with it
+    secondary.configure("no failover active group 2")
+    pair.run(5)
+    assert pair.states()["group2"] == ("Active", "Standby Ready")
+    assert server.stack.arp["172.16.1.3"] == bytes.fromhex("002222220001")
+    answered.clear()
+    server.stack.ping("172.16.1.3", 1, 1.0, lambda ok: answered.__setitem__("moved", ok))
+    pair.run(1.5)
+    assert answered == {"moved": True}
+    share = pair.units["primary"].system.feature(Interfaces).by_hw("Ethernet0").share
+    assert len(share.views) == 2

@@ -10,7 +10,10 @@ from test_copy_upload import tftpd_hpa_writable  # noqa: F401  (a fixture)
 from traffic import Net
 
 from vpix.features.contexts import Contexts
-from vpix.net.packets import ACK, SYN
+from vpix.features.interfaces import Interfaces
+from vpix.net.fabric import Segment
+from vpix.net.host import Host
+from vpix.net.packets import ACK, PROTO_TCP, SYN, Tcp, mac_bytes
 from vpix.transfer.tftp_server import TftpServer
 
 
@@ -388,3 +391,78 @@ async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable
     net.term.cmd("changeto context web")
     shown = net.term.cmd("show running-config")
     assert "ip address 10.6.6.1 255.255.255.0" in shown and "access-list web-in" in shown
+
+
+# ---------------------------------------------------------------- shared interfaces
+
+CTX1_SHARING_OUTSIDE = (
+    "interface Ethernet0", "nameif outside", "security-level 0", "ip address 172.16.1.2 255.255.0.0",
+    "interface Ethernet2", "nameif inside", "security-level 100", "ip address 10.2.2.1 255.255.255.0",
+    "static (inside,outside) 172.16.1.100 10.2.2.50 netmask 255.255.255.255",
+    "access-list in extended permit tcp any host 172.16.1.100 eq www",
+    "access-group in in interface outside",
+)
+
+
+def _sharing(net):
+    """Context ctx1 shares Ethernet0 (outside) with the admin context and has Ethernet2 to
+    itself, with a web server behind a static."""
+    net.term.configure("interface Ethernet2", "no shutdown", "context admin", "no allocate-interface Ethernet2")
+    net.term.configure("context ctx1", "allocate-interface Ethernet0", "allocate-interface Ethernet2",
+                       "config-url flash:/ctx1.cfg")
+    net.term.cmd("changeto context ctx1")
+    net.term.configure(*CTX1_SHARING_OUTSIDE)
+    net.term.cmd("changeto system")
+    net.segments["dmz"] = Segment("dmz", net.clock)
+    net.segments["dmz"].attach(net.unit.ports[2])
+    web = Host("web", mac_bytes("0050.5600.0099"), "10.2.2.50", net.clock, gateway="10.2.2.1")
+    web.plug(net.segments["dmz"])
+    got = []
+    web.stack.ip_bind(PROTO_TCP, lambda payload, source: got.append((Tcp.decode(payload), source)))
+    return web, got
+
+
+def test_contexts_sharing_an_interface_each_take_their_own_packets(net):
+    web, got = _sharing(net)
+    shown = net.term.cmd("show context")
+    assert "*admin            Ethernet0 " in shown and " ctx1             Ethernet0 " in shown
+    replies = []
+    for address in ("172.16.1.1", "172.16.1.2"):           # each context answers on its own address
+        net.server.stack.ping(address, 1, 1.0, replies.append)
+        net.run(1.5)
+    assert replies == [True, True]
+    net.tcp(net.server, "172.16.1.100", 40000, 80, SYN)      # the static: ctx1's
+    assert [(seg.flags, source) for seg, source in got] == [(SYN, "172.16.1.50")]
+    net.tcp(web, "172.16.1.50", 80, 40000, SYN | ACK)
+    assert [(seg.flags, source) for kind, seg, source in net.received["server"] if kind == "tcp"] == \
+        [(SYN | ACK, "172.16.1.100")]
+    net.term.cmd("changeto context ctx1")
+    assert net.term.cmd("show conn").startswith("1 in use")
+    net.term.cmd("changeto context admin")
+    assert net.term.cmd("show conn").startswith("0 in use")
+    # the admin context still passes its own traffic through the shared interface
+    net.tcp(net.pc, "172.16.1.50", 40001, 80, SYN)
+    assert [seg.flags for kind, seg, _ in net.received["server"] if kind == "tcp"][-1] == SYN
+
+
+def test_a_packet_no_context_claims_on_a_shared_interface_is_dropped(net):
+    web, got = _sharing(net)
+    net.term.cmd("changeto context admin")
+    net.term.configure("route outside 10.2.2.0 255.255.255.0 172.16.1.2")
+    share = net.unit.system.feature(Interfaces).by_hw("Ethernet0").share
+    # to the units' shared MAC (the server's gateway), for an address neither context owns
+    net.tcp(net.server, "10.2.2.50", 40000, 80, SYN)
+    assert got == [] and share.unclassified == 1
+
+
+def test_removing_a_context_frees_its_share_of_the_interface(net):
+    _sharing(net)
+    share = net.unit.system.feature(Interfaces).by_hw("Ethernet0").share
+    assert len(share.views) == 2
+    net.term.configure("no context ctx1")
+    assert len(share.views) == 1
+    replies = []
+    for address in ("172.16.1.2", "172.16.1.1"):
+        net.server.stack.ping(address, 1, 1.0, replies.append)
+        net.run(1.5)
+    assert replies == [False, True]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable
 
 from vpix.cli.registry import mode
 from vpix.features import SYSTEM, Feature
+from vpix.features.interfaces import Interfaces
 from vpix.transfer.remote import fetch, is_remote
 from vpix.versions import VersionRange
 
@@ -109,6 +110,9 @@ class Contexts(Feature):
     def remove(self, name: str) -> None:
         d = self.defs.pop(name)
         d.space.stop()
+        interfaces = d.space.feature(Interfaces)
+        for iface in list(interfaces.all):
+            interfaces.deallocate(iface.physical)
         d.space.removed = True
         for session in [s for s in self.system.sessions if s.system is d.space]:
             session.close()

@@ -146,9 +146,6 @@ def allocate_interface(ctx: Ctx):
     physical = ctx.system.feature(Interfaces).by_hw(ctx.args["hw"])
     if physical is None:
         raise ctx.invalid("hw")
-    for other in _contexts(ctx).defs.values():
-        if other is not d and physical.hw_id in other.allocated:
-            raise CommandError(f"ERROR: Interface {physical.hw_id} is already allocated to context {other.name}")
     mapped = ctx.args.get("mapped")
     if mapped in ("visible", "invisible"):
         mapped = None

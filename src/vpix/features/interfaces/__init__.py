@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from vpix.cli.registry import mode
 from vpix.features import CONTEXT, SYSTEM, Feature
+from vpix.features.interfaces.shared import Share
 from vpix.features.interfaces.stations import Stations
 from vpix.net.fabric import Port
 
@@ -49,6 +50,7 @@ class Interface:
     configured: bool = False       # named by an `interface` command since boot
     counters: Counters = field(default_factory=Counters)
     physical: "Interface | None" = None   # in a context: the system's interface it is allocated
+    share: Share | None = None     # in the system: how the contexts it is allocated to share it
 
     @property
     def link(self) -> bool:
@@ -101,6 +103,8 @@ class Interfaces(Feature):
         system.change_listeners.append(lambda *_: system.feature(Interfaces).stations.refresh())
 
     def adopt(self, old: "Interfaces") -> None:
+        for iface, was in zip(self.all, old.all):
+            iface.share = was.share
         self.stations = old.stations
         self.stations.interfaces = self.all
         self.stations.refresh()
@@ -110,7 +114,10 @@ class Interfaces(Feature):
         shuts it, under ``name`` if the system gave one."""
         self.deallocate(physical)
         iface = Interface(name or physical.hw_id, physical.index, physical.mac, shutdown=False,
-                          port=physical.port, counters=physical.counters, physical=physical)
+                          counters=physical.counters, physical=physical)
+        if physical.share is None:
+            physical.share = Share(physical.port)
+        iface.port = physical.share.view(lambda address: self.stations.owns(iface, address))
         self.all.append(iface)
         self.all.sort(key=lambda i: i.index)
         self.stations.refresh()
@@ -120,6 +127,7 @@ class Interfaces(Feature):
         for iface in [i for i in self.all if i.physical is physical]:
             self.all.remove(iface)
             self.stations.drop(iface.index)
+            iface.port.share.drop(iface.port)
 
     def factory_config(self) -> list[str]:
         """7.x interfaces the startup-config does not name stay in their factory state: shut."""

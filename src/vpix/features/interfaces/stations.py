@@ -103,6 +103,14 @@ class Stations:
         stack = self.stacks.get(iface.index)
         return stack if stack is not None and stack.address is not None else None
 
+    def owns(self, iface, address: str) -> bool:
+        """A packet for ``address`` arriving on ``iface`` is this space's to take: its address
+        there, or (active) a mapped address it publishes there."""
+        stack = self.stacks.get(iface.index)
+        if stack is None or stack.address is None:
+            return False
+        return stack.address == address or self._proxy(iface, address)
+
     def _receive(self, iface, frame: bytes) -> None:
         iface.counters.packets_in += 1
         iface.counters.bytes_in += len(frame)
