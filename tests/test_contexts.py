@@ -453,6 +453,8 @@ def test_a_packet_no_context_claims_on_a_shared_interface_is_dropped(net):
     # to the units' shared MAC (the server's gateway), for an address neither context owns
     net.tcp(net.server, "10.2.2.50", 40000, 80, SYN)
     assert got == [] and share.unclassified == 1
+    net.term.cmd("changeto system")
+    assert "  Virtual firewall classification failed" in net.term.cmd("show asp drop frame")
 
 
 def test_removing_a_context_frees_its_share_of_the_interface(net):

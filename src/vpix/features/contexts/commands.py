@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, SYSTEM
@@ -9,6 +11,7 @@ from vpix.features.configfile import confirmed, save
 from vpix.features.contexts import ContextDef, Contexts, fetch_text, licensed_contexts
 from vpix.features.contexts import conversion
 from vpix.features.flashfs import split_path
+from vpix.features.forwarding import Forwarding, asp
 from vpix.features.interfaces import Interfaces
 from vpix.transfer.remote import is_remote
 
@@ -37,6 +40,7 @@ _HELP = {
     "system": "Change to the system execution space",
     "detail": "Show the details of the contexts",
     "count": "Show the number of active contexts",
+    **asp.HELP,
 }
 
 
@@ -283,6 +287,23 @@ def _visible(ctx: Ctx) -> list[ContextDef]:
     if "name" in ctx.args:
         shown = [d for d in shown if d.name == ctx.args["name"]]
     return shown
+
+
+# ---------------------------------------------------------------- the device's drops
+
+
+@command("show asp drop [{frame|flow}]", versions="7.x", spaces=frozenset({SYSTEM}), help=_HELP)
+def show_asp_drop_system(ctx: Ctx):
+    """The whole device's: every context's drops, and the packets no context could be found for
+    on a shared interface."""
+    drops = {"frame": Counter(), "flow": Counter()}
+    for d in _contexts(ctx).active():
+        for kind, counted in d.space.feature(Forwarding).pipeline.drops.items():
+            drops[kind] += counted
+    drops["frame"]["ifc-classify"] += sum(iface.share.unclassified for iface in ctx.system.feature(Interfaces).all
+                                          if iface.share is not None)
+    for line in asp.lines(ctx.system.version, asp.kinds(ctx.args), drops, {"frame": None, "flow": None}):
+        ctx.print(line)
 
 
 # ---------------------------------------------------------------- saving every configuration

@@ -19,10 +19,13 @@ FRAME = {
     "acl-drop": "Flow is denied by configured rule",
     "tcp-not-syn": "First TCP packet not SYN",
     "sp-security-failed": "Slowpath security checks failed",
+    "ifc-classify": "Virtual firewall classification failed",
 }
 FLOW = {
     "conn-limit": "Connection limit reached",
 }
+HELP = {"asp": "Accelerated Security Path information", "drop": "Dropped packets and connections",
+        "frame": "Dropped packets", "flow": "Dropped connections"}
 KEYWORDS_SINCE = {(7, 0): 8, (7, 2): 4, (8, 0): 4}      # train -> first maintenance release with keywords
 
 
@@ -31,6 +34,11 @@ def keyworded(version: Version) -> bool:
     if first is not None:
         return version.maint >= first
     return (version.major, version.minor) > (8, 0)
+
+
+def kinds(args: dict) -> list[str]:
+    """The sections `show|clear asp drop [frame|flow]` names: both when it names neither."""
+    return [kind for kind in ("frame", "flow") if args.get(kind)] or ["frame", "flow"]
 
 
 def lines(version: Version, kinds: list[str], counters: dict[str, Counter],

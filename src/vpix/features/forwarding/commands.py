@@ -8,13 +8,12 @@ import ipaddress
 from vpix.cli.registry import command
 from vpix.cli.session import Ctx
 from vpix.clock import hms, parse_hms
-from vpix.features.forwarding import TIMEOUTS, Forwarding
+from vpix.features.forwarding import TIMEOUTS, Forwarding, asp
 
 _HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh:mm:ss, one or more",
          "conn": "Show connection information", "clear": "Reset functions",
          "xlate": "Show current translation information", "detail": "Show the translations with their flags",
-         "asp": "Accelerated Security Path information", "drop": "Dropped packets and connections",
-         "frame": "Dropped packets", "flow": "Dropped connections",
+         **asp.HELP,
          "local-host": "Show or clear the hosts with connections or translations through the unit",
          "ip": "A host's IP address"}
 
@@ -83,19 +82,15 @@ def clear_xlate(ctx: Ctx):
     ctx.system.feature(Forwarding).clear(xlates=True)
 
 
-def _asp_kinds(ctx: Ctx) -> list[str]:
-    return [kind for kind in ("frame", "flow") if ctx.args.get(kind)] or ["frame", "flow"]
-
-
 @command("show asp drop [{frame|flow}]", versions="7.x", help=_HELP)
 def show_asp_drop(ctx: Ctx):
-    for line in ctx.system.feature(Forwarding).asp_drop_lines(_asp_kinds(ctx)):
+    for line in ctx.system.feature(Forwarding).asp_drop_lines(asp.kinds(ctx.args)):
         ctx.print(line)
 
 
 @command("clear asp drop [{frame|flow}]", versions="7.x", help=_HELP)
 def clear_asp_drop(ctx: Ctx):
-    ctx.system.feature(Forwarding).clear_asp_drop(_asp_kinds(ctx), ctx.session.username)
+    ctx.system.feature(Forwarding).clear_asp_drop(asp.kinds(ctx.args), ctx.session.username)
 
 
 def _host(ctx: Ctx) -> int | None:
