@@ -164,6 +164,7 @@ class ConnTable:
         self._keys: dict[tuple, tuple[Conn, int]] = {}
         self.limited: Counter[tuple] = Counter()      # connection limit -> connections counted
         self.hosts: Counter[tuple[str, int]] = Counter()    # (interface, address) -> its connections
+        self.most_hosts = 0
         self.active: Counter[str] = Counter()          # interface -> hosts with connections
         self.most_active: Counter[str] = Counter()
         self.embryonic: Counter[tuple[str, int]] = Counter()   # (interface, address) -> handshakes to it
@@ -227,6 +228,7 @@ class ConnTable:
             del self.hosts[host]
             self.active[end.iface] -= 1
         elif change > 0 and self.hosts[host] == 1:
+            self.most_hosts = max(self.most_hosts, len(self.hosts))
             self.active[end.iface] += 1
             self.most_active[end.iface] = max(self.most_active[end.iface], self.active[end.iface])
 

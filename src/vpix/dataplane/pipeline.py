@@ -127,6 +127,9 @@ class Pipeline:
         self.acl_in: dict[str, AccessList] = {}
         self._own: set[int] = set()
         self.limits: dict[str, list[ConnLimit]] = {}  # interface -> the limits on traffic arriving there
+        self.conn_limit: int | None = None            # a context's resource class limit on its connections
+        self.context = ""                             # the context this pipeline is (for 321001)
+        self.conns_denied = 0                         # new connections the class limit refused
         self.drops: dict[str, Counter[str]] = {"frame": Counter(), "flow": Counter()}   # `show asp drop`
 
     def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
@@ -220,6 +223,11 @@ class Pipeline:
             return Verdict(logs=[(3, 201011, f"Connection limit exceeded {self.conns.limited[limit.key]}/"
                                              f"{limit.conn_max} for {way} packet from {source}/{sport} to "
                                              f"{target}/{dport} on interface {arrived_on}")])
+        if self.conn_limit is not None and ip.proto in (PROTO_TCP, PROTO_UDP) and len(self.conns) >= self.conn_limit:
+            self.conns_denied += 1
+            self.count_drop("conn-limit", "flow")
+            return Verdict(logs=[(5, 321001, f"Resource 'conns' limit of {self.conn_limit} reached for context "
+                                             f"'{self.context}'")])
         real_dst = mapped.ip if mapped is not None else dst
         too_many = self._too_many(ip.proto, (arrived_on, src, sport), (route.iface, real_dst, dport), dst)
         if too_many is not None:

@@ -70,7 +70,7 @@ def load_all() -> None:
     from vpix.cli.registry import COMMANDS
     from vpix.features import (  # noqa: F401
         aaa, acl, configfile, contexts, device, failover, flashfs, forwarding, inspection, interfaces, license, logging,
-        mgmt_access, nat, routing, software, terminal,
+        mgmt_access, nat, resources, routing, software, terminal,
     )
 
     owners = {cls.__module__.split(".")[2]: cls.spaces for cls in FEATURES}

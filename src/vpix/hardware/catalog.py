@@ -23,6 +23,7 @@ class Platform:
     interfaces: tuple[str, ...]
     nic: str
     max_interfaces: int
+    max_conns: int
     failover: bool
     versions: str
     license: str

@@ -110,6 +110,10 @@ class Space:
     def close_session(self, session: Session) -> None:
         self.root.sessions.discard(session)
 
+    def resource_limit(self, resource: str) -> int | None:
+        """What a resource class lets this space hold of ``resource``: a context's business."""
+        return None
+
     def config_session(self, transport: str = "config") -> Session:
         """A session that feeds configuration: "config" for startup and `copy`, "failover" for
         what the failover mate replicates."""

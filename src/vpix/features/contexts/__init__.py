@@ -27,6 +27,7 @@ class ContextDef:
     name: str
     space: "Context"
     description: str | None = None
+    member: str | None = None                # its resource class, when not the default one
     allocated: dict[str, str | None] = field(default_factory=dict)   # physical hw id -> mapped name
     group: int | None = None                 # `join-failover-group`, when entered
     fetching: bool = False                   # its configuration is on its way from a server
@@ -66,6 +67,8 @@ class Contexts(Feature):
             lines.append(f"context {d.name}")
             if d.description:
                 lines.append(f"  description {d.description}")
+            if d.member:
+                lines.append(f"  member {d.member}")
             for physical, mapped in d.allocated.items():
                 lines.append(f"  allocate-interface {physical}{' ' + mapped if mapped else ''}")
             if d.url:

@@ -123,9 +123,6 @@ def no_context(ctx: Ctx):
         raise CommandError(f"ERROR: Context '{name}' does not exist")
     if name == contexts.admin:
         raise CommandError("ERROR: Cannot remove the admin context")
-    interfaces = ctx.system.feature(Interfaces)
-    for hw_id in list(contexts.defs[name].allocated):
-        _release(contexts.defs[name], interfaces.by_hw(hw_id))
     contexts.remove(name)
 
 

@@ -1,0 +1,80 @@
+"""Resource management in multiple context mode (7.2+): classes, their limits, the contexts
+that are members, the connection limit enforced on the data path, and what the show commands
+report of it."""
+
+from __future__ import annotations
+
+from test_contexts import _sharing, net  # noqa: F401  (a fixture)
+
+from vpix.features.contexts import Contexts
+from vpix.net.packets import SYN
+
+DEFAULT_CLASS = ("class default\n  limit-resource All 0\n  limit-resource ASDM 5\n  limit-resource SSH 5\n"
+                 "  limit-resource Telnet 5\n!\n")
+
+
+def _gold(net, *limits: str) -> None:
+    net.term.configure("class gold", *limits, "exit", "context ctx1", "member gold")
+
+
+def test_the_default_class_and_a_new_one_are_in_the_configuration_and_survive_a_reload(net):
+    _sharing(net)
+    assert DEFAULT_CLASS in net.term.cmd("show running-config")
+    _gold(net, "limit-resource conns 10%", "limit-resource rate syslogs 100", "limit-resource telnet 2")
+    shown = net.term.cmd("show running-config")
+    assert DEFAULT_CLASS + ("class gold\n  limit-resource Conns 10.0%\n  limit-resource Telnet 2\n"
+                            "  limit-resource rate Syslogs 100\n!\n") in shown
+    assert "context ctx1\n  member gold\n  allocate-interface Ethernet0\n" in shown
+    net.term.cmd("write memory all")
+    net.term.cmd("reload noconfirm")
+    net.run(1)
+    net.term.cmd("enable")
+    net.term.cmd("")
+    assert net.term.cmd("show running-config") == shown
+    assert net.unit.system.feature(Contexts).defs["ctx1"].space.resource_limit("conns") == 13000
+
+
+def test_a_context_at_its_connection_limit_is_refused_new_ones(net):
+    web, got = _sharing(net)
+    _gold(net, "limit-resource conns 2")
+    net.term.cmd("changeto context ctx1")
+    net.term.configure("logging enable", "logging buffered informational")
+    for port in (40001, 40002, 40003):
+        net.tcp(net.server, "172.16.1.100", port, 80, SYN)
+    assert [seg.sport for seg, _ in got] == [40001, 40002]
+    assert "%PIX-5-321001: Resource 'conns' limit of 2 reached for context 'ctx1'" in net.term.cmd("show logging")
+    assert "  Connection limit reached" in net.term.cmd("show asp drop flow")
+    usage = net.term.cmd("show resource usage")
+    assert "Conns                       2            2          2             1 ctx1\n" in usage
+    net.term.cmd("changeto system")
+    assert "Conns                       2            2  130000(S)             1 Summary\n" in \
+        net.term.cmd("show resource usage summary")
+    assert " Conns                            2        0.00%  ctx1\n" in net.term.cmd("show resource allocation detail")
+    net.term.configure("class gold", "no limit-resource conns")       # the default class: unlimited
+    net.tcp(net.server, "172.16.1.100", 40004, 80, SYN)
+    assert [seg.sport for seg, _ in got] == [40001, 40002, 40004]
+
+
+def test_a_context_sees_only_its_own_usage(net):
+    _sharing(net)
+    net.tcp(net.server, "172.16.1.100", 40001, 80, SYN)
+    net.term.cmd("changeto context admin")
+    assert net.term.cmd("show resource usage").strip() == \
+        "Resource              Current         Peak      Limit        Denied Context"
+    assert "Invalid input" in net.term.type("show resource allocation\n")
+
+
+def test_bad_resource_commands_change_nothing(net):
+    _sharing(net)
+    _gold(net, "limit-resource conns 100")
+    before = net.term.cmd("show running-config")
+    for lines in (("class gold", "limit-resource hosts 10%"),      # no system limit to take a share of
+                  ("class gold", "limit-resource conns 0.0%"),
+                  ("class gold", "limit-resource conns many"),
+                  ("class gold", "limit-resource rate conns 5%"),
+                  ("class gold", "limit-resource frobs 5"),
+                  ("context ctx1", "member platinum"),
+                  ("no class default",)):
+        assert "ERROR: % Invalid input detected at '^' marker." in net.term.configure(*lines), lines
+    assert net.term.configure("no class gold") == "ERROR: Class gold is in use by context ctx1\n"
+    assert net.term.cmd("show running-config") == before
