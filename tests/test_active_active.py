@@ -388,3 +388,26 @@ def test_contexts_in_different_groups_share_an_interface_by_their_group_macs(pai
     assert answered == {"moved": True}
     share = pair.units["primary"].system.feature(Interfaces).by_hw("Ethernet0").share
     assert len(share.views) == 2
+
+
+def test_mac_address_auto_lets_contexts_of_both_groups_share_an_interface(pair):
+    primary, secondary = pair.terms["primary"], pair.terms["secondary"]
+    primary.configure("mac-address auto", "context ctx2", "allocate-interface Ethernet0", "config-url flash:/ctx2.cfg",
+                      "join-failover-group 2")
+    pair.run(1)
+    secondary.cmd("changeto context ctx2")
+    secondary.configure("interface Ethernet0", "nameif outside", "security-level 0",
+                        "ip address 172.16.1.3 255.255.0.0 standby 172.16.1.4")
+    secondary.cmd("changeto system")
+    pair.run(2)
+    server = pair.hosts["server1"]
+    answered = []
+    for address in ("172.16.1.1", "172.16.1.2", "172.16.1.3", "172.16.1.4"):
+        server.stack.ping(address, 1, 1.0, answered.append)
+        pair.run(1.5)
+    assert answered == [True] * 4
+    # admin is context 1 (group 1, active on the primary), ctx2 context 3 (group 2, active on the secondary)
+    assert {a: server.stack.arp[a].hex() for a in ("172.16.1.1", "172.16.1.2", "172.16.1.3", "172.16.1.4")} == \
+        {"172.16.1.1": "120000000001", "172.16.1.2": "020000000001",
+         "172.16.1.3": "120000000003", "172.16.1.4": "020000000003"}
+    assert pair.passes("pc1", "server1") and pair.answered("server1", "pc1")

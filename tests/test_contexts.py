@@ -468,3 +468,23 @@ def test_removing_a_context_frees_its_share_of_the_interface(net):
         net.server.stack.ping(address, 1, 1.0, replies.append)
         net.run(1.5)
     assert replies == [False, True]
+
+
+def test_mac_address_auto_gives_each_shared_interface_its_own_mac(net):
+    web, got = _sharing(net)
+    net.term.configure("mac-address auto")
+    assert "mac-address auto\n!\ninterface Ethernet0\n" in net.term.cmd("show running-config")
+    replies = []
+    for address in ("172.16.1.1", "172.16.1.2"):
+        net.server.stack.ping(address, 1, 1.0, replies.append)
+        net.run(1.5)
+    assert replies == [True, True]
+    arp = net.server.stack.arp
+    assert (arp["172.16.1.1"].hex(), arp["172.16.1.2"].hex()) == ("120000000001", "120000000002")
+    assert net.unit.ports[2].mac == bytes.fromhex(net.unit.identity.macs[2].replace(".", ""))  # not shared
+    net.tcp(net.server, "172.16.1.100", 40000, 80, SYN)          # ctx1's MAC: ctx1's packet
+    assert [seg.flags for seg, _ in got] == [SYN]
+    net.term.configure("no mac-address auto")                   # back to the interface's own MAC
+    net.server.stack.ping("172.16.1.2", 1, 1.0, replies.append)
+    net.run(1.5)
+    assert replies[-1] and arp["172.16.1.2"] == bytes.fromhex(net.unit.identity.macs[0].replace(".", ""))

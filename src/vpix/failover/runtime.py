@@ -588,13 +588,16 @@ class FailoverRuntime:
         the primary unit's (or the configured virtual ones), where it stands by the secondary's."""
         for space in self.spaces():
             role = self.role_of(space)
-            space.feature(Interfaces).stations.assume(role.machine.active, self._macs(role))
+            space.feature(Interfaces).stations.assume(role.machine.active, self._macs(role, space))
 
-    def _macs(self, role: Role) -> dict[int, tuple[bytes, bytes]]:
+    def _macs(self, role: Role, space) -> dict[int, tuple[bytes, bytes]]:
+        """The primary's MACs for active, the secondary's for standby; a context's own
+        (`mac-address auto`) over those; the configured virtual ones over all."""
         own = [mac_bytes(mac) for mac in self.system.unit.identity.macs]
         mate = [mac_bytes(mac) for mac in self.mate_macs] if len(self.mate_macs) == len(own) else own
         primary, secondary = (own, mate) if self.config.is_primary() else (mate, own)
         macs = {index: (primary[index], secondary[index]) for index in range(len(own))}
+        macs.update(space.feature(Interfaces).auto_macs())
         virtual = self.config.groups[role.group].mac if role.group else self.config.mac
         for hw, (active, standby) in virtual.items():
             iface = self.interfaces.by_hw(hw)

@@ -10,7 +10,7 @@ SLOTS = {
             "access-list", "pager", "logging", "mtu", "ip-address", "failover", "pdm", "arp", "nat",
             "access-group", "route", "timeout", "aaa-server", "aaa", "username", "http", "snmp",
             "floodguard", "telnet", "ssh", "console", "tftp", "terminal", "banner"],
-    "7.x": ["hostname", "domain-name", "enable", "names", "banner", "interfaces", "class", "passwd", "boot", "ftp",
+    "7.x": ["hostname", "domain-name", "enable", "names", "banner", "mac-address", "interfaces", "class", "passwd", "boot", "ftp",
             "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "monitor", "icmp", "asdm",
             "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
             "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "class-map", "policy-map",

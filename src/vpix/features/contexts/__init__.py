@@ -57,6 +57,7 @@ class Contexts(Feature):
         super().__init__(system)
         self.admin: str | None = None
         self.defs: dict[str, ContextDef] = {}      # in the order they were created
+        self.mac_auto = False                      # `mac-address auto`: shared interfaces get MACs of their own
         self._numbers = 0
 
     # ------------------------------------------------------------ configuration
@@ -76,7 +77,7 @@ class Contexts(Feature):
             if d.group is not None:
                 lines.append(f"  join-failover-group {d.group}")
             lines.append("!")
-        return [("context", lines)]
+        return [("mac-address", ["mac-address auto"] if self.mac_auto else []), ("context", lines)]
 
     def start(self) -> None:
         for d in self.defs.values():
@@ -116,6 +117,7 @@ class Contexts(Feature):
         interfaces = d.space.feature(Interfaces)
         for iface in list(interfaces.all):
             interfaces.deallocate(iface.physical)
+        self.follow_interfaces()
         d.space.removed = True
         for session in [s for s in self.system.sessions if s.system is d.space]:
             session.close()
@@ -144,6 +146,12 @@ class Contexts(Feature):
         said = could_not_fetch(d.space.url) if text is None else d.space.apply_config(text)
         self.loaded(d)
         return said
+
+    def follow_interfaces(self) -> None:
+        """Every context's interfaces take the MACs and addresses of now (an interface became
+        shared, or no longer is)."""
+        for d in self.defs.values():
+            d.space.feature(Interfaces).stations.refresh()
 
     def group_of(self, space: Context) -> int:
         d = self.defs.get(space.name)

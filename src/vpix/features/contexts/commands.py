@@ -40,6 +40,8 @@ _HELP = {
     "system": "Change to the system execution space",
     "detail": "Show the details of the contexts",
     "count": "Show the number of active contexts",
+    "mac-address": "Configure MAC addresses",
+    "auto": "Give each shared context interface a MAC address of its own",
     **asp.HELP,
 }
 
@@ -93,6 +95,19 @@ def admin_context(ctx: Ctx):
     if d is not None and d.group not in (None, 1):
         raise CommandError("ERROR: The admin context must be in failover group 1")
     contexts.admin = name
+
+
+@command("mac-address auto", mode="config", versions="7.2+", config=True, spaces=frozenset({SYSTEM}), help=_HELP)
+def mac_address_auto(ctx: Ctx):
+    _contexts(ctx).mac_auto = True
+    _contexts(ctx).follow_interfaces()
+
+
+@command("no mac-address auto", mode="config", versions="7.2+", config=True, spaces=frozenset({SYSTEM}),
+         help=_HELP)
+def no_mac_address_auto(ctx: Ctx):
+    _contexts(ctx).mac_auto = False
+    _contexts(ctx).follow_interfaces()
 
 
 @command("context <name:WORD>", mode="config", versions="7.x", config=True, spaces=frozenset({SYSTEM}),
@@ -152,6 +167,7 @@ def allocate_interface(ctx: Ctx):
         mapped = None
     d.allocated[physical.hw_id] = mapped
     d.space.feature(Interfaces).allocate(physical, mapped)
+    _contexts(ctx).follow_interfaces()
 
 
 @command("no allocate-interface <hw:WORD> [<mapped:WORD>] [{visible|invisible}]", mode="config-ctx",
@@ -161,6 +177,7 @@ def no_allocate_interface(ctx: Ctx):
     if physical is None:
         raise ctx.invalid("hw")
     _release(_def(ctx), physical)
+    _contexts(ctx).follow_interfaces()
 
 
 def _release(d: ContextDef, physical) -> None:

@@ -92,7 +92,7 @@ class Interfaces(Feature):
         ports = system.unit.ports
         self.all = [] if system.space == CONTEXT else [
             Interface(hw_id, i, ident.macs[i], port=ports[i]) for i, hw_id in enumerate(system.hw.interfaces)]
-        self.stations = Stations(self.all, system.unit.clock)
+        self.stations = Stations(self.all, system.unit.clock, self.auto_macs)
         if system.family == "6.x":
             for iface in self.all:
                 _six_defaults(iface)
@@ -106,7 +106,7 @@ class Interfaces(Feature):
         for iface, was in zip(self.all, old.all):
             iface.share = was.share
         self.stations = old.stations
-        self.stations.interfaces = self.all
+        self.stations.interfaces, self.stations.own_macs = self.all, self.auto_macs
         self.stations.refresh()
 
     def allocate(self, physical: Interface, name: str | None) -> Interface:
@@ -128,6 +128,18 @@ class Interfaces(Feature):
             self.all.remove(iface)
             self.stations.drop(iface.index)
             iface.port.share.drop(iface.port)
+
+    def auto_macs(self) -> dict[int, tuple[bytes, bytes]]:
+        """`mac-address auto` in the system: each interface this context shares with another
+        gets an (active, standby) MAC pair of its own, 12 (active) or 02 (standby), then the
+        slot (0), the port, the sub-interface (0) and the context's ID."""
+        from vpix.features.contexts import Contexts
+
+        if self.system.space != CONTEXT or not self.system.root.feature(Contexts).mac_auto:
+            return {}
+        number = self.system.number.to_bytes(2, "big")
+        return {iface.index: (bytes([0x12, 0, iface.index, 0]) + number, bytes([0x02, 0, iface.index, 0]) + number)
+                for iface in self.all if len(iface.port.share.views) > 1}
 
     def factory_config(self) -> list[str]:
         """7.x interfaces the startup-config does not name stay in their factory state: shut."""

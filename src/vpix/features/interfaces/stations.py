@@ -18,9 +18,10 @@ from vpix.net.stack import IpStack
 
 
 class Stations:
-    def __init__(self, interfaces, clock):
+    def __init__(self, interfaces, clock, own_macs: Callable[[], dict[int, tuple[bytes, bytes]]] = dict):
         self.interfaces = interfaces
         self.clock = clock
+        self.own_macs = own_macs                            # index -> (active, standby) MACs not burned in
         self.stacks: dict[int, IpStack] = {}
         self.active = True
         self.macs: dict[int, tuple[bytes, bytes]] = {}      # index -> (active MAC, standby MAC)
@@ -65,16 +66,21 @@ class Stations:
         """Take the active (or standby) addresses and MACs and announce what is new to the
         segment: every address on becoming active, else the ones whose address or MAC changed
         (a standby learning its mate's MACs too, or caches would keep the old one)."""
-        before = {index: (stack.address, stack.port.mac) for index, stack in self.stacks.items()}
         became_active = active and not self.active
         self.active, self.macs = active, macs
-        self.refresh()
+        self.refresh(announce_all=became_active)
+
+    def refresh(self, announce_all: bool = False) -> None:
+        """Follow the configuration: which interfaces have an address, and which it is; tell
+        the segment of an address or MAC that changed (all of them: ``announce_all``)."""
+        before = {index: (stack.address, stack.port.mac) for index, stack in self.stacks.items()}
+        self._follow()
         for index, stack in self.stacks.items():
-            if became_active or before.get(index) != (stack.address, stack.port.mac):
+            if stack.address is not None and (announce_all or before.get(index) != (stack.address, stack.port.mac)):
                 stack.announce()
 
-    def refresh(self) -> None:
-        """Follow the configuration: which interfaces have an address, and which it is."""
+    def _follow(self) -> None:
+        own = self.own_macs()
         for iface in self.interfaces:
             if iface.index in self._reserved:
                 continue
@@ -96,7 +102,7 @@ class Stations:
             stack.address = iface.ip if self.active else iface.standby
             stack.mask = iface.mask or "255.255.255.0"
             burned = mac_bytes(iface.mac)
-            active_mac, standby_mac = self.macs.get(iface.index, (burned, burned))
+            active_mac, standby_mac = self.macs.get(iface.index) or own.get(iface.index, (burned, burned))
             iface.port.mac = active_mac if self.active else standby_mac
 
     def stack(self, iface) -> IpStack | None:
