@@ -78,3 +78,18 @@ def test_bad_resource_commands_change_nothing(net):
         assert "ERROR: % Invalid input detected at '^' marker." in net.term.configure(*lines), lines
     assert net.term.configure("no class gold") == "ERROR: Class gold is in use by context ctx1\n"
     assert net.term.cmd("show running-config") == before
+
+
+def test_a_context_at_its_host_limit_is_refused_connections_of_new_hosts(net):
+    web, got = _sharing(net)
+    _gold(net, "limit-resource hosts 2")
+    net.term.cmd("changeto context ctx1")
+    net.term.configure("logging enable", "logging buffered informational")
+    net.tcp(net.server, "172.16.1.100", 40001, 80, SYN)        # two hosts: the server and the web server
+    net.tcp(net.server, "172.16.1.100", 40002, 80, SYN)        # the same two: allowed
+    other = net.add_host("other", "172.16.1.60", "outside")
+    net.tcp(other, "172.16.1.100", 40003, 80, SYN)              # a third host: refused
+    assert [seg.sport for seg, _ in got] == [40001, 40002]
+    assert "%PIX-5-321001: Resource 'hosts' limit of 2 reached for context 'ctx1'" in net.term.cmd("show logging")
+    assert "Hosts                       2            2          2             1 ctx1\n" in \
+        net.term.cmd("show resource usage")

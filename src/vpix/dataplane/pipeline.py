@@ -127,9 +127,9 @@ class Pipeline:
         self.acl_in: dict[str, AccessList] = {}
         self._own: set[int] = set()
         self.limits: dict[str, list[ConnLimit]] = {}  # interface -> the limits on traffic arriving there
-        self.conn_limit: int | None = None            # a context's resource class limit on its connections
+        self.quotas: dict[str, int] = {}              # a context's resource class limits: conns, hosts
         self.context = ""                             # the context this pipeline is (for 321001)
-        self.conns_denied = 0                         # new connections the class limit refused
+        self.quota_denied: Counter[str] = Counter()   # new connections a class limit refused, by resource
         self.drops: dict[str, Counter[str]] = {"frame": Counter(), "flow": Counter()}   # `show asp drop`
 
     def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
@@ -223,11 +223,12 @@ class Pipeline:
             return Verdict(logs=[(3, 201011, f"Connection limit exceeded {self.conns.limited[limit.key]}/"
                                              f"{limit.conn_max} for {way} packet from {source}/{sport} to "
                                              f"{target}/{dport} on interface {arrived_on}")])
-        if self.conn_limit is not None and ip.proto in (PROTO_TCP, PROTO_UDP) and len(self.conns) >= self.conn_limit:
-            self.conns_denied += 1
+        exhausted = self._exhausted(ip.proto, (arrived_on, src)) if self.quotas else None
+        if exhausted is not None:
+            self.quota_denied[exhausted] += 1
             self.count_drop("conn-limit", "flow")
-            return Verdict(logs=[(5, 321001, f"Resource 'conns' limit of {self.conn_limit} reached for context "
-                                             f"'{self.context}'")])
+            return Verdict(logs=[(5, 321001, f"Resource '{exhausted}' limit of {self.quotas[exhausted]} reached "
+                                             f"for context '{self.context}'")])
         real_dst = mapped.ip if mapped is not None else dst
         too_many = self._too_many(ip.proto, (arrived_on, src, sport), (route.iface, real_dst, dport), dst)
         if too_many is not None:
@@ -253,6 +254,17 @@ class Pipeline:
             self.conns.seen(conn, 0, length, flags, now)
             verdict.logs.append(built(conn))
         return verdict
+
+    def _exhausted(self, proto: int, host: tuple[str, int]) -> str | None:
+        """The resource class limit a new connection from ``host`` would go past, if any."""
+        if proto not in (PROTO_TCP, PROTO_UDP):
+            return None
+        if len(self.conns) >= self.quotas.get("conns", len(self.conns) + 1):
+            return "conns"
+        hosts = self.conns.hosts
+        if host not in hosts and len(hosts) >= self.quotas.get("hosts", len(hosts) + 1):
+            return "hosts"
+        return None
 
     def _limit(self, arrived_on: str, proto: int, dport: int) -> ConnLimit | None:
         if proto not in (PROTO_TCP, PROTO_UDP):

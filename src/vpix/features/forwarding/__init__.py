@@ -97,7 +97,8 @@ class Forwarding(Feature):
         self.pipeline.nat.xlate_timeout = t.xlate
         self.pipeline.ftp_ports = self.system.feature(Inspection).ftp_ports()
         self.pipeline.limits = self.system.feature(Inspection).conn_limits()
-        self.pipeline.conn_limit = self.system.resource_limit("conns")
+        self.pipeline.quotas = {resource: limit for resource in ("conns", "hosts")
+                                if (limit := self.system.resource_limit(resource)) is not None}
         self.pipeline.context = self.system.context_name or ""
 
     # ------------------------------------------------------------ packets

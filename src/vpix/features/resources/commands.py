@@ -123,9 +123,10 @@ def _counts(d: ContextDef) -> dict[str, tuple[int, int, int]]:
     """resource -> (current, peak, denied) in the context."""
     pipeline = d.space.feature(Forwarding).pipeline
     conns, nat = pipeline.conns, pipeline.nat
-    return {"conns": (len(conns), conns.most_used, pipeline.conns_denied),
+    denied = pipeline.quota_denied
+    return {"conns": (len(conns), conns.most_used, denied["conns"]),
             "xlates": (len(nat), nat.most_used, 0),
-            "hosts": (len(conns.hosts), conns.most_hosts, 0)}
+            "hosts": (len(conns.hosts), conns.most_hosts, denied["hosts"])}
 
 
 @command("show resource allocation [detail]", versions=_SEVEN_TWO, spaces=frozenset({SYSTEM}), help=_HELP)
