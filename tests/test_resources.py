@@ -93,3 +93,17 @@ def test_a_context_at_its_host_limit_is_refused_connections_of_new_hosts(net):
     assert "%PIX-5-321001: Resource 'hosts' limit of 2 reached for context 'ctx1'" in net.term.cmd("show logging")
     assert "Hosts                       2            2          2             1 ctx1\n" in \
         net.term.cmd("show resource usage")
+
+
+def test_ntc_templates_read_show_resource_usage(net):
+    from ntc_templates.parse import parse_output
+
+    web, got = _sharing(net)
+    _gold(net, "limit-resource conns 1")
+    net.tcp(net.server, "172.16.1.100", 40001, 80, SYN)
+    net.tcp(net.server, "172.16.1.100", 40002, 80, SYN)
+    for command, who in (("show resource usage", "ctx1"), ("show resource usage summary", "Summary")):
+        parsed = parse_output(platform="cisco_asa", command=command, data=net.term.cmd(command))
+        conns = next(row for row in parsed if row["resource"] == "Conns")
+        assert (conns["current"], conns["denied"], conns["context"]) == ("1", "1", who)
+        assert conns["limit"] == ("1" if who == "ctx1" else "130000(S)")
