@@ -121,10 +121,7 @@ def test_a_new_context_gets_its_interfaces_and_its_own_configuration(net):
     assert "interface dmz\n nameif dmz\n security-level 50\n ip address 10.5.5.1 255.255.255.0" in saved
     net.term.cmd("changeto system")
     assert "Cryptochecksum" in net.term.cmd("write memory")
-    net.term.cmd("reload noconfirm")
-    net.run(1)
-    net.term.cmd("enable")
-    net.term.cmd("")
+    net.reload()
     assert " ctx1 " in net.term.cmd("show context")
     net.term.cmd("changeto context ctx1")
     assert "ip address 10.5.5.1 255.255.255.0" in net.term.cmd("show running-config interface dmz")
@@ -275,10 +272,7 @@ def test_a_license_without_contexts_keeps_single_mode(tmp_path, images):
     net = Net(tmp_path, images)
     key = keys.encode(net.unit.identity.serial, grants.grant("PIX-515E-R"))
     net.unit.flash.write_private("activation-key", (key + "\n").encode())
-    net.term.cmd("reload noconfirm")
-    net.run(1)
-    net.term.cmd("enable")
-    net.term.cmd("")
+    net.reload()
     net.term.cmd("configure terminal")
     assert net.term.cmd("mode multiple noconfirm") == \
         "ERROR: Multiple context mode is not supported by the license on this platform\n"
@@ -305,6 +299,17 @@ async def _settled(net) -> str:
     return text + net.term.read()
 
 
+async def _web_context(net, url: str) -> str:
+    """Context web, with Ethernet2 taken from the admin context and its configuration at
+    ``url``; what loading it said. Left in the context's configuration mode."""
+    net.term.configure("context admin", "no allocate-interface Ethernet2")
+    net.term.cmd("configure terminal")
+    net.term.cmd("context web")
+    net.term.cmd("allocate-interface Ethernet2")
+    net.term.type(f"config-url {url}\n")
+    return await _settled(net)
+
+
 async def _served(root):
     server = TftpServer(root)
     port = await server.start()
@@ -318,12 +323,7 @@ async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_a
     server, port = await _served(root)
     try:
         url = f"tftp://127.0.0.1:{port}/web.cfg"
-        net.term.configure("context admin", "no allocate-interface Ethernet2")
-        net.term.cmd("configure terminal")
-        net.term.cmd("context web")
-        net.term.cmd("allocate-interface Ethernet2")
-        net.term.type(f"config-url {url}\n")
-        assert "WARNING" not in await _settled(net)
+        assert "WARNING" not in await _web_context(net, url)
         net.term.cmd("context other")
         net.term.type(f"config-url tftp://127.0.0.1:{port}/missing.cfg\n")
         assert (f"WARNING: Could not fetch the URL tftp://127.0.0.1:{port}/missing.cfg\n"
@@ -350,15 +350,12 @@ async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_a
 
 async def _reloaded_context(net, name: str) -> None:
     """Reload the unit and wait for context ``name`` to come up (from its server)."""
-    net.term.cmd("reload noconfirm")
-    net.run(1)
+    net.reload()
     for _ in range(500):
         d = net.unit.system.feature(Contexts).defs.get(name)
         if d is not None and d.space.started:
             break
         await asyncio.sleep(0.01)
-    net.term.cmd("enable")
-    net.term.cmd("")
 
 
 async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable):
@@ -368,12 +365,7 @@ async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable
     (root / "web.cfg").write_text(CTX_FILE)
     (root / "web.cfg").chmod(0o666)
     url = f"tftp://127.0.0.1:{port}/web.cfg"
-    net.term.configure("context admin", "no allocate-interface Ethernet2")
-    net.term.cmd("configure terminal")
-    net.term.cmd("context web")
-    net.term.cmd("allocate-interface Ethernet2")
-    net.term.type(f"config-url {url}\n")
-    await _settled(net)
+    await _web_context(net, url)
     net.term.cmd("end")
     net.term.cmd("changeto context web")
     net.term.configure("interface Ethernet2", "ip address 10.6.6.1 255.255.255.0")

@@ -23,6 +23,13 @@ async def settle(unit, timeout=20.0):
     assert not unit.console_session.busy
 
 
+async def typed(unit, term, text: str) -> str:
+    """What the console shows for ``text`` until the command it ends has finished."""
+    out = term.type(text)
+    await settle(unit)
+    return out + term.read()
+
+
 @pytest.fixture
 async def server(tmp_path, monkeypatch):
     root = tmp_path / "tftproot"

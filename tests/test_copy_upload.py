@@ -11,7 +11,7 @@ import time
 
 import pytest
 from test_copy_servers import _vsftpd
-from test_copy_tftp import settle
+from test_copy_tftp import typed
 
 from vpix.transfer import remote, tftp
 from vpix.transfer.tftp_io import upload
@@ -57,9 +57,7 @@ async def test_copy_flash_file_to_tftp_asks_and_sends(pix7, tftpd_hpa_writable):
         "Source filename [notes.txt]? ")
     assert term.type("\n").endswith("Address or name of remote host [127.0.0.1]? ")
     assert term.type("\n").endswith("Destination filename [n.txt]? ")
-    out = term.type("\n")
-    await settle(unit)
-    out += term.read()
+    out = await typed(unit, term, "\n")
     assert "\n!!!\n100000 bytes copied in " in out
     assert (root / "n.txt").read_bytes() == unit.flash.path("notes.txt").read_bytes()
 
@@ -68,23 +66,17 @@ async def test_copy_running_config_to_tftp(pix7, tftpd_hpa_writable, monkeypatch
     root, port = tftpd_hpa_writable
     monkeypatch.setattr(tftp, "TFTP_PORT", port)
     unit, term = pix7
-    term.cmd("configure terminal")
-    term.cmd("hostname backed-up")
-    term.cmd("end")
+    term.configure("hostname backed-up")
     assert term.type("copy running-config tftp:\n").endswith("Source filename [running-config]? ")
     assert term.type("\n").endswith("Address or name of remote host []? ")
     assert term.type("127.0.0.1\n").endswith("Destination filename [running-config]? ")
-    out = term.type("fw.cfg\n")
-    await settle(unit)
-    out += term.read()
+    out = await typed(unit, term, "fw.cfg\n")
     words = " ".join(unit.system.checksum()[i:i + 8] for i in range(0, 32, 8))
     assert f"Cryptochecksum: {words} \n!\n" in out and " bytes copied in " in out
     saved = (root / "fw.cfg").read_text()
     assert "hostname backed-up\n" in saved and saved.split("\n") == unit.system.config_text() + [""]
     # the file loads back into the device as it was
-    term.cmd("configure terminal")
-    term.cmd("hostname other")
-    term.cmd("end")
+    term.configure("hostname other")
     assert unit.system.apply_config(saved) == [] and unit.system.checksum() in saved
 
 
@@ -94,13 +86,10 @@ async def test_write_net_uses_the_tftp_server_setting(pix6, tftpd_hpa_writable, 
     unit, term = pix6
     term.cmd("configure terminal")
     term.cmd("tftp-server inside 127.0.0.1 /pix.cfg")
-    out = term.type("write net\n")
-    await settle(unit)
-    out += term.read()
+    out = await typed(unit, term, "write net\n")
     assert "write net\nBuilding configuration...\nCryptochecksum: " in out and "[OK]" in out
     assert "tftp-server inside 127.0.0.1 /pix.cfg" in (root / "pix.cfg").read_text()
-    term.type("write net :other.cfg\n")
-    await settle(unit)
+    await typed(unit, term, "write net :other.cfg\n")
     assert (root / "other.cfg").exists()
 
 
@@ -108,9 +97,8 @@ async def test_a_refused_upload_says_why_and_writes_nothing(pix7, tftpd_hpa_writ
     root, port = tftpd_hpa_writable
     unit, term = pix7
     before = sorted(e.name for e in unit.flash.entries())
-    out = term.type(f"copy /noconfirm running-config tftp://127.0.0.1:{port}/missing/dir.cfg\n")
-    await settle(unit)
-    out += term.read()
+    url = f"tftp://127.0.0.1:{port}/missing/dir.cfg"
+    out = await typed(unit, term, f"copy /noconfirm running-config {url}\n")
     assert f"%Error opening tftp://127.0.0.1:{port}/missing/dir.cfg (No such file or directory)" in out
     assert sorted(e.name for e in unit.flash.entries()) == before and list(root.iterdir()) == []
     out = term.type(f"copy /noconfirm flash:/nope.bin tftp://127.0.0.1:{port}/x\n")
@@ -135,14 +123,9 @@ async def test_copy_running_config_to_ftp(pix7, vsftpd_uploads, passive):
     incoming, port = vsftpd_uploads
     unit, term = pix7
     if passive:
-        term.cmd("configure terminal")
-        term.cmd("ftp mode passive")
-        term.cmd("end")
-    term.type(f"copy /noconfirm running-config ftp://anonymous:x@127.0.0.1:{port}/incoming/fw.cfg\n")
-    await settle(unit)
-    assert " bytes copied in " in term.read()
+        term.configure("ftp mode passive")
+    url = f"ftp://anonymous:x@127.0.0.1:{port}/incoming/fw.cfg"
+    assert " bytes copied in " in await typed(unit, term, f"copy /noconfirm running-config {url}\n")
     assert (incoming / "fw.cfg").read_text().split("\n") == unit.system.config_text() + [""]
-    out = term.type(f"copy /noconfirm running-config ftp://127.0.0.1:{port}/fw.cfg\n")   # root: not writable
-    await settle(unit)
-    out += term.read()
+    out = await typed(unit, term, f"copy /noconfirm running-config ftp://127.0.0.1:{port}/fw.cfg\n")  # not writable
     assert f"%Error opening ftp://127.0.0.1:{port}/fw.cfg (Permission denied)" in out

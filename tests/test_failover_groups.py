@@ -47,10 +47,7 @@ def test_failover_groups_configure_render_and_survive_a_reload(net):
     assert "context ctx1\n  allocate-interface Ethernet2\n  config-url flash:/ctx1.cfg\n  join-failover-group 2\n" \
         in net.term.cmd("show running-config")
     net.term.cmd("write memory")
-    net.term.cmd("reload noconfirm")
-    net.run(1)
-    net.term.cmd("enable")
-    net.term.cmd("")
+    net.reload()
     assert net.term.cmd("show running-config failover") == shown
     assert "Failover group: 2, ID: 2" in net.term.cmd("show context detail ctx1")
 

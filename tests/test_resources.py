@@ -26,10 +26,7 @@ def test_the_default_class_and_a_new_one_are_in_the_configuration_and_survive_a_
                             "  limit-resource rate Syslogs 100\n!\n") in shown
     assert "context ctx1\n  member gold\n  allocate-interface Ethernet0\n" in shown
     net.term.cmd("write memory all")
-    net.term.cmd("reload noconfirm")
-    net.run(1)
-    net.term.cmd("enable")
-    net.term.cmd("")
+    net.reload()
     assert net.term.cmd("show running-config") == shown
     assert net.unit.system.feature(Contexts).defs["ctx1"].space.resource_limit("conns") == 13000
 

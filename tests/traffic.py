@@ -60,6 +60,13 @@ class Net:
     def run(self, seconds=0.5):
         self.clock.advance(seconds)
 
+    def reload(self) -> None:
+        """`reload noconfirm`, the boot, back at the enable prompt."""
+        self.term.cmd("reload noconfirm")
+        self.run(1)
+        self.term.cmd("enable")
+        self.term.cmd("")
+
     def tcp(self, host, dst, sport, dport, flags, payload=b""):
         segment = Tcp(sport, dport, 1000, 1000, flags, payload)
         host.stack.send_ip(dst, PROTO_TCP, segment.encode(ip_bytes(host.stack.address), ip_bytes(dst)))
