@@ -374,6 +374,10 @@ async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable
     words = " ".join(net.unit.system.feature(Contexts).defs["web"].space.checksum()[i:i + 8] for i in range(0, 32, 8))
     assert f"Cryptochecksum: {words} \n\n" in said and said.endswith("[OK]\nfw/web# ")
     assert "ip address 10.6.6.1 255.255.255.0" in (root / "web.cfg").read_text()
+    backup = f"tftp://127.0.0.1:{port}/web-backup.cfg"           # a context's copy to a server
+    assert " bytes copied in " in net.term.type(f"copy /noconfirm running-config {backup}\n") + await _settled(net)
+    assert "PIX Version 7.2(1) <context>\n!\nhostname web\n" in (root / "web-backup.cfg").read_text()
+    assert "Invalid input" in net.term.cmd("copy /noconfirm running-config flash:/x.cfg")
     net.term.configure("access-list web-in extended permit tcp any any eq www")
     net.term.cmd("changeto system")
     said = net.term.type("write memory all\n") + await _settled(net)

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx, Wait
-from vpix.features import PLATFORM, Feature
+from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, Feature
 from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
 from vpix.image.format import MAGIC, ImageError, inspect
@@ -61,6 +61,8 @@ _HELP = {
     "src": "Source: flash:/file, running-config, startup-config, tftp:, tftp://, ftp://, "
            "http[s]://[user:password@]host[:port]/path",
     "dst": "Destination: flash:[/file], flash:image, flash:pdm, tftp:, tftp://, ftp://[user:password@]host/path",
+    "running-config": "Copy the current operating configuration",
+    "startup-config": "Copy the startup configuration",
     "write": "Write config to memory, terminal, or erase flash memory",
     "net": "Write to network TFTP server",
     "where": "[server]:[filename] of the TFTP server",
@@ -317,6 +319,15 @@ def copy_upload(ctx: Ctx):
     yield from _upload(ctx, url, data)
 
 
+@command("copy [/noconfirm] {running-config|startup-config} <dst:WORD>", spaces=frozenset({CONTEXT}), help=_HELP)
+def copy_context_config(ctx: Ctx):
+    """In a context (which has no flash of its own): its configuration to a server."""
+    if _scheme(ctx.args["dst"]) not in WRITABLE:
+        raise ctx.invalid("dst")
+    ctx.args["src"] = "running-config" if ctx.args.get("running-config") else "startup-config"
+    yield from copy_upload(ctx)
+
+
 def _flash_name(ctx: Ctx) -> str:
     try:
         return split_path(ctx.system, ctx.args["src"])[1]
@@ -374,7 +385,7 @@ def _upload(ctx: Ctx, url: str, data: bytes):
     ctx.print(_copied(len(data), time.perf_counter() - started))
 
 
-@command("write net [<where:WORD>]", help=_HELP)
+@command("write net [<where:WORD>]", spaces=EVERYWHERE, help=_HELP)
 def write_net(ctx: Ctx):
     """The running configuration to a TFTP server: `[server]:[filename]`, the `tftp-server`
     setting for what it leaves out, asking for what neither gives."""
