@@ -104,3 +104,16 @@ def test_ntc_templates_read_show_resource_usage(net):
         conns = next(row for row in parsed if row["resource"] == "Conns")
         assert (conns["current"], conns["denied"], conns["context"]) == ("1", "1", who)
         assert conns["limit"] == ("1" if who == "ctx1" else "130000(S)")
+
+
+def test_a_context_at_its_translation_limit_is_refused_new_translations(net):
+    net.term.configure("class gold", "limit-resource xlates 2", "exit", "context admin", "member gold")
+    net.term.cmd("changeto context admin")
+    net.term.configure("logging enable", "logging buffered informational", "nat (inside) 1 0.0.0.0 0.0.0.0",
+                       "global (outside) 1 interface")
+    for port in (40001, 40002, 40003):                   # PAT: a translation per source port
+        net.tcp(net.pc, "172.16.1.50", port, 80, SYN)
+    assert [seg.sport for kind, seg, _ in net.received["server"] if kind == "tcp"] == [1024, 1025]
+    assert "%PIX-5-321001: Resource 'xlates' limit of 2 reached for context 'admin'" in net.term.cmd("show logging")
+    assert "Xlates                      2            2          2             1 admin\n" in \
+        net.term.cmd("show resource usage")

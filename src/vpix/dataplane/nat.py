@@ -125,6 +125,14 @@ class NoTranslation(Exception):
         self.message_id = message_id
 
 
+class XlateLimit(NoTranslation):
+    """The flow needs a new translation, and the context's resource class allows no more (321001)."""
+
+    def __init__(self, limit: int):
+        super().__init__(321001)
+        self.limit = limit
+
+
 @dataclass
 class NatConfig:
     nat: list[NatRule] = field(default_factory=list)
@@ -143,6 +151,7 @@ class NatTable:
         self.addresses: dict[str, int] = {}            # interface name -> its address
         self.security: dict[str, int] = {}
         self.xlate_timeout = 10800.0
+        self.xlate_limit: int | None = None            # a context's resource class limit on translations
         self.most_used = 0
         self.listener: Callable[[str, Xlate], None] | None = None
         self._out: dict[tuple, Xlate] = {}             # (real_if, mapped_if, proto, real, real port)
@@ -286,6 +295,8 @@ class NatTable:
         key = (a, b, proto, src, sport)
         found = self._out.get(key)
         if found is None:
+            if self.xlate_limit is not None and len(self._out) + len(self.config.statics) >= self.xlate_limit:
+                raise XlateLimit(self.xlate_limit)
             found = Xlate(kind, a, b, src, mapped(), proto, sport, port, now, now)
             self._add(found)
             self._built.append(found)

@@ -26,7 +26,7 @@ from vpix.clock import hms
 from vpix.dataplane.acl import AccessList
 from vpix.dataplane import ftp
 from vpix.dataplane.conns import Conn, ConnLimit, ConnTable, End, Teardown, Timeouts
-from vpix.dataplane.nat import PAT, STATIC, Address, NatTable, NoTranslation, Xlate
+from vpix.dataplane.nat import PAT, STATIC, Address, NatTable, NoTranslation, Xlate, XlateLimit
 from vpix.dataplane.routes import RouteTable
 from vpix.net.packets import ACK, FIN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN, IPv4, Malformed, Tcp, ip_text
 
@@ -225,10 +225,8 @@ class Pipeline:
                                              f"{target}/{dport} on interface {arrived_on}")])
         exhausted = self._exhausted(ip.proto, (arrived_on, src)) if self.quotas else None
         if exhausted is not None:
-            self.quota_denied[exhausted] += 1
             self.count_drop("conn-limit", "flow")
-            return Verdict(logs=[(5, 321001, f"Resource '{exhausted}' limit of {self.quotas[exhausted]} reached "
-                                             f"for context '{self.context}'")])
+            return self._over_quota(exhausted, self.quotas[exhausted])
         real_dst = mapped.ip if mapped is not None else dst
         too_many = self._too_many(ip.proto, (arrived_on, src, sport), (route.iface, real_dst, dport), dst)
         if too_many is not None:
@@ -236,6 +234,8 @@ class Pipeline:
             return Verdict(logs=[too_many])
         try:
             a, b = self.nat.flow(arrived_on, route.iface, ip.proto, src, sport, dst, dport, mapped, now)
+        except XlateLimit as full:
+            return self._over_quota("xlates", full.limit)
         except NoTranslation as missing:
             return self._drop("acl-drop", _untranslated(missing.message_id, ip.proto, arrived_on, route.iface,
                                                         source, sport, target, dport))
@@ -254,6 +254,11 @@ class Pipeline:
             self.conns.seen(conn, 0, length, flags, now)
             verdict.logs.append(built(conn))
         return verdict
+
+    def _over_quota(self, resource: str, limit: int) -> Verdict:
+        self.quota_denied[resource] += 1
+        return Verdict(logs=[(5, 321001, f"Resource '{resource}' limit of {limit} reached for context "
+                                         f"'{self.context}'")])
 
     def _exhausted(self, proto: int, host: tuple[str, int]) -> str | None:
         """The resource class limit a new connection from ``host`` would go past, if any."""

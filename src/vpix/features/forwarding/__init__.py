@@ -99,6 +99,7 @@ class Forwarding(Feature):
         self.pipeline.limits = self.system.feature(Inspection).conn_limits()
         self.pipeline.quotas = {resource: limit for resource in ("conns", "hosts")
                                 if (limit := self.system.resource_limit(resource)) is not None}
+        self.pipeline.nat.xlate_limit = self.system.resource_limit("xlates")
         self.pipeline.context = self.system.context_name or ""
 
     # ------------------------------------------------------------ packets

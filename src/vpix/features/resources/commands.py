@@ -125,7 +125,7 @@ def _counts(d: ContextDef) -> dict[str, tuple[int, int, int]]:
     conns, nat = pipeline.conns, pipeline.nat
     denied = pipeline.quota_denied
     return {"conns": (len(conns), conns.most_used, denied["conns"]),
-            "xlates": (len(nat), nat.most_used, 0),
+            "xlates": (len(nat), nat.most_used, denied["xlates"]),
             "hosts": (len(conns.hosts), conns.most_hosts, denied["hosts"])}
 
 
