@@ -103,6 +103,10 @@ async def test_a_refused_upload_says_why_and_writes_nothing(pix7, tftpd_hpa_writ
     assert sorted(e.name for e in unit.flash.entries()) == before and list(root.iterdir()) == []
     out = term.type(f"copy /noconfirm flash:/nope.bin tftp://127.0.0.1:{port}/x\n")
     assert "%Error opening flash:/nope.bin (No such file or directory)" in out
+    term.type(f"copy flash:/nope.bin tftp://127.0.0.1:{port}/x\n")
+    term.type("http://elsewhere/x\n")                           # another file system's name as the answer
+    assert "%Error opening http://elsewhere/x (No such file or directory)" in term.type("\n\n")
+    assert list(root.iterdir()) == []
 
 
 @pytest.fixture

@@ -363,7 +363,10 @@ def _upload_data(ctx: Ctx, name: str) -> tuple[bytes, list[str]]:
         if text is None:
             raise CommandError("%Error opening startup-config (No such file or directory)")
         return text.encode(), []
-    device, name = split_path(system, name)
+    try:
+        device, name = split_path(system, name)
+    except ValueError:                   # answered with another file system's name
+        raise CommandError(f"%Error opening {name} (No such file or directory)") from None
     flash = system.unit.flash
     if not flash.exists(name) or flash.is_folder(name):
         raise CommandError(f"%Error opening {device}/{name} (No such file or directory)")
