@@ -13,6 +13,8 @@ from ntc_templates.parse import parse_output
 
 from served import serve, serve_multiple
 
+from vpix.features.logging import Logging
+
 pytestmark = pytest.mark.clients
 
 
@@ -341,3 +343,50 @@ def test_netmiko_across_security_contexts(multi):
         assert "nameif dmz" not in admin and "nameif inside" in admin
     finally:
         conn.disconnect()
+
+
+def _held_telnet(port: int) -> socket.socket:
+    """A Telnet session logged in (the password), left open."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    time.sleep(0.3)
+    s.sendall(b"cisco\r\n")
+    text = b""
+    while b"> " not in text:
+        text += s.recv(65536)
+    return s
+
+
+def test_a_contexts_resource_class_caps_its_telnet_and_ssh_sessions(tmp_path, images):
+    import paramiko
+
+    served = serve_multiple(tmp_path / "fw1", images["pix-7.2(1)"])
+    try:
+        system = served.run(lambda: served.unit.system)
+        served.run(lambda: system.apply_config(
+            "class one\n  limit-resource telnet 1\n  limit-resource ssh 1\ncontext admin\n  member one\n"))
+        admin = served.run(lambda: served.unit.management_space())
+        served.run(lambda: admin.apply_config("logging enable\nlogging buffered notifications\n"))
+        first = _held_telnet(served.ports.telnet)
+        try:
+            refused = _telnet(served.ports.telnet, b"cisco\r\n", wait=0.3)         # closed at once
+            assert "Password" not in refused and "> " not in refused
+            conn = netmiko(served)                                                 # SSH: a limit of its own
+            try:
+                client = paramiko.SSHClient()
+                client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+                client.connect("127.0.0.1", served.ports.ssh, "admin", "admin", look_for_keys=False,
+                               allow_agent=False)
+                _, stdout, _ = client.exec_command("show version")
+                assert stdout.read() == b"" and stdout.channel.recv_exit_status() == 1
+                client.close()
+            finally:
+                conn.disconnect()
+        finally:
+            first.close()
+        log = "\n".join(served.run(lambda: list(admin.feature(Logging).buffer)))
+        assert "%PIX-5-321001: Resource 'telnet' limit of 1 reached for context 'admin'" in log
+        assert "%PIX-5-321001: Resource 'ssh' limit of 1 reached for context 'admin'" in log
+        time.sleep(0.3)
+        assert "Current privilege level : 1" in _telnet(served.ports.telnet, b"cisco\r\nshow curpriv\r\n")
+    finally:
+        served.stop()

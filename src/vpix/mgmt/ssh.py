@@ -12,7 +12,7 @@ from vpix.features.aaa import Aaa
 from vpix.features.mgmt_access import MgmtAccess
 from vpix.mgmt.scp import FlashSFTP
 from vpix.mgmt.telnet import crlf
-from vpix.mgmt.terminal import RemoteTerminal
+from vpix.mgmt.terminal import RemoteTerminal, admitted
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class _Server(asyncssh.SSHServer):
 
 async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
     system = unit.management_space()
-    if system is None:
+    if system is None or not admitted(system, "ssh"):
         process.exit(1)
         return
     username = process.get_extra_info("username")

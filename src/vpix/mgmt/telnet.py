@@ -11,7 +11,7 @@ import logging
 import telnetlib3
 
 from vpix.features.mgmt_access import MgmtAccess
-from vpix.mgmt.terminal import RemoteTerminal
+from vpix.mgmt.terminal import RemoteTerminal, admitted
 
 log = logging.getLogger(__name__)
 READ_CHUNK = 4096
@@ -32,7 +32,7 @@ async def _pump(reader, feed) -> None:
 async def _serve_telnet(unit, reader, writer) -> None:
     system = unit.management_space()
     peer = (writer.get_extra_info("peername") or ("127.0.0.1",))[0]
-    if system is None or not system.feature(MgmtAccess).allows("telnet", peer):
+    if system is None or not system.feature(MgmtAccess).allows("telnet", peer) or not admitted(system, "telnet"):
         writer.close()
         return
     done = asyncio.Event()

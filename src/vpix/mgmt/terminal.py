@@ -14,6 +14,19 @@ GREETING = "Type help or '?' for a list of available commands.\n"
 ATTEMPTS = 3
 
 
+def admitted(system, service: str) -> bool:
+    """One more Telnet or SSH session fits in ``system`` under its resource class (a context's
+    limit, 5 by default); when it does not, 321001 says so and the connection is refused."""
+    limit = system.resource_limit(service)
+    if limit is None:
+        return True
+    held = sum(1 for s in system.root.sessions if s.system is system and s.transport == service and not s.closed)
+    if held < limit:
+        return True
+    system.syslog(5, 321001, f"Resource '{service}' limit of {limit} reached for context '{system.name}'")
+    return False
+
+
 class RemoteTerminal:
     def __init__(self, system, service: str, write: Callable[[str], None],
                  hangup: Callable[[], None], username: str | None = None, login: bool = True):
