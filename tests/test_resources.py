@@ -4,10 +4,13 @@ report of it."""
 
 from __future__ import annotations
 
+import re
+
 from test_contexts import _sharing, net  # noqa: F401  (a fixture)
 
 from vpix.features.contexts import Contexts
-from vpix.net.packets import SYN
+from vpix.features.logging import Logging
+from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes
 
 DEFAULT_CLASS = ("class default\n  limit-resource All 0\n  limit-resource ASDM 5\n  limit-resource SSH 5\n"
                  "  limit-resource Telnet 5\n!\n")
@@ -117,3 +120,27 @@ def test_a_context_at_its_translation_limit_is_refused_new_translations(net):
     assert "%PIX-5-321001: Resource 'xlates' limit of 2 reached for context 'admin'" in net.term.cmd("show logging")
     assert "Xlates                      2            2          2             1 admin\n" in \
         net.term.cmd("show resource usage")
+
+
+def test_rate_limits_cap_new_connections_and_syslog_messages_a_second(net):
+    web, got = _sharing(net)
+    _gold(net, "limit-resource rate conns 2", "limit-resource rate syslogs 4")
+    net.server.stack.ping("172.16.1.100", 1, 1.0, lambda ok: None)          # the server learns the MAC
+    net.run(1.5)
+    net.term.cmd("changeto context ctx1")
+    net.term.configure("logging enable", "logging buffered debugging")
+    started = net.clock.monotonic()
+    net.clock.advance(int(started) + 1 - started)                 # at the start of a second
+    for port in (40001, 40002, 40003, 40004, 40005):           # two built, three refused: five messages
+        net.server.stack.send_ip("172.16.1.100", PROTO_TCP, Tcp(port, 80, 1000, 0, SYN).encode(
+            ip_bytes("172.16.1.50"), ip_bytes("172.16.1.100")))
+    net.run(0.1)
+    assert [seg.sport for seg, _ in got] == [40001, 40002]
+    logged = net.unit.system.feature(Contexts).defs["ctx1"].space.feature(Logging).buffer
+    assert len([line for line in logged if "%PIX-" in line]) == 4          # the fifth message that second is dropped
+    net.run(1)
+    net.tcp(net.server, "172.16.1.100", 40006, 80, SYN)                    # a new second
+    assert [seg.sport for seg, _ in got] == [40001, 40002, 40006]
+    usage = net.term.cmd("show resource usage")
+    assert re.search(r"Conns \[rate\] +\d+ +2 +2 +3 ctx1", usage)
+    assert re.search(r"Syslogs \[rate\] +\d+ +4 +4 +[1-9]\d* ctx1", usage)

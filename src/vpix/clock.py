@@ -117,6 +117,32 @@ class VirtualClock:
         self._now = end
 
 
+class PerSecond:
+    """Events counted per second of a clock against an optional limit: how many in the current
+    second, the most in any second, and how many the limit turned away."""
+
+    def __init__(self) -> None:
+        self.limit: int | None = None
+        self.peak = 0
+        self.denied = 0
+        self._second = -1
+        self._count = 0
+
+    def admit(self, now: float) -> bool:
+        second = int(now)
+        if second != self._second:
+            self._second, self._count = second, 0
+        if self.limit is not None and self._count >= self.limit:
+            self.denied += 1
+            return False
+        self._count += 1
+        self.peak = max(self.peak, self._count)
+        return True
+
+    def current(self, now: float) -> int:
+        return self._count if int(now) == self._second else 0
+
+
 def hms(seconds: float) -> str:
     """`1:02:03`: how the device writes durations and idle times."""
     seconds = int(seconds)

@@ -22,7 +22,7 @@ import struct
 from collections import Counter
 from dataclasses import dataclass, field
 
-from vpix.clock import hms
+from vpix.clock import PerSecond, hms
 from vpix.dataplane.acl import AccessList
 from vpix.dataplane import ftp
 from vpix.dataplane.conns import Conn, ConnLimit, ConnTable, End, Teardown, Timeouts
@@ -130,6 +130,7 @@ class Pipeline:
         self.quotas: dict[str, int] = {}              # a context's resource class limits: conns, hosts
         self.context = ""                             # the context this pipeline is (for 321001)
         self.quota_denied: Counter[str] = Counter()   # new connections a class limit refused, by resource
+        self.conn_rate = PerSecond()                  # new connections a second, and the class's limit on it
         self.drops: dict[str, Counter[str]] = {"frame": Counter(), "flow": Counter()}   # `show asp drop`
 
     def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
@@ -227,6 +228,10 @@ class Pipeline:
         if exhausted is not None:
             self.count_drop("conn-limit", "flow")
             return self._over_quota(exhausted, self.quotas[exhausted])
+        if ip.proto in (PROTO_TCP, PROTO_UDP) and not self.conn_rate.admit(now):
+            self.count_drop("conn-limit", "flow")
+            return Verdict(logs=[(5, 321002, f"Resource 'conns' rate limit of {self.conn_rate.limit} reached for "
+                                             f"context '{self.context}'")])
         real_dst = mapped.ip if mapped is not None else dst
         too_many = self._too_many(ip.proto, (arrived_on, src, sport), (route.iface, real_dst, dport), dst)
         if too_many is not None:

@@ -53,14 +53,15 @@ class Context(Space):
     def running(self) -> bool:
         return super().running() and not self.removed
 
-    def resource_limit(self, resource: str) -> int | None:
-        """What its resource class lets it hold of ``resource`` (None: no limit)."""
+    def resource_limit(self, resource: str, rate: bool = False) -> int | None:
+        """What its resource class lets it hold of ``resource`` (``rate``: start of it a second);
+        None: no limit."""
         from vpix.features.contexts import Contexts
         from vpix.features.resources import Resources
 
         resources = self.root.feature_if_any(Resources)
         d = self.root.feature(Contexts).defs.get(self.name)
-        return resources.limit(d.member, resource) if resources is not None and d is not None else None
+        return resources.limit(d.member, resource, rate) if resources is not None and d is not None else None
 
     # its startup configuration is the file at its config-url
 

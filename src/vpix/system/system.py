@@ -110,7 +110,7 @@ class Space:
     def close_session(self, session: Session) -> None:
         self.root.sessions.discard(session)
 
-    def resource_limit(self, resource: str) -> int | None:
+    def resource_limit(self, resource: str, rate: bool = False) -> int | None:
         """What a resource class lets this space hold of ``resource``: a context's business."""
         return None
 

@@ -100,6 +100,7 @@ class Forwarding(Feature):
         self.pipeline.quotas = {resource: limit for resource in ("conns", "hosts")
                                 if (limit := self.system.resource_limit(resource)) is not None}
         self.pipeline.nat.xlate_limit = self.system.resource_limit("xlates")
+        self.pipeline.conn_rate.limit = self.system.resource_limit("conns", rate=True)
         self.pipeline.context = self.system.context_name or ""
 
     # ------------------------------------------------------------ packets

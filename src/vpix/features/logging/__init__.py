@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ctx
+from vpix.clock import PerSecond
 from vpix.features import Feature
 
 LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
@@ -35,6 +36,7 @@ class Logging(Feature):
         self.buffer: deque[str] = deque(maxlen=BUFFER)
         self.counts = {"buffered": 0, "trap": 0}
         self._socket: socket.socket | None = None
+        self.rate = PerSecond()                 # messages a second, and a context's class limit on it
 
     def render(self, full):
         lines = []
@@ -52,6 +54,9 @@ class Logging(Feature):
 
     def deliver(self, severity: int, message: str) -> None:
         if not self.enabled:
+            return
+        self.rate.limit = self.system.resource_limit("syslogs", rate=True)
+        if not self.rate.admit(self.system.unit.clock.monotonic()):
             return
         stamped = f"{self._stamp()}{message}"
         if self._wants("buffered", severity):

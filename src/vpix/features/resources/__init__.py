@@ -67,13 +67,13 @@ class Resources(Feature):
             return self.system.hw.max_conns
         return SYSTEM_LIMITS.get(resource)
 
-    def limit(self, member: str | None, resource: str) -> int | None:
-        """What a member of class ``member`` (None: the default class) may hold of ``resource``;
-        None: unlimited."""
+    def limit(self, member: str | None, resource: str, rate: bool = False) -> int | None:
+        """What a member of class ``member`` (None: the default class) may hold of ``resource``
+        (``rate``: may start of it a second); None: unlimited."""
         default = self.classes["default"]
         own = self.classes.get(member or "default", default)
         for cls in (own, default):
-            value = cls.limits.get(resource, cls.limits.get("all"))
+            value = cls.rates.get(resource) if rate else cls.limits.get(resource, cls.limits.get("all"))
             if value is not None:
                 return self._absolute(resource, value)
         return None

@@ -7,6 +7,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.features import CONTEXT, SYSTEM
 from vpix.features.contexts import ContextDef, Contexts
 from vpix.features.forwarding import Forwarding
+from vpix.features.logging import Logging
 from vpix.features.resources import RATES, RESOURCES, ResourceClass, Resources, limit_value
 
 _HELP = {
@@ -115,18 +116,23 @@ def no_member(ctx: Ctx):
 
 # ---------------------------------------------------------------- show
 
-# What `show resource` counts of a context, as it names it: (label, resource keyword).
-COUNTED = (("Conns", "conns"), ("Xlates", "xlates"), ("Hosts", "hosts"))
+# What `show resource` counts of a context, in its order: (label, resource keyword, a rate).
+COUNTED = (("Syslogs [rate]", "syslogs", True), ("Conns", "conns", False), ("Xlates", "xlates", False),
+           ("Hosts", "hosts", False), ("Conns [rate]", "conns", True))
 
 
 def _counts(d: ContextDef) -> dict[str, tuple[int, int, int]]:
-    """resource -> (current, peak, denied) in the context."""
+    """label -> (current, peak, denied) in the context."""
     pipeline = d.space.feature(Forwarding).pipeline
     conns, nat = pipeline.conns, pipeline.nat
     denied = pipeline.quota_denied
-    return {"conns": (len(conns), conns.most_used, denied["conns"]),
-            "xlates": (len(nat), nat.most_used, denied["xlates"]),
-            "hosts": (len(conns.hosts), conns.most_hosts, denied["hosts"])}
+    now = d.space.unit.clock.monotonic()
+    syslogs, rate = d.space.feature(Logging).rate, pipeline.conn_rate
+    return {"Syslogs [rate]": (syslogs.current(now), syslogs.peak, syslogs.denied),
+            "Conns": (len(conns), conns.most_used, denied["conns"]),
+            "Xlates": (len(nat), nat.most_used, denied["xlates"]),
+            "Hosts": (len(conns.hosts), conns.most_hosts, denied["hosts"]),
+            "Conns [rate]": (rate.current(now), rate.peak, rate.denied)}
 
 
 @command("show resource allocation [detail]", versions=_SEVEN_TWO, spaces=frozenset({SYSTEM}), help=_HELP)
@@ -135,13 +141,13 @@ def show_resource_allocation(ctx: Ctx):
     contexts = ctx.system.feature(Contexts).active()
     detail = ctx.args.get("detail")
     ctx.print(f"{'Resource':<24}{'Total':>11}{'% of Avail':>13}" + ("  Context" if detail else ""))
-    for label, resource in (("ASDM", "asdm"), ("SSH", "ssh"), ("Telnet", "telnet")) + COUNTED:
-        limits = [(d.name, resources.limit(d.member, resource)) for d in contexts]
+    for label, resource, rate in (("ASDM", "asdm", False), ("SSH", "ssh", False), ("Telnet", "telnet", False)) + COUNTED:
+        limits = [(d.name, resources.limit(d.member, resource, rate)) for d in contexts]
         rows = [(name, [limit]) for name, limit in limits] if detail else []
         rows.append(("All Contexts" if detail else "", [limit for _, limit in limits]))
         for name, values in rows:
             total = "unlimited" if None in values or not values else str(sum(values))
-            system = resources.system_limit(resource)
+            system = None if rate else resources.system_limit(resource)
             share = "N/A" if system is None or total == "unlimited" else f"{int(total) * 100 / system:.2f}%"
             ctx.print(f" {label:<23}{total:>11}{share:>13}" + (f"  {name}" if detail else ""))
 
@@ -160,26 +166,26 @@ def show_resource_usage(ctx: Ctx):
     ctx.print(f"{'Resource':<22}{'Current':>7}{'Peak':>13}{'Limit':>11}{'Denied':>14} Context")
     counted = {d.name: _counts(d) for d in contexts}
     capped = False
-    for label, resource in COUNTED:
+    for label, resource, rate in COUNTED:
         if ctx.args.get("summary") or ctx.args.get("system"):
-            current, peak, denied = (sum(c[resource][i] for c in counted.values()) for i in range(3))
-            limit, who = resources.system_limit(resource), "System"
+            current, peak, denied = (sum(c[label][i] for c in counted.values()) for i in range(3))
+            limit, who = None if rate else resources.system_limit(resource), "System"
             if ctx.args.get("summary"):
-                limit, who = _combined(resources, contexts, resource), "Summary"
+                limit, who = _combined(resources, contexts, resource, rate), "Summary"
                 capped |= isinstance(limit, str) and limit.endswith("(S)")
             _usage_line(ctx, label, current, peak, limit, denied, who)
             continue
         for d in contexts:
-            current, peak, denied = counted[d.name][resource]
-            _usage_line(ctx, label, current, peak, resources.limit(d.member, resource), denied, d.name)
+            current, peak, denied = counted[d.name][label]
+            _usage_line(ctx, label, current, peak, resources.limit(d.member, resource, rate), denied, d.name)
     if capped:
         ctx.print("S = System: Combined context limits exceed the system limit; the system limit is shown.")
 
 
-def _combined(resources: Resources, contexts: list[ContextDef], resource: str) -> int | str | None:
+def _combined(resources: Resources, contexts: list[ContextDef], resource: str, rate: bool) -> int | str | None:
     """The contexts' limits together, or the system's (marked) when they exceed it."""
-    limits = [resources.limit(d.member, resource) for d in contexts]
-    system = resources.system_limit(resource)
+    limits = [resources.limit(d.member, resource, rate) for d in contexts]
+    system = None if rate else resources.system_limit(resource)
     if None not in limits and (system is None or sum(limits) <= system):
         return sum(limits)
     return None if system is None else f"{system}(S)"
