@@ -411,3 +411,14 @@ def test_mac_address_auto_lets_contexts_of_both_groups_share_an_interface(pair):
         {"172.16.1.1": "120000000001", "172.16.1.2": "020000000001",
          "172.16.1.3": "120000000003", "172.16.1.4": "020000000003"}
     assert pair.passes("pc1", "server1") and pair.answered("server1", "pc1")
+
+
+def test_resource_classes_replicate_and_limit_the_context_on_either_unit(pair):
+    pair.configure("primary", "class gold", "limit-resource conns 1", "exit", "context ctx1", "member gold")
+    for role in ("primary", "secondary"):
+        shown = pair.terms[role].cmd("show running-config")
+        assert "class gold\n  limit-resource Conns 1\n!\n" in shown and "context ctx1\n  member gold\n" in shown
+    assert pair.passes("pc2", "server2")                          # ctx1 (group 2) on the secondary: one conn
+    assert not pair.passes("pc2", "server2", (40001, 9))          # a second one is refused there
+    assert "Conns                       1            1          1             1 ctx1" in \
+        pair.exec_in("secondary", "ctx1", "show resource usage")
