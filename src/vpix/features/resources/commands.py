@@ -66,7 +66,7 @@ def no_resource_class(ctx: Ctx):
     _follow(ctx)
 
 
-def _limits(ctx: Ctx) -> tuple[dict[str, str], dict[str, str]]:
+def _limits(ctx: Ctx) -> tuple[dict[str, str], str]:
     """The class's table the command names (rates or amounts), and the resource keyword."""
     cls = _class(ctx)
     names = RATES if ctx.args.get("rate") else RESOURCES
