@@ -10,6 +10,7 @@ from test_copy_upload import tftpd_hpa_writable  # noqa: F401  (a fixture)
 from traffic import Net
 
 from vpix.features.contexts import Contexts
+from vpix.image import format as image_format
 from vpix.features.interfaces import Interfaces
 from vpix.net.fabric import Segment
 from vpix.net.host import Host
@@ -85,16 +86,31 @@ def test_the_system_and_the_admin_context_split_the_configuration(net):
     assert net.unit.console_session.prompt() == "fw# "
 
 
-def test_show_context_lists_the_admin_context_marked(net):
+def test_show_context_lists_the_admin_context_marked_with_its_class(net):
+    net.term.configure("class gold", "exit", "context ctx1", "member gold", "allocate-interface Ethernet5",
+                       "config-url flash:/ctx1.cfg")
     assert net.term.cmd("show context") == (
+        "Context Name      Class                Interfaces           URL\n"
+        "*admin            default              Ethernet0            flash:/admin.cfg\n"
+        "                                       Ethernet1\n"
+        "                                       Ethernet2\n"
+        "                                       Ethernet3\n"
+        "                                       Ethernet4\n"
+        "                                       Ethernet5\n"
+        " ctx1             gold                 Ethernet5            flash:/ctx1.cfg\n"
+        "Total active Security Contexts: 2\n")
+
+
+def test_before_7_2_show_context_has_no_class_column(tmp_path, images):
+    path = tmp_path / image_format.default_name(image_format.Version.parse("7.0(8)"), "pix")
+    image_format.build(path, "7.0(8)", "pix", size_mb=0.25)
+    net = Net(tmp_path / "unit", {"pix-7.0(8)": path}, image_key="pix-7.0(8)")
+    multiple(net)
+    assert net.term.cmd("show context").startswith(
         "Context Name      Interfaces                    URL\n"
         "*admin            Ethernet0                     flash:/admin.cfg\n"
-        "                  Ethernet1\n"
-        "                  Ethernet2\n"
-        "                  Ethernet3\n"
-        "                  Ethernet4\n"
-        "                  Ethernet5\n"
-        "Total active Security Contexts: 1\n")
+        "                  Ethernet1\n")
+    assert "Invalid input" in net.term.configure("class gold")
 
 
 def test_a_new_context_gets_its_interfaces_and_its_own_configuration(net):
@@ -105,7 +121,8 @@ def test_a_new_context_gets_its_interfaces_and_its_own_configuration(net):
                    "WARNING: Could not fetch the URL flash:/ctx1.cfg\n"
                    "INFO: Creating context with default config\n")
     shown = net.term.cmd("show context")
-    assert " ctx1             Ethernet2                     flash:/ctx1.cfg\n                  Ethernet3\n" in shown
+    assert (" ctx1             default              Ethernet2            flash:/ctx1.cfg\n"
+            "                                       Ethernet3\n") in shown
     assert shown.endswith("Total active Security Contexts: 2\n")
     net.term.cmd("changeto context ctx1")
     assert net.unit.console_session.prompt() == "fw/ctx1# "
@@ -331,7 +348,7 @@ async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_a
         net.term.cmd("no context other")
         net.term.cmd("end")
         shown = net.term.cmd("show context")
-        assert f" web              Ethernet2                     {url}\n" in shown and " other " not in shown
+        assert f" web              default              Ethernet2            {url}\n" in shown and " other " not in shown
         net.term.cmd("changeto context web")
         assert "10.5.5.1" in net.term.cmd("show running-config interface Ethernet2")
         net.term.type("write memory\n")            # vpix's TFTP server takes no files
@@ -421,7 +438,8 @@ def _sharing(net):
 def test_contexts_sharing_an_interface_each_take_their_own_packets(net):
     web, got = _sharing(net)
     shown = net.term.cmd("show context")
-    assert "*admin            Ethernet0 " in shown and " ctx1             Ethernet0 " in shown
+    assert "*admin            default              Ethernet0 " in shown
+    assert " ctx1             default              Ethernet0 " in shown
     replies = []
     for address in ("172.16.1.1", "172.16.1.2"):           # each context answers on its own address
         net.server.stack.ping(address, 1, 1.0, replies.append)

@@ -13,6 +13,7 @@ from vpix.features.contexts import conversion
 from vpix.features.flashfs import split_path
 from vpix.features.forwarding import Forwarding, asp
 from vpix.features.interfaces import Interfaces
+from vpix.features.resources import Resources
 from vpix.transfer.remote import is_remote
 
 MULTIPLE = frozenset({SYSTEM, CONTEXT})
@@ -264,14 +265,18 @@ def _may_change(ctx: Ctx) -> None:
 
 @command("show context [<name:WORD>]", versions="7.x", spaces=MULTIPLE, help=_HELP)
 def show_context(ctx: Ctx):
+    """7.2 and later add each context's resource class as a column."""
     contexts = _visible(ctx)
-    ctx.print(f"{'Context Name':<18}{'Interfaces':<30}URL")
+    classes = ctx.system.root.feature_if_any(Resources) is not None
+    ctx.print(f"{'Context Name':<18}{'Class':<21}{'Interfaces':<21}URL" if classes
+              else f"{'Context Name':<18}{'Interfaces':<30}URL")
     for d in contexts:
         mark = "*" if d.name == _contexts(ctx).admin else " "
         names = list(d.allocated) or [""]
-        ctx.print(f"{mark}{d.name:<17}{names[0]:<30}{d.url}")
+        lead = f"{mark}{d.name:<17}" + (f"{d.member or 'default':<21}" if classes else "")
+        ctx.print(f"{lead}{names[0]:<20} {d.url}" if classes else f"{lead}{names[0]:<30}{d.url}")
         for name in names[1:]:
-            ctx.print(f"{'':<18}{name}")
+            ctx.print(f"{'':<{len(lead)}}{name}")
     ctx.print(f"Total active Security Contexts: {len(contexts)}")
 
 
