@@ -37,10 +37,6 @@ class PortView:
         return self.share.port.link
 
     @property
-    def up(self) -> bool:
-        return self.share.port.up
-
-    @property
     def link_listeners(self) -> list:
         return self.share.port.link_listeners
 
