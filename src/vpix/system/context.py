@@ -23,6 +23,7 @@ class Context(Space):
         self.url: str | None = None           # its `config-url`, as entered
         self.started = False
         self.removed = False
+        self._limits: dict[tuple[str, bool], int | None] = {}   # resource_limit's answers, until they change
         self._build(root)
 
     @property
@@ -56,12 +57,21 @@ class Context(Space):
     def resource_limit(self, resource: str, rate: bool = False) -> int | None:
         """What its resource class lets it hold of ``resource`` (``rate``: start of it a second);
         None: no limit."""
-        from vpix.features.contexts import Contexts
-        from vpix.features.resources import Resources
+        key = (resource, rate)
+        if key not in self._limits:
+            from vpix.features.contexts import Contexts
+            from vpix.features.resources import Resources
 
-        resources = self.root.feature_if_any(Resources)
-        d = self.root.feature(Contexts).defs.get(self.name)
-        return resources.limit(d.member, resource, rate) if resources is not None and d is not None else None
+            resources = self.root.feature_if_any(Resources)
+            d = self.root.feature(Contexts).defs.get(self.name)
+            if resources is None or d is None:
+                return None
+            self._limits[key] = resources.limit(d.member, resource, rate)
+        return self._limits[key]
+
+    def resources_changed(self) -> None:
+        """Its resource class, or that class's limits, changed: look them up again."""
+        self._limits.clear()
 
     # its startup configuration is the file at its config-url
 

@@ -40,8 +40,9 @@ def _class(ctx: Ctx) -> ResourceClass:
 
 
 def _follow(ctx: Ctx) -> None:
-    """Every context's data path takes its limits again."""
+    """Every context takes its limits again, its data path with them."""
     for d in ctx.system.root.feature(Contexts).defs.values():
+        d.space.resources_changed()
         d.space.feature(Forwarding).config_changed()
 
 
