@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from vpix.cli.registry import command
-from vpix.cli.session import Ask, CommandError, Ctx, Wait
+from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import PLATFORM
 from vpix.features.device.commands import clock_text
+from vpix.features.software import stored
 from vpix.system import config as cfg
-from vpix.transfer.remote import WRITABLE, is_remote, reason, run, store
+from vpix.transfer.remote import is_remote
 
 _HELP = {
     "running-config": "Show the current operating configuration",
@@ -38,7 +38,9 @@ def save(ctx: Ctx, space=None):
         text.insert(1, f": Written by {ctx.session.username} at {clock_text(system.now())}")
     url = getattr(system, "url", None)
     if is_remote(url):
-        size = yield from _store(url, cfg.as_file(text))
+        data = cfg.as_file(text)
+        yield from stored(url, data)
+        size = len(data)
     else:
         size = system.write_startup(text)
     elapsed = max(time.perf_counter() - started, 0.001)
@@ -49,15 +51,6 @@ def save(ctx: Ctx, space=None):
         return [f"Cryptochecksum: {words} "]
     return [f"Cryptochecksum: {words} ", "",
             f"{size} bytes copied in {elapsed:.3f} secs ({int(size / elapsed)} bytes/sec)"]
-
-
-def _store(url: str, data: bytes):
-    if urlsplit(url).scheme.lower() not in WRITABLE:
-        raise CommandError(f"%Error opening {url} (Operation not supported)")
-    failure = yield Wait(lambda done: run(store(url, data), done))
-    if failure is not None:
-        raise CommandError(f"%Error opening {url} ({reason(failure)})")
-    return len(data)
 
 
 @command("show running-config [all] [<words:LINE>]", help=_HELP)

@@ -376,12 +376,8 @@ def _upload_data(ctx: Ctx, name: str) -> tuple[bytes, list[str]]:
 
 def _upload(ctx: Ctx, url: str, data: bytes):
     """Send ``data``: `!` marks as the server takes it, then the count, or the server's refusal."""
-    mark = _marker(ctx)
     started = time.perf_counter()
-    failure = yield Wait(lambda done: run(store(url, data, passive=_software(ctx).ftp_passive, on_sent=mark),
-                                          done))
-    if failure is not None:
-        raise CommandError(f"\n%Error opening {url} ({reason(failure)})")
+    yield from stored(url, data, passive=_software(ctx).ftp_passive, on_sent=_marker(ctx), lead="\n")
     if len(data) < MARK_BYTES:
         ctx.emit("!")
     ctx.print("")
@@ -407,11 +403,19 @@ def write_net(ctx: Ctx):
     ctx.print("Building configuration...")
     for line in said:
         ctx.print(line)
-    url = f"tftp://{host}/{path}"
-    failure = yield Wait(lambda done: run(store(url, data), done))
-    if failure is not None:
-        raise CommandError(f"%Error opening {url} ({reason(failure)})")
+    yield from stored(f"tftp://{host}/{path}", data)
     ctx.print("[OK]")
+
+
+def stored(url: str, data: bytes, *, passive: bool = False, on_sent: Callable[[int], None] = lambda sent: None,
+           lead: str = ""):
+    """Put ``data`` where ``url`` names (the transfer as a Wait); the device's refusal, after
+    ``lead``, when the scheme or the server will not take it."""
+    if urlsplit(url).scheme.lower() not in WRITABLE:
+        raise CommandError(f"{lead}%Error opening {url} (Operation not supported)")
+    failure = yield Wait(lambda done: run(store(url, data, passive=passive, on_sent=on_sent), done))
+    if failure is not None:
+        raise CommandError(f"{lead}%Error opening {url} ({reason(failure)})")
 
 
 # ---------------------------------------------------------------- configure http[s]://
