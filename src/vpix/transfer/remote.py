@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any, Awaitable, Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from vpix.flash import FlashFull
 from vpix.transfer import ftp, http, tftp
@@ -27,15 +27,13 @@ async def fetch(url: str, on_data: Callable[[bytes], None], *, passive: bool = F
                 tftp_client: tftp.TftpClient | None = None):
     """Fetch the file; None when it came whole, else what went wrong (an exception or a TFTP
     outcome). For TFTP ``on_data`` runs in a worker thread."""
-    parts = urlsplit(url)
-    scheme, host, path = parts.scheme.lower(), parts.hostname or "", unquote(parts.path.lstrip("/"))
+    parts, host, path = _split(url)
     try:
-        if scheme == "tftp":
+        if parts.scheme.lower() == "tftp":
             outcome, _ = await download(host, path, on_data, port=parts.port or 0, client=tftp_client)
             return None if outcome.code is None else outcome
-        if scheme == "ftp":
-            await ftp.fetch(host, path, on_data, port=parts.port or 21, user=unquote(parts.username or "anonymous"),
-                            password=unquote(parts.password or ""), passive=passive)
+        if parts.scheme.lower() == "ftp":
+            await ftp.fetch(host, path, on_data, passive=passive, **_ftp_login(parts))
         else:
             await http.fetch(url, on_data)
         return None
@@ -47,17 +45,27 @@ async def store(url: str, data: bytes, *, passive: bool = False,
                 on_sent: Callable[[int], None] = lambda sent: None):
     """Write ``data`` to the file a tftp:// or ftp:// URL names; None when the server has it
     whole, else what went wrong. For TFTP ``on_sent`` runs in a worker thread."""
-    parts = urlsplit(url)
-    host, path = parts.hostname or "", unquote(parts.path.lstrip("/"))
+    parts, host, path = _split(url)
     try:
         if parts.scheme.lower() == "tftp":
             outcome = await upload(host, path, data, port=parts.port or 0, on_sent=on_sent)
             return None if outcome.code is None else outcome
-        await ftp.store(host, path, data, port=parts.port or 21, user=unquote(parts.username or "anonymous"),
-                        password=unquote(parts.password or ""), passive=passive, on_sent=on_sent)
+        await ftp.store(host, path, data, passive=passive, on_sent=on_sent, **_ftp_login(parts))
         return None
     except _FAILURES as err:
         return err
+
+
+def _split(url: str) -> tuple[SplitResult, str, str]:
+    """The URL's parts, its host and the path on the server."""
+    parts = urlsplit(url)
+    return parts, parts.hostname or "", unquote(parts.path.lstrip("/"))
+
+
+def _ftp_login(parts: SplitResult) -> dict:
+    """Port, user and password for an FTP server: the URL's, else 21 and an anonymous login."""
+    return {"port": parts.port or 21, "user": unquote(parts.username or "anonymous"),
+            "password": unquote(parts.password or "")}
 
 
 def run(transfer: Awaitable, done: Callable[[Any], None]) -> None:
