@@ -127,7 +127,7 @@ def test_corrupt_image_stops_at_monitor(boot, tmp_path, images):
 def test_missing_image_stops_at_monitor_and_recovers_after_reload(boot):
     unit, term = boot(image_key=None)
     assert unit.state == "monitor" and "No image found in flash." in unit.console.text()
-    unit.flash.link_in(_image(unit), "pix721.bin")
+    unit.flash.copy_in(_image(unit), "pix721.bin")
     term.type("reload\n")
     unit.clock.advance(0)
     assert unit.state == "running"

@@ -523,7 +523,7 @@ def test_a_different_chassis_does_not_pair(tmp_path, images):
 def test_zero_downtime_upgrade_of_the_pair(pair, tmp_path):
     new = _image(tmp_path, "7.2(2)")
     for unit in pair.units.values():
-        unit.flash.link_in(new, new.name)
+        unit.flash.copy_in(new, new.name)
     pair.boot()
     pair.run(10)
     active = pair.enable("primary")

@@ -48,7 +48,7 @@ def test_copy_refuses_when_flash_is_full(pix7):
     unit, term = pix7
     big = unit.directory / "big.bin"
     image_format.build(big, "7.2(1)", "pix", size_mb=9)
-    unit.flash.link_in(big, "big.bin")
+    unit.flash.copy_in(big, "big.bin")
     before = sorted(e.name for e in unit.flash.entries())
     out = term.cmd("copy /noconfirm flash:/big.bin flash:/big2.bin")
     assert out == "%Error writing flash:/big2.bin (No space left on device)\n"
@@ -60,7 +60,7 @@ def test_boot_system_picks_the_image_and_show_boot(pix7):
     unit, term = pix7
     other = unit.directory / "pix722.bin"
     image_format.build(other, "7.2(2)", "pix", size_mb=0.1)
-    unit.flash.link_in(other, "pix722.bin")
+    unit.flash.copy_in(other, "pix722.bin")
     term.configure("boot system flash:/pix722.bin")
     assert "boot system flash:/pix722.bin" in term.cmd("show running-config")
     assert term.cmd("show boot | include BOOT variable") == \
@@ -96,7 +96,7 @@ def test_flashfs_table_and_downgrade_to_5_1(pix6, tmp_path):
     # the 5.1 image reads that layout and leaves it; back on 6.3 the table is rebuilt
     image_format.build(tmp_path / "pix511.bin", "5.1(1)", "pix", size_mb=0.1)
     unit.flash.delete(unit.boot_image())
-    unit.flash.link_in(tmp_path / "pix511.bin", "image.bin")
+    unit.flash.copy_in(tmp_path / "pix511.bin", "image.bin")
     unit.reload()
     unit.clock.advance(0)
     term.cmd("enable")

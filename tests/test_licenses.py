@@ -133,7 +133,7 @@ def _replace_image(unit, version: str, name: str | None = None) -> None:
     scratch = unit.directory / "new.bin"
     image_format.build(scratch, version, "pix", size_mb=0.1)
     unit.flash.delete(current)
-    unit.flash.link_in(scratch, name or current)
+    unit.flash.copy_in(scratch, name or current)
     scratch.unlink()
 
 

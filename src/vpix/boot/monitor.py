@@ -272,7 +272,7 @@ class Monitor:
             for entry in flash.entries():
                 if entry.name.endswith(".bin"):
                     flash.delete(entry.name)
-        flash.link_in(scratch, name)
+        flash.copy_in(scratch, name)
         scratch.unlink()
         return name
 

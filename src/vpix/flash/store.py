@@ -4,12 +4,17 @@ Every write goes to a temporary file, is fsynced and renamed over the target, so
 power-off in the middle of a write leaves the previous file intact. Leftover temporary
 files are swept at power-on. ``.private/`` is the hidden area (startup-config, license).
 Names are paths: `mkdir` makes folders, each of which takes a cluster.
+
+Flash is sealed: it never follows a symbolic link and never reads a file with a second hard
+link, so nothing placed in the directory can lead out of it; folders are 0700 and files 0600
+whatever the umask (the startup-config holds passwords).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +22,8 @@ from typing import Iterable
 
 PRIVATE = ".private"
 _TMP = ".tmp-"
+MAX_NAME = 255                  # what one name in a path may be
+MAX_PATH = 1024
 CLUSTER = 4096                  # what a folder takes
 
 
@@ -35,9 +42,10 @@ class FlashEntry:
 
 class Flash:
     def __init__(self, root: Path, capacity: int):
-        self.root = root
+        _private_dir(root)
+        self.root = root.resolve()
         self.capacity = capacity
-        (root / PRIVATE).mkdir(parents=True, exist_ok=True)
+        _private_dir(self.root / PRIVATE)
 
     def sweep(self) -> None:
         """Drop half-written files left by a power-off."""
@@ -53,47 +61,62 @@ class Flash:
     def listing(self, folder: str = "") -> list[FlashEntry]:
         """The files and folders in a folder (the top by default)."""
         found = []
-        for path in sorted((self.root / _check(folder) if folder else self.root).iterdir()):
-            if path.name.startswith("."):
-                continue
-            st, is_dir = path.stat(), path.is_dir()
-            found.append(FlashEntry(path.name, CLUSTER if is_dir else st.st_size,
-                                    datetime.fromtimestamp(st.st_mtime, timezone.utc), st.st_ino % 100000, is_dir))
+        with os.scandir(self.path(folder) if folder else self.root) as it:
+            for entry in sorted(it, key=lambda e: e.name):
+                st = entry.stat(follow_symlinks=False)
+                if entry.name.startswith(".") or not (_regular(st) or stat.S_ISDIR(st.st_mode)):
+                    continue
+                is_dir = stat.S_ISDIR(st.st_mode)
+                found.append(FlashEntry(entry.name, CLUSTER if is_dir else st.st_size,
+                                        datetime.fromtimestamp(st.st_mtime, timezone.utc), st.st_ino % 100000,
+                                        is_dir))
         return found
 
     def used(self) -> int:
         total = 0
-        for path in self.root.rglob("*"):
-            if path.is_file():
-                total += path.stat().st_size
-            elif path.name != PRIVATE:
-                total += CLUSTER
+        for folder, dirs, files in os.walk(self.root):      # never into a linked folder
+            total += sum(os.lstat(os.path.join(folder, f)).st_size for f in files)
+            total += CLUSTER * sum(1 for d in dirs if d != PRIVATE)
         return total
 
     def free(self) -> int:
         return max(self.capacity - self.used(), 0)
 
     def path(self, name: str) -> Path:
-        return self.root / _check(name)
+        """Where ``name`` lives; FileNotFoundError for a name flash cannot hold or one that
+        would pass through a symbolic link."""
+        return _inside(self.root, self.root / _check(name))
 
     def exists(self, name: str) -> bool:
+        """A file of this flash's own: not a link, not a folder."""
         try:
-            return self.path(name).is_file()
-        except FileNotFoundError:       # not a name flash can hold
+            return _regular(os.lstat(self.path(name)))
+        except OSError:                 # not a name flash can hold, or nothing there
             return False
 
     def is_folder(self, name: str) -> bool:
         try:
-            return self.path(name).is_dir()
-        except FileNotFoundError:
+            return stat.S_ISDIR(os.lstat(self.path(name)).st_mode)
+        except OSError:
             return False
 
+    def open(self, name: str):
+        """``name`` opened for reading, never through a link: FileNotFoundError otherwise."""
+        return _open_own(self.path(name), name)
+
     def read(self, name: str) -> bytes | None:
-        return self.path(name).read_bytes() if self.exists(name) else None
+        try:
+            with self.open(name) as f:
+                return f.read()
+        except OSError:
+            return None
 
     def read_private(self, name: str) -> bytes | None:
-        path = self.root / PRIVATE / _check(name)
-        return path.read_bytes() if path.is_file() else None
+        try:
+            with _open_own(_inside(self.root, self.root / PRIVATE / _check(name)), name) as f:
+                return f.read()
+        except OSError:
+            return None
 
     # ------------------------------------------------------------ writing
 
@@ -105,11 +128,11 @@ class Flash:
         return AtomicFile(self.path(name), self._room_for(self.path(name)))
 
     def write_private(self, name: str, data: bytes) -> None:
-        target = self.root / PRIVATE / _check(name)
+        target = _inside(self.root, self.root / PRIVATE / _check(name))
         _atomic_write(target, data, self._room_for(target))
 
     def delete_private(self, name: str) -> None:
-        (self.root / PRIVATE / _check(name)).unlink(missing_ok=True)
+        _inside(self.root, self.root / PRIVATE / _check(name)).unlink(missing_ok=True)
 
     def delete(self, name: str) -> None:
         self.path(name).unlink()
@@ -121,25 +144,16 @@ class Flash:
         """A new folder (its parent must exist): FileExistsError, FileNotFoundError, FlashFull."""
         if self.free() < CLUSTER:
             raise FlashFull(name)
-        self.path(name).mkdir()
+        self.path(name).mkdir(mode=0o700)
 
     def rmdir(self, name: str) -> None:
         """An empty folder away: FileNotFoundError, NotADirectoryError, OSError when not empty."""
         self.path(name).rmdir()
 
-    def link_in(self, source: Path, name: str) -> None:
-        """Put a file into flash, sharing the bytes when the file system allows (lab images)."""
-        target = self.path(name)
-        if source.stat().st_size > self._room_for(target):
-            raise FlashFull(name)
-        try:
-            tmp = target.with_name(_TMP + target.name)
-            tmp.unlink(missing_ok=True)
-            os.link(source, tmp)
-            tmp.replace(target)
-        except OSError:
-            with open(source, "rb") as f:
-                self.write(name, iter(lambda: f.read(1 << 20), b""))
+    def copy_in(self, source: Path, name: str) -> None:
+        """Put a copy of a host file into flash: this flash's own bytes, shared with nothing."""
+        with open(source, "rb") as f:
+            self.write(name, iter(lambda: f.read(1 << 20), b""))
 
     def erase(self) -> None:
         """Monitor-mode erase: everything, the hidden area included."""
@@ -151,19 +165,51 @@ class Flash:
                     shutil.rmtree(path)
 
     def _room_for(self, target: Path) -> int:
-        existing = target.stat().st_size if target.is_file() else 0
-        return self.free() + existing
+        try:
+            st = os.lstat(target)
+        except OSError:
+            return self.free()
+        return self.free() + (st.st_size if _regular(st) else 0)
 
 
 def valid_name(name: str) -> bool:
-    """A name flash can hold: a path of visible names."""
-    return bool(name) and all(part and not part.startswith(".") for part in name.split("/"))
+    """A name flash can hold: a path of visible names, none too long, no control characters."""
+    return (0 < len(name) <= MAX_PATH and name.isprintable()
+            and all(part and not part.startswith(".") and len(part) <= MAX_NAME for part in name.split("/")))
 
 
 def _check(name: str) -> str:
     if not valid_name(name):
         raise FileNotFoundError(name)
     return name
+
+
+def _inside(root: Path, path: Path) -> Path:
+    """``path`` when nothing on the way from ``root`` is a symbolic link."""
+    if os.path.realpath(path) != str(path):
+        raise FileNotFoundError(path.name)
+    return path
+
+
+def _regular(st: os.stat_result) -> bool:
+    """A plain file with no second name: nothing outside flash can share its bytes."""
+    return stat.S_ISREG(st.st_mode) and st.st_nlink == 1
+
+
+def _open_own(path: Path, name: str):
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not _regular(os.fstat(fd)):
+        os.close(fd)
+        raise FileNotFoundError(name)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.is_symlink():
+        raise FileNotFoundError(path)
+    os.chmod(path, 0o700)
 
 
 class AtomicFile:
@@ -175,7 +221,8 @@ class AtomicFile:
         self.room = room
         self.written = 0
         self.tmp = target.with_name(_TMP + target.name)
-        self.file = open(self.tmp, "wb")
+        self.tmp.unlink(missing_ok=True)
+        self.file = os.fdopen(os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb")
 
     def write(self, chunk: bytes, offset: int | None = None) -> None:
         if offset is not None:

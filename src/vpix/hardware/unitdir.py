@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -63,7 +64,8 @@ def create(directory: Path, model: str, serial: str | None = None, image: Path |
            activation_key: str | None = None, break_window: float = 0.0,
            host_key: bytes | None = None, startup_config: str | None = None) -> UnitIdentity:
     hw = platform(model)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
     if (directory / UNIT_FILE).exists():
         raise FileExistsError(f"{directory} already holds a unit")
     serial = serial or new_serial(model)
@@ -71,13 +73,14 @@ def create(directory: Path, model: str, serial: str | None = None, image: Path |
                          break_window)
     flash = Flash(directory / "flash", hw.flash_bytes)
     if image is not None:
-        flash.link_in(image, image.name)
+        flash.copy_in(image, image.name)
     if startup_config is not None:
         flash.write_private("startup-config", startup_config.encode())
     key = activation_key or keys.encode(serial, grants.factory(model))
     flash.write_private("activation-key", (key.strip() + "\n").encode())
-    (directory / HOST_KEY).write_bytes(host_key or generate_host_key())
-    (directory / HOST_KEY).chmod(0o600)
+    with os.fdopen(os.open(directory / HOST_KEY, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600),
+                   "wb") as f:
+        f.write(host_key or generate_host_key())
     save(directory, ident)
     return ident
 

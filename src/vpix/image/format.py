@@ -132,3 +132,16 @@ def inspect(path: Path) -> ImageInfo:
         if f.read(_DIGEST) != digest.digest():
             raise ImageError("checksum mismatch")
     return info
+
+
+def damaged(path: Path) -> bool:
+    """A file that claims to be an image (it starts with the magic) but is not an intact one:
+    what every way into flash refuses before it replaces anything."""
+    with open(path, "rb") as f:
+        if f.read(len(MAGIC)) != MAGIC:
+            return False
+    try:
+        inspect(path)
+    except ImageError:
+        return True
+    return False

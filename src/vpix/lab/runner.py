@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def prepare(lab: Lab) -> dict[str, Path]:
             served.mkdir(parents=True, exist_ok=True)
             for image in images:                 # what monitor-mode recovery will ask for
                 if not (served / image.name).exists():
-                    (served / image.name).hardlink_to(image)
+                    shutil.copyfile(image, served / image.name)   # never a second name of an image
     return dirs
 
 

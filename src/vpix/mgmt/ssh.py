@@ -10,7 +10,7 @@ import asyncssh
 
 from vpix.features.aaa import Aaa
 from vpix.features.mgmt_access import MgmtAccess
-from vpix.mgmt.scp import FlashSFTP
+from vpix.mgmt import scp
 from vpix.mgmt.telnet import crlf
 from vpix.mgmt.terminal import RemoteTerminal, admitted
 
@@ -69,15 +69,19 @@ async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
         if not process.is_closing():
             process.stdout.write(crlf(text).encode("latin-1", "replace"))
 
+    scp_request = scp.request(process.command or "")
+    status = 0
     try:
-        if process.command:
+        if scp_request is not None and scp.allowed(system, login):
+            status = await scp.serve(system, scp_request, process.stdin, process.stdout)
+        elif process.command:
             await _exec(system, process.command, login, write)
         else:
             await _shell(system, process, login, write)
     except (asyncssh.Error, OSError):
         pass
     finally:
-        process.exit(0)
+        process.exit(status)
 
 
 async def _exec(system, command: str, login: str | None, write) -> None:
@@ -118,5 +122,4 @@ async def start_ssh(unit, host: str, port: int):
     return await asyncssh.create_server(
         lambda: _Server(unit), host, port, server_host_keys=[key],
         process_factory=lambda p: _handle(unit, p), encoding=None, line_editor=False,
-        allow_scp=True, sftp_factory=lambda chan: FlashSFTP(chan, unit),
         login_timeout=30, keepalive_interval=0)

@@ -224,7 +224,7 @@ def verify_md5(ctx: Ctx):
     name = _file(ctx, "path")
     digest = hashlib.md5()
     marks = 0
-    with open(ctx.system.unit.flash.path(name), "rb") as f:
+    with ctx.system.unit.flash.open(name) as f:
         for chunk in iter(lambda: f.read(1 << 16), b""):
             digest.update(chunk)
             marks += 1

@@ -15,7 +15,7 @@ from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, Feature
 from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
-from vpix.image.format import MAGIC, ImageError, inspect
+from vpix.image.format import MAGIC, damaged
 from vpix.transfer import http, tftp
 from vpix.system import config
 from vpix.transfer.remote import SCHEMES, WRITABLE, fetch, reason, run, store
@@ -141,7 +141,7 @@ def copy_flash(ctx: Ctx):
         raise CommandError(f"%Error opening {device}/{target} (Invalid argument)")
     started = time.perf_counter()
     try:
-        with open(flash.path(source), "rb") as f:
+        with flash.open(source) as f:
             size = flash.write(target, iter(lambda: f.read(1 << 20), b""))
     except FlashFull:
         raise CommandError(f"%Error writing {device}/{target} (No space left on device)") from None
@@ -274,14 +274,11 @@ def _install(ctx: Ctx, out, target: str, elapsed: float) -> None:
     out.file.flush()
     with open(out.tmp, "rb") as f:
         is_image = f.read(len(MAGIC)) == MAGIC
-    if is_image:
-        try:
-            inspect(out.tmp)
-        except ImageError:
-            out.abort()
-            raise CommandError("\nChecksum verification on flash image failed\nImage not installed"
-                               if six else f"\n%Error verifying {system.hw.flash_device}/{target} "
-                                           "(Checksum verification failed)")
+    if damaged(out.tmp):
+        out.abort()
+        raise CommandError("\nChecksum verification on flash image failed\nImage not installed"
+                           if six else f"\n%Error verifying {system.hw.flash_device}/{target} "
+                                       "(Checksum verification failed)")
     marks = "!" * max(1, size // (4 * MARK_BYTES))
     ctx.print("")
     if six:
@@ -370,7 +367,7 @@ def _upload_data(ctx: Ctx, name: str) -> tuple[bytes, list[str]]:
     flash = system.unit.flash
     if not flash.exists(name) or flash.is_folder(name):
         raise CommandError(f"%Error opening {device}/{name} (No such file or directory)")
-    with open(flash.path(name), "rb") as f:
+    with flash.open(name) as f:
         return f.read(), []
 
 

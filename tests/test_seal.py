@@ -1,0 +1,167 @@
+"""The unit is sealed: its only doors are the device's. Each test is an attack that once worked
+(issue "Seal the unit"): a way from a session to the host's files, a shared image, a way into
+flash that skipped the image check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import paramiko
+import pytest
+
+from conftest import make_unit
+from served import serve
+
+from vpix.hardware import unitdir
+from vpix.image import format as image_format
+
+
+@pytest.fixture(scope="module")
+def pix(tmp_path_factory, images):
+    served = serve(tmp_path_factory.mktemp("seal") / "fw1", images["pix-7.2(1)"])
+    served.run(lambda: served.unit.system.apply_config(
+        "ssh scopy enable\nusername viewer password viewer privilege 1"))
+    yield served
+    served.stop()
+
+
+def _ssh(served, user="admin", password="admin") -> paramiko.SSHClient:
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect("127.0.0.1", served.ports.ssh, user, password, allow_agent=False, look_for_keys=False)
+    return client
+
+
+def _scp(served, *args: str, user: str = "admin", password: str = "admin") -> subprocess.CompletedProcess:
+    if not shutil.which("sshpass"):
+        pytest.skip("sshpass is installed by scripts/setup-tests.sh")
+    return subprocess.run(["sshpass", "-p", password, "scp", "-O", "-P", str(served.ports.ssh),
+                           "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                           "-o", "LogLevel=ERROR", *[a.replace("@U:", f"{user}@127.0.0.1:") for a in args]],
+                          capture_output=True, text=True, timeout=60)
+
+
+# ---------------------------------------------------------------- no SFTP
+
+
+def test_there_is_no_sftp_server(pix):
+    client = _ssh(pix)
+    try:
+        with pytest.raises(paramiko.SSHException):
+            client.open_sftp()
+    finally:
+        client.close()
+
+
+# ---------------------------------------------------------------- flash never leads out
+
+
+def test_a_symlink_in_flash_is_neither_listed_nor_followed(pix7):
+    unit, term = pix7
+    (unit.flash.root / "root").symlink_to("/")
+    (unit.flash.root / "shadow").symlink_to("/etc/hostname")
+    listing = term.cmd("dir")
+    assert "root" not in listing and "shadow" not in listing
+    assert "No such file or directory" in term.cmd("more flash:/shadow")
+    assert "No such file or directory" in term.cmd("more flash:/root/etc/hostname")
+    assert "etc" not in term.cmd("dir flash:/root")
+    term.cmd("copy /noconfirm flash:/shadow flash:/stolen")
+    assert not unit.flash.exists("stolen")
+
+
+def test_a_hard_link_to_a_host_file_is_not_read(pix7, tmp_path):
+    unit, term = pix7
+    secret = tmp_path / "secret.txt"
+    secret.write_text("host secret\n")
+    os.link(secret, unit.flash.root / "linked.txt")
+    assert "host secret" not in term.cmd("more flash:/linked.txt")
+    assert "linked.txt" not in term.cmd("dir")
+
+
+def test_a_planted_temporary_link_is_not_written_through(pix7, tmp_path):
+    unit, term = pix7
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched\n")
+    (unit.flash.root / ".tmp-copy.txt").symlink_to(victim)
+    unit.flash.write("copy.txt", b"new bytes")
+    assert victim.read_text() == "untouched\n"
+    assert unit.flash.read("copy.txt") == b"new bytes"
+
+
+def test_units_never_share_image_bytes(tmp_path, images):
+    a = make_unit(tmp_path, images, name="a")
+    b = make_unit(tmp_path, images, name="b")
+    image = images["pix-7.2(1)"].name
+    inodes = {os.stat(u.flash.root / image).st_ino for u in (a, b)} | {os.stat(images["pix-7.2(1)"]).st_ino}
+    assert len(inodes) == 3
+    assert os.stat(a.flash.root / image).st_nlink == 1
+
+
+def test_modes_do_not_depend_on_the_umask(tmp_path, images):
+    old = os.umask(0)
+    try:
+        directory = tmp_path / "open"
+        unitdir.create(directory, "PIX-515E", image=images["pix-7.2(1)"], startup_config="hostname x\n")
+    finally:
+        os.umask(old)
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    assert mode(directory) == 0o700
+    assert mode(directory / "flash") == 0o700
+    assert mode(directory / "flash" / ".private") == 0o700
+    assert mode(directory / "flash" / ".private" / "startup-config") == 0o600
+    assert mode(directory / "ssh_host_key") == 0o600
+
+
+# ---------------------------------------------------------------- SCP as the device has it
+
+
+def test_scp_refuses_a_damaged_image_and_keeps_the_old_file(pix, tmp_path):
+    good = tmp_path / "up.bin"
+    image_format.build(good, "7.2(1)", "pix", size_mb=0.1)
+    assert _scp(pix, str(good), "@U:flash:/up.bin").returncode == 0
+    before = pix.run(lambda: pix.unit.flash.read("up.bin"))
+    bad = bytearray(good.read_bytes())
+    bad[len(bad) // 2] ^= 0xFF
+    corrupt = tmp_path / "corrupt.bin"
+    corrupt.write_bytes(bytes(bad))
+    refused = _scp(pix, str(corrupt), "@U:flash:/up.bin")
+    assert refused.returncode != 0
+    assert "Checksum verification failed" in refused.stderr
+    assert pix.run(lambda: pix.unit.flash.read("up.bin")) == before
+
+
+def test_scp_needs_a_user_allowed_to_copy(pix, tmp_path):
+    source = tmp_path / "x.txt"
+    source.write_text("x\n")
+    refused = _scp(pix, str(source), "@U:flash:/x.txt", user="viewer", password="viewer")
+    assert refused.returncode != 0
+    assert not pix.run(lambda: pix.unit.flash.exists("x.txt"))
+
+
+@pytest.mark.parametrize("path", ["flash:/../x.txt", "flash:/a/b.txt", "/etc/passwd", "flash:/.private/startup-config"])
+def test_scp_names_only_files_at_the_top_of_flash(pix, tmp_path, path):
+    source = tmp_path / "x.txt"
+    source.write_text("x\n")
+    up = _scp(pix, str(source), f"@U:{path}")
+    down = _scp(pix, f"@U:{path}", str(tmp_path / "back.txt"))
+    assert up.returncode != 0 and down.returncode != 0
+    for said in (up.stderr, down.stderr):
+        assert str(pix.unit.flash.root) not in said and str(pix.unit.directory) not in said
+    assert not (tmp_path / "back.txt").exists()
+
+
+def test_scp_copies_both_ways(pix, tmp_path):
+    source = tmp_path / "both.txt"
+    source.write_bytes(os.urandom(300_000))
+    assert _scp(pix, str(source), "@U:flash:").returncode == 0
+    back = tmp_path / "back.bin"
+    done = _scp(pix, "@U:flash:/both.txt", str(back))
+    assert done.returncode == 0, done.stderr
+    assert back.read_bytes() == source.read_bytes()
