@@ -54,6 +54,11 @@ class Terminal:
         self.unit.clock.advance(0)
         return self.read()
 
+    def wait(self, seconds: float) -> str:
+        """Let ``seconds`` of the unit's time pass; what the console showed meanwhile."""
+        self.unit.clock.advance(seconds)
+        return self.read()
+
     def configure(self, *lines: str) -> str:
         """`configure terminal`, the lines, `end`: what the lines answered."""
         self.cmd("configure terminal")

@@ -3,6 +3,8 @@ and the configuration of the vsftpd the FTP tests run."""
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
 
 from conftest import host_key
@@ -91,3 +93,60 @@ seccomp_sandbox=NO
 secure_chroot_dir=/var/run/vsftpd/empty
 xferlog_enable=NO
 """
+
+
+class Line:
+    """A plain TCP client of a unit's Telnet or console port that waits for what it expects
+    instead of sleeping: ``expect`` reads until a text has shown."""
+
+    def __init__(self, port: int, timeout: float = 30):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.pending = ""
+
+    def send(self, data: bytes) -> "Line":
+        self.sock.sendall(data)
+        return self
+
+    def expect(self, text: str) -> str:
+        """Everything up to and including the next ``text``; EOFError if the unit hangs up first."""
+        while text not in self.pending:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError(self.pending)
+            self.pending += chunk.decode("latin-1")
+        end = self.pending.index(text) + len(text)
+        seen, self.pending = self.pending[:end], self.pending[end:]
+        return seen
+
+    def until_closed(self) -> str:
+        """Everything until the unit hangs up."""
+        while chunk := self.sock.recv(65536):
+            self.pending += chunk.decode("latin-1")
+        seen, self.pending = self.pending, ""
+        return seen
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> "Line":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def telnet_login(port: int, password: bytes = b"cisco", prompt: str = "> ") -> Line:
+    """A Telnet session past its password, at ``prompt``."""
+    line = Line(port)
+    line.expect("Password: ")
+    line.send(password + b"\r\n").expect(prompt)
+    return line
+
+
+def wait_until(condition, attempts: int = 2000) -> None:
+    """Poll ``condition`` (cheap, on a unit's loop) until it holds; bounded, never a fixed sleep."""
+    for _ in range(attempts):
+        if condition():
+            return
+        threading.Event().wait(0.005)
+    raise AssertionError("the condition never held")

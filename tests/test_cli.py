@@ -3,6 +3,7 @@
 import re
 
 from vpix.cli.output import MORE
+from vpix.features.aaa import FAILURE_DELAY
 
 
 def test_boot_reaches_user_prompt_with_greeting(boot):
@@ -43,10 +44,12 @@ def test_exec_commands_work_in_config_mode(pix7):
 def test_enable_password_and_refusal(boot):
     unit, term = boot(config="enable password s3cret\n")
     term.type("enable\n")
-    out = term.type("wrong\n")
-    assert out.startswith("*****\nInvalid password\nPassword: ")
+    assert term.type("wrong\n") == "*****\n"          # a wrong password costs a pause first
+    assert term.wait(FAILURE_DELAY).startswith("Invalid password\nPassword: ")
     term.type("bad\n")
-    out = term.type("worse\n")
+    term.wait(FAILURE_DELAY)
+    term.type("worse\n")
+    out = term.wait(FAILURE_DELAY)
     assert "Access denied." in out and out.endswith("pixfirewall> ")
     term.type("enable\n")
     assert term.type("s3cret\n").endswith("pixfirewall# ")
@@ -267,7 +270,8 @@ def test_login_as_a_local_user(boot):
     term.cmd("disable")
     term.type("login\n")
     term.type("ops\n")
-    assert "Invalid password" in term.type("nope\n")
+    term.type("nope\n")
+    assert "Invalid password" in term.wait(FAILURE_DELAY)
 
 
 def test_show_running_config_all_and_feature(pix7):

@@ -11,7 +11,7 @@ import time
 import pytest
 from ntc_templates.parse import parse_output
 
-from served import serve, serve_multiple
+from served import Line, serve, serve_multiple, telnet_login, wait_until
 
 from vpix.features.logging import Logging
 
@@ -171,29 +171,15 @@ def test_pexpect_interactive_ssh(pix):
         child.close()
 
 
-def _telnet(port, data: bytes, wait=0.6) -> str:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        time.sleep(wait)
-        s.sendall(data)
-        time.sleep(wait)
-        s.settimeout(0.5)
-        chunks = []
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except socket.timeout:
-            pass
-    return b"".join(chunks).decode("latin-1")
-
-
 def test_telnet_login_and_wrong_passwords(pix):
-    text = _telnet(pix.ports.telnet, b"cisco\r\nshow curpriv\r\n")
-    assert "User Access Verification" in text and "Username : enable_1" in text
-    text = _telnet(pix.ports.telnet, b"nope\r\nnope2\r\nnope3\r\n")
-    assert text.count("Invalid password") == 3 and "fw1>" not in text
+    with Line(pix.ports.telnet) as line:
+        assert "User Access Verification" in line.expect("Password: ")
+        line.send(b"cisco\r\n").expect("fw1> ")
+        assert "Username : enable_1" in line.send(b"show curpriv\r\n").expect("fw1> ")
+    with Line(pix.ports.telnet) as line:
+        assert "User Access Verification" in line.expect("Password: ")
+        said = line.send(b"nope\r\nnope2\r\nnope3\r\n").until_closed()
+    assert said.count("Invalid password") == 3 and "fw1>" not in said
 
 
 def test_wrong_ssh_password_is_refused_and_changes_nothing(pix):
@@ -211,10 +197,12 @@ def test_garbage_and_abrupt_disconnects_leave_the_unit_serving(pix):
     for port in (pix.ports.telnet, pix.ports.ssh, pix.ports.console):
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(bytes(range(256)) * 40 + b"\xff\xfb\x01" * 50 + b"A" * 20000)
-    _telnet(pix.ports.console, b"\x1b[A" * 100 + b"\r\n" + b"x" * 9000 + b"\r\n", wait=0.3)
+    with Line(pix.ports.console) as line:
+        line.send(b"\x1b[A" * 100 + b"\r\n" + b"x" * 9000 + b"\r\nshow curpriv\r\n")
+        line.expect("Current privilege level")
     assert pix.run(lambda: pix.unit.state) == "running"
-    text = _telnet(pix.ports.telnet, b"cisco\r\nshow curpriv\r\n")
-    assert "Current privilege level : 1" in text
+    with telnet_login(pix.ports.telnet) as line:
+        assert "Current privilege level : 1" in line.send(b"show curpriv\r\n").expect("fw1> ")
 
 
 def test_many_concurrent_sessions_share_one_state(pix):
@@ -242,18 +230,21 @@ def test_openssh_password_and_keyboard_interactive(pix, method):
 
 
 def test_console_port_speaks_telnet_and_keeps_its_session(pix):
-    text = _telnet(pix.ports.console, b"\r\nenable\r\ncisco\r\nshow curpriv\r\n")
-    assert "fw1# " in text and "Current privilege level : 15" in text
-    text = _telnet(pix.ports.console, b"\r\n")
-    assert text.rstrip().endswith("fw1#")        # the serial line kept its state
-    _telnet(pix.ports.console, b"disable\r\n")
+    with Line(pix.ports.console) as line:
+        line.send(b"\r\nenable\r\n").expect("Password: ")
+        line.send(b"cisco\r\n").expect("fw1# ")
+        assert "Current privilege level : 15" in line.send(b"show curpriv\r\n").expect("fw1# ")
+    with Line(pix.ports.console) as line:
+        line.expect("fw1# ")                     # the serial line kept its state
+        line.send(b"disable\r\n").expect("fw1> ")
 
 
 def test_banners(pix):
     pix.run(lambda: pix.unit.system.apply_config(
         "banner motd Authorized access only\nbanner exec Welcome to fw1\nbanner login Log in now"))
     try:
-        text = _telnet(pix.ports.telnet, b"cisco\r\n")
+        with Line(pix.ports.telnet) as line:
+            text = line.expect("Password: ") + line.send(b"cisco\r\n").expect("fw1> ")
         assert text.index("Authorized access only") < text.index("Log in now") < \
             text.index("User Access Verification") < text.index("Welcome to fw1") < text.index("fw1>")
         run = pix.run(lambda: pix.unit.system.running_config())
@@ -345,17 +336,6 @@ def test_netmiko_across_security_contexts(multi):
         conn.disconnect()
 
 
-def _held_telnet(port: int) -> socket.socket:
-    """A Telnet session logged in (the password), left open."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    time.sleep(0.3)
-    s.sendall(b"cisco\r\n")
-    text = b""
-    while b"> " not in text:
-        text += s.recv(65536)
-    return s
-
-
 def test_a_contexts_resource_class_caps_its_telnet_and_ssh_sessions(tmp_path, images):
     import paramiko
 
@@ -366,9 +346,10 @@ def test_a_contexts_resource_class_caps_its_telnet_and_ssh_sessions(tmp_path, im
             "class one\n  limit-resource telnet 1\n  limit-resource ssh 1\ncontext admin\n  member one\n"))
         admin = served.run(lambda: served.unit.management_space())
         served.run(lambda: admin.apply_config("logging enable\nlogging buffered notifications\n"))
-        first = _held_telnet(served.ports.telnet)
+        first = telnet_login(served.ports.telnet)
         try:
-            refused = _telnet(served.ports.telnet, b"cisco\r\n", wait=0.3)         # closed at once
+            with Line(served.ports.telnet) as line:
+                refused = line.until_closed()                                      # closed at once
             assert "Password" not in refused and "> " not in refused
             conn = netmiko(served)                                                 # SSH: a limit of its own
             try:
@@ -386,7 +367,8 @@ def test_a_contexts_resource_class_caps_its_telnet_and_ssh_sessions(tmp_path, im
         log = "\n".join(served.run(lambda: list(admin.feature(Logging).buffer)))
         assert "%PIX-5-321001: Resource 'telnet' limit of 1 reached for context 'admin'" in log
         assert "%PIX-5-321001: Resource 'ssh' limit of 1 reached for context 'admin'" in log
-        time.sleep(0.3)
-        assert "Current privilege level : 1" in _telnet(served.ports.telnet, b"cisco\r\nshow curpriv\r\n")
+        wait_until(lambda: not served.run(lambda: [s for s in served.unit.system.sessions if s.transport == "telnet" and not s.closed]))
+        with telnet_login(served.ports.telnet) as line:
+            assert "Current privilege level : 1" in line.send(b"show curpriv\r\n").expect("> ")
     finally:
         served.stop()

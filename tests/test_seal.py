@@ -14,17 +14,21 @@ import paramiko
 import pytest
 
 from conftest import make_unit
-from served import serve
+from served import Line, serve, telnet_login
 
+from vpix.cli.lineedit import BELL, MAX_LINE
+from vpix.features.aaa import FAILURE_DELAY
+from vpix.features.logging import Logging
 from vpix.hardware import unitdir
 from vpix.image import format as image_format
+from vpix.mgmt.terminal import SESSIONS, RemoteTerminal
 
 
 @pytest.fixture(scope="module")
 def pix(tmp_path_factory, images):
     served = serve(tmp_path_factory.mktemp("seal") / "fw1", images["pix-7.2(1)"])
     served.run(lambda: served.unit.system.apply_config(
-        "ssh scopy enable\nusername viewer password viewer privilege 1"))
+        "ssh scopy enable\nusername viewer password viewer privilege 1\nlogging enable\nlogging buffered debugging"))
     yield served
     served.stop()
 
@@ -165,3 +169,102 @@ def test_scp_copies_both_ways(pix, tmp_path):
     done = _scp(pix, "@U:flash:/both.txt", str(back))
     assert done.returncode == 0, done.stderr
     assert back.read_bytes() == source.read_bytes()
+
+
+# ---------------------------------------------------------------- no brute force
+
+
+def _wrong_logins(term, user: str, times: int) -> None:
+    for _ in range(times):
+        term.type("login\n")
+        term.type(user + "\n")
+        term.type("wrong\n")
+        term.wait(FAILURE_DELAY)
+
+
+def test_max_fail_locks_a_local_user_out_until_cleared(pix7):
+    unit, term = pix7
+    term.configure("username ops password opspass privilege 3", "username boss password bosspass privilege 15",
+                   "aaa local authentication attempts max-fail 3", "logging enable", "logging buffered debugging")
+    _wrong_logins(term, "ops", 3)
+    _wrong_logins(term, "boss", 3)
+    term.type("login\n")
+    term.type("ops\n")
+    term.type("opspass\n")
+    assert "Invalid password" in term.wait(FAILURE_DELAY)          # the right password no longer helps
+    term.cmd("enable")
+    shown = term.cmd("show aaa local user locked")
+    assert "ops" in shown and "boss" not in shown                   # an administrator is never locked out
+    log = term.cmd("show logging")
+    assert "%PIX-6-113015: AAA user authentication Rejected : reason = Invalid password : local database : " \
+           "user = ops" in log
+    assert "%PIX-6-113006: User 'ops' locked out on exceeding '3' successive failed authentication attempts" in log
+    term.cmd("clear aaa local user lockout username ops")
+    assert term.cmd("show aaa local user locked").strip() == "No users in the database are locked out"
+    term.type("login\n")
+    term.type("ops\n")
+    term.type("opspass\n")
+    assert term.cmd("show curpriv").startswith("Username : ops\nCurrent privilege level : 3\n")
+    assert "aaa local authentication attempts max-fail 3" in unit.system.running_config()
+
+
+def test_an_ssh_connection_takes_three_passwords_then_closes(pix):
+    transport = paramiko.Transport(("127.0.0.1", pix.ports.ssh))
+    transport.start_client()
+    try:
+        for _ in range(2):
+            with pytest.raises(paramiko.AuthenticationException):
+                transport.auth_password("admin", "wrong")
+        with pytest.raises(paramiko.SSHException):          # the third: refused, and the line closed
+            transport.auth_password("admin", "wrong")
+        with pytest.raises((paramiko.SSHException, EOFError, OSError)):
+            transport.auth_password("admin", "admin")
+    finally:
+        transport.close()
+    log = "\n".join(pix.run(lambda: list(pix.unit.system.feature(Logging).buffer)))
+    assert '%PIX-6-605004: Login denied from 127.0.0.1/' in log and 'for user "admin"' in log
+
+
+def test_a_telnet_line_pays_for_each_wrong_password(boot):
+    """Sans-IO: the next question comes only once the pause has passed on the unit's clock."""
+    unit, _ = boot()
+    said: list[str] = []
+    terminal = RemoteTerminal(unit.system, "telnet", said.append, lambda: said.append("<hangup>"))
+    terminal.start()
+    said.clear()
+    terminal.feed("wrong\r\n")
+    assert "Invalid password" not in "".join(said)
+    unit.clock.advance(FAILURE_DELAY)
+    assert "".join(said).endswith("Invalid password\nPassword: ")
+
+
+# ---------------------------------------------------------------- no flood from one client
+
+
+def test_a_megabyte_at_the_password_prompt_is_one_write_and_one_bell(boot):
+    unit, _ = boot()
+    said: list[str] = []
+    terminal = RemoteTerminal(unit.system, "telnet", said.append, lambda: None)
+    terminal.start()
+    said.clear()
+    for _ in range(256):                       # as the transport hands it over: 4 KiB at a time
+        terminal.feed("A" * 4096)
+    assert len(said) <= 256
+    assert "".join(said).count(BELL) <= 256 and "".join(said).count("*") == MAX_LINE
+
+
+def test_the_device_takes_five_sessions_a_door(pix):
+    held = [telnet_login(pix.ports.telnet) for _ in range(SESSIONS)]
+    try:
+        with Line(pix.ports.telnet) as line:
+            assert "Password" not in line.until_closed()
+        clients = [_ssh(pix) for _ in range(SESSIONS)]
+        try:
+            with pytest.raises((paramiko.SSHException, EOFError, OSError)):
+                _ssh(pix)
+        finally:
+            for client in clients:
+                client.close()
+    finally:
+        for line in held:
+            line.close()

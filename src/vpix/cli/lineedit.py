@@ -6,10 +6,13 @@ Sans-IO: ``feed`` takes typed characters and returns what to echo plus the event
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_LINE = 512
 BELL = "\x07"
+_PLAIN = re.compile(r"[^\x00-\x1f\x7f?]+")            # characters that only go into the line
+_PLAIN_LITERAL = re.compile(r"[^\x00-\x1f\x7f]+")     # the same when `?` is plain too
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,41 @@ class LineEditor:
         self._escape = ""         # an ANSI escape sequence being skipped
         self._after_cr = False
 
+    def hand_over(self, other: "LineEditor") -> None:
+        """``other`` takes the line from here: a LF after the CR this editor took is no new line."""
+        other._after_cr = self._after_cr
+
     def set_buffer(self, text: str) -> None:
         self.buffer = text[:MAX_LINE]
+
+    def feed(self, data: str) -> tuple[str, Event | None, int]:
+        """Typed characters up to the first event they complete: the echo of them all (one
+        piece of text, one bell for what a full line refuses), the event or None, and how many
+        characters that took. Runs of plain characters cost one step, whatever their length."""
+        echo: list[str] = []
+        plain = _PLAIN_LITERAL if self.literal else _PLAIN
+        i = 0
+        while i < len(data):
+            run = plain.match(data, i) if not self._escape else None
+            if run is not None:
+                text = self._take_plain(run.group())
+                i = run.end()
+            else:
+                text, event = self.feed_char(data[i])
+                i += 1
+                if event is not None:
+                    echo.append(text)
+                    return "".join(echo), event, i
+            if text and not (text == BELL and echo and echo[-1] == BELL):
+                echo.append(text)
+        return "".join(echo), None, i
+
+    def _take_plain(self, run: str) -> str:
+        self._after_cr = False
+        taken = run[: max(MAX_LINE - len(self.buffer), 0)]
+        self.buffer += taken
+        shown = taken if self.echo else "*" * len(taken)
+        return shown + BELL if len(taken) < len(run) else shown
 
     def feed_char(self, ch: str) -> tuple[str, Event | None]:
         """One typed character: what to echo, and the event it completes, if any."""

@@ -171,17 +171,21 @@ class Session:
         return self._task is not None
 
     def feed(self, data: str) -> None:
-        for ch in data:
-            if self._waiting and ch == "\x1b" and self._wait.cancel is not None:
-                self._wait.cancel()
-            if self.closed or self._waiting:
+        """Typed characters: echoed in one write per run, each event acted on as it comes
+        (an event may start a wait or a pager, which take the characters after it)."""
+        while data and not self.closed:
+            if self._waiting:
+                if "\x1b" in data and self._wait.cancel is not None:
+                    self._wait.cancel()
                 return
             if self.pager.active:
+                ch, data = data[0], data[1:]
                 self.sink(self.pager.key(ch, self.page_size))
                 if not self.pager.active and ch not in "\n\x00":
                     self._ready()
                 continue
-            echo, event = self.editor.feed_char(ch)
+            echo, event, used = self.editor.feed(data)
+            data = data[used:]
             if echo:
                 self.sink(echo)
             if event:

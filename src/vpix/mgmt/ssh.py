@@ -8,25 +8,34 @@ import logging
 
 import asyncssh
 
-from vpix.features.aaa import Aaa
+from vpix.features.aaa import ATTEMPTS, FAILURE_DELAY, Aaa
 from vpix.features.mgmt_access import MgmtAccess
 from vpix.mgmt import scp
 from vpix.mgmt.telnet import crlf
-from vpix.mgmt.terminal import RemoteTerminal, admitted
+from vpix.mgmt.terminal import Gate, RemoteTerminal, admitted
 
 log = logging.getLogger(__name__)
 
 
 class _Server(asyncssh.SSHServer):
-    def __init__(self, unit):
+    def __init__(self, unit, gate: Gate):
         self.unit = unit
+        self.gate = gate
+        self.entered = False
+        self.failures = 0
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
-        peer = (conn.get_extra_info("peername") or ("127.0.0.1",))[0]
+        self.peer = (conn.get_extra_info("peername") or ("127.0.0.1", 0))[:2]
         system = self.unit.management_space()
-        if system is None or not system.feature(MgmtAccess).allows("ssh", peer):
+        self.entered = self.gate.enter()
+        if not self.entered or system is None or not system.feature(MgmtAccess).allows("ssh", self.peer[0]):
             conn.abort()
+
+    def connection_lost(self, exc) -> None:
+        if self.entered:
+            self.entered = False
+            self.gate.leave()
 
     def begin_auth(self, username: str) -> bool:
         system = self.unit.management_space()
@@ -38,8 +47,8 @@ class _Server(asyncssh.SSHServer):
     def password_auth_supported(self) -> bool:
         return True
 
-    def validate_password(self, username: str, password: str) -> bool:
-        return self._check(username, password)
+    async def validate_password(self, username: str, password: str) -> bool:
+        return await self._check(username, password)
 
     def kbdint_auth_supported(self) -> bool:
         return True
@@ -47,14 +56,26 @@ class _Server(asyncssh.SSHServer):
     def get_kbdint_challenge(self, username, lang, submethods):
         return "", "", "", [("Password: ", False)]
 
-    def validate_kbdint_response(self, username, responses) -> bool:
-        return len(responses) == 1 and self._check(username, responses[0])
+    async def validate_kbdint_response(self, username, responses) -> bool:
+        return len(responses) == 1 and await self._check(username, responses[0])
 
-    def _check(self, username: str, password: str) -> bool:
+    async def _check(self, username: str, password: str) -> bool:
+        """A password, as the device takes it: a wrong one costs a pause, and the connection
+        is closed after the third."""
         system = self.unit.management_space()
-        if system is None:
-            return False
-        return system.feature(Aaa).check_login("ssh", username, password)
+        if system is not None and system.feature(Aaa).check_login("ssh", username, password, self.peer):
+            return True
+        self.failures += 1
+        await _pause(self.unit.clock, FAILURE_DELAY)
+        if self.failures >= ATTEMPTS:
+            self.conn.close()
+        return False
+
+
+def _pause(clock, seconds: float) -> asyncio.Future:
+    done = asyncio.get_running_loop().create_future()
+    clock.call_later(seconds, lambda: done.done() or done.set_result(None))
+    return done
 
 
 async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
@@ -119,7 +140,8 @@ async def _shell(system, process, login: str | None, write) -> None:
 
 async def start_ssh(unit, host: str, port: int):
     key = asyncssh.import_private_key((unit.directory / "ssh_host_key").read_bytes())
+    gate = Gate()
     return await asyncssh.create_server(
-        lambda: _Server(unit), host, port, server_host_keys=[key],
+        lambda: _Server(unit, gate), host, port, server_host_keys=[key],
         process_factory=lambda p: _handle(unit, p), encoding=None, line_editor=False,
         login_timeout=30, keepalive_interval=0)

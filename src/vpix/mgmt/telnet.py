@@ -11,7 +11,7 @@ import logging
 import telnetlib3
 
 from vpix.features.mgmt_access import MgmtAccess
-from vpix.mgmt.terminal import RemoteTerminal, admitted
+from vpix.mgmt.terminal import Gate, RemoteTerminal, admitted
 
 log = logging.getLogger(__name__)
 READ_CHUNK = 4096
@@ -29,14 +29,24 @@ async def _pump(reader, feed) -> None:
         feed(data)
 
 
-async def _serve_telnet(unit, reader, writer) -> None:
+async def _serve_telnet(unit, gate: Gate, reader, writer) -> None:
+    if not gate.enter():
+        writer.close()
+        return
+    try:
+        await _telnet_session(unit, reader, writer)
+    finally:
+        gate.leave()
+
+
+async def _telnet_session(unit, reader, writer) -> None:
     system = unit.management_space()
-    peer = (writer.get_extra_info("peername") or ("127.0.0.1",))[0]
-    if system is None or not system.feature(MgmtAccess).allows("telnet", peer) or not admitted(system, "telnet"):
+    peer = (writer.get_extra_info("peername") or ("127.0.0.1", 0))[:2]
+    if system is None or not system.feature(MgmtAccess).allows("telnet", peer[0]) or not admitted(system, "telnet"):
         writer.close()
         return
     done = asyncio.Event()
-    terminal = RemoteTerminal(system, "telnet", lambda t: writer.write(crlf(t)), done.set)
+    terminal = RemoteTerminal(system, "telnet", lambda t: writer.write(crlf(t)), done.set, peer=peer)
     terminal.start()
     reading = asyncio.ensure_future(_pump(reader, terminal.feed))
     finished = asyncio.ensure_future(done.wait())
@@ -65,7 +75,8 @@ async def _serve_console(unit, reader, writer) -> None:
 
 
 async def start_telnet(unit, host: str, port: int):
-    return await _start(lambda r, w: _serve_telnet(unit, r, w), host, port)
+    gate = Gate()
+    return await _start(lambda r, w: _serve_telnet(unit, gate, r, w), host, port)
 
 
 async def start_console(unit, host: str, port: int):

@@ -7,11 +7,29 @@ from typing import Callable
 
 from vpix.cli.lineedit import LineEditor
 from vpix.clock import Alarm
-from vpix.features.aaa import Aaa
+from vpix.features.aaa import ATTEMPTS, FAILURE_DELAY, Aaa
 from vpix.features.mgmt_access import MgmtAccess
 
 GREETING = "Type help or '?' for a list of available commands.\n"
-ATTEMPTS = 3
+SESSIONS = 5
+TYPE_AHEAD = 1024                # characters kept while a wrong password is paid for
+
+
+class Gate:
+    """One management door of a unit (Telnet or SSH): the device takes SESSIONS connections at
+    a time on each, logins in progress included; one more is closed at once."""
+
+    def __init__(self) -> None:
+        self.held = 0
+
+    def enter(self) -> bool:
+        if self.held >= SESSIONS:
+            return False
+        self.held += 1
+        return True
+
+    def leave(self) -> None:
+        self.held -= 1
 
 
 def admitted(system, service: str) -> bool:
@@ -29,7 +47,8 @@ def admitted(system, service: str) -> bool:
 
 class RemoteTerminal:
     def __init__(self, system, service: str, write: Callable[[str], None],
-                 hangup: Callable[[], None], username: str | None = None, login: bool = True):
+                 hangup: Callable[[], None], username: str | None = None, login: bool = True,
+                 peer: tuple[str, int] | None = None):
         self.system = system
         self.service = service          # "telnet", "ssh", "console"
         self.write = write
@@ -41,7 +60,10 @@ class RemoteTerminal:
         self._editor.literal = True
         self._asked = "password"
         self._failures = 0
+        self._peer = peer
         self._idle = Alarm(system.unit.clock, self._expire)
+        self._penalty = Alarm(system.unit.clock, self._after_failure)   # input waits while armed
+        self._typed_ahead = ""
 
     def _touch(self) -> None:
         """`telnet timeout` / `ssh timeout`: hang up after that idle time."""
@@ -64,22 +86,24 @@ class RemoteTerminal:
 
     def feed(self, data: str) -> None:
         self._touch()
-        if self.session is not None:
-            self.session.feed(data)
+        if self._penalty.armed:         # kept for after the pause, as a line buffers it; bounded
+            self._typed_ahead = (self._typed_ahead + data)[:TYPE_AHEAD]
             return
-        for i, ch in enumerate(data):
-            echo, event = self._editor.feed_char(ch)
+        while data and self.session is None and not self._penalty.armed:
+            echo, event, used = self._editor.feed(data)
+            data = data[used:]
             if echo:
                 self.write(echo)
             if event is not None and event.kind == "line":
                 self.write("\n")
                 self._answer(event.text)
-                if self.session is not None:
-                    self.session.feed(data[i + 1:])
-                    return
             elif event is not None and event.kind == "ctrl-c":
                 self.write("\n")
                 self._prompt_first()
+        if self._penalty.armed:
+            self._typed_ahead = data[:TYPE_AHEAD]
+        elif self.session is not None and data:
+            self.session.feed(data)
 
     # ------------------------------------------------------------ the login prompts
 
@@ -104,30 +128,33 @@ class RemoteTerminal:
             self._username = text.strip()
             self._ask_password()
             return
-        aaa = self.system.feature(Aaa)
-        if self._local():
-            ok = aaa.check_user(self._username or "", text) is not None
-        else:
-            ok = aaa.check_passwd(text)
-        if ok:
+        service = self.service if self.service != "console" else "serial"
+        if self.system.feature(Aaa).check_login(service, self._username or "", text, self._peer):
             self._open(self._username if self._local() else None)
             return
         self._failures += 1
+        self._penalty.after(FAILURE_DELAY)
+
+    def _after_failure(self) -> None:
         self.write("Invalid password\n" if not self._local() else "Error: Authentication failed\n")
         if self._failures >= ATTEMPTS:
             self.write("\n")
             self.hangup()
             return
         self._prompt_first()
+        typed, self._typed_ahead = self._typed_ahead, ""
+        self.feed(typed)
 
     def _open(self, username: str | None) -> None:
         self.session = self.system.open_session(self.service, sink=self.write, username=username)
         self.session.on_close = self.hangup
+        self._editor.hand_over(self.session.editor)
         motd = self._banner("motd") if not self._login else ""
         self.session.start(motd + self._banner("exec") + GREETING)
 
     def close(self) -> None:
         self._idle.cancel()
+        self._penalty.cancel()
         if self.session is not None and not self.session.closed:
             self.session.on_close = None
             self.session.close()

@@ -11,6 +11,9 @@ from vpix.features.aaa.pixmd5 import pix_md5
 
 DEFAULT_PASSWD = pix_md5("cisco")
 SERVICES = ("enable", "http", "serial", "ssh", "telnet")
+ATTEMPTS = 3            # wrong passwords one login (or one `enable`) takes before it gives up
+FAILURE_DELAY = 1.0     # seconds a wrong password costs before the next question
+UNLOCKABLE = 15         # the privilege a lockout never applies to: the device keeps its administrators
 
 
 @dataclass
@@ -26,36 +29,65 @@ class Aaa(Feature):
         self.passwd_hash = DEFAULT_PASSWD
         self.users: dict[str, User] = {}
         self.authentication: dict[str, str] = {}     # service -> server group (LOCAL)
+        self.max_fail: int | None = None             # `aaa local authentication attempts max-fail`
+        self.failures: dict[str, int] = {}           # user -> successive failures (not configuration)
 
     # ------------------------------------------------------------ checks used by logins
 
     def check_enable(self, password: str, username: str | None = None) -> bool:
         if self.authentication.get("enable") == "LOCAL" and username in self.users:
-            return self.check_user(username, password) is not None
+            return self.authenticate(username, password) is not None
         return pix_md5(password) == self.enable_hash
 
     def check_passwd(self, password: str) -> bool:
         return pix_md5(password) == self.passwd_hash
 
-    def check_user(self, name: str, password: str) -> User | None:
+    def authenticate(self, name: str, password: str) -> User | None:
+        """A local user whose password this is and who is not locked out. Each rejection is
+        logged (113015) and counted towards the user's lockout (113006)."""
         user = self.users.get(name)
-        if user is None:
-            return None
-        if user.hash is None or user.hash == pix_md5(password, name):
+        if user is not None and not self.locked(name) and (user.hash is None or user.hash == pix_md5(password, name)):
+            self.failures.pop(name, None)
             return user
+        reason = "User was not found" if user is None else "Invalid password"
+        self.system.syslog(6, 113015, f"AAA user authentication Rejected : reason = {reason} : "
+                                      f"local database : user = {name}")
+        if user is not None and user.privilege < UNLOCKABLE and not self.locked(name):
+            self.failures[name] = self.failures.get(name, 0) + 1
+            if self.locked(name):
+                self.system.syslog(6, 113006, f"User '{name}' locked out on exceeding '{self.max_fail}' "
+                                              "successive failed authentication attempts")
         return None
+
+    def locked(self, name: str) -> bool:
+        return self.max_fail is not None and self.failures.get(name, 0) >= self.max_fail
 
     def uses_local(self, service: str) -> bool:
         return self.authentication.get(service) == "LOCAL"
 
-    def check_login(self, service: str, name: str, password: str) -> bool:
+    def check_login(self, service: str, name: str, password: str, peer: tuple[str, int] | None = None) -> bool:
         """SSH and Telnet logins: local users with `aaa authentication … LOCAL`, else the
-        login password (`passwd`), with the user name `pix` for SSH."""
+        login password (`passwd`), with the user name `pix` for SSH. A refusal is logged
+        (605004) with where it came from."""
         if self.uses_local(service):
-            return self.check_user(name, password) is not None
-        if service == "ssh" and name != "pix":
-            return False
-        return self.check_passwd(password)
+            ok = self.authenticate(name, password) is not None
+        else:
+            ok = (service != "ssh" or name == "pix") and self.check_passwd(password)
+        if not ok and peer is not None:
+            self.system.syslog(6, 605004, f'Login denied from {peer[0]}/{peer[1]} to {self._landing(service, peer[0])}'
+                                          f' for user "{name}"')
+        return ok
+
+    def _landing(self, service: str, client: str) -> str:
+        """interface:address/service of the permit line that let ``client`` in."""
+        from vpix.features.interfaces import Interfaces
+        from vpix.features.mgmt_access import MgmtAccess
+
+        permit = self.system.feature(MgmtAccess).permit_for(service, client)
+        iface = self.system.feature(Interfaces).by_name(permit.ifname) if permit else None
+        if iface is None:
+            return f"console/{service}"
+        return f"{iface.nameif}:{iface.ip or '0.0.0.0'}/{service}"
 
     # ------------------------------------------------------------ configuration
 
@@ -69,8 +101,18 @@ class Aaa(Feature):
             ("passwd", [f"passwd {self.passwd_hash} encrypted"]),
             ("username", users),
             ("aaa", [f"aaa authentication {svc} console {grp}"
-                     for svc, grp in sorted(self.authentication.items())]),
+                     for svc, grp in sorted(self.authentication.items())]
+             + ([f"aaa local authentication attempts max-fail {self.max_fail}"] if self.max_fail else [])),
         ]
+
+    def show_users(self, locked_only: bool) -> list[str]:
+        """`show aaa local user [locked]`."""
+        rows = [(self.failures.get(name, 0), self.locked(name), name) for name in sorted(self.users)]
+        rows = [r for r in rows if r[1] or (not locked_only and r[0])]
+        if not rows:
+            return ["No users in the database are locked out"] if locked_only else []
+        return ["Lock Time Failed-Attempts Locked User"] + [
+            f"    -     {count:>9}          {'Y' if locked else 'N'}    {name}" for count, locked, name in rows]
 
 
 def _aaa(ctx: Ctx) -> Aaa:
@@ -103,6 +145,17 @@ _HELP = {
     "authentication": "Enable or disable user authentication",
     "console": "Specify this keyword to identify a server group for console access",
     "group": "Server group name (LOCAL for the local user database)",
+    "local": "Local user database",
+    "attempts": "Failed authentication attempts",
+    "max-fail": "Lock a local user out after this many successive failed attempts",
+    "n": "Number of failed attempts",
+    "show": "Show running system information",
+    "user": "Local users",
+    "locked": "Only the users who are locked out",
+    "clear": "Reset functions",
+    "lockout": "Unlock users",
+    "fail-attempts": "Reset the count of failed attempts",
+    "all": "Every user",
 }
 
 
@@ -162,3 +215,31 @@ def aaa_authentication(ctx: Ctx):
 def no_aaa_authentication(ctx: Ctx):
     service = next(s for s in SERVICES if ctx.args.get(s))
     _aaa(ctx).authentication.pop(service, None)
+
+
+@command("aaa local authentication attempts max-fail <n:INT:1-16>", mode="config", versions="7.x", config=True,
+         help=_HELP)
+def max_fail(ctx: Ctx):
+    _aaa(ctx).max_fail = ctx.args["n"]
+
+
+@command("no aaa local authentication attempts max-fail [<n:INT:1-16>]", mode="config", versions="7.x",
+         config=True, help=_HELP)
+def no_max_fail(ctx: Ctx):
+    _aaa(ctx).max_fail = None
+
+
+@command("show aaa local user [locked]", versions="7.x", priv=15, help=_HELP)
+def show_local_user(ctx: Ctx):
+    for line in _aaa(ctx).show_users(bool(ctx.args.get("locked"))):
+        ctx.print(line)
+
+
+@command("clear aaa local user {lockout|fail-attempts} {all|username <name:WORD>}", versions="7.x", priv=15,
+         help=_HELP)
+def clear_local_user(ctx: Ctx):
+    failures = _aaa(ctx).failures
+    if ctx.args.get("all"):
+        failures.clear()
+    else:
+        failures.pop(ctx.args["name"], None)

@@ -37,7 +37,10 @@ class MgmtAccess(Feature):
         return "".join(line + "\n" for line in self.banners[kind])
 
     def allows(self, service: str, client: str) -> bool:
-        return any(p.allows(client) for p in self.permits[service])
+        return self.permit_for(service, client) is not None
+
+    def permit_for(self, service: str, client: str) -> Permit | None:
+        return next((p for p in self.permits.get(service, []) if p.allows(client)), None)
 
     def render(self, full):
         telnet = [f"telnet {p.address} {p.mask} {p.ifname}" for p in self.permits["telnet"]]

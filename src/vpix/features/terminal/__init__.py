@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from vpix.cli.registry import command
-from vpix.cli.session import Ask, CommandError, Ctx
+from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import Feature
-from vpix.features.aaa import Aaa
-
-ATTEMPTS = 3
+from vpix.features.aaa import ATTEMPTS, FAILURE_DELAY, Aaa
 
 
 class Terminal(Feature):
@@ -53,9 +51,15 @@ def enable(ctx: Ctx):
         if aaa.check_enable(answer, session.login_name):
             session.priv = ctx.args.get("level", 15)
             return
+        yield pause(ctx.system.unit.clock, FAILURE_DELAY)
         if attempt < ATTEMPTS - 1:
             ctx.print("Invalid password")
     raise CommandError("Access denied.")
+
+
+def pause(clock, seconds: float) -> Wait:
+    """A step that only lets ``seconds`` pass on the unit's clock."""
+    return Wait(lambda done: clock.call_later(seconds, lambda: done(None)))
 
 
 @command("disable", priv=1, help=_HELP)
@@ -69,8 +73,9 @@ def login(ctx: Ctx):
     aaa = ctx.system.feature(Aaa)
     name = yield Ask("Username: ")
     password = yield Ask("Password: ", echo=False)
-    user = aaa.check_user(name.strip(), password)
+    user = aaa.authenticate(name.strip(), password)
     if user is None:
+        yield pause(ctx.system.unit.clock, FAILURE_DELAY)
         raise CommandError("Invalid password")
     ctx.session.login_name = name.strip()
     ctx.session.priv = user.privilege
