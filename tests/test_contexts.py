@@ -502,3 +502,14 @@ def test_mac_address_auto_gives_each_shared_interface_its_own_mac(net):
     net.server.stack.ping("172.16.1.2", 1, 1.0, replies.append)
     net.run(1.5)
     assert replies[-1] and arp["172.16.1.2"] == bytes.fromhex(net.unit.identity.macs[0].replace(".", ""))
+
+
+def test_a_config_url_flash_cannot_hold_is_refused_and_the_others_are_saved(net):
+    long = "flash:/" + "a" * 300 + ".cfg"
+    net.term.configure("context ctx1", "config-url " + long)
+    net.term.cmd("changeto system")
+    out = net.term.cmd("write memory all")
+    assert f"%Error opening {long} (Invalid argument)" in out and "Internal error" not in out
+    assert out.endswith("[OK]\n") and out.count("Cryptochecksum:") == 2
+    for command in ("more", "dir", "delete /noconfirm", "mkdir /noconfirm"):
+        assert "Internal error" not in net.term.cmd(f"{command} {long}")

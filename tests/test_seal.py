@@ -268,3 +268,22 @@ def test_the_device_takes_five_sessions_a_door(pix):
     finally:
         for line in held:
             line.close()
+
+
+# ---------------------------------------------------------------- filters cannot stall the unit
+
+
+@pytest.mark.parametrize("pattern", [r"^M(\w*\s*)*!", r"(\w*\s*)*!", r"^(a|aa)*$", r"(.*)*z"])
+def test_a_catastrophic_filter_costs_the_length_of_the_text(pattern):
+    """RE2 has no backtracking: lines on which a backtracking engine takes longer than the test
+    run (exponential in the words) are matched in one pass each."""
+    from vpix.cli.output import split_filter
+
+    text = ["Maximum Physical Interfaces " + "word " * 40 + "a" * 60 + "b"] * 50
+    _, found = split_filter("show version | include " + pattern)
+    assert found.apply(text) == []
+
+
+def test_a_pattern_re2_cannot_take_is_refused_as_invalid_input(pix7):
+    unit, term = pix7
+    assert "Invalid input" in term.cmd(r"show version | include (a)\1")

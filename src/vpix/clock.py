@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
+
+from vpix.numbers import is_number
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Protocol
 
@@ -152,7 +154,7 @@ def hms(seconds: float) -> str:
 def parse_hms(text: str) -> int:
     """`h:mm:ss`, `h:mm` or `h` as seconds; ValueError if it is none of those."""
     parts = text.split(":")
-    if len(parts) > 3 or not all(p.isdigit() for p in parts) or any(int(p) > 59 for p in parts[1:]):
+    if len(parts) > 3 or not all(is_number(p) for p in parts) or any(int(p) > 59 for p in parts[1:]):
         raise ValueError(text)
     hours, minutes, secs = (int(p) for p in parts + ["0"] * (3 - len(parts)))
     return hours * 3600 + minutes * 60 + secs

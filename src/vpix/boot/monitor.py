@@ -21,6 +21,7 @@ from vpix.image.format import ImageError, inspect
 from vpix.net.stack import IpStack
 from vpix.transfer.tftp import TftpClient
 from vpix.versions import Version
+from vpix.numbers import is_number
 
 HELP = [("?", "this help message"), ("address [addr]", "set IP address"),
         ("file    [name]", "set boot file name"), ("gateway [addr]", "set IP gateway"),
@@ -132,7 +133,7 @@ class Monitor:
         self._setting("file", args)
 
     def _timeout(self, args) -> None:
-        if args and args[0].isdigit():
+        if args and is_number(args[0]):
             self.timeout_s = float(args[0])
         self.sink(f"timeout {int(self.timeout_s)}\n")
 
@@ -141,7 +142,7 @@ class Monitor:
         self.sink(f"trace {'on' if self.tracing else 'off'}\n")
 
     def _interface(self, args) -> None:
-        if args and args[0].isdigit() and int(args[0]) < len(self.unit.ports):
+        if args and is_number(args[0]) and int(args[0]) < len(self.unit.ports):
             self.interface = int(args[0])
             self.stack = None
         self.sink(self._using() + "\n")

@@ -1,11 +1,18 @@
-"""What happens to a command's output on the way out: `|` filters and the pager."""
+"""What happens to a command's output on the way out: `|` filters and the pager.
+
+Filters match with RE2, whose time grows with the text and never with the pattern's
+backtracking: a `| include ^M(\\w*\\s*)*!` typed at privilege 1 cannot stall the unit."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Any
+
+import re2
 
 FILTERS = ("begin", "exclude", "grep", "include")
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
 MORE = "<--- More --->"
 ERASE_MORE = "\r" + " " * len(MORE) + "\r"
 
@@ -13,7 +20,7 @@ ERASE_MORE = "\r" + " " * len(MORE) + "\r"
 @dataclass(frozen=True)
 class Filter:
     kind: str
-    pattern: re.Pattern
+    pattern: Any              # a compiled RE2 pattern
     invert: bool = False
 
     def apply(self, lines: list[str]) -> list[str]:
@@ -53,8 +60,8 @@ def split_filter(line: str) -> tuple[str, Filter | None]:
     if not expr:
         raise FilterError("incomplete", len(line))
     try:
-        pattern = re.compile(expr)
-    except re.error:
+        pattern = re2.compile(expr, _RE2_OPTIONS)
+    except re2.error:
         raise FilterError("invalid", len(line) - len(expr)) from None
     return command, Filter(kind, pattern, invert)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+
+from vpix.numbers import is_number
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -21,7 +23,7 @@ def _is_ipv4(text: str) -> bool:
     of a 50,000-line configuration goes through here."""
     parts = text.split(".")
     return len(parts) == 4 and all(
-        p.isascii() and p.isdigit() and len(p) <= 3 and int(p) <= 255 and (p == "0" or p[0] != "0") for p in parts)
+        is_number(p) and len(p) <= 3 and int(p) <= 255 and (p == "0" or p[0] != "0") for p in parts)
 
 
 def _is_mask(text: str) -> bool:
@@ -34,7 +36,7 @@ def _is_mask(text: str) -> bool:
 
 def integer(low: int, high: int) -> ParamType:
     def accepts(text: str) -> bool:
-        return text.isdigit() and low <= int(text) <= high
+        return is_number(text) and low <= int(text) <= high
 
     return ParamType(f"<{low}-{high}>", accepts, int)
 
@@ -49,7 +51,7 @@ TYPES: dict[str, ParamType] = {
     "MASK": ParamType("A.B.C.D", _is_mask),
     "HEX": ParamType("<hex>", lambda t: bool(_HEX.match(t))),
     "TIME": ParamType("hh:mm:ss", lambda t: bool(_TIME.match(t))),
-    "NUMBER": ParamType("<number>", str.isdigit, int),
+    "NUMBER": ParamType("<number>", is_number, int),
 }
 
 

@@ -8,6 +8,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from vpix.net.packets import PROTO_ICMP, PROTO_TCP, PROTO_UDP
+from vpix.numbers import is_number
 
 PROTOCOLS = {"ip": 0, "icmp": PROTO_ICMP, "tcp": PROTO_TCP, "udp": PROTO_UDP, "gre": 47, "esp": 50, "ah": 51,
              "ospf": 89, "pim": 103, "igmp": 2}
@@ -132,7 +133,7 @@ def parse(words: list[str]) -> Ace:
     if action not in ("permit", "deny"):
         raise BadEntry(at - 1)
     proto_word = word()
-    proto = PROTOCOLS.get(proto_word, int(proto_word) if proto_word.isdigit() and int(proto_word) < 256 else None)
+    proto = PROTOCOLS.get(proto_word, int(proto_word) if is_number(proto_word) and int(proto_word) < 256 else None)
     if proto is None:
         raise BadEntry(at - 1)
 
@@ -166,7 +167,7 @@ def parse(words: list[str]) -> Ace:
     icmp_type = None
     if proto == PROTO_ICMP and at < len(words) and words[at].lower() != "log":
         name = word()
-        icmp_type = ICMP_TYPES.get(name, int(name) if name.isdigit() and int(name) < 256 else None)
+        icmp_type = ICMP_TYPES.get(name, int(name) if is_number(name) and int(name) < 256 else None)
         if icmp_type is None:
             raise BadEntry(at - 1)
     log = at < len(words) and words[at].lower() == "log"
@@ -178,7 +179,7 @@ def parse(words: list[str]) -> Ace:
 
 
 def _port(text: str, index: int) -> int:
-    port = PORTS.get(text, int(text) if text.isdigit() else None)
+    port = PORTS.get(text, int(text) if is_number(text) else None)
     if port is None or not 0 <= port <= 65535:
         raise BadEntry(index)
     return port

@@ -12,6 +12,7 @@ from typing import Callable
 from vpix.clock import Alarm
 from vpix.net.tcp import CLOSED, WINDOW, Connection, Handlers, TcpLayer
 from vpix.transfer.ftp import Replies, Reply
+from vpix.numbers import is_number
 
 PACE = 0.01                         # a rate-limited sender's tick, seconds
 PASSIVE_PORTS = range(50000, 50100)
@@ -94,7 +95,7 @@ class _FtpSession:
 
     def _port(self, argument: str) -> None:
         fields = argument.split(",")
-        if len(fields) != 6 or not all(f.isdigit() for f in fields):
+        if len(fields) != 6 or not all(is_number(f) for f in fields):
             return self.reply("500 Illegal PORT command.")
         self.active_to = (".".join(fields[:4]), int(fields[4]) << 8 | int(fields[5]))
         self.passive_port = None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+
+from vpix.numbers import is_number
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Callable
@@ -46,10 +48,10 @@ class Replies:
             raw, self._buffer = self._buffer.split(b"\n", 1)
             line = raw.rstrip(b"\r").decode("latin-1")
             if self._open is None:
-                if len(line) >= 4 and line[:3].isdigit() and line[3] == "-":
+                if len(line) >= 4 and is_number(line[:3]) and line[3] == "-":
                     self._open, self._lines = line[:3], [line[4:]]
                     continue
-                if len(line) >= 3 and line[:3].isdigit():
+                if len(line) >= 3 and is_number(line[:3]):
                     out.append(Reply(int(line[:3]), line[4:]))
                 continue
             self._lines.append(line)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import ssl
+
+from vpix.numbers import is_number
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
@@ -23,7 +25,7 @@ class HttpError(Exception):
 def parse_head(head: bytes) -> tuple[int, str, dict[str, str]]:
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not is_number(parts[1]):
         raise HttpError(0, "malformed response")
     headers = {}
     for line in lines[1:]:

@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vpix.numbers import is_number
 from vpix.transfer.tftp import ACK, DATA, ERROR, OACK, RRQ, WRQ
 
 LISTEN, DATA_PORT, STRAY = "listen", "data", "stray"     # the three ports a server sends from
@@ -140,10 +141,10 @@ class TftpServerCore:
             return [Out(struct.pack("!HH", ERROR, 1) + b"File not found\0", source)]
         data = path.read_bytes()
         granted, blksize, windowsize = {}, 512, 1
-        if options.get("blksize", "").isdigit():
+        if is_number(options.get("blksize", "")):
             blksize = max(8, min(int(options["blksize"]), 65464))
             granted["blksize"] = str(blksize)
-        if options.get("windowsize", "").isdigit() and self.faults.grant_windowsize:
+        if is_number(options.get("windowsize", "")) and self.faults.grant_windowsize:
             windowsize = max(1, min(int(options["windowsize"]), 64))
             granted["windowsize"] = str(windowsize)
         if "tsize" in options:

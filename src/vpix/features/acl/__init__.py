@@ -11,6 +11,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.dataplane.acl import AccessList, Ace, BadEntry, Remark, parse
 from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces.commands import named_interface
+from vpix.numbers import is_number
 
 
 class AccessLists(Feature):
@@ -49,7 +50,7 @@ def access_list(ctx: Ctx):
     words = ctx.args["rest"].split()
     acl = _lists(ctx).lists.get(ctx.args["name"]) or AccessList(ctx.args["name"])
     position = None
-    if words[0].lower() == "line" and len(words) > 2 and words[1].isdigit():
+    if words[0].lower() == "line" and len(words) > 2 and is_number(words[1]):
         position, words = int(words[1]) - 1, words[2:]
     if words[0].lower() == "remark":
         rest = ctx.args["rest"]

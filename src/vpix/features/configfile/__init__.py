@@ -9,6 +9,7 @@ from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import PLATFORM
 from vpix.features.device.commands import clock_text
 from vpix.features.software import stored
+from vpix.flash import FlashFull
 from vpix.system import config as cfg
 from vpix.transfer.remote import is_remote
 
@@ -42,7 +43,12 @@ def save(ctx: Ctx, space=None):
         yield from stored(url, data)
         size = len(data)
     else:
-        size = system.write_startup(text)
+        try:
+            size = system.write_startup(text)
+        except FlashFull:
+            raise CommandError(f"%Error writing {url or 'startup-config'} (No space left on device)") from None
+        except OSError:                     # a config-url flash cannot hold, or a folder that is gone
+            raise CommandError(f"%Error opening {url or 'startup-config'} (Invalid argument)") from None
     elapsed = max(time.perf_counter() - started, 0.001)
     for listener in list(system.root.save_listeners):
         listener(system, ctx.session)

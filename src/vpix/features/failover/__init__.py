@@ -14,6 +14,7 @@ from vpix.features import EVERYWHERE, PLATFORM, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.features.interfaces.commands import hardware_interface, named_interface
 from vpix.features.license import Licensing
+from vpix.numbers import is_number
 
 
 @dataclass
@@ -407,7 +408,7 @@ def policy_given(ctx: Ctx) -> str:
     """1-250 interfaces, or 1-100 percent of them."""
     policy = ctx.args["policy"]
     number, percent = policy.rstrip("%"), policy.endswith("%")
-    if not number.isdigit() or not (1 <= int(number) <= (100 if percent else 250)):
+    if not is_number(number) or not (1 <= int(number) <= (100 if percent else 250)):
         raise ctx.invalid("policy")
     return policy
 

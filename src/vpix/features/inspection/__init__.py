@@ -16,6 +16,7 @@ from vpix.dataplane.conns import ConnLimit
 from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.net.packets import PROTO_TCP
+from vpix.numbers import is_number
 
 mode("config-cmap", "(config-cmap)")
 mode("config-pmap", "(config-pmap)")
@@ -134,7 +135,7 @@ class Inspection(Feature):
 
 
 def _number(word: str) -> int:
-    return PORTS.get(word, int(word) if word.isdigit() else 0)
+    return PORTS.get(word, int(word) if is_number(word) else 0)
 
 
 def _port_set(text: str) -> set[int]:
@@ -301,9 +302,9 @@ def _fixup(ctx: Ctx) -> tuple[str, str]:
             rest = " ".join(words[size:])
             if name == "dns":
                 valid = not rest or (words[size:size + 1] == ["maximum-length"] and len(words) == size + 2 and
-                                     words[-1].isdigit())
+                                     is_number(words[-1]))
             else:
-                valid = not rest or (len(words) == size + 1 and rest.replace("-", "", 1).isdigit())
+                valid = not rest or (len(words) == size + 1 and is_number(rest.replace("-", "", 1)))
             if not valid:
                 raise ctx.invalid("rest")
             return name, rest

@@ -8,6 +8,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.features import PLATFORM, TRAFFIC
 from vpix.features.interfaces import SPEEDS6, Interface, Interfaces
+from vpix.numbers import is_number
 
 _HELP = {
     "interface": "Select an interface to configure",
@@ -194,7 +195,7 @@ def nameif6(ctx: Ctx):
     iface = hardware_interface(ctx)
     _licensed(ctx, iface)
     level = ctx.args["level"].lower()
-    if not level.startswith("security") or not level[8:].isdigit() or int(level[8:]) > 100:
+    if not level.startswith("security") or not is_number(level[8:]) or int(level[8:]) > 100:
         raise ctx.invalid("level")
     iface.nameif, iface.security = ctx.args["name"], int(level[8:])
 

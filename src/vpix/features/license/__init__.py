@@ -8,6 +8,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.features import PLATFORM, Feature
 from vpix.features.license import grants, keys
 from vpix.features.license.grants import UNLIMITED, License
+from vpix.numbers import is_number
 
 KEY_FILE = "activation-key"
 STANDALONE_REBOOT = 24 * 3600       # an FO/FO_AA unit out of failover duty reboots this often
@@ -74,7 +75,7 @@ class Licensing(Feature):
             return None
 
     def serial_line(self) -> str:
-        if self.serial.isdigit():
+        if is_number(self.serial):
             return f"Serial Number: {self.serial} (0x{int(self.serial):x})"
         return f"Serial Number: {self.serial}"
 

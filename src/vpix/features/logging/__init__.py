@@ -12,6 +12,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import Ctx
 from vpix.clock import PerSecond
 from vpix.features import Feature
+from vpix.numbers import is_number
 
 LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
           "debugging"]
@@ -112,7 +113,7 @@ def _logging(ctx: Ctx) -> Logging:
 
 def _level(ctx: Ctx) -> int:
     text = ctx.args["level"].lower()
-    if text.isdigit() and int(text) < 8:
+    if is_number(text) and int(text) < 8:
         return int(text)
     matches = [i for i, name in enumerate(LEVELS) if name.startswith(text)]
     if len(matches) != 1:
@@ -161,7 +162,7 @@ def logging_host(ctx: Ctx):
     port = SYSLOG_PORT
     if "transport" in ctx.args:
         protocol, _, number = ctx.args["transport"].lower().partition("/")
-        if protocol != "udp" or not number.isdigit() or not 1 <= int(number) <= 65535:
+        if protocol != "udp" or not is_number(number) or not 1 <= int(number) <= 65535:
             raise ctx.invalid("transport")
         port = int(number)
     entry = LogHost(ctx.args["ifname"], ctx.args["address"], port)

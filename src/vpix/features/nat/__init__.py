@@ -13,6 +13,7 @@ from vpix.dataplane.nat import GlobalPool, HostLimits, NatConfig, NatRule, Stati
 from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
 from vpix.net.packets import PROTO_TCP, PROTO_UDP
+from vpix.numbers import is_number
 
 _PROTOCOLS = {"tcp": PROTO_TCP, "udp": PROTO_UDP}
 
@@ -57,7 +58,7 @@ def _limits(ctx: Ctx, words: list[str]) -> HostLimits:
     """`[tcp] max_conns [emb_limit]` after a rule's addresses (6.x: the numbers alone)."""
     if words[:1] == ["tcp"] and ctx.system.family == "7.x" and len(words) > 1:
         words = words[1:]
-    if len(words) > 2 or not all(w.isdigit() and int(w) <= 65535 for w in words):
+    if len(words) > 2 or not all(is_number(w) and int(w) <= 65535 for w in words):
         raise ctx.invalid("rest")
     return HostLimits(*(int(w) for w in words))
 
@@ -200,7 +201,7 @@ def _static(ctx: Ctx) -> Static:
 
 
 def _port(ctx: Ctx, word: str) -> int:
-    number = PORTS.get(word, int(word) if word.isdigit() else -1)
+    number = PORTS.get(word, int(word) if is_number(word) else -1)
     if not 0 < number < 65536:
         raise ctx.invalid("rest")
     return number

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from vpix.cli.registry import mode
 from vpix.features import SYSTEM, Feature
 from vpix.versions import VersionRange
+from vpix.numbers import is_number
 
 mode("config-class", "(config-class)")
 
@@ -48,7 +49,7 @@ def limit_value(text: str, percent_allowed: bool) -> str | None:
         except ValueError:
             return None
         return f"{share:.1f}%" if percent_allowed and 0 < share <= 100 else None
-    return str(int(text)) if text.isdigit() else None
+    return str(int(text)) if is_number(text) else None
 
 
 class Resources(Feature):
