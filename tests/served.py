@@ -143,10 +143,11 @@ def telnet_login(port: int, password: bytes = b"cisco", prompt: str = "> ") -> L
     return line
 
 
-def wait_until(condition, attempts: int = 2000) -> None:
-    """Poll ``condition`` (cheap, on a unit's loop) until it holds; bounded, never a fixed sleep."""
+def wait_until(condition, attempts: int = 1000, interval: float = 0.005) -> None:
+    """Poll ``condition`` until it holds: a bounded number of looks, never a fixed sleep
+    standing for an event."""
     for _ in range(attempts):
         if condition():
             return
-        threading.Event().wait(0.005)
+        threading.Event().wait(interval)
     raise AssertionError("the condition never held")

@@ -177,3 +177,31 @@ async def test_esc_aborts_a_hung_download(pix7, tmp_path):
     finally:
         server.close()
     assert "(Aborted)" in term.read() and not unit.flash.exists("f.bin")
+
+
+async def test_copy_tftp_to_startup_config_replaces_it_and_to_running_config_merges(pix7, server):
+    unit, term = pix7
+    (server / "fw.cfg").write_text("hostname from-server\nname 10.9.9.9 far\n")
+    out = await typed(unit, term, "copy /noconfirm tftp://127.0.0.1/fw.cfg startup-config\n")
+    assert out.startswith("copy /noconfirm tftp://127.0.0.1/fw.cfg startup-config\nAccessing tftp://127.0.0.1/fw.cfg...")
+    assert unit.system.read_startup() == "hostname from-server\nname 10.9.9.9 far\n"
+    assert not unit.flash.exists("startup-config")
+    assert unit.console_session.prompt() == "pixfirewall# "
+    await typed(unit, term, "copy /noconfirm tftp://127.0.0.1/fw.cfg running-config\n")
+    assert unit.console_session.prompt() == "from-server# "
+    failed = await typed(unit, term, "copy /noconfirm tftp://127.0.0.1/missing.cfg startup-config\n")
+    assert "%Error opening tftp://127.0.0.1/missing.cfg (No such file or directory)" in failed
+    assert unit.system.read_startup() == "hostname from-server\nname 10.9.9.9 far\n"
+
+
+def test_checkpoint_to_flash_and_back(pix7):
+    """pyntc's checkpoint: the running configuration to a flash file, and that file back."""
+    unit, term = pix7
+    assert "bytes copied" in term.cmd("copy /noconfirm running-config flash:/checkpoint.cfg")
+    assert unit.flash.read("checkpoint.cfg").decode().splitlines() == unit.system.config_text()
+    term.configure("hostname changed")
+    term.cmd("copy /noconfirm flash:/checkpoint.cfg running-config")
+    assert unit.console_session.prompt() == "pixfirewall# "
+    term.cmd("copy /noconfirm flash:/checkpoint.cfg startup-config")
+    assert unit.system.read_startup().splitlines() == unit.flash.read("checkpoint.cfg").decode().splitlines()
+    assert "Invalid argument" in term.cmd("copy /noconfirm running-config flash:/.hidden")

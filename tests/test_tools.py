@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 
 import pexpect
 import pytest
 from click.testing import CliRunner
+
+from served import Line, wait_until
 
 from vpix.image import format as image_format
 from vpix.tools.cli import main
@@ -72,55 +74,57 @@ def test_unit_create_builds_the_platform_default_image(tmp_path):
     assert "80012345" in (tmp_path / "old" / "unit.toml").read_text()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class _Vpix:
+    """`python -m vpix ARGS` running: what it printed up to "Serving", and its ports."""
+
+    def __init__(self, args: list[str]):
+        self.proc = subprocess.Popen([sys.executable, "-m", "vpix", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.printed = ""
+        for line in self.proc.stdout:
+            self.printed += line
+            if line.startswith("Serving"):
+                return
+        raise AssertionError(f"vpix stopped before serving: {self.printed}")
+
+    def ports(self, unit: str) -> tuple[int, int, int]:
+        """console, telnet, ssh of ``unit``, as the table printed them."""
+        row = re.search(rf"{unit}\b.*?127\.0\.0\.1:(\d+).*?127\.0\.0\.1:(\d+).*?127\.0\.0\.1:(\d+)", self.printed)
+        return int(row[1]), int(row[2]), int(row[3])
+
+    def stop(self, sig=signal.SIGTERM) -> str:
+        self.proc.send_signal(sig)
+        out, _ = self.proc.communicate(timeout=30)
+        assert self.proc.returncode == 0, self.printed + out
+        return self.printed + out
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
 
 
-def _wait_port(port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on {port}")
-
-
-def _serve_and_ask(args: list[str], console: int, expect: bytes, sig=signal.SIGTERM) -> str:
-    """Run `vpix ARGS`, press Return on the console port, check the answer, stop it with SIG."""
-    proc = subprocess.Popen([sys.executable, "-m", "vpix", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+def _serve_and_ask(args: list[str], unit: str, expect: str, sig=signal.SIGTERM) -> str:
+    """Run `vpix ARGS`, press Return on the unit's console port, check the answer, stop it with SIG."""
+    served = _Vpix(args)
     try:
-        _wait_port(console)
-        with socket.create_connection(("127.0.0.1", console), timeout=5) as s:
-            time.sleep(0.7)
-            s.sendall(b"\r\nshow curpriv\r\n")
-            time.sleep(0.5)
-            assert expect in s.recv(65536)
-        proc.send_signal(sig)
-        out, _ = proc.communicate(timeout=20)
+        with Line(served.ports(unit)[0]) as line:
+            line.send(b"\r\nshow curpriv\r\n").expect(expect)
+        return served.stop(sig)
     finally:
-        proc.kill()
-    assert proc.returncode == 0, out
-    return out
+        served.kill()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_unit_run_serves_and_stops_cleanly(tmp_path, images, sig):
     CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
                               "--image", str(images["pix-7.2(1)"])])
-    console = _free_port()
-    out = _serve_and_ask(["unit", "run", str(tmp_path / "u"), "--console-port", str(console)], console,
-                         b"Current privilege level : 1", sig)
-    assert f"127.0.0.1:{console}" in out
+    out = _serve_and_ask(["unit", "run", str(tmp_path / "u")], "u", "Current privilege level : 1", sig)
+    assert "Serving" in out
 
 
 def test_lab_up_with_a_lab_file(tmp_path):
     lab = tmp_path / "lab.yaml"
-    console = _free_port()
     lab.write_text(f"""
 name: t
 workdir: {tmp_path / 'work'}
@@ -130,49 +134,83 @@ units:
     version: "8.0(4)"
     image_size_mb: 0.2
     host_key: ed25519
-    console_port: {console}
     config: |
       hostname lab-a
 """)
-    _serve_and_ask(["lab", "up", str(lab)], console, b"lab-a>")
+    _serve_and_ask(["lab", "up", str(lab)], "a", "lab-a>")
     assert (tmp_path / "work" / "a" / "flash" / "asa804-k8.bin").exists()
 
 
 def test_lab_up_default_lab_serves_ssh_with_its_credentials(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "vpix", "lab", "up", "--workdir", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    served = _Vpix(["lab", "up", "--workdir", str(tmp_path), "--any-port"])
     try:
-        _wait_port(5022, timeout=60)
         import paramiko
 
         client = paramiko.SSHClient()
         client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        client.connect("127.0.0.1", 5022, "admin", "admin", look_for_keys=False, allow_agent=False)
-        _, stdout, _ = client.exec_command("show version")
-        text = stdout.read().decode()
+        client.connect("127.0.0.1", served.ports("pix1")[2], "admin", "admin", look_for_keys=False,
+                       allow_agent=False)
+
+        def ask(command: str) -> str:
+            _, stdout, _ = client.exec_command(command)
+            return stdout.read().decode()
+
+        text = ask("show version")
         assert "Cisco PIX Security Appliance Software Version 7.2(1)" in text
         assert "Hardware:   PIX-515E" in text
-        for _ in range(100):                       # a failover pair whose state link carries state
-            _, stdout, _ = client.exec_command("show failover")
-            failover = stdout.read().decode()
-            if "Other host: Secondary - Standby Ready" in failover:
-                break
-            time.sleep(0.2)
+        wait_until(lambda: "Other host: Secondary - Standby Ready" in ask("show failover"), interval=0.1)
+        failover = ask("show failover")            # a failover pair whose state link carries state
         client.close()
         assert "This host: Primary - Active" in failover and "Link : state Ethernet2 (up)" in failover
         assert re.search(r"sys cmd\s+[1-9]\d*\s+0\s+[1-9]\d*\s+0", failover), failover
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=20)
+        out = served.stop(signal.SIGINT)
     finally:
-        proc.kill()
-    assert "127.0.0.1:5022" in out and "admin/admin" in out
+        served.kill()
+    assert "admin/admin" in out
 
 
 def test_lab_file_errors_are_reported(tmp_path):
     lab = tmp_path / "bad.yaml"
     lab.write_text("units:\n  a:\n    platform: PIX-999\n")
     result = CliRunner().invoke(main, ["lab", "up", str(lab)])
-    assert result.exit_code != 0 and "unknown platform" in str(result.exception or result.output)
+    assert result.exit_code == 1 and "unknown platform" in result.output and "Traceback" not in result.output
+    lab.write_text("units: [\n")
+    result = CliRunner().invoke(main, ["lab", "up", str(lab)])
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {lab}: line") and "not YAML" in result.output
+    lab.chmod(0)
+    result = CliRunner().invoke(main, ["lab", "status", "--lab", str(lab)])
+    if os.geteuid() != 0:                          # root reads it anyway
+        assert result.exit_code == 1 and "Permission denied" in result.output
+
+
+def test_a_unit_runs_in_one_process_at_a_time(tmp_path, images):
+    CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
+                              "--image", str(images["pix-7.2(1)"])])
+    first = _Vpix(["unit", "run", str(tmp_path / "u")])
+    try:
+        second = subprocess.run([sys.executable, "-m", "vpix", "unit", "run", str(tmp_path / "u")],
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert second.stderr.strip() == f"Error: {tmp_path / 'u'} is in use by process {first.proc.pid}"
+        console = subprocess.run([sys.executable, "-m", "vpix", "console", str(tmp_path / "u")],
+                                 capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert console.returncode == 1 and "is in use by process" in console.stderr
+        first.stop()
+    finally:
+        first.kill()
+
+
+def test_a_port_in_use_is_one_line(tmp_path, images):
+    CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
+                              "--image", str(images["pix-7.2(1)"])])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "vpix", "unit", "run", str(tmp_path / "u"), "--ssh-port",
+                               str(port)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"Error: 127.0.0.1:{port} is in use (Address already in use)"
 
 
 def test_console_on_stdio(tmp_path, images):

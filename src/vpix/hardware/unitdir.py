@@ -4,10 +4,12 @@
     <unit>/flash/        the flash file system (`dir flash:`); .private/ is the hidden area
                          with the startup-config and the activation key
     <unit>/ssh_host_key  generated once at creation, never shipped in source
+    <unit>/lock          held (flock) by the one process that runs the unit
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import secrets
@@ -24,6 +26,11 @@ from vpix.versions import Version
 
 UNIT_FILE = "unit.toml"
 HOST_KEY = "ssh_host_key"
+LOCK_FILE = "lock"
+
+
+class UnitBusy(Exception):
+    """Another process runs the unit."""
 
 
 @dataclass
@@ -120,3 +127,21 @@ def default_image_for(model: str) -> tuple[str, str]:
     if not hw.runs(Version.parse("7.0(1)")):
         return "6.3(5)", "pix"
     return "7.2(1)", "pix"
+
+
+def lock(directory: Path):
+    """Take the unit for this process: one process at a time runs a unit directory (two would
+    write the same flash). The returned file holds the lock until it is closed; UnitBusy names
+    the process that has it."""
+    fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    held = os.fdopen(fd, "r+")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = held.read().strip() or "another process"
+        held.close()
+        raise UnitBusy(f"{directory} is in use by process {owner}") from None
+    held.truncate(0)
+    held.write(str(os.getpid()))
+    held.flush()
+    return held

@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from vpix.hardware.catalog import catalog
 from vpix.versions import Version
@@ -148,10 +148,25 @@ def udp_tunnel(spec: str) -> tuple[int, tuple[str, int]]:
     return ports[0], (address, ports[1])
 
 
+class LabFileError(Exception):
+    """A lab file that can't be read, or says something a lab can't be."""
+
+
 def load(path: Path | None) -> Lab:
     if path is None:
         from importlib import resources
         text = resources.files("vpix.lab").joinpath("default.yaml").read_text()
-    else:
-        text = path.read_text()
-    return Lab.model_validate(yaml.safe_load(text) or {})
+        return Lab.model_validate(yaml.safe_load(text) or {})
+    try:
+        data = yaml.safe_load(path.read_text())
+        return Lab.model_validate(data or {})
+    except OSError as err:
+        raise LabFileError(f"{path}: {err.strerror or err}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise LabFileError(f"{path}:{where} not YAML ({getattr(err, 'problem', None) or err})") from None
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "the file"
+        raise LabFileError(f"{path}: {field}: {first['msg']}") from None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vpix.clock import LoopClock
+from vpix.hardware import unitdir
 from vpix.mgmt.ssh import start_ssh
 from vpix.mgmt.telnet import start_console, start_telnet
 from vpix.unit import Unit
+
+
+CONSOLE_HOST = "127.0.0.1"
 
 
 @dataclass
@@ -25,19 +30,32 @@ class UnitHost:
     ports: Ports = field(default_factory=Ports)
     unit: Unit | None = None
     _servers: list = field(default_factory=list)
+    _lock: object = None
 
     def create(self) -> Unit:
-        """The unit, powered off (a lab cables it before it boots)."""
+        """The unit, powered off (a lab cables it before it boots), taken for this process:
+        UnitBusy when another one runs it."""
+        if self._lock is None:
+            self._lock = unitdir.lock(self.directory)
         if self.unit is None:
             self.unit = Unit(self.directory, LoopClock())
         return self.unit
 
     async def start(self) -> "UnitHost":
+        """Boot the unit and open its ports: the console only ever on 127.0.0.1, since whoever
+        reaches it is at the console as with the cable (a session left in enable mode stays
+        so); Telnet and SSH on ``host``. PortInUse names a port another program holds."""
         self.create().power_on()
-        console = await start_console(self.unit, self.host, self.ports.console)
-        telnet = await start_telnet(self.unit, self.host, self.ports.telnet)
-        ssh = await start_ssh(self.unit, self.host, self.ports.ssh)
-        self._servers = [console, telnet, ssh]
+        try:
+            console = await _listening(start_console, self.unit, CONSOLE_HOST, self.ports.console)
+            self._servers.append(console)
+            telnet = await _listening(start_telnet, self.unit, self.host, self.ports.telnet)
+            self._servers.append(telnet)
+            ssh = await _listening(start_ssh, self.unit, self.host, self.ports.ssh)
+            self._servers.append(ssh)
+        except PortInUse:
+            await self.stop()
+            raise
         self.ports = Ports(_port(console), _port(telnet), _port(ssh))
         return self
 
@@ -52,6 +70,21 @@ class UnitHost:
         self._servers = []
         if self.unit is not None:
             self.unit.power_off()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+class PortInUse(Exception):
+    """A port the unit should listen on is taken."""
+
+
+async def _listening(start, unit: Unit, host: str, port: int):
+    try:
+        return await start(unit, host, port)
+    except OSError as err:
+        reason = os.strerror(err.errno) if err.errno else str(err)
+        raise PortInUse(f"{host}:{port} is in use ({reason})") from None
 
 
 def _port(server) -> int:

@@ -10,6 +10,7 @@ import tty
 from pathlib import Path
 
 from vpix.clock import LoopClock
+from vpix.hardware import unitdir
 from vpix.unit import Unit
 
 QUIT = "\x1d"   # Ctrl-]
@@ -17,6 +18,7 @@ QUIT = "\x1d"   # Ctrl-]
 
 async def run_console(directory: Path) -> None:
     loop = asyncio.get_running_loop()
+    held = unitdir.lock(directory)
     unit = Unit(directory, LoopClock())
     done = asyncio.Event()
     unit.console.listeners.append(lambda t: (sys.stdout.write(t.replace("\n", "\r\n")), sys.stdout.flush()))
@@ -41,4 +43,5 @@ async def run_console(directory: Path) -> None:
         if saved is not None:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         unit.power_off()
+        held.close()
         sys.stdout.write("\r\n")

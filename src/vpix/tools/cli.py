@@ -146,7 +146,18 @@ def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ss
         finally:
             await served.stop()
 
-    asyncio.run(run())
+    _serve(run)
+
+
+def _serve(run) -> None:
+    """Run a unit or a lab until signalled; what stops it from starting is one line and exit 1."""
+    from vpix.hardware.unitdir import UnitBusy
+    from vpix.mgmt.host import PortInUse
+
+    try:
+        asyncio.run(run())
+    except (UnitBusy, PortInUse) as err:
+        raise click.ClickException(str(err)) from None
 
 
 @unit.command("insert")
@@ -176,7 +187,7 @@ def console(directory: Path) -> None:
     """Boot a unit and attach this terminal to its console (Ctrl-] quits)."""
     from vpix.mgmt.stdio import run_console
 
-    asyncio.run(run_console(directory))
+    _serve(lambda: run_console(directory))
 
 
 # ---------------------------------------------------------------- licenses
@@ -243,14 +254,19 @@ def lab() -> None:
 @click.argument("lab_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the unit directories live (overrides the lab file).")
-def lab_up(lab_file: Path | None, workdir: Path | None) -> None:
+@click.option("--any-port", is_flag=True,
+              help="Listen on ports the system picks (printed) instead of the lab file's.")
+def lab_up(lab_file: Path | None, workdir: Path | None, any_port: bool) -> None:
     """Create (first time) and boot every unit of LAB_FILE, or of the built-in default lab,
     print where their ports listen, and serve until SIGINT or SIGTERM."""
-    from vpix.lab import model, runner
+    from vpix.lab import runner
 
-    spec = model.load(lab_file)
+    spec = _load_lab(lab_file)
     if workdir is not None:
         spec.workdir = str(workdir)
+    if any_port:
+        for unit_spec in spec.units.values():
+            unit_spec.console_port = unit_spec.telnet_port = unit_spec.ssh_port = 0
 
     async def run() -> None:
         running = await runner.start(spec)
@@ -266,7 +282,18 @@ def lab_up(lab_file: Path | None, workdir: Path | None) -> None:
         finally:
             await runner.stop(running)
 
-    asyncio.run(run())
+    _serve(run)
+
+
+def _load_lab(lab_file: Path | None):
+    """The lab a file describes (the default lab without one); a file that can't be read or
+    is not a lab is one line and exit 1."""
+    from vpix.lab import model
+
+    try:
+        return model.load(lab_file)
+    except model.LabFileError as err:
+        raise click.ClickException(str(err)) from None
 
 
 def _lab_options(command):
@@ -277,9 +304,9 @@ def _lab_options(command):
 
 
 def _ask_lab(lab_file: Path | None, workdir: Path | None, op: str, target: str = ""):
-    from vpix.lab import control, model
+    from vpix.lab import control
 
-    spec = model.load(lab_file)
+    spec = _load_lab(lab_file)
     if workdir is not None:
         spec.workdir = str(workdir)
     try:
@@ -295,9 +322,9 @@ def _ask_lab(lab_file: Path | None, workdir: Path | None, op: str, target: str =
               help="The lab file (default: the built-in default lab).")
 def lab_exec(host: str, argv: tuple[str, ...], lab_file: Path | None) -> None:
     """Run ARGV (after --) in namespace host HOST of a running lab."""
-    from vpix.lab import model, namespaces
+    from vpix.lab import namespaces
 
-    spec = model.load(lab_file)
+    spec = _load_lab(lab_file)
     if host not in spec.hosts or not spec.hosts[host].namespace:
         raise click.ClickException(f"{host} is not a namespace host of lab {spec.name}")
     try:

@@ -103,13 +103,15 @@ def no_ftp_mode_passive(ctx: Ctx):
 
 @command("copy [/noconfirm] <src:WORD> <dst:WORD>", help=_HELP)
 def copy(ctx: Ctx):
-    source = ctx.args["src"]
+    source, target = ctx.args["src"], ctx.args["dst"]
     scheme = _scheme(source)
     seven = ctx.system.family == "7.x"
     if scheme in SCHEMES:
         yield from copy_download(ctx, scheme)
-    elif seven and _scheme(ctx.args["dst"]) in WRITABLE and (scheme in ("flash", "disk0") or source in CONFIGS):
+    elif seven and _scheme(target) in WRITABLE and (scheme in ("flash", "disk0") or source in CONFIGS):
         yield from copy_upload(ctx)
+    elif seven and source in CONFIGS and _scheme(target) in ("flash", "disk0"):
+        yield from copy_config_to_flash(ctx)
     elif scheme in ("flash", "disk0") and seven:
         yield from copy_flash(ctx)
     else:
@@ -137,6 +139,10 @@ def copy_flash(ctx: Ctx):
     device = system.hw.flash_device
     if not flash.exists(source):
         raise CommandError(f"%Error opening {device}/{source} (No such file or directory)")
+    if ctx.args["dst"] in CONFIGS:
+        started = time.perf_counter()
+        _into_config(ctx, ctx.args["dst"], flash.read(source) or b"", time.perf_counter() - started)
+        return
     if not valid_name(target):
         raise CommandError(f"%Error opening {device}/{target} (Invalid argument)")
     started = time.perf_counter()
@@ -151,6 +157,47 @@ def copy_flash(ctx: Ctx):
     ctx.print("")
     ctx.print(_copied(size, time.perf_counter() - started))
     ctx.file_changed(f"copy /noconfirm {device}/{source} {device}/{target}")
+
+
+def copy_config_to_flash(ctx: Ctx):
+    """`copy running-config|startup-config flash:/NAME` (pyntc's checkpoint)."""
+    system = ctx.system
+    source = ctx.args["src"]
+    try:
+        _, target = split_path(system, ctx.args["dst"])
+    except ValueError:
+        raise ctx.invalid("dst") from None
+    if not ctx.args.get("/noconfirm"):
+        yield Ask(f"\nSource filename [{source}]? ")
+        target = (yield Ask(f"\nDestination filename [{target}]? ")).strip() or target
+    device = system.hw.flash_device
+    if not valid_name(target) or system.unit.flash.is_folder(target):
+        raise CommandError(f"%Error opening {device}/{target} (Invalid argument)")
+    started = time.perf_counter()
+    data, said = _upload_data(ctx, source)
+    for line in said:
+        ctx.print(line)
+    try:
+        size = system.unit.flash.write(target, data)
+    except FlashFull:
+        raise CommandError(f"%Error writing {device}/{target} (No space left on device)") from None
+    except OSError:
+        raise CommandError(f"%Error opening {device}/{target} (No such file or directory)") from None
+    ctx.print("")
+    ctx.print(_copied(size, time.perf_counter() - started))
+    ctx.file_changed(f"copy /noconfirm {source} {device}/{target}")
+
+
+def _into_config(ctx: Ctx, which: str, data: bytes, elapsed: float) -> None:
+    """A copied file becomes the startup configuration, or is merged into the running one."""
+    text = data.decode("latin-1")
+    if which == "startup-config":
+        ctx.system.write_startup(text.splitlines())
+    else:
+        for error in ctx.system.apply_config(text):
+            ctx.print(error)
+    ctx.print("")
+    ctx.print(_copied(len(data), elapsed))
 
 
 def _copied(size: int, elapsed: float) -> str:
@@ -174,6 +221,9 @@ def copy_download(ctx: Ctx, scheme: str):
             return
     elif not ctx.args.get("/noconfirm") and not _named_target(ctx):
         target = (yield Ask(f"\nDestination filename [{target}]? ")).strip() or target
+    if not six and target in CONFIGS:
+        yield from _download_config(ctx, source, target)
+        return
     try:
         out = system.unit.flash.create(target)
     except OSError:
@@ -188,6 +238,29 @@ def copy_download(ctx: Ctx, scheme: str):
     _install(ctx, out, target, time.perf_counter() - started)
     if not six:
         ctx.file_changed(f"copy /noconfirm {source.url} {system.hw.flash_device}/{target}")
+
+
+class _Gathered:
+    """A download kept in memory, for a configuration rather than a flash file."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.written = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.parts.append(chunk)
+        self.written += len(chunk)
+
+
+def _download_config(ctx: Ctx, source: Source, target: str):
+    """`copy tftp://…|ftp://…|http[s]://… startup-config|running-config`."""
+    ctx.emit(f"Accessing {source.url}...")
+    started = time.perf_counter()
+    gathered = _Gathered()
+    failure = yield _download(ctx, source, gathered)
+    if failure is not None:
+        raise CommandError(_failure_text(False, source, target, ctx.system.hw.flash_device, failure))
+    _into_config(ctx, target, b"".join(gathered.parts), time.perf_counter() - started)
 
 
 def _source(ctx: Ctx, scheme: str):
@@ -224,6 +297,8 @@ def _target(ctx: Ctx, path: str) -> str:
         raise ctx.invalid("dst") from None
     if ctx.system.family == "6.x" or name in ("image", "pdm"):
         return "pdm.bin" if name == "pdm" else "image.bin"
+    if ctx.args["dst"] in CONFIGS:
+        return ctx.args["dst"]
     return name or path.rsplit("/", 1)[-1]
 
 
