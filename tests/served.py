@@ -151,3 +151,15 @@ def wait_until(condition, attempts: int = 1000, interval: float = 0.005) -> None
             return
         threading.Event().wait(interval)
     raise AssertionError("the condition never held")
+
+
+def free_udp_ports(count: int) -> list[int]:
+    """UDP ports on 127.0.0.1 nothing uses now, as the OS hands them out."""
+    held = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(count)]
+    try:
+        for sock in held:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in held]
+    finally:
+        for sock in held:
+            sock.close()

@@ -6,10 +6,15 @@ import asyncio
 import os
 import shutil
 import re
+import socket
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+
+from served import free_udp_ports
 
 from vpix.lab import control, model, runner
 
@@ -70,14 +75,15 @@ async def _recover_from_monitor(unit, server: str, image: str = "pix635.bin") ->
 
 def _two_labs(tmp_path) -> tuple[model.Lab, model.Lab]:
     """The unit in one lab, the TFTP host in another, their inside segments tunnelled."""
+    near_port, far_port = free_udp_ports(2)
     near = _lab(tmp_path / "near")
     far = model.Lab.model_validate({
         "name": "far", "workdir": str(tmp_path / "far"),
         "hosts": {"tftp": {"address": "10.0.0.2", "tftp_root": "tftpboot"}},
-        "segments": {"inside": ["tftp", "udp:47012:127.0.0.1:47011"]},
+        "segments": {"inside": ["tftp", f"udp:{far_port}:127.0.0.1:{near_port}"]},
     })
     near.hosts = {}
-    near.segments = {"inside": ["fw:Ethernet1", "udp:47011:127.0.0.1:47012"]}
+    near.segments = {"inside": ["fw:Ethernet1", f"udp:{near_port}:127.0.0.1:{far_port}"]}
     return near, far
 
 
@@ -91,6 +97,12 @@ async def test_segments_joined_by_a_udp_tunnel(tmp_path):
         await _recover_from_monitor(running.units["fw"].unit, "10.0.0.2", image.name)
         tunnel, = running.uplinks
         assert tunnel.frames_in > 100 and tunnel.frames_out > 100
+        taken = tunnel.frames_in
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as forger:      # not the far lab's port
+            forger.sendto(b"\xff" * 6 + b"\x00\x50\x56\x00\x00\x09" + b"\x08\x06" + bytes(28),
+                          tunnel.local)
+        await _until(lambda: tunnel.refused == 1)
+        assert tunnel.frames_in == taken
     finally:
         await runner.stop(running)
         await runner.stop(far_running)
@@ -252,3 +264,45 @@ def test_cables_join_pix_units_once(tmp_path):
         data["cables"] = cables
         with pytest.raises(ValidationError, match="cable"):
             model.Lab.model_validate(data)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="trying another user's access needs root to become one")
+async def test_only_the_labs_owner_controls_it():
+    public = Path(tempfile.mkdtemp())           # a place everyone may walk through, unlike tmp_path
+    os.chmod(public, 0o755)
+    lab = _pair_lab(public / "work")
+    old = os.umask(0)
+    try:
+        running = await runner.start(lab)
+    finally:
+        os.umask(old)
+    try:
+        assert os.stat(lab.directory()).st_mode & 0o777 == 0o700
+        assert os.stat(lab.directory() / control.SOCKET).st_mode & 0o777 == 0o600
+        answer = _as_nobody(lambda: control.request(lab.directory(), "power-off", "fw1"))
+        assert answer == f"LabError: the lab in {lab.directory()} belongs to another user"
+        assert running.units["fw1"].unit.state == "running"
+    finally:
+        await runner.stop(running)
+    assert not (lab.directory() / control.SOCKET).exists()
+    shutil.rmtree(public)
+
+
+def _as_nobody(call) -> str:
+    """What ``call`` raises (type: message) when another user makes it, or what it returns."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            said = repr(call())
+        except Exception as err:  # noqa: BLE001 - the answer is what was raised
+            said = f"{type(err).__name__}: {err}"
+        os.write(write, said.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        said = answer.read()
+    os.waitpid(child, 0)
+    return said

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 from pathlib import Path
 
@@ -25,6 +26,10 @@ class LabError(Exception):
 
 
 async def serve(running, directory: Path) -> asyncio.AbstractServer:
+    """The control socket: only its owner may use it (0600 in a 0700 directory, whatever the
+    umask), since whoever can may pull any unit's power."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
     path = directory / SOCKET
     path.unlink(missing_ok=True)
 
@@ -40,7 +45,15 @@ async def serve(running, directory: Path) -> asyncio.AbstractServer:
         await writer.drain()
         writer.close()
 
-    return await asyncio.start_unix_server(session, path=str(path))
+    server = await asyncio.start_unix_server(session, path=str(path))
+    os.chmod(path, 0o600)
+    return server
+
+
+def close(server: asyncio.AbstractServer, directory: Path) -> None:
+    """Stop taking requests, and leave no socket behind."""
+    server.close()
+    (directory / SOCKET).unlink(missing_ok=True)
 
 
 def carry_out(running, op: str, target: str):
@@ -124,6 +137,8 @@ def request(directory: Path, op: str, target: str = "", timeout: float = 5.0):
             sock.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
             raise LabError(f"no lab is running in {directory} (start it with `vpix lab up`)") from None
+        except PermissionError:
+            raise LabError(f"the lab in {directory} belongs to another user") from None
         sock.sendall(json.dumps({"op": op, "target": target}).encode() + b"\n")
         data = b""
         while not data.endswith(b"\n"):

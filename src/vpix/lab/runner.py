@@ -46,6 +46,7 @@ def host_key(kind: str) -> bytes:
 def prepare(lab: Lab) -> dict[str, Path]:
     """Create the unit directories and TFTP roots that do not exist yet; name -> unit directory."""
     root = lab.directory()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
     dirs = {}
     images = []
     for name, spec in lab.units.items():
@@ -81,6 +82,7 @@ class RunningLab:
     segments: dict[str, Segment] = field(default_factory=dict)
     uplinks: list[Uplink] = field(default_factory=list)
     control: asyncio.AbstractServer | None = None
+    directory: Path = Path(".")
 
 
 async def start(lab: Lab) -> RunningLab:
@@ -126,13 +128,14 @@ async def start(lab: Lab) -> RunningLab:
         running.units[secondary].unit.cable = cable.secondary_end
     for host in running.units.values():
         await host.start()
-    running.control = await control.serve(running, lab.directory())
+    running.directory = lab.directory()
+    running.control = await control.serve(running, running.directory)
     return running
 
 
 async def stop(running: RunningLab) -> None:
     if running.control is not None:
-        running.control.close()
+        control.close(running.control, running.directory)
     for uplink in running.uplinks:
         uplink.close()
     for host in running.namespaces.values():

@@ -85,12 +85,14 @@ class TapUplink(Uplink):
 
 class UdpUplink(Uplink, asyncio.DatagramProtocol):
     """The segment tunnelled to ``remote``: each frame one datagram, sent from ``local``.
-    Only datagrams from ``remote`` are taken in."""
+    Only datagrams from ``remote`` (address and port) are taken in; the others are counted in
+    ``refused`` and dropped."""
 
     def __init__(self, segment: Segment, local: tuple[str, int], remote: tuple[str, int]):
         Uplink.__init__(self, segment)
         self.local, self.remote = local, remote
         self.transport: asyncio.DatagramTransport | None = None
+        self.refused = 0
 
     @classmethod
     async def open(cls, segment: Segment, local: tuple[str, int], remote: tuple[str, int]) -> "UdpUplink":
@@ -105,6 +107,8 @@ class UdpUplink(Uplink, asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr) -> None:
         if (addr[0], addr[1]) == self.remote:
             self.inject(data)
+        else:
+            self.refused += 1
 
     def error_received(self, exc) -> None:       # ICMP port unreachable: the far lab is not up yet
         pass
