@@ -59,3 +59,31 @@ def test_truncated_or_flipped_messages(cut, flip, key):
     result = receiver.unpack(bytes(tampered))
     if key:                                    # authenticated: any change is caught
         assert result is None
+
+
+def _paired(key=None, boots=(1001, 2002)) -> tuple[Endpoint, Endpoint]:
+    a = Endpoint(11, key, messages.Pairing(boots[0]))
+    b = Endpoint(22, key, messages.Pairing(boots[1]))
+    assert b.unpack(a.pack("hello", {})) is None          # b learns a's boot, not yet believing it
+    assert a.unpack(b.pack("hello", {})) is not None      # b's answer names a's boot: believed
+    assert b.unpack(a.pack("hello", {})) is not None      # and a's, naming b's
+    return a, b
+
+
+def test_a_message_of_an_earlier_pairing_is_a_replay_whoever_rebooted():
+    a, b = _paired("k")
+    captured = a.pack("config", {"lines": ["hostname renamed"]})
+    assert b.unpack(captured) is not None
+    rebooted_b = Endpoint(23, "k", messages.Pairing(2003))          # b rebooted: a new boot id
+    assert rebooted_b.unpack(captured) is None and rebooted_b.dropped["replayed"] == 1
+    new_a, new_b = _paired("k", boots=(1002, 2004))                  # both rebooted and paired again
+    assert new_b.unpack(captured) is None and new_b.dropped["replayed"] == 1
+    assert new_b.unpack(new_a.pack("config", {"lines": ["hostname current"]})) is not None
+
+
+def test_only_the_messages_that_find_the_mate_go_before_it_is_known():
+    a = Endpoint(11, None, messages.Pairing(1001))
+    fresh = Endpoint(33, None, messages.Pairing(3003))
+    assert fresh.unpack(a.pack("exec", {"command": "failover active"})) is None
+    assert fresh.unpack(a.pack("hello", {"state": "Active"})) is None     # heard, answered, not believed
+    assert fresh.pairing.mate == 1001 and fresh.dropped["replayed"] == 1

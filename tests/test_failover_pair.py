@@ -638,3 +638,28 @@ async def test_a_download_on_the_active_unit_is_fetched_by_the_standby_too(pair,
         assert [flash.read("notes.txt") for flash in flashes] == [(root / "notes.txt").read_bytes()] * 2
     finally:
         server.close()
+
+
+def test_frames_replayed_after_both_units_rebooted_change_nothing(pair):
+    captured: list[bytes] = []
+    pair.link.attach(Port(bytes(6), captured.append))
+    pair.boot()
+    pair.run(10)
+    pair.enable("primary").configure("hostname renamed")
+    pair.terms["primary"].cmd("failover exec mate show version")
+    pair.run(2)
+    assert "hostname renamed" in pair.units["secondary"].system.running_config()
+    for unit in pair.units.values():
+        unit.power_off()
+    pair.boot()
+    pair.run(10)
+    assert "hostname pix" in pair.units["secondary"].system.running_config()
+    replayer = Port(bytes.fromhex("005056000077"), lambda frame: None)
+    pair.link.attach(replayer)
+    for frame in captured:
+        replayer.send(frame)
+    pair.run(2)
+    assert "hostname pix" in pair.units["secondary"].system.running_config()
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
+    runtime = pair.units["secondary"].system.feature(FailoverConfig).runtime
+    assert runtime.endpoint.dropped["replayed"] > 0

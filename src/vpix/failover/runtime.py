@@ -63,7 +63,8 @@ class FailoverRuntime:
         cable = unit.cable if not config.lan_enabled else None
         self.link = CableLink(self, cable) if cable is not None else \
             LanLink(self, config, config.lan_interface, self.link_changed)
-        self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
+        self.pairing = messages.Pairing(secrets.randbits(32) or 1)
+        self.endpoint = messages.Endpoint(secrets.randbits(32), config.key, self.pairing)
         # its times and policy come from the configuration, as it changes (_follow_machines)
         self.unit_role = Role(FailoverMachine(config.is_primary(), lan=self.link.lan, wording=system.family,
                                               retry_failed=FAILED_RETRY_6X if system.family == "6.x" else None))
@@ -326,6 +327,8 @@ class FailoverRuntime:
             if action.active:
                 self._replicating = False    # a bulk sync cut short by the takeover is over
                 self.synced = None           # changed here from now on: standing by again, resync
+                for group in self.roles[1:]:  # groups that went standby before the unit settled
+                    self._group_synced(group)
             elif self._mate_synced == (self.endpoint.epoch, self.config_version):
                 self.synced = self._mate_cfg  # a planned switch: the mate holds what we held
         self._assume()

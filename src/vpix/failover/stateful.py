@@ -46,7 +46,7 @@ class StateLink:
         self.interface = config.state_link
         self._shared = isinstance(runtime.link, LanLink) and config.state_link == config.lan_interface
         self.channel = runtime.link if self._shared else LanLink(runtime, config, config.state_link)
-        self.endpoint = messages.Endpoint(secrets.randbits(32), config.key)
+        self.endpoint = messages.Endpoint(secrets.randbits(32), config.key, runtime.pairing)
         self.counters: dict[str, Counters] = defaultdict(Counters)
         self._appliers = {SYS_CMD: lambda space, records: len(records), ARP: self._apply_arp,
                           TCP_CONN: self._apply_conns, UDP_CONN: self._apply_conns,
