@@ -289,7 +289,7 @@ def test_show_running_config_all_and_feature(pix7):
 
 
 def test_idle_telnet_and_ssh_sessions_are_hung_up(pix7):
-    from vpix.mgmt.terminal import RemoteTerminal
+    from vpix.features.aaa.terminal import RemoteTerminal
 
     unit, term = pix7
     term.configure("telnet timeout 2")

@@ -13,15 +13,16 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from conftest import make_unit
+from conftest import host_key, make_unit
 from served import Line, serve, telnet_login
 
 from vpix.cli.lineedit import BELL, MAX_LINE
 from vpix.features.aaa import FAILURE_DELAY
 from vpix.features.logging import Logging
 from vpix.hardware import unitdir
+from vpix.lab.background import BackgroundUnit
 from vpix.image import format as image_format
-from vpix.mgmt.terminal import SESSIONS, RemoteTerminal
+from vpix.features.aaa.terminal import SESSIONS, RemoteTerminal
 
 
 @pytest.fixture(scope="module")
@@ -287,3 +288,41 @@ def test_a_catastrophic_filter_costs_the_length_of_the_text(pattern):
 def test_a_pattern_re2_cannot_take_is_refused_as_invalid_input(pix7):
     unit, term = pix7
     assert "Invalid input" in term.cmd(r"show version | include (a)\1")
+
+
+# ---------------------------------------------------------------- the console
+
+
+def test_the_console_asks_for_a_local_user_when_told_to(pix7):
+    unit, term = pix7
+    term.configure("username ops password opspass privilege 15", "aaa authentication serial console LOCAL",
+                   "console timeout 1")
+    term.cmd("write memory")
+    unit.reload()
+    unit.clock.advance(60)
+    assert unit.console.text().endswith("User Access Verification\n\nUsername: ")
+    assert term.type("ops\n").endswith("Password: ")
+    term.type("wrong\n")
+    assert term.wait(FAILURE_DELAY).endswith("Error: Authentication failed\nUsername: ")
+    term.type("ops\n")
+    assert term.type("opspass\n").endswith("pixfirewall> ")
+    assert term.cmd("show curpriv").startswith("Username : ops\n")
+    term.wait(59)
+    assert unit.console_session is not None
+    term.type("\n")                                       # activity starts the minute again
+    term.wait(59)
+    assert unit.console_session is not None
+    assert term.wait(2).endswith("Username: ")           # `console timeout 1`: idle a minute, logged out
+    assert unit.console_session is None
+
+
+def test_the_console_listens_on_loopback_only(tmp_path, images):
+    """Whoever reaches the console port is at the console, as with the cable: only this host."""
+    unitdir.create(tmp_path / "fw1", "PIX-515E", image=images["pix-7.2(1)"], host_key=host_key())
+    served = BackgroundUnit(tmp_path / "fw1", host="127.0.0.2")
+    try:
+        console, telnet, ssh = served.host._servers
+        assert {sock.getsockname()[0] for sock in console.sockets} == {"127.0.0.1"}
+        assert {sock.getsockname()[0] for sock in telnet.sockets} == {"127.0.0.2"}
+    finally:
+        served.stop()

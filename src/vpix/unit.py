@@ -72,6 +72,7 @@ class Unit:
         self.system = None
         self.monitor: Monitor | None = None
         self.console_session = None
+        self.console_login = None
         self.boot_count = 0
         self.running_image: tuple | None = None     # (name, fingerprint) of the booted image
         self._boot_once: str | None = None          # an image monitor mode just installed
@@ -136,7 +137,9 @@ class Unit:
         system, self.system = self.system, None
         if system is not None:
             system.stop()
-        self.console_session = None
+        if self.console_login is not None:
+            self.console_login.close()
+        self.console_session = self.console_login = None
         self.monitor = None
         for port in self.ports:                 # nothing left to answer on the wire
             port.receive = deaf
@@ -265,9 +268,7 @@ class Unit:
         system.start()
         for hook in list(self.on_boot):
             hook(self)
-        self.console_session = system.open_session("console", sink=self.console.write)
-        self.console_session.on_close = self._console_logout
-        self.console_session.start("Type help or '?' for a list of available commands.\n")
+        self._open_console()
 
     def _compatibility(self, system, info: ImageInfo) -> None:
         try:
@@ -282,10 +283,31 @@ class Unit:
         if self.system is None:
             return
         self.console.write("\n\n")
-        session = self.system.open_session("console", sink=self.console.write)
+        self._open_console()
+
+    def _open_console(self) -> None:
+        """The console line's session; with `aaa authentication serial console LOCAL`, a login
+        (Username:, Password:) first, as on the device."""
+        from vpix.features.aaa import Aaa
+        from vpix.features.aaa.terminal import RemoteTerminal
+
+        system = self.system
+        if self.console_login is not None:
+            self.console_login.close()
+        if system.feature(Aaa).uses_local("serial"):
+            self.console_session = None
+            self.console_login = RemoteTerminal(system, "console", self.console.write, self._console_logout)
+            self.console_login.on_open = self._console_opened
+            self.console_login.start()
+            return
+        self.console_login = None
+        session = system.open_session("console", sink=self.console.write)
         session.on_close = self._console_logout
         self.console_session = session
         session.start("Type help or '?' for a list of available commands.\n")
+
+    def _console_opened(self, session) -> None:
+        self.console_session = session
 
     def _console_touched(self) -> None:
         """`console timeout N`: an idle console session is logged out after N minutes."""
@@ -308,6 +330,8 @@ class Unit:
                 self._load()
         elif self.state == "monitor" and self.monitor:
             self.monitor.feed(data)
+        elif self.state == "running" and self.console_login is not None:
+            self.console_login.feed(data)           # the login, then its session (and its idle time)
         elif self.state == "running" and self.console_session:
             self._console_touched()
             self.console_session.feed(data)

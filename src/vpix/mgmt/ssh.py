@@ -12,7 +12,7 @@ from vpix.features.aaa import ATTEMPTS, FAILURE_DELAY, Aaa
 from vpix.features.mgmt_access import MgmtAccess
 from vpix.mgmt import scp
 from vpix.mgmt.telnet import crlf
-from vpix.mgmt.terminal import Gate, RemoteTerminal, admitted
+from vpix.features.aaa.terminal import Gate, RemoteTerminal, admitted
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import logging
 import telnetlib3
 
 from vpix.features.mgmt_access import MgmtAccess
-from vpix.mgmt.terminal import Gate, RemoteTerminal, admitted
+from vpix.features.aaa.terminal import Gate, RemoteTerminal, admitted
 
 log = logging.getLogger(__name__)
 READ_CHUNK = 4096

@@ -64,10 +64,16 @@ class RemoteTerminal:
         self._idle = Alarm(system.unit.clock, self._expire)
         self._penalty = Alarm(system.unit.clock, self._after_failure)   # input waits while armed
         self._typed_ahead = ""
+        self.on_open: Callable[[object], None] = lambda session: None     # told the session once logged in
 
     def _touch(self) -> None:
-        """`telnet timeout` / `ssh timeout`: hang up after that idle time."""
-        self._idle.after(self.system.feature(MgmtAccess).timeouts[self.service] * 60)
+        """`telnet timeout` / `ssh timeout` / `console timeout`: hang up after that idle time
+        (a console timeout of 0 is none)."""
+        minutes = self.system.feature(MgmtAccess).timeouts[self.service]
+        if minutes:
+            self._idle.after(minutes * 60)
+        else:
+            self._idle.cancel()
 
     def _expire(self) -> None:
         self.close()
@@ -149,6 +155,7 @@ class RemoteTerminal:
         self.session = self.system.open_session(self.service, sink=self.write, username=username)
         self.session.on_close = self.hangup
         self._editor.hand_over(self.session.editor)
+        self.on_open(self.session)
         motd = self._banner("motd") if not self._login else ""
         self.session.start(motd + self._banner("exec") + GREETING)
 
