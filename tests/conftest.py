@@ -135,3 +135,16 @@ def pix6(boot):
     term.cmd("enable")
     term.cmd("")
     return unit, term
+
+
+@pytest.fixture
+def tftpd_hpa_writable(tmp_path):
+    """tftpd-hpa that creates files (-c) in a directory anyone may write: (directory, port)."""
+    from helpers.servers import tftpd_hpa
+
+    root = tmp_path / "up"
+    root.mkdir()
+    root.chmod(0o777)
+    tmp_path.chmod(0o755)
+    with tftpd_hpa(root, writable=True) as port:
+        yield root, port

@@ -6,12 +6,11 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 
 import pytest
 from ntc_templates.parse import parse_output
 
-from served import Line, serve, serve_multiple, telnet_login, wait_until
+from helpers.served import Line, serve, serve_multiple, telnet_login, wait_until
 
 from vpix.features.logging import Logging
 

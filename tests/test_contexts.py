@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_copy_upload import tftpd_hpa_writable  # noqa: F401  (a fixture)
 from traffic import Net
 
 from vpix.features.contexts import Contexts

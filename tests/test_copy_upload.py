@@ -4,36 +4,13 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
-from test_copy_servers import _vsftpd
-from test_copy_tftp import typed
+from helpers.served import typed
+from helpers.servers import vsftpd
 
 from vpix.transfer import remote, tftp
 from vpix.transfer.tftp_io import upload
-
-
-@pytest.fixture
-def tftpd_hpa_writable(tmp_path):
-    """tftpd-hpa that creates files (-c) in a directory anyone may write."""
-    if not shutil.which("in.tftpd"):
-        pytest.skip("tftpd-hpa is installed by scripts/setup-tests.sh")
-    root = tmp_path / "up"
-    root.mkdir()
-    root.chmod(0o777)
-    tmp_path.chmod(0o755)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(["in.tftpd", "-L", "-c", "-s", str(root), "-a", f"127.0.0.1:{port}"])
-    time.sleep(0.2)
-    yield root, port
-    proc.terminate()
-    proc.wait(5)
 
 
 @pytest.mark.parametrize("size", [0, 512 * 4, 300_000])
@@ -116,10 +93,8 @@ def vsftpd_uploads(tmp_path):
     root.chmod(0o755)
     (root / "incoming").chmod(0o777)
     tmp_path.chmod(0o755)
-    proc, port = _vsftpd(root, tmp_path, async_abor=False, uploads=True)
-    yield root / "incoming", port
-    proc.terminate()
-    proc.wait(5)
+    with vsftpd(root, tmp_path, uploads=True) as port:
+        yield root / "incoming", port
 
 
 @pytest.mark.parametrize("passive", [True, False])

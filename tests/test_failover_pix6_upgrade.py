@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from test_copy_tftp import settle
+from helpers.served import settle
 from test_failover_pix6 import Pix6Pair
 from test_monitor import run
 

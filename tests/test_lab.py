@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from served import free_udp_ports
+from helpers.served import free_udp_ports
 
 from vpix.lab import control, model, runner
 
@@ -142,7 +142,8 @@ async def test_monitor_recovery_from_tftpd_hpa_in_a_namespace_over_tap(tmp_path)
         subprocess.run(inside + ["ip", "addr", "add", "10.0.0.2/24", "dev", tap], check=True)
         subprocess.run(inside + ["ip", "link", "set", tap, "up"], check=True)
         tftpd = subprocess.Popen(inside + ["in.tftpd", "-L", "-s", str(served), "-a", "10.0.0.2:69"])
-        await asyncio.sleep(0.2)
+        await _until(lambda: "10.0.0.2:69" in subprocess.run(inside + ["ss", "-lun"], capture_output=True,
+                                                                text=True).stdout)
         await _recover_from_monitor(running.units["fw"].unit, "10.0.0.2", image.name)
     finally:
         if tftpd is not None:

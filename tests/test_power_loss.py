@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Terminal, make_unit
-from served import serve, serve_multiple
+from helpers.served import serve, serve_multiple
 
 from vpix.clock import VirtualClock
 from vpix.image import format as image_format

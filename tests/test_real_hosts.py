@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from served import vsftpd_config
+from helpers.served import vsftpd_config
 from traffic import CONFIG as TRAFFIC_CONFIG
 
 from vpix.lab import model, runner

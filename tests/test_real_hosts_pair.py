@@ -15,7 +15,7 @@ import time
 
 import pytest
 import yaml
-from served import vsftpd_config
+from helpers.served import vsftpd_config
 import test_real_hosts
 from test_real_hosts import lab_exec
 
@@ -103,6 +103,11 @@ class RealPair:
             assert time.monotonic() < deadline, "timed out"
             await asyncio.sleep(0.05)
 
+    def downloading(self, name, at_least: int) -> bool:
+        """A connection through unit ``name`` has carried ``at_least`` bytes."""
+        conns = self.unit(name).system.feature(Forwarding).pipeline.conns.conns.values()
+        return any(conn.bytes >= at_least for conn in conns)
+
     def console(self, name, *lines):
         unit = self.unit(name)
         for line in ("enable", "", *lines):
@@ -161,7 +166,7 @@ async def test_a_long_download_across_a_takeover(tmp_path, stateful, takeover):
         download = asyncio.ensure_future(pair.fetch(
             "http://192.168.1.50/big.bin", "--limit-rate", "1M", "--speed-limit", "1000", "--speed-time", "2",
             timeout=40))
-        await asyncio.sleep(1.0)
+        await pair.until(lambda: pair.downloading("a", 200_000), 20)           # well under way
         assert not download.done()
         if takeover == "power-off":
             control.carry_out(pair.running, "power-off", "a")

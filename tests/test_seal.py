@@ -14,7 +14,7 @@ import paramiko
 import pytest
 
 from conftest import host_key, make_unit
-from served import Line, serve, telnet_login
+from helpers.served import Line, serve, telnet_login
 
 from vpix.cli.lineedit import BELL, MAX_LINE
 from vpix.features.aaa import FAILURE_DELAY

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from click.testing import CliRunner
 
-from served import Line, wait_until
+from helpers.served import Line, wait_until
 
 from vpix.image import format as image_format
 from vpix.tools.cli import main

@@ -163,3 +163,21 @@ def free_udp_ports(count: int) -> list[int]:
     finally:
         for sock in held:
             sock.close()
+
+
+async def settle(unit, timeout: float = 20.0) -> None:
+    """Until the console's command (a transfer, say) has finished; ``timeout`` only guards
+    against a hang."""
+    import asyncio
+    for _ in range(int(timeout / 0.01)):
+        if not unit.console_session.busy:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the command never finished")
+
+
+async def typed(unit, term, text: str) -> str:
+    """What the console shows for ``text`` until the command it ends has finished."""
+    out = term.type(text)
+    await settle(unit)
+    return out + term.read()
