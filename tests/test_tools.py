@@ -231,3 +231,59 @@ def test_console_on_stdio(tmp_path, images):
         child.expect(pexpect.EOF)
     finally:
         child.close()
+
+
+def test_console_attaches_to_a_unit_another_process_runs(tmp_path, images):
+    CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
+                              "--image", str(images["pix-7.2(1)"])])
+    served = _Vpix(["unit", "run", str(tmp_path / "u")])
+    try:
+        child = pexpect.spawn(sys.executable, ["-m", "vpix", "console", str(tmp_path / "u")], timeout=30,
+                              encoding="utf-8")
+        try:
+            child.expect("attached to the console at 127.0.0.1:")
+            child.send("\r")
+            child.expect("pixfirewall> ")
+            child.send("show curpriv\r")
+            child.expect("Current privilege level : 1")
+            child.send("\x1d")
+            child.expect(pexpect.EOF)
+        finally:
+            child.close()
+        with Line(served.ports("u")[0]) as line:          # the unit still runs
+            line.send(b"\r\n").expect("pixfirewall> ")
+        served.stop()
+    finally:
+        served.kill()
+
+
+def test_console_finds_a_unit_of_a_running_lab(tmp_path):
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(f"""
+name: c
+workdir: {tmp_path / 'work'}
+units:
+  a:
+    version: "7.2(1)"
+    image_size_mb: 0.2
+    host_key: ed25519
+    config: |
+      hostname lab-a
+""")
+    served = _Vpix(["lab", "up", str(lab)])
+    try:
+        child = pexpect.spawn(sys.executable, ["-m", "vpix", "console", "a", "--lab", str(lab)], timeout=30,
+                              encoding="utf-8")
+        try:
+            child.expect("attached")
+            child.send("\r")
+            child.expect("lab-a> ")
+            child.send("\x1d")
+            child.expect(pexpect.EOF)
+        finally:
+            child.close()
+        served.stop()
+    finally:
+        served.kill()
+    missing = CliRunner().invoke(main, ["console", "zz", "--lab", str(lab)])
+    assert missing.exit_code == 1 and "neither a unit directory nor a unit of lab c" in missing.output

@@ -138,10 +138,26 @@ def lock(directory: Path):
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        owner = held.read().strip() or "another process"
         held.close()
+        owner = running(directory)[0] or "another process"
         raise UnitBusy(f"{directory} is in use by process {owner}") from None
-    held.truncate(0)
-    held.write(str(os.getpid()))
-    held.flush()
+    announce(held)
     return held
+
+
+def announce(held, console: str = "") -> None:
+    """Say in the lock file who runs the unit, and where its console port listens."""
+    held.seek(0)
+    held.truncate(0)
+    held.write(f"{os.getpid()}\n{console}\n")
+    held.flush()
+
+
+def running(directory: Path) -> tuple[str, str]:
+    """(pid, console address) of the process that runs the unit, as its lock file says;
+    empty strings where it says nothing."""
+    try:
+        lines = (directory / LOCK_FILE).read_text().splitlines()
+    except OSError:
+        return "", ""
+    return (lines[0].strip() if lines else ""), (lines[1].strip() if len(lines) > 1 else "")

@@ -57,6 +57,18 @@ class ImageInfo:
         return self.version.family
 
 
+TRAINS = ("6.0", "6.1", "6.2", "6.3", "7.0", "7.1", "7.2", "8.0")     # the releases vpix stands for
+
+
+def known_train(version: Version) -> bool:
+    return f"{version.major}.{version.minor}" in TRAINS
+
+
+def usual_line(version: Version) -> str:
+    """The hardware a release usually ran on: PIX OS on PIX, 7.0 and later on ASA."""
+    return "pix" if version.major < 7 else "asa"
+
+
 def default_name(version: Version, line: str) -> str:
     """The file name Cisco gives the release: pix635.bin, pix721.bin, asa721-k8.bin."""
     digits = f"{version.major}{version.minor}{version.maint}"

@@ -57,6 +57,7 @@ class UnitHost:
             await self.stop()
             raise
         self.ports = Ports(_port(console), _port(telnet), _port(ssh))
+        unitdir.announce(self._lock, f"{CONSOLE_HOST}:{self.ports.console}")   # for `vpix console`
         return self
 
     async def stop(self) -> None:

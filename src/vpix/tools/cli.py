@@ -43,12 +43,29 @@ def image() -> None:
 @click.option("--version", "version", required=True, help="Software version, e.g. '6.3(5)', '7.2(1)'.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The image file to write.")
-@click.option("--line", type=click.Choice(["pix", "asa"]), default="pix", show_default=True,
-              help="Hardware line the image runs on.")
+@click.option("--platform", type=click.Choice(sorted(catalog())), default=None,
+              help="The platform the image is for: its hardware line, and a check that it runs it.")
+@click.option("--line", type=click.Choice(["pix", "asa"]), default=None,
+              help="Hardware line the image runs on (default: the platform's, else PIX for 6.x, ASA for 7.0+).")
 @click.option("--size-mb", type=float, default=None,
               help="Payload size in MB (default 2 for 6.x, 5 for 7.x+), for realistic transfer times.")
-def image_build(version: str, output: Path, line: str, size_mb: float | None) -> None:
+@click.option("--any-version", is_flag=True, help="Allow a version outside the 6.0-8.0 releases vpix stands for.")
+def image_build(version: str, output: Path, platform: str | None, line: str | None, size_mb: float | None,
+                any_version: bool) -> None:
     """Build an image file of vpix's documented format (header, payload, SHA-256)."""
+    try:
+        parsed = Version.parse(version)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--version") from None
+    if not any_version and not image_format.known_train(parsed):
+        raise click.BadParameter(f"{version} is not a release of {', '.join(image_format.TRAINS)} "
+                                 "(--any-version builds it anyway)", param_hint="--version")
+    hw = catalog()[platform] if platform else None
+    if hw and line and line != hw.line:
+        raise click.BadParameter(f"{platform} runs {hw.line.upper()} images, not {line.upper()}", param_hint="--line")
+    if hw and not hw.runs(parsed):
+        raise click.BadParameter(f"{platform} runs {hw.versions}, not {version}", param_hint="--version")
+    line = line or (hw.line if hw else image_format.usual_line(parsed))
     try:
         info = image_format.build(output, version, line, size_mb)
     except ValueError as err:
@@ -120,12 +137,27 @@ def unit_create(directory: Path, platform: str, serial: str | None, image_file: 
             version, line = unitdir.default_image_for(platform)
             image_file = Path(scratch) / image_format.default_name(Version.parse(version), line)
             image_format.build(image_file, version, line)
+        _check_runs(platform, image_file)
         try:
             ident = unitdir.create(directory, platform, serial, image_file, activation_key, break_window,
                                    startup_config=config_file.read_text() if config_file else None)
         except (FileExistsError, ValueError) as err:
             raise click.ClickException(str(err)) from None
     out.print(f"[green]created[/] {directory}: {platform}, serial {ident.serial}")
+
+
+def _check_runs(platform: str, image_file: Path) -> None:
+    """An image the platform cannot boot is refused, with the command that makes one it can."""
+    hw = catalog()[platform]
+    try:
+        info = image_format.read_header(image_file)
+    except image_format.ImageError as err:
+        raise click.ClickException(f"{image_file} is not a vpix image ({err})") from None
+    if info.line != hw.line or not hw.runs(info.version):
+        what = f"a {info.line.upper()} image of {info.version}"
+        raise click.ClickException(
+            f"{image_file} is {what}; {platform} runs {hw.line.upper()} images of {hw.versions} "
+            f"(make one: vpix image build --platform {platform} --version VERSION --output FILE)")
 
 
 @unit.command("run")
@@ -182,11 +214,28 @@ def unit_eject(directory: Path) -> None:
 
 
 @main.command("console")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def console(directory: Path) -> None:
-    """Boot a unit and attach this terminal to its console (Ctrl-] quits)."""
+@click.argument("unit_name")
+@click.option("--lab", "lab_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="UNIT is a unit of this lab (default: of the built-in default lab, unless UNIT is a directory).")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              help="The lab's directory, when the lab file does not say.")
+def console(unit_name: str, lab_file: Path | None, workdir: Path | None) -> None:
+    """This terminal on UNIT's console: a unit directory, or a unit of a lab. Attaches to
+    the unit when a lab or `vpix unit run` serves it, else boots it here. Ctrl-] quits;
+    Esc while the boot offers it enters monitor mode."""
     from vpix.mgmt.stdio import run_console
 
+    directory = Path(unit_name)
+    if lab_file is not None or workdir is not None or not directory.is_dir():
+        spec = _load_lab(lab_file)
+        if workdir is not None:
+            spec.workdir = str(workdir)
+        if unit_name not in spec.units:
+            raise click.ClickException(f"{unit_name} is neither a unit directory nor a unit of lab {spec.name} "
+                                       f"({', '.join(spec.units)})")
+        directory = spec.directory() / unit_name
+        if not directory.is_dir():
+            raise click.ClickException(f"lab {spec.name} has not made {unit_name} yet (vpix lab up)")
     _serve(lambda: run_console(directory))
 
 
