@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs on a fresh Debian machine with Python and pip:
-# the OpenSSH client, sshpass, tftpd-hpa, vsftpd, curl, iproute2 and
-# ping (Debian), vpix with its test
-# extras (PyPI).
+# Installs what the test suite needs on a fresh Debian machine with Python: the OpenSSH
+# client, sshpass, tftpd-hpa, vsftpd, curl, iproute2 and ping (Debian), and .venv with vpix
+# and its test extras (PyPI; scripts/venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -19,4 +18,4 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
     fi
 fi
-python3 -m pip install -q -e '.[test]'
+scripts/venv.sh test

@@ -316,3 +316,25 @@ def test_console_timeout_logs_the_console_out(pix7):
     unit.clock.advance(2)
     assert unit.console_session.priv == 1          # a fresh session waits on the line
     assert term.read().endswith("pixfirewall> ")
+
+
+def test_show_history_lists_what_was_typed(pix7):
+    unit, term = pix7
+    term.cmd("show version | include Version")
+    term.cmd("show curpriv")
+    assert term.cmd("show history").splitlines()[-3:] == ["  show version | include Version", "  show curpriv",
+                                                           "  show history"]
+
+
+def test_rommon_help_and_boot_say_each_line_once(tmp_path, images):
+    from conftest import Terminal, make_unit
+
+    unit = make_unit(tmp_path, images, platform="ASA5520", image_key="asa-7.2(1)", break_window=5.0)
+    term = Terminal(unit)
+    unit.power_on()
+    term.type("\x1b")
+    unit.clock.advance(1)
+    assert "tftpdnld" in term.type("?\n")
+    term.type("boot\n")
+    unit.clock.advance(2)
+    assert unit.console.text().count("Launching BootLoader...") == 1

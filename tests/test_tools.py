@@ -94,7 +94,8 @@ class _Vpix:
 
     def stop(self, sig=signal.SIGTERM) -> str:
         self.proc.send_signal(sig)
-        out, _ = self.proc.communicate(timeout=30)
+        out = self.proc.stdout.read()         # through the reader's buffer: communicate() would skip it
+        self.proc.wait(30)
         assert self.proc.returncode == 0, self.printed + out
         return self.printed + out
 
@@ -148,8 +149,16 @@ def test_lab_up_default_lab_serves_ssh_with_its_credentials(tmp_path):
 
         client = paramiko.SSHClient()
         client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        client.connect("127.0.0.1", served.ports("pix1")[2], "admin", "admin", look_for_keys=False,
-                       allow_agent=False)
+
+        def logged_in() -> bool:           # the units take their break window (3 s) before they boot
+            try:
+                client.connect("127.0.0.1", served.ports("pix1")[2], "admin", "admin", look_for_keys=False,
+                               allow_agent=False)
+                return True
+            except (paramiko.SSHException, OSError):
+                return False
+
+        wait_until(logged_in, attempts=200, interval=0.1)
 
         def ask(command: str) -> str:
             _, stdout, _ = client.exec_command(command)
@@ -166,7 +175,9 @@ def test_lab_up_default_lab_serves_ssh_with_its_credentials(tmp_path):
         out = served.stop(signal.SIGINT)
     finally:
         served.kill()
-    assert "admin/admin" in out
+    assert "Credentials (default lab): SSH admin/admin" in out
+    assert re.search(r"pix1:  vpix console pix1    ssh -p \d+ USER@127.0.0.1    telnet 127.0.0.1 \d+", out)
+    assert re.search(r"\d\d:\d\d:\d\d pix2: .* -> Secondary Standby Ready", out), out     # the lab living
 
 
 def test_lab_file_errors_are_reported(tmp_path):

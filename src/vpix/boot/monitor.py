@@ -352,7 +352,6 @@ class Rommon(Monitor):
         self.unit.boot_from_memory(scratch)
 
     def _boot(self, args) -> bool:
-        self.sink("Launching BootLoader...\n")
         self.busy = False
         self.unit.reset_to_flash()
         return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import types
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generator
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from vpix.system import System
 
 log = logging.getLogger(__name__)
+HISTORY = 10                    # lines `show history` keeps, as the device
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Session:
         self._current_line = ""
         self._on_done: Callable[[], None] | None = None
         self._running = False
+        self.history: deque[str] = deque(maxlen=HISTORY)    # the lines typed, for `show history`
 
     # ------------------------------------------------------------ state the prompt shows
 
@@ -252,6 +255,8 @@ class Session:
         return "".join(chunks)
 
     def _run(self, line: str, interactive: bool) -> None:
+        if interactive and line.strip():
+            self.history.append(line.strip())
         self._running = True
         try:
             self._dispatch(line, interactive)

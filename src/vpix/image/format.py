@@ -76,7 +76,8 @@ def default_name(version: Version, line: str) -> str:
 
 
 def build(path: Path, version: str, line: str = "pix", size_mb: float | None = None,
-          builder: str | None = None) -> ImageInfo:
+          builder: str | None = None, on_progress=lambda written, total: None) -> ImageInfo:
+    """Write an image; ``on_progress`` is told the payload bytes written so far, and the total."""
     v = Version.parse(version)
     if line not in ("pix", "asa"):
         raise ValueError("line must be pix or asa")
@@ -98,6 +99,7 @@ def build(path: Path, version: str, line: str = "pix", size_mb: float | None = N
             chunk = filler.randbytes(min(remaining, _READ))
             _write(f, digest, chunk)
             remaining -= len(chunk)
+            on_progress(payload - remaining, payload)
         f.write(digest.digest())
     tmp.replace(path)
     return inspect(path)

@@ -92,20 +92,20 @@ def _unit(running, name: str):
 
 def status(running) -> list[dict]:
     """A row per unit: power state, failover role and state, the mate as seen, links."""
-    rows = []
-    for name, served in running.units.items():
-        unit = served.unit
-        row = {"unit": name, "platform": unit.identity.platform, "state": unit.state,
-               "role": "", "failover": "", "mate": "",
-               "links": " ".join([f"{hw}:{'up' if port.link else 'down'}"
-                                  for hw, port in zip(unit.identity.hw.interfaces, unit.ports)
-                                  if port.segment is not None] + _cable(unit))}
-        runtime = _failover_runtime(unit)
-        if runtime is not None:
-            machine = runtime.machine
-            row.update(role=machine.name, failover=machine.state, mate=machine.mate_state)
-        rows.append(row)
-    return rows
+    return [unit_status(name, served.unit) for name, served in running.units.items()]
+
+
+def unit_status(name: str, unit) -> dict:
+    row = {"unit": name, "platform": unit.identity.platform, "state": unit.state,
+           "role": "", "failover": "", "mate": "",
+           "links": " ".join([f"{hw}:{'up' if port.link else 'down'}"
+                              for hw, port in zip(unit.identity.hw.interfaces, unit.ports)
+                              if port.segment is not None] + _cable(unit))}
+    runtime = _failover_runtime(unit)
+    if runtime is not None:
+        machine = runtime.machine
+        row.update(role=machine.name, failover=machine.state, mate=machine.mate_state)
+    return row
 
 
 def _cable(unit) -> list[str]:

@@ -43,8 +43,9 @@ def host_key(kind: str) -> bytes:
     return unitdir.generate_host_key()
 
 
-def prepare(lab: Lab) -> dict[str, Path]:
-    """Create the unit directories and TFTP roots that do not exist yet; name -> unit directory."""
+def prepare(lab: Lab, on_created=lambda name: None) -> dict[str, Path]:
+    """Create the unit directories and TFTP roots that do not exist yet; name -> unit directory.
+    ``on_created`` is told each unit's name as it is ready."""
     root = lab.directory()
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     dirs = {}
@@ -57,6 +58,7 @@ def prepare(lab: Lab) -> dict[str, Path]:
             unitdir.create(directory, spec.platform, spec.serial, image, spec.activation_key,
                            spec.break_window, host_key(spec.host_key), spec.config)
         dirs[name] = directory
+        on_created(name)
     for spec in lab.hosts.values():
         if spec.tftp_root:
             served = root / spec.tftp_root
@@ -85,9 +87,9 @@ class RunningLab:
     directory: Path = Path(".")
 
 
-async def start(lab: Lab) -> RunningLab:
+async def start(lab: Lab, on_created=lambda name: None) -> RunningLab:
     """Cable everything first, then power the units on, so they boot onto their segments."""
-    dirs = prepare(lab)
+    dirs = prepare(lab, on_created)
     running = RunningLab({})
     for name, spec in lab.units.items():
         ports = Ports(spec.console_port, spec.telnet_port, spec.ssh_port)

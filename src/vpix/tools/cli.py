@@ -7,6 +7,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import click
@@ -66,10 +67,16 @@ def image_build(version: str, output: Path, platform: str | None, line: str | No
     if hw and not hw.runs(parsed):
         raise click.BadParameter(f"{platform} runs {hw.versions}, not {version}", param_hint="--version")
     line = line or (hw.line if hw else image_format.usual_line(parsed))
-    try:
-        info = image_format.build(output, version, line, size_mb)
-    except ValueError as err:
-        raise click.BadParameter(str(err)) from None
+    from rich.progress import Progress
+
+    with Progress(console=out, transient=True, disable=not out.is_terminal) as progress:
+        task = progress.add_task(f"building {output.name}", total=None)
+        try:
+            info = image_format.build(output, version, line, size_mb,
+                                      on_progress=lambda done, total: progress.update(task, completed=done,
+                                                                                      total=total))
+        except ValueError as err:
+            raise click.BadParameter(str(err)) from None
     out.print(f"[green]built[/] {output}  {line} {info.version}  {info.size} bytes")
 
 
@@ -172,9 +179,9 @@ def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ss
 
     async def run() -> None:
         served = await UnitHost(directory, host, Ports(console_port, telnet_port, ssh_port)).start()
-        _print_ports({directory.name: served}, host)
+        _print_ports({directory.name: served}, host, lambda name: f"vpix console {directory}")
         try:
-            await _until_signalled()
+            await _until_signalled({directory.name: served})
         finally:
             await served.stop()
 
@@ -287,7 +294,8 @@ def license_decode(serial: str, key: tuple[str, ...]) -> None:
         raise click.ClickException(f"The activation key is not valid: {err}") from None
     table = Table("feature", "granted")
     for field, value in vars(granted).items():
-        table.add_row(field.replace("_", " "), str(value))
+        shown = ("Enabled" if value else "Disabled") if isinstance(value, bool) else str(value)
+        table.add_row(field.replace("_", " "), shown)
     out.print(table)
 
 
@@ -318,8 +326,10 @@ def lab_up(lab_file: Path | None, workdir: Path | None, any_port: bool) -> None:
             unit_spec.console_port = unit_spec.telnet_port = unit_spec.ssh_port = 0
 
     async def run() -> None:
-        running = await runner.start(spec)
-        _print_ports(running.units, spec.host)
+        with _Creating(len(spec.units)) as creating:
+            running = await runner.start(spec, on_created=creating.advance)
+        lab_option = f" --lab {lab_file}" if lab_file else ""
+        _print_ports(running.units, spec.host, lambda name: f"vpix console {name}{lab_option}")
         for name, host in spec.hosts.items():
             served = f", serving TFTP from {spec.directory() / host.tftp_root}" if host.tftp_root else ""
             out.print(f"host {name}: {host.address}{served}", highlight=False)
@@ -327,7 +337,7 @@ def lab_up(lab_file: Path | None, workdir: Path | None, any_port: bool) -> None:
             out.print("Credentials (default lab): SSH admin/admin, Telnet password cisco, "
                       "enable password cisco")
         try:
-            await _until_signalled()
+            await _until_signalled(running.units)
         finally:
             await runner.stop(running)
 
@@ -367,13 +377,14 @@ def _ask_lab(lab_file: Path | None, workdir: Path | None, op: str, target: str =
 @lab.command("exec", context_settings={"ignore_unknown_options": True})
 @click.argument("host")
 @click.argument("argv", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("--lab", "lab_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The lab file (default: the built-in default lab).")
-def lab_exec(host: str, argv: tuple[str, ...], lab_file: Path | None) -> None:
+@_lab_options
+def lab_exec(host: str, argv: tuple[str, ...], lab_file: Path | None, workdir: Path | None) -> None:
     """Run ARGV (after --) in namespace host HOST of a running lab."""
     from vpix.lab import namespaces
 
     spec = _load_lab(lab_file)
+    if workdir is not None:
+        spec.workdir = str(workdir)
     if host not in spec.hosts or not spec.hosts[host].namespace:
         raise click.ClickException(f"{host} is not a namespace host of lab {spec.name}")
     try:
@@ -436,20 +447,69 @@ def lab_status(lab_file: Path | None, workdir: Path | None) -> None:
     out.print(table)
 
 
-def _print_ports(hosts: dict, host: str) -> None:
+def _print_ports(hosts: dict, host: str, console_command) -> None:
+    """The table of units and their ports, then the lines to copy to reach each."""
     table = Table("unit", "platform", "image", "console", "telnet", "ssh")
     for name, served in hosts.items():
         system = served.unit.system
         image = f"{system.image_name} ({system.version})" if system else served.unit.state
-        table.add_row(name, served.unit.identity.platform, image, f"{host}:{served.ports.console}",
+        table.add_row(name, served.unit.identity.platform, image, f"127.0.0.1:{served.ports.console}",
                       f"{host}:{served.ports.telnet}", f"{host}:{served.ports.ssh}")
     out.print(table)
-    out.print("Serving; Ctrl-C stops.", highlight=False)
+    for name, served in hosts.items():
+        out.print(f"{name}:  {console_command(name)}    ssh -p {served.ports.ssh} USER@{host}    "
+                  f"telnet {host} {served.ports.telnet}", highlight=False)
 
 
-async def _until_signalled() -> None:
+class _Creating:
+    """A progress bar while a lab makes its units (an RSA host key each takes a moment)."""
+
+    def __init__(self, total: int):
+        from rich.progress import Progress
+
+        self.progress = Progress(console=out, transient=True) if total > 1 and out.is_terminal else None
+        self.total = total
+
+    def __enter__(self) -> "_Creating":
+        if self.progress is not None:
+            self.progress.start()
+            self.task = self.progress.add_task("creating units", total=self.total)
+        return self
+
+    def advance(self, name: str) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+async def _until_signalled(units: dict) -> None:
+    """Serve until SIGINT or SIGTERM, saying on a line of its own each time a unit's failover
+    role or state changes."""
+    from vpix.lab.control import unit_status
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    out.print("Serving; Ctrl-C stops.", highlight=False)
+    seen: dict[str, tuple] = {}
+    while not stop.is_set():
+        for name, served in units.items():
+            row = unit_status(name, served.unit)
+            now = (row["state"], row["role"], row["failover"])
+            if name in seen and now != seen[name]:
+                out.print(f"{time.strftime('%H:%M:%S')} {name}: {_said(seen[name])} -> {_said(now)}",
+                          highlight=False)
+            seen[name] = now
+        try:
+            await asyncio.wait_for(stop.wait(), 0.5)
+        except asyncio.TimeoutError:
+            pass
+
+
+def _said(state: tuple) -> str:
+    power, role, failover = state
+    return f"{role} {failover}".strip() if power == "running" and role else power

@@ -23,6 +23,7 @@ class Terminal(Feature):
 
 _HELP = {
     "enable": "Turn on privileged commands",
+    "history": "Display the session command history",
     "disable": "Turn off privileged commands",
     "login": "Log in as a particular user",
     "logout": "Exit from the EXEC",
@@ -156,3 +157,9 @@ def show_curpriv(ctx: Ctx):
     ctx.print(f"Username : {session.username}")
     ctx.print(f"Current privilege level : {session.priv}")
     ctx.print(f"Current Mode/s : {modes}")
+
+
+@command("show history", priv=0, help=_HELP)
+def show_history(ctx: Ctx):
+    for line in ctx.session.history:
+        ctx.print(f"  {line}")
