@@ -96,7 +96,11 @@ def _raw_keys(send: Callable[[str], None]):
             return
         send(data)
 
-    loop.add_reader(fd, readable)
+    try:
+        loop.add_reader(fd, readable)
+    except PermissionError:             # a file or /dev/null, which can't be polled: all of it, then done
+        send(os.read(fd, 1 << 20).decode("latin-1").split(QUIT)[0])
+        done.set()
     try:
         yield done
     finally:
