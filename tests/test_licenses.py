@@ -57,7 +57,7 @@ def test_registration_service_cli():
                                     "--key", key]).output.strip()
     assert keys.decode("80812345", upgraded).vpn_3des
     decoded = runner.invoke(main, ["license", "decode", "--serial", "80812345", *upgraded.split()])
-    assert decoded.exit_code == 0 and "vpn 3des" in decoded.output and "True" in decoded.output
+    assert decoded.exit_code == 0 and "vpn 3des" in decoded.output and "Enabled" in decoded.output and "True" not in decoded.output
     bad = runner.invoke(main, ["license", "decode", "--serial", "80812346", *upgraded.split()])
     assert bad.exit_code != 0 and "not valid" in bad.output
     assert runner.invoke(main, ["license", "issue", "--serial", "1", "--pak", "NOPE"]).exit_code != 0
