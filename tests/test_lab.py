@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from helpers.served import free_udp_ports
+from helpers.users import as_nobody
 
 from vpix.lab import control, model, runner
 
@@ -280,7 +281,7 @@ async def test_only_the_labs_owner_controls_it():
     try:
         assert os.stat(lab.directory()).st_mode & 0o777 == 0o700
         assert os.stat(lab.directory() / control.SOCKET).st_mode & 0o777 == 0o600
-        answer = _as_nobody(lambda: control.request(lab.directory(), "power-off", "fw1"))
+        answer = as_nobody(lambda: control.request(lab.directory(), "power-off", "fw1"))
         assert answer == f"LabError: the lab in {lab.directory()} belongs to another user"
         assert running.units["fw1"].unit.state == "running"
     finally:
@@ -288,22 +289,3 @@ async def test_only_the_labs_owner_controls_it():
     assert not (lab.directory() / control.SOCKET).exists()
     shutil.rmtree(public)
 
-
-def _as_nobody(call) -> str:
-    """What ``call`` raises (type: message) when another user makes it, or what it returns."""
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            os.setgid(65534)
-            os.setuid(65534)
-            said = repr(call())
-        except Exception as err:  # noqa: BLE001 - the answer is what was raised
-            said = f"{type(err).__name__}: {err}"
-        os.write(write, said.encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as answer:
-        said = answer.read()
-    os.waitpid(child, 0)
-    return said

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import host_key, make_unit
 from helpers.served import Line, serve, telnet_login
+from helpers.users import as_nobody
 
 from vpix.cli.lineedit import BELL, MAX_LINE
 from vpix.features.aaa import FAILURE_DELAY
@@ -326,3 +327,17 @@ def test_the_console_listens_on_loopback_only(tmp_path, images):
         assert {sock.getsockname()[0] for sock in telnet.sockets} == {"127.0.0.2"}
     finally:
         served.stop()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="trying another user's access needs root to become one")
+def test_the_console_port_takes_only_its_owner(pix):
+    """Another user of the host connects to the console port: refused, the unit untouched."""
+
+    def connect() -> str:
+        with Line(pix.ports.console) as line:
+            return line.until_closed()
+
+    said = as_nobody(connect)
+    assert "The console belongs to another user" in said and "fw1" not in said
+    with Line(pix.ports.console) as line:           # its owner still gets in
+        line.send(b"\r\n").expect("fw1")

@@ -12,6 +12,7 @@ import telnetlib3
 
 from vpix.features.mgmt_access import MgmtAccess
 from vpix.features.aaa.terminal import Gate, RemoteTerminal, admitted
+from vpix.mgmt.owner import owner_may_connect
 
 log = logging.getLogger(__name__)
 READ_CHUNK = 4096
@@ -60,6 +61,12 @@ async def _telnet_session(unit, reader, writer) -> None:
 
 
 async def _serve_console(unit, reader, writer) -> None:
+    peer, local = writer.get_extra_info("peername"), writer.get_extra_info("sockname")
+    if not owner_may_connect(peer[:2], local[:2]):
+        writer.write("% The console belongs to another user\r\n")
+        writer.close()
+        return
+
     def out(text: str) -> None:
         writer.write(crlf(text))
 
