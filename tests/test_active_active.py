@@ -422,3 +422,17 @@ def test_resource_classes_replicate_and_limit_the_context_on_either_unit(pair):
     assert not pair.passes("pc2", "server2", (40001, 9))          # a second one is refused there
     assert "Conns                       1            1          1             1 ctx1" in \
         pair.exec_in("secondary", "ctx1", "show resource usage")
+
+
+def test_the_survivor_keeps_both_groups_active_while_its_mate_is_gone(pair):
+    """Nothing of a unit whose mate has failed is tested against a mate it no longer has: both
+    groups stay active on it, and pass traffic, for as long as it is alone. With the device's
+    default timers its interfaces' tests would end before the unit's hold time."""
+    pair.configure("primary", "failover polltime unit 15 holdtime 45", "failover polltime interface 5 holdtime 25")
+    pair.run(60)
+    pair.units["secondary"].power_off()
+    pair.run(300)
+    assert pair.group("primary", 1) == pair.group("primary", 2) == "Active"
+    failed = [c for n in (1, 2) for c in pair.runtime("primary").groups[n].machine.history if c.new == "Failed"]
+    assert failed == []
+    assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")

@@ -663,3 +663,24 @@ def test_frames_replayed_after_both_units_rebooted_change_nothing(pair):
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
     runtime = pair.units["secondary"].system.feature(FailoverConfig).runtime
     assert runtime.endpoint.dropped["replayed"] > 0
+
+
+def test_the_survivor_of_a_unit_failure_waits_and_stays_active(pair):
+    """001's table: the active unit fails; the standby becomes active and marks the mate failed.
+    With nobody to compare with, its interfaces wait (Normal (Waiting)) and are never tested
+    into Failed, however long it stays alone."""
+    pair.boot()
+    pair.run(40)
+    pair.units["primary"].power_off()
+    pair.run(300)
+    assert pair.machine("secondary").state == "Active"
+    assert [c.new for c in pair.machine("secondary").history if c.new == "Failed"] == []
+    out = pair.enable("secondary").cmd("show failover")
+    assert "Other host: Primary - Failed" in out
+    assert _status_lines(out, "This") == ["Interface outside (172.16.1.1): Normal (Waiting)",
+                                          "Interface inside (192.168.1.1): Normal (Waiting)"]
+    assert _status_lines(out, "Other") == ["Interface outside (172.16.1.2): Normal (Waiting)",
+                                           "Interface inside (192.168.1.2): Normal (Waiting)"]
+    pair.boot("primary")                                # the failed unit comes back and stands by
+    pair.run(60)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Standby Ready", "Active")

@@ -14,7 +14,7 @@ import secrets
 from typing import Callable
 
 from vpix.failover import messages
-from vpix.failover.watch import FAILED, InterfaceWatch, Note, Probe
+from vpix.failover.watch import FAILED, LINK_DOWN, NORMAL, WAITING, InterfaceWatch, Note, Probe
 from vpix.features.interfaces import Interfaces
 
 UNKNOWN = "Unknown"
@@ -93,7 +93,9 @@ class Monitoring:
         return min(times + [self._next_hello]) if self.watches else None
 
     def tick(self, now: float) -> None:
+        present = self.mate_present
         for watch in list(self.watches.values()):
+            self._act(watch, watch.mate(present, now))
             self._act(watch, watch.tick(now))
         if now >= self._next_hello:
             self._next_hello = now + self.config.interface_poll.poll_ms / 1000
@@ -161,19 +163,37 @@ class Monitoring:
         watch = self.watches.get(name)
         if watch is None:
             return "Normal (Not-Monitored)"
-        if watch.status == FAILED and self.mate_status(name) in (FAILED, UNKNOWN):
+        if watch.status != FAILED:
+            return watch.status
+        mate = self.mate_status(name)
+        if mate in (FAILED, LINK_DOWN, UNKNOWN):
             return UNKNOWN            # failed on both units: no unit is better off
-        return watch.status
+        if mate == NORMAL and self._compared(watch):
+            return FAILED
+        return WAITING                # until the mate says its side works, nothing is compared
+
+    def _compared(self, watch: InterfaceWatch) -> bool:
+        """The mate has spoken since the test failed here, so what it says of its side of the
+        interface is news: a mate that went quiet can't confirm that its side still works."""
+        heard = self.runtime.machine.heard_at
+        return heard is not None and heard >= watch.decided
+
+    @property
+    def mate_present(self) -> bool:
+        """The mate unit is there: heard on the failover link, whatever state it is in."""
+        return self.runtime.machine.mate_here
 
     def mate_status(self, name: str) -> str:
-        """What the mate reports of its interface."""
-        return self.runtime.mate_status.get(self.label + name, "Normal (Waiting)")
+        """What the mate reports of its interface; a mate that is gone waits."""
+        if not self.mate_present:
+            return WAITING
+        return self.runtime.mate_status.get(self.label + name, WAITING)
 
     def statuses(self) -> dict[str, str]:
         return {self.label + name: self.status(name) for name in self.watches}
 
     def _count_failures(self, now: float) -> None:
-        failed = sum(1 for name, watch in self.watches.items() if watch.failed and self.status(name) != UNKNOWN)
+        failed = sum(1 for name in self.watches if self.status(name) in (FAILED, LINK_DOWN))
         if failed != self.failed:
             self.failed = failed
             self.runtime.count_failures(now)

@@ -7,8 +7,10 @@ has arrived for half the hold time the unit tests the interface, four tests in a
 few seconds long: link up/down, network activity (any frame received), ARP (ask the recent
 ARP entries, any frame received), broadcast ping (any frame received). Traffic heard in any
 test passes the interface (the fault is on the mate's side); none heard in all four fails it.
-A hello ends testing at once. The glue feeds frames, hellos, link changes and the time, and
-carries out the probes this returns.
+A hello ends testing at once. With no mate at all (it failed or was never found) there is
+nothing to compare with: the interface waits (Normal (Waiting)) and is never tested, as 001
+says the surviving unit does. The glue feeds frames, hellos, link changes, the mate's coming
+and going and the time, and carries out the probes this returns.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class InterfaceWatch:
     _test: int | None = None             # index into TESTS while testing
     _frames: int = 0                     # frames received, ever
     _frames_at_test: int = 0
+    alone: bool = False                  # no mate to compare with: wait, never test
+    decided: float = 0.0                 # when the last test verdict came
 
     @property
     def test_length(self) -> float:
@@ -67,7 +71,7 @@ class InterfaceWatch:
 
     @property
     def deadline(self) -> float | None:
-        if self.status == LINK_DOWN:
+        if self.status == LINK_DOWN or self.alone:
             return None
         if self._test is not None:
             return self._since + self.test_length
@@ -92,6 +96,16 @@ class InterfaceWatch:
 
     def frame(self) -> None:
         self._frames += 1
+
+    def mate(self, present: bool, now: float) -> list:
+        """The mate is gone, or back: either way the interface waits for its hellos again."""
+        if present != self.alone:
+            return []
+        self.alone = not present
+        self._test, self._heard, self._hellos, self._since = None, None, 0, now
+        if self.status != LINK_DOWN:
+            self.status = WAITING
+        return []
 
     def link(self, up: bool, now: float) -> list:
         self.link_up = up
@@ -139,6 +153,6 @@ class InterfaceWatch:
 
     def _verdict(self, passed: bool, now: float) -> list:
         self._test = None
-        self._since = now
+        self._since = self.decided = now
         self.status = NORMAL if passed else FAILED
         return [Note(105009, f"Testing on interface {self.name} {'Passed' if passed else 'Failed'}")]
