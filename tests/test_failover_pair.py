@@ -684,3 +684,47 @@ def test_the_survivor_of_a_unit_failure_waits_and_stays_active(pair):
     pair.boot("primary")                                # the failed unit comes back and stands by
     pair.run(60)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Standby Ready", "Active")
+
+
+def test_an_interface_without_a_standby_address_waits_and_never_fails_the_active_over(tmp_path, images,
+                                                                                       monkeypatch):
+    """001: with no failover IP address, `show failover` displays 0.0.0.0 and monitoring of the
+    interface stays in the waiting state."""
+    import test_failover_pair as this
+
+    monkeypatch.setattr(this, "BASE", BASE.replace("255.255.0.0 standby 172.16.1.2", "255.255.0.0"))
+    pair = Pair(tmp_path, images)
+    pair.boot()
+    pair.run(300)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
+    assert [c for c in pair.machine("primary").history if c.new == "Failed"] == []
+    out = pair.enable("primary").cmd("show failover")
+    assert _status_lines(out, "This")[0] == "Interface outside (172.16.1.1): Normal (Waiting)"
+    assert _status_lines(out, "Other")[0] == "Interface outside (0.0.0.0): Normal (Waiting)"
+    assert _status_lines(out, "Other")[1] == "Interface inside (192.168.1.2): Normal"
+
+
+def test_the_shared_key_remedy_pairs_the_units_without_a_reload(tmp_path, images):
+    """001: "remove the failover key, and configure the new shared key"."""
+    pair = Pair(tmp_path, images, secondary_key="other")
+    pair.boot()
+    pair.run(10)
+    assert pair.machine("secondary").state == "Active"                 # no pair: both active
+    pair.enable("secondary").configure("no failover key", "failover key k3y")
+    pair.run(20)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
+    assert pair.units["secondary"].console.text().count("Failover message decryption failure") == 1
+
+
+def test_a_new_key_on_the_active_unit_takes_effect_on_both(pair):
+    pair.boot()
+    pair.run(10)
+    pair.enable("primary").configure("failover key n3w-key")
+    pair.run(5)
+    pair.terms["primary"].configure("hostname after-the-key")
+    pair.run(5)
+    assert "failover key n3w-key" in pair.units["secondary"].system.running_config()
+    assert "hostname after-the-key" in pair.units["secondary"].system.running_config()
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
+    dropped = pair.units["secondary"].system.feature(FailoverConfig).runtime.endpoint.dropped
+    assert dropped["decryption"] == 0

@@ -266,3 +266,18 @@ def test_a_standalone_6x_unit_shows_failover_off(pix6):
                                          "Reconnect timeout 0:00:00\nPoll frequency 15 seconds\n")
     assert "no failover\nfailover timeout 0:00:00\nfailover poll 15\nno failover ip address outside\n" in \
         term.cmd("show running-config")
+
+
+def test_without_a_failover_ip_address_the_interface_waits(tmp_path, images, monkeypatch):
+    """004: "If no failover IP address has been entered, it displays 0.0.0.0 and monitoring of
+    the interfaces remains in the waiting state"; the pair does not change roles."""
+    import test_failover_pix6 as this
+
+    monkeypatch.setattr(this, "PRIMARY", PRIMARY.replace("failover ip address outside 192.168.10.2\n", ""))
+    pair = Pix6Pair(tmp_path, images)
+    pair.boot(300)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
+    out = pair.enable("primary").cmd("show failover")
+    assert "Interface outside (192.168.10.1): Normal (Waiting)" in out
+    assert "Interface outside (0.0.0.0): Normal (Waiting)" in out
+    assert "Interface inside (10.10.10.2): Normal" in out

@@ -43,6 +43,10 @@ class Monitoring:
         self._receiver = messages.Endpoint(0, self.config.key)
         self._next_hello = 0.0
 
+    def rekey(self, key: str | None) -> None:
+        for endpoint in [self._receiver, *self._senders.values()]:
+            endpoint.key = key
+
     @property
     def interfaces(self) -> Interfaces:
         """The interfaces feature of now: a standby's bulk sync replaces it."""

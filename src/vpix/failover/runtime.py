@@ -408,6 +408,15 @@ class FailoverRuntime:
         elif not theirs:
             self.system.syslog(1, 101004, f"({name}) Failover cable not connected (other unit).")
 
+    def rekey(self, key: str | None) -> None:
+        """`failover key` changed: every link's messages from now on."""
+        self.endpoint.key = key
+        if self.stateful is not None:
+            self.stateful.endpoint.key = key
+        for monitor in self.monitors.values():
+            monitor.rekey(key)
+        self.decryption_failures = 0
+
     def send(self, kind: str, body: dict) -> None:
         if self.config.debugging.get("tx"):
             self.config.debug("tx", _describe(kind, body))

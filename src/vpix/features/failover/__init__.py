@@ -302,13 +302,22 @@ def key(ctx: Ctx):
     secret = ctx.args["secret"]
     if not 1 <= len(secret) <= 63:
         raise ctx.invalid("secret")
-    _fo(ctx).key = secret
+    _rekey(ctx, secret)
 
 
 @command("no failover key [<secret:WORD>]", mode="config", versions="7.x", config=True, help=_HELP)
 @command("no failover lan key [<secret:WORD>]", mode="config", versions="6.x", config=True, help=_HELP)
 def no_key(ctx: Ctx):
-    _fo(ctx).key = None
+    _rekey(ctx, None)
+
+
+def _rekey(ctx: Ctx, secret: str | None) -> None:
+    """The key takes effect at once, without a reload (001's remedy for a decryption failure):
+    right after this command has gone to the mate under the key it replaces."""
+    fo = _fo(ctx)
+    fo.key = secret
+    if fo.runtime is not None:
+        ctx.system.unit.clock.call_later(0, lambda: fo.runtime is not None and fo.runtime.rekey(fo.key))
 
 
 @command("failover link <name:WORD> [<hw:WORD>]", mode="config", versions="7.x", config=True, help=_HELP)
