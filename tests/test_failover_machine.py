@@ -275,12 +275,16 @@ def test_failover_active_and_no_failover_active():
     assert pair.state("primary") == ACTIVE and pair.state("secondary") == STANDBY_READY
 
 
-def test_failover_reset_returns_a_failed_unit_to_standby():
+def test_failover_reset_returns_a_failed_unit_to_standby_once_the_failure_is_gone():
     pair = both_booted()
     secondary = pair.units["secondary"]
     pair._act("secondary", secondary.interfaces_failed(1, pair.clock.monotonic()))
     pair.run(1)
     assert pair.state("secondary") == FAILED
+    pair._act("secondary", secondary.reset(pair.clock.monotonic()))       # still failing: fails again
+    pair.run(1)
+    assert pair.state("secondary") == FAILED
+    secondary.failed_interfaces = 0                                       # repaired, not yet retested
     pair._act("secondary", secondary.reset(pair.clock.monotonic()))
     pair.run(1)
     assert pair.state("secondary") == STANDBY_READY

@@ -728,3 +728,48 @@ def test_a_new_key_on_the_active_unit_takes_effect_on_both(pair):
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
     dropped = pair.units["secondary"].system.feature(FailoverConfig).runtime.endpoint.dropped
     assert dropped["decryption"] == 0
+
+
+def _has(pair, role: str, line: str) -> bool:
+    return line in pair.units[role].system.running_config()
+
+
+def test_a_role_change_copies_no_configuration(pair):
+    """001: an edit on the standby stays there; switching roles copies nothing either way,
+    until `write standby` (or a bulk sync at a reload) puts the active's configuration back."""
+    pair.boot()
+    pair.run(10)
+    pair.enable("secondary").configure("name 10.9.9.9 standby-only")
+    pair.enable("primary").cmd("no failover active")
+    pair.run(60)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Standby Ready", "Active")
+    assert not _has(pair, "primary", "name 10.9.9.9 standby-only") and _has(pair, "secondary", "name 10.9.9.9 standby-only")
+    pair.terms["primary"].cmd("failover active")
+    pair.run(60)
+    assert pair.machine("primary").state == "Active"
+    assert not _has(pair, "primary", "name 10.9.9.9 standby-only") and _has(pair, "secondary", "name 10.9.9.9 standby-only")
+    for unit in pair.units.values():
+        assert unit.console.text().count("Beginning configuration replication") == 1
+    pair.terms["primary"].cmd("write standby")
+    pair.run(5)
+    assert not _has(pair, "secondary", "name 10.9.9.9 standby-only")
+
+
+def test_failover_reset_fails_again_while_the_failure_lasts(pair):
+    """004: `failover reset` puts a failed unit back to standby; if the transition triggers a
+    failure, the unit fails again. With the cause gone it stands by."""
+    pair.boot()
+    pair.run(40)
+    pair.units["primary"].ports[1].plug(False)
+    pair.run(5)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Failed", "Active")
+    term = pair.enable("primary")
+    term.configure("logging enable", "logging buffered debugging")
+    term.cmd("failover reset")
+    pair.run(10)
+    assert pair.machine("primary").state == "Failed"
+    log = term.cmd("show logging")
+    assert log.index("Switching to OK.") < log.rindex("Switching to FAILED.")
+    pair.units["primary"].ports[1].plug(True)
+    pair.run(60)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Standby Ready", "Active")

@@ -304,9 +304,8 @@ class FailoverMachine:
     def interfaces_failed(self, count: int, now: float) -> list[Action]:
         """How many of this unit's monitored interfaces failed their tests."""
         if self.enabled and self.state == FAILED and count < self.interface_policy:
-            out = self.reset(now)              # the interfaces healed: back to work
             self.failed_interfaces = count
-            return out
+            return self.reset(now)             # the interfaces healed: back to work
         self.failed_interfaces = count
         if not self.enabled or count < self.interface_policy:
             return []
@@ -378,11 +377,18 @@ class FailoverMachine:
         """`failover reset`: a failed unit tries again, as standby if the mate is active."""
         if self.state != FAILED:
             return []
-        self.failed_interfaces = 0
-        if self.mate_state in ACTIVE_STATES:
-            return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + \
-                [self._say(104004, "Switching to OK."), SyncNeeded()] + self._hello(now)
-        return self._go_active(now, NO_ACTIVE) + [self._say(104004, "Switching to OK.")]
+        if self.mate_state not in ACTIVE_STATES:
+            self.failed_interfaces = 0
+            return self._go_active(now, NO_ACTIVE) + [self._say(104004, "Switching to OK.")]
+        if self.failed_interfaces >= self.interface_policy:     # what failed it fails it again (004)
+            return self._fail_again(now) + self._hello(now)
+        return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + [self._say(104004, "Switching to OK."),
+                                                               SyncNeeded()] + self._hello(now)
+
+    def _fail_again(self, now: float) -> list[Action]:
+        """Back to standby, and straight to Failed again: the failure is still there."""
+        return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + [self._say(104004, "Switching to OK.")] + \
+            self._to(FAILED, now, INTERFACE_CHECK) + [self._say(104003, "Switching to FAILED.")]
 
     # ------------------------------------------------------------ steps
 
@@ -467,8 +473,7 @@ class FailoverMachine:
         self._failed_since = now
         if self.failed_interfaces < self.interface_policy:
             return self.reset(now)
-        return self._to(COLD_STANDBY, now, DETECTED_ACTIVE) + self._to(FAILED, now, INTERFACE_CHECK) + \
-            [self._say(104004, "Switching to OK."), self._say(104003, "Switching to FAILED.")]
+        return self._fail_again(now)
 
     def _go_standby(self, now: float, reason: str) -> list[Action]:
         if not self.active:
