@@ -49,6 +49,9 @@ def test_download_install_key_and_remove_the_diskette(floppy_unit):
     assert unit.state == "running"
     assert "Cisco PIX Firewall Version 6.3(4)" in unit.console.text()
     assert unit.system.feature(Licensing).running.kind == "R"
+    boots = unit.boot_count
+    unit.clock.advance(120)                           # the Boothelper's 30 s ended with its boot
+    assert unit.boot_count == boots and unit.state == "running"
 
 
 def _installed(unit, term):

@@ -150,3 +150,21 @@ def test_rommon_erase_loses_the_license(asa_lab):
     term.cmd("enable"); term.cmd("")
     out = term.cmd("show version")
     assert "The Running Activation Key is not valid, using default settings:" in out
+
+
+def test_a_reset_ends_a_monitor_mode_download_with_its_boot(lab):
+    """Nothing of a boot goes on after a reset: the half-done transfer neither finishes nor
+    installs anything."""
+    from vpix.transfer.tftp_server import Faults
+
+    unit, term, host, root = lab(Faults(silent=True))
+    for line in ("address 192.168.1.1", "server 192.168.1.2", "file pix634.bin"):
+        run(unit, term, line)
+    term.type("tftp\n")
+    unit.clock.advance(1)
+    assert unit.monitor.busy
+    before = [e.name for e in unit.flash.entries()]
+    unit.reset()
+    unit.clock.advance(600)
+    assert unit.state == "running" and [e.name for e in unit.flash.entries()] == before
+    assert "TFTP download failed" not in unit.console.text().split("Cisco Secure PIX Firewall BIOS")[-1]

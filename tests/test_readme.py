@@ -62,8 +62,11 @@ def _run_all(home: Path) -> list[tuple[str, int, str]]:
 
 
 def test_every_readme_command_runs_as_written(tmp_path):
-    setup = subprocess.run([str(ROOT / "scripts" / "venv.sh")], capture_output=True, text=True, timeout=900)
-    assert setup.returncode == 0, setup.stderr
+    # The README's first command. setup-tests.sh has run it already where the suite runs from
+    # .venv; installing again under the running suite would pull files from under it.
+    if not (ROOT / ".venv" / "bin" / "vpix").exists():
+        setup = subprocess.run([str(ROOT / "scripts" / "venv.sh")], capture_output=True, text=True, timeout=900)
+        assert setup.returncode == 0, setup.stderr
     for name in ("asa804-k8.bin", "fw1"):
         assert not (ROOT / name).exists(), f"{name} is in the way of the README's commands"
     script = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import test_readme, json; " \

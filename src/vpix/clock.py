@@ -82,6 +82,38 @@ class Alarm:
         self._callback()
 
 
+class Scope:
+    """A clock whose timers end together: what one boot of a unit schedules (monitor mode's
+    transfers, Boothelper's reboot), all cancelled when that boot ends, so nothing of it goes
+    off after a reset or a power cycle."""
+
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self._timers: set = set()
+        self.closed = False
+
+    def monotonic(self) -> float:
+        return self._clock.monotonic()
+
+    def call_later(self, delay: float, callback: Callable[[], None]):
+        def fire() -> None:
+            self._timers.discard(timer)
+            callback()
+
+        timer = self._clock.call_later(delay, fire)
+        if self.closed:
+            timer.cancel()
+        else:
+            self._timers.add(timer)
+        return timer
+
+    def close(self) -> None:
+        self.closed = True
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+
+
 class _VirtualTimer:
     __slots__ = ("cancelled",)
 

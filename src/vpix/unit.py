@@ -15,7 +15,7 @@ from typing import Callable
 from vpix.boot import banner
 from vpix.boot.boothelper import Boothelper
 from vpix.boot.monitor import Monitor, Rommon
-from vpix.clock import Alarm, Clock, WallClock
+from vpix.clock import Alarm, Clock, Scope, WallClock
 from vpix.flash import Flash
 from vpix.hardware import unitdir
 from vpix.image import boothelper
@@ -73,6 +73,7 @@ class Unit:
         self.monitor: Monitor | None = None
         self.console_session = None
         self.console_login = None
+        self.boot_timers = Scope(clock)          # what this boot schedules; a new one each power-on
         self.boot_count = 0
         self.running_image: tuple | None = None     # (name, fingerprint) of the booted image
         self._boot_once: str | None = None          # an image monitor mode just installed
@@ -95,6 +96,7 @@ class Unit:
     def power_on(self) -> None:
         if self.state != "off":
             return
+        self.boot_timers = Scope(self.clock)
         self.flash.sweep()
         self.state = "bios"
         if self.cable is not None:
@@ -119,7 +121,7 @@ class Unit:
 
     def request_reload(self) -> None:
         """`reload`: finish the current command, then restart."""
-        self.clock.call_later(0, self.reload)
+        self.boot_timers.call_later(0, self.reload)
 
     def reload(self) -> None:
         if self.system is not None and self.system.family == "7.x":
@@ -131,6 +133,7 @@ class Unit:
         self.power_on()
 
     def _shutdown(self) -> None:
+        self.boot_timers.close()
         if self._window is not None:
             self._window.cancel()
             self._window = None

@@ -56,7 +56,7 @@ class Boothelper(Monitor):
                 return self.ask("Enter the activation key: ", activation_key)
             self.sink("Please remove the Boothelper diskette now. The unit will reboot in 30 seconds.\n")
             self.busy = False
-            self._window = self.unit.clock.call_later(REMOVE_WINDOW, self.reload)
+            self._window = self.unit.boot_timers.call_later(REMOVE_WINDOW, self.reload)
             self.sink(self.prompt())
 
         self.ask(f"Do you wish to copy the image {self.file} to flash? [yn] ", install)

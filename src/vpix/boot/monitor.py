@@ -203,7 +203,7 @@ class Monitor:
         client = TftpClient(self.server, self.file, timeout_s=self.timeout_s, want_tsize=False,
                             on_data=data.extend)
         shown = [0]
-        clock = self.unit.clock
+        clock = self.unit.boot_timers            # a reset ends the transfer with the boot
 
         def show_trace() -> None:
             for mark in client.trace[shown[0]:]:

@@ -67,13 +67,8 @@ class RemoteTerminal:
         self.on_open: Callable[[object], None] = lambda session: None     # told the session once logged in
 
     def _touch(self) -> None:
-        """`telnet timeout` / `ssh timeout` / `console timeout`: hang up after that idle time
-        (a console timeout of 0 is none)."""
-        minutes = self.system.feature(MgmtAccess).timeouts[self.service]
-        if minutes:
-            self._idle.after(minutes * 60)
-        else:
-            self._idle.cancel()
+        """`telnet timeout` / `ssh timeout` / `console timeout`: hang up after that idle time."""
+        self._idle.after(self.system.feature(MgmtAccess).timeouts[self.service] * 60)
 
     def _expire(self) -> None:
         self.close()
