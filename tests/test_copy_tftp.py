@@ -179,3 +179,26 @@ def test_checkpoint_to_flash_and_back(pix7):
     term.cmd("copy /noconfirm flash:/checkpoint.cfg startup-config")
     assert unit.system.read_startup().splitlines() == unit.flash.read("checkpoint.cfg").decode().splitlines()
     assert "Invalid argument" in term.cmd("copy /noconfirm running-config flash:/.hidden")
+
+
+@pytest.mark.parametrize("name, version, line, said", [
+    ("asa722.bin", "7.2(2)", "asa", "Image 7.2(2) is not supported on platform PIX-515E"),
+    ("pix43.bin", "4.3(1)", "pix", "Image version 4.3(1) is earlier than 4.4 and cannot be installed")])
+async def test_an_image_the_platform_cannot_boot_is_refused_before_flash_is_touched(pix7, server, name, version,
+                                                                                   line, said):
+    unit, term = pix7
+    image_format.build(server / name, version, line, size_mb=0.05)
+    before = [(e.name, e.size) for e in unit.flash.entries()]
+    out = await typed(unit, term, f"copy /noconfirm tftp://127.0.0.1/{name} flash:\n")
+    assert f"%Error verifying flash:/{name} ({said})" in out
+    assert [(e.name, e.size) for e in unit.flash.entries()] == before
+
+
+async def test_6x_refuses_an_asa_image_in_its_words(pix6, server):
+    unit, term = pix6
+    image_format.build(server / "asa722.bin", "7.2(2)", "asa", size_mb=0.05)
+    before = [(e.name, e.size) for e in unit.flash.entries()]
+    term.type("copy tftp://127.0.0.1/asa722.bin flash\n")
+    out = await typed(unit, term, "yes\n")
+    assert "Image 7.2(2) is not supported on platform PIX-515E\nImage not installed" in out
+    assert [(e.name, e.size) for e in unit.flash.entries()] == before

@@ -159,3 +159,23 @@ def damaged(path: Path) -> bool:
     except ImageError:
         return True
     return False
+
+
+OLDEST_BY_TFTP = Version(4, 4, 0)    # 000: an earlier image copied in would corrupt the flash
+
+
+def refused_image(hw, path: Path) -> str | None:
+    """Why a file must not go into the flash of platform ``hw``: a damaged image, one older
+    than 4.4, or one of another hardware line or release the platform does not run. None for
+    an image it boots, and for any file that is not an image."""
+    if damaged(path):
+        return "Checksum verification failed"
+    try:
+        info = read_header(path)
+    except ImageError:
+        return None
+    if info.version < OLDEST_BY_TFTP:
+        return f"Image version {info.version} is earlier than 4.4 and cannot be installed"
+    if info.line != hw.line or not hw.runs(info.version):
+        return f"Image {info.version} is not supported on platform {hw.model}"
+    return None

@@ -22,7 +22,7 @@ from vpix.features.aaa import Aaa
 from vpix.features.mgmt_access import MgmtAccess
 from vpix.flash import FlashFull
 from vpix.flash.store import valid_name
-from vpix.image.format import damaged
+from vpix.image.format import refused_image
 
 PRIVILEGE = 15
 OK = b"\0"
@@ -97,7 +97,6 @@ async def serve(system, req: Request, stdin, stdout) -> int:
 
 
 async def _receive(system, req: Request, stdin, stdout) -> None:
-    flash = system.unit.flash
     to_top = not _DEVICE.sub("", req.path).lstrip("/")
     if req.to_folder and not to_top:
         raise Refused(f"{req.path}: Not a directory")
@@ -115,14 +114,14 @@ async def _receive(system, req: Request, stdin, stdout) -> None:
         if header is None:
             raise Refused("Recursive copies are not supported" if line[:1] in b"DE" else "Protocol error")
         size, name = int(header[2]), header[3].decode("utf-8", "replace")
-        await _store(flash, flash_name(name if to_top else req.path), size, stdin, stdout)
+        await _store(system.unit, flash_name(name if to_top else req.path), size, stdin, stdout)
 
 
-async def _store(flash, name: str, size: int, stdin, stdout) -> None:
+async def _store(unit, name: str, size: int, stdin, stdout) -> None:
     """One file's bytes into flash; refused (after the bytes, as the protocol wants) when flash
     is full or the file is a damaged image, and dropped when the connection dies."""
     try:
-        out = flash.create(name)
+        out = unit.flash.create(name)
     except OSError:
         raise Refused(f"{name}: No such file or directory") from None
     stdout.write(OK)
@@ -144,8 +143,9 @@ async def _store(flash, name: str, size: int, stdin, stdout) -> None:
         out.file.flush()
         if full:
             raise Refused(f"{name}: No space left on device")
-        if damaged(out.tmp):
-            raise Refused(f"{name}: Checksum verification failed")
+        problem = refused_image(unit.identity.hw, out.tmp)
+        if problem is not None:
+            raise Refused(f"{name}: {problem}")
         out.commit()
     except BaseException:
         out.abort()
