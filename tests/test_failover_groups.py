@@ -92,6 +92,7 @@ def test_a_failover_only_license_cannot_do_active_active(tmp_path, images):
 @pytest.mark.parametrize("ours, theirs, active_active, pairs", [
     ("UR", "FO_AA", True, True), ("UR", "UR", True, True), ("FO_AA", "FO_AA", True, False),
     ("UR", "FO", True, False), ("UR", "FO", False, True), ("R", "UR", True, False),
+    ("FO", "UR", False, False),                # 004: the primary runs the Unrestricted license
 ])
 def test_active_active_license_rules(ours, theirs, active_active, pairs):
     assert licenses_pair(ours, theirs, active_active) is pairs

@@ -281,3 +281,29 @@ def test_without_a_failover_ip_address_the_interface_waits(tmp_path, images, mon
     assert "Interface outside (192.168.10.1): Normal (Waiting)" in out
     assert "Interface outside (0.0.0.0): Normal (Waiting)" in out
     assert "Interface inside (10.10.10.2): Normal" in out
+
+
+def test_a_factory_secondary_on_the_cable_joins_and_takes_the_configuration(tmp_path, images, monkeypatch):
+    """004: the secondary needs no configuration; when it boots, the active unit replicates its
+    whole configuration over the cable."""
+    import test_failover_pix6 as this
+
+    monkeypatch.setattr(this, "SECONDARY", "")
+    pair = Pix6Pair(tmp_path, images)
+    pair.boot(60)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
+    assert "Sync Completed" in pair.log("secondary")
+    assert "ip address inside 10.10.10.1 255.255.255.0" in pair.units["secondary"].system.running_config()
+
+
+def test_a_failover_only_primary_does_not_pair_with_an_unrestricted_secondary(tmp_path, images):
+    """004: the primary must run the Unrestricted license, the secondary UR or FO."""
+    from vpix.features.license import grants, keys
+
+    pair = Pix6Pair(tmp_path, images)
+    for role, pak in (("primary", "PIX-515E-FO"), ("secondary", "PIX-515E-UR")):
+        unit = pair.units[role]
+        unit.flash.write_private("activation-key", (keys.encode(unit.identity.serial, grants.grant(pak)) + "\n").encode())
+    pair.boot(60)
+    assert "Mate license not compatible" in pair.log("secondary") + pair.log("primary")
+    assert "Standby Ready" not in (pair.machine("primary").state, pair.machine("secondary").state)

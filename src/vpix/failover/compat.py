@@ -1,7 +1,8 @@
 """Can these two units be a failover pair? Checked when a unit first hears its mate.
 
 Each unit tells its mate, in its hellos, what it is: platform, interface count, software
-version, license (its kind and its encryption: DES/3DES must match) and operating mode. A difference that stops the pair is a ``Mismatch`` with
+version, license (its kind, which on a PIX must be Unrestricted on the primary, and its
+encryption: DES/3DES must match) and operating mode. A difference that stops the pair is a ``Mismatch`` with
 ``fatal`` set: the unit that is not active fails itself and never stands by. A maintenance
 release difference (7.2(1) with 7.2(2)) is allowed while the pair is upgraded and only logged.
 """
@@ -33,7 +34,8 @@ def identity(system) -> dict:
             "active_active": bool(system.feature(FailoverConfig).groups)}
 
 
-def check(ours: dict, mate: dict) -> list[Mismatch]:
+def check(ours: dict, mate: dict, primary: bool = True) -> list[Mismatch]:
+    """What stops (or only differs in) a pair of this unit (``primary`` or not) and its mate."""
     found = []
     if mate.get("platform") != ours["platform"]:
         found.append(Mismatch(105046, "Mate has a different chassis"))
@@ -49,7 +51,8 @@ def check(ours: dict, mate: dict) -> list[Mismatch]:
     elif theirs != mine:
         found.append(Mismatch(103007, f"Mate version {theirs} is not identical with ours {mine}", fatal=False))
     active_active = ours.get("active_active") or mate.get("active_active")
-    if not licenses_pair(ours["license"], str(mate.get("license")), bool(active_active)) \
+    licenses = (ours["license"], str(mate.get("license")))
+    if not licenses_pair(*(licenses if primary else licenses[::-1]), bool(active_active)) \
             or mate.get("crypto") != ours["crypto"]:
         found.append(Mismatch(105045, "Mate license not compatible"))
     if mate.get("mode") != ours["mode"]:
@@ -60,12 +63,12 @@ def check(ours: dict, mate: dict) -> list[Mismatch]:
 PIX_LICENSES = {"R", "UR", "FO", "FO_AA"}
 
 
-def licenses_pair(a: str, b: str, active_active: bool = False) -> bool:
-    """PIX: one unit Unrestricted, the other Unrestricted, Failover or Failover Active/Active;
-    two failover-only licenses cannot pair, a Restricted one cannot fail over at all, and a
-    Failover (Active/Standby only) one cannot be half of an Active/Active pair.
-    ASA: the same license on both."""
-    kinds = {a, b}
+def licenses_pair(primary: str, secondary: str, active_active: bool = False) -> bool:
+    """PIX (004): the primary runs Unrestricted, the secondary Unrestricted, Failover or
+    Failover Active/Active; a Restricted unit cannot fail over at all, and a Failover
+    (Active/Standby only) one cannot be half of an Active/Active pair. ASA: the same license
+    on both."""
+    kinds = {primary, secondary}
     if kinds <= PIX_LICENSES:
-        return "R" not in kinds and "UR" in kinds and not (active_active and "FO" in kinds)
-    return a == b
+        return primary == "UR" and "R" not in kinds and not (active_active and "FO" in kinds)
+    return primary == secondary

@@ -199,11 +199,6 @@ class FailoverMachine:
         return out + [self._say(105002, "Enabling failover.")] + self._hello(now)
 
     @property
-    def mate_here(self) -> bool:
-        """The mate is heard on the failover link (whatever state it reports)."""
-        return self._heard is not None
-
-    @property
     def heard_at(self) -> float | None:
         """When the mate last spoke on the failover link (None: gone, or never heard)."""
         return self._heard

@@ -185,7 +185,7 @@ class Monitoring:
     @property
     def mate_present(self) -> bool:
         """The mate unit is there: heard on the failover link, whatever state it is in."""
-        return self.runtime.machine.mate_here
+        return self.runtime.machine.mate_heard
 
     def mate_status(self, name: str) -> str:
         """What the mate reports of its interface; a mate that is gone waits."""

@@ -537,7 +537,7 @@ class FailoverRuntime:
     def _compatible(self, mate: dict, mate_state: str, epoch: int, now: float) -> bool:
         """Check the mate (logging what differs once per mate boot); an incompatible mate makes
         this unit fail unless it is, or is to be, the active one. False: ignore the hello."""
-        mismatches = compat.check(self.identity, mate)
+        mismatches = compat.check(self.identity, mate, self.machine.primary)
         if epoch != self._logged_mismatch:
             self._logged_mismatch = epoch
             for mismatch in mismatches:

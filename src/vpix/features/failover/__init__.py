@@ -109,7 +109,7 @@ class FailoverConfig(Feature):
         """Start failing over once it is enabled and the LAN link is configured."""
         if self.runtime is not None and self.enabled:
             self.runtime.enable()
-        if self.runtime is not None or not self.enabled or not self.system.running():
+        if self.runtime is not None or not (self.enabled or self._joins_by_cable()) or not self.system.running():
             return
         if not self.lan_enabled:
             if self.system.unit.cable is None:         # serial failover with no cable in
@@ -120,6 +120,12 @@ class FailoverConfig(Feature):
 
         self.runtime = FailoverRuntime(self.system, self)
         self.runtime.start()
+
+    def _joins_by_cable(self) -> bool:
+        """PIX OS 6.x: a unit on the Secondary end of the serial cable needs no configuration
+        of its own: it joins the primary and takes its configuration (004)."""
+        cable = self.system.unit.cable
+        return self.system.family == "6.x" and not self.lan_enabled and cable is not None and not cable.primary
 
     def link_address(self, name: str) -> StandbyAddress | None:
         """The failover link's addresses: 7.x `failover interface ip`; 6.x the interface's own
