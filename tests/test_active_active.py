@@ -436,3 +436,12 @@ def test_the_survivor_keeps_both_groups_active_while_its_mate_is_gone(pair):
     failed = [c for n in (1, 2) for c in pair.runtime("primary").groups[n].machine.history if c.new == "Failed"]
     assert failed == []
     assert pair.passes("pc1", "server1") and pair.passes("pc2", "server2")
+
+
+def test_show_failover_on_the_serial_cable_says_its_status(tmp_path, images):
+    pair = ActiveActivePair(tmp_path, images, cable=True)
+    pair.boot()
+    pair.seed_procedure()
+    out = pair.terms["primary"].cmd("show failover").splitlines()
+    assert out[:4] == ["Failover On", "Cable status: Normal", "Failover unit Primary",
+                       "Failover LAN Interface: N/A - Serial-based failover enabled"]

@@ -351,17 +351,15 @@ def test_show_failover_state_interface_monitor_interface_and_history(pair):
         "                System IP Address: 10.1.0.1 255.255.255.0",
         "                My IP Address    : 10.1.0.1",
         "                Other IP Address : 10.1.0.2"]
-    state = active.cmd("show failover state").splitlines()
-    assert state[1:5] == ["               State          Last Failure Reason      Date/Time",
-                          "This host  -   Primary",
-                          "               Active         None",
-                          "Other host -   Secondary"]
-    assert state[5] == "               Standby Ready  None"
-    assert "====Configuration State===" in state and "\tSync Done" in state and "\tMac set" in state
+    assert active.cmd("show failover state").splitlines() == [      # 001's layout on 7.2
+        "====My State====", "Primary | Active |", "====Other State====", "Secondary | Standby |",
+        "====Configuration State====", "      Sync Done", "====Communication State====", "      Mac set",
+        "=====Failed Reason=====", "My Fail Reason:", "Other Fail Reason:"]
+    assert "      Sync Done - STANDBY" in pair.enable("secondary").cmd("show failover state").splitlines()
     pair.units["secondary"].power_off()
     pair.run(5)
     state = active.cmd("show failover state").splitlines()
-    assert state[5].startswith("               Failed         Comm Failure             ")
+    assert state[-2:] == ["Other Fail Reason:", "      Comm Failure"]
     history = active.cmd("show failover history").splitlines()
     stamps = [line for line in history if re.fullmatch(r"\d\d:\d\d:\d\d UTC \w{3} \d{1,2} \d{4}", line)]
     assert len(stamps) == len(pair.machine("primary").history)
@@ -773,3 +771,28 @@ def test_failover_reset_fails_again_while_the_failure_lasts(pair):
     pair.units["primary"].ports[1].plug(True)
     pair.run(60)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Standby Ready", "Active")
+
+
+def test_show_failover_says_what_it_does_not_know_yet(pair):
+    """A mate not detected: `Mate Unknown`. A unit that has never been active still says when
+    it took its role (001's standby: `Last Failover at:`)."""
+    pair.boot("primary")
+    pair.run(20)
+    assert "Version: Ours 7.2(1), Mate Unknown" in pair.enable("primary").cmd("show failover")
+    pair.boot("secondary")
+    pair.run(20)
+    out = pair.enable("secondary").cmd("show failover")
+    assert "Version: Ours 7.2(1), Mate 7.2(1)" in out
+    assert re.search(r"\nLast Failover at: \d\d:\d\d:\d\d UTC \w{3} \d{1,2} \d{4}\n        This host: Secondary - "
+                     r"Standby Ready", out)
+
+
+def test_an_asa_without_failover_has_no_serial_cable(boot):
+    unit, term = boot(platform="ASA5520", image_key="asa-8.0(4)")
+    term.cmd("enable")
+    term.cmd("")
+    out = term.cmd("show failover")
+    assert out.startswith("Failover Off\nFailover unit Primary\nFailover LAN Interface: not Configured\n")
+    assert "Serial-based" not in out and "Cable status" not in out
+    state = term.cmd("show failover state").splitlines()
+    assert state[1] == "               State          Last Failure Reason      Date/Time"     # the 8.0 layout

@@ -11,7 +11,7 @@ from vpix.clock import hms, parse_hms
 from vpix.cli.session import CommandError, Ctx
 from vpix.failover.machine import ACTIVE_STATES, FAILED, NOT_DETECTED
 from vpix.features.failover import _HELP, FailoverConfig, Poll, _fo, _licensed
-from vpix.features.failover.show import hosts, stateful_statistics
+from vpix.features.failover.show import cable_status, hosts, stateful_statistics
 from vpix.features.interfaces import Interfaces
 from vpix.features.interfaces.commands import named_interface
 
@@ -120,20 +120,6 @@ def lan_interface(ctx: Ctx):
 
 
 # ---------------------------------------------------------------- show failover
-
-def cable_status(fo: FailoverConfig) -> str:
-    """What the serial cable senses (REFERENCE.md's words), or N/A with LAN failover."""
-    if fo.lan_enabled:
-        return "N/A - LAN-based failover enabled"
-    end = fo.system.unit.cable
-    if end is None or not end.plugged:
-        return "My side not connected"
-    if not end.far.plugged:
-        return "Other side is not connected"
-    if not end.far.powered:
-        return "Other side powered off"
-    return "Normal"
-
 
 def state_word(state: str) -> str:
     """6.x knows a unit as Active, Standby, or Standby (Failed)."""

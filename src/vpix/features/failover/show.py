@@ -23,6 +23,20 @@ STATEFUL_OBJECTS = [(name, name) for name in (
     "VPN IKE upd", "VPN IPSEC upd", "VPN CTCP upd", "VPN SDI upd", "VPN DHCP upd")]
 
 
+def cable_status(fo: FailoverConfig) -> str:
+    """What the serial cable senses (REFERENCE.md's words), or N/A with LAN failover."""
+    if fo.lan_enabled:
+        return "N/A - LAN-based failover enabled"
+    end = fo.system.unit.cable
+    if end is None or not end.plugged:
+        return "My side not connected"
+    if not end.far.plugged:
+        return "Other side is not connected"
+    if not end.far.powered:
+        return "Other side powered off"
+    return "Normal"
+
+
 def _names(fo: FailoverConfig) -> tuple[str, str]:
     """(this unit, its mate): Primary and Secondary, in the order that applies."""
     return ("Primary", "Secondary") if fo.is_primary() else ("Secondary", "Primary")
@@ -44,13 +58,16 @@ def show_failover(ctx: Ctx):
         if on:
             _context_section(ctx, fo)
         return
+    pix = ctx.system.hw.line == "pix"
+    if pix and not fo.lan_enabled:                  # failover on the PIX's serial cable (001)
+        ctx.print(f"Cable status: {cable_status(fo)}")
     ctx.print(f"Failover unit {_names(fo)[0]}")
     if fo.lan_interface and fo.lan_enabled:
         iface = ctx.system.feature(Interfaces).by_hw(fo.lan_interface[1])
         up = "up" if iface and iface.line_up else "down"
         ctx.print(f"Failover LAN Interface: {fo.lan_interface[0]} {fo.lan_interface[1]} ({up})")
     else:
-        ctx.print("Failover LAN Interface: N/A - Serial-based failover enabled")
+        ctx.print(f"Failover LAN Interface: {'N/A - Serial-based failover enabled' if pix else 'not Configured'}")
     ctx.print(f"Unit Poll frequency {_seconds(fo.unit_poll.poll_ms)}, holdtime {_seconds(fo.unit_poll.hold_ms)}")
     ctx.print(f"Interface Poll frequency {_seconds(fo.interface_poll.poll_ms)}, "
               f"holdtime {_seconds(fo.interface_poll.hold_ms)}")
@@ -60,19 +77,26 @@ def show_failover(ctx: Ctx):
         ctx.print("failover replication http")
     if not on:
         return
-    mate_version = runtime.mate_version or str(ctx.system.version)
-    ctx.print(f"Version: Ours {ctx.system.version}, Mate {mate_version}")
+    ctx.print(f"Version: Ours {ctx.system.version}, Mate {runtime.mate_version or 'Unknown'}")
     if runtime.groups:
         _group_sections(ctx, fo)
     else:
-        if runtime.unit_role.last_failover is not None:
-            ctx.print(f"Last Failover at: {_stamp(runtime.unit_role.last_failover)}")
+        last = runtime.unit_role.last_failover or _settled(runtime)
+        if last is not None:
+            ctx.print(f"Last Failover at: {_stamp(last)}")
         now = runtime.now()
         hosts(ctx, fo, " " * 18, _state_word,
               (f"                Active time: {int(machine.active_total(now))} (sec)",
                f"                Active time: {int(runtime.unit_role.mate_active_total(now))} (sec)"))
         ctx.print("")
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
+
+
+def _settled(runtime) -> datetime | None:
+    """A unit that has never been active: when it took the role it has (001's standby shows
+    the moment it became standby)."""
+    history = runtime.machine.history
+    return _when(runtime, history[-1].at) if history else None
 
 
 def _context_section(ctx: Ctx, fo: FailoverConfig) -> None:
@@ -250,7 +274,44 @@ def show_monitor_interface(ctx: Ctx):
     hosts(ctx, fo, " " * 16, _state_word, space=ctx.system)
 
 
-@command("show failover state", priv=1, versions="7.x", help={"state": "Show failover internal state information"})
+STATE_HELP = {"state": "Show failover internal state information"}
+
+
+@command("show failover state", priv=1, versions="7.0-7.2", help=STATE_HELP)
+def show_failover_state_72(ctx: Ctx):
+    """001's layout: each unit's role and state, the configuration and communication state,
+    and the failure reasons."""
+    fo = ctx.system.feature(FailoverConfig)
+    runtime = fo.runtime
+    if runtime and runtime.groups:                 # Active/Active: a line per failover group
+        show_failover_state(ctx)
+        return
+    machine = runtime.machine if runtime else None
+    mine, other = _names(fo)
+    ctx.print("====My State====")
+    ctx.print(f"{mine} | {_short(machine.state) if machine else 'Disabled'} |")
+    ctx.print("====Other State====")
+    ctx.print(f"{other} | {_short(machine.mate_state) if machine else 'Not Detected'} |")
+    ctx.print("====Configuration State====")
+    if machine and machine.state in ("Standby Ready", "Active") and machine.mate_state != NOT_DETECTED:
+        ctx.print("      Sync Done" + ("" if machine.active else " - STANDBY"))
+    ctx.print("====Communication State====")
+    if runtime and runtime.mate_macs:
+        ctx.print("      Mac set")
+    ctx.print("=====Failed Reason=====")
+    for label, key in (("My Fail Reason:", "this"), ("Other Fail Reason:", "other")):
+        ctx.print(label)
+        failure = runtime.unit_role.last_failure[key] if runtime else None
+        if failure:
+            ctx.print(f"      {failure[0]}")
+
+
+def _short(state: str) -> str:
+    """The word 7.2's state display has for a unit's state."""
+    return "Standby" if state == "Standby Ready" else _state_word(state)
+
+
+@command("show failover state", priv=1, versions="8.0-", help=STATE_HELP)
 def show_failover_state(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     runtime = fo.runtime
