@@ -9,6 +9,7 @@ import re
 import pytest
 
 from conftest import Terminal, host_key
+from helpers.failover import on_standby
 
 from vpix.clock import VirtualClock
 from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
@@ -434,7 +435,7 @@ def test_failover_reload_standby(pair):
     pair.boot()
     pair.run(10)
     boots = pair.units["secondary"].boot_count
-    assert pair.enable("secondary").cmd("failover reload-standby") == \
+    assert on_standby(pair.enable("secondary").cmd("failover reload-standby")) == \
         "ERROR: This command can only be issued on the active unit\n"
     pair.enable("primary").cmd("failover reload-standby")
     pair.run(0.5)
@@ -594,7 +595,7 @@ def test_debug_fover_prints_to_the_session_that_asked(pair):
     assert "fover_rx: order standby (Set by the config command)\n" in out
     assert "fover_switch: Standby (Set by the config command)\n" in out
     active.cmd("undebug all")
-    assert active.cmd("show debug") == ""
+    assert on_standby(active.cmd("show debug")) == ""              # it stands by now
     pair.run(3)
     assert "fover_" not in active.read()
 
@@ -796,3 +797,16 @@ def test_an_asa_without_failover_has_no_serial_cable(boot):
     assert "Serial-based" not in out and "Cable status" not in out
     state = term.cmd("show failover state").splitlines()
     assert state[1] == "               State          Last Failure Reason      Date/Time"     # the 8.0 layout
+
+
+def test_the_standby_shows_the_join_as_001_does_and_warns_on_every_command(pair):
+    pair.boot("primary")
+    pair.run(10)
+    pair.boot("secondary")
+    pair.run(20)
+    console = pair.units["secondary"].console.text()
+    assert ("pixfirewall> .\n\nDetected an Active mate\nBeginning configuration replication from mate.\n"
+            "End configuration replication from mate.\n\npix> ") in console
+    term = pair.enable("secondary")
+    assert on_standby(term.cmd("show version")).startswith("\nCisco PIX Security Appliance Software Version")
+    assert "WARNING" not in pair.enable("primary").cmd("show version")

@@ -168,3 +168,15 @@ def test_a_reset_ends_a_monitor_mode_download_with_its_boot(lab):
     unit.clock.advance(600)
     assert unit.state == "running" and [e.name for e in unit.flash.entries()] == before
     assert "TFTP download failed" not in unit.console.text().split("Cisco Secure PIX Firewall BIOS")[-1]
+
+
+def test_tftp_marks_progress_at_the_seeds_density_and_reload_says_rebooting_once(lab):
+    """000: `tftp pix601.bin@192.168.1.2` and 32 dots for a 626,688-byte image."""
+    unit, term, host, root = lab()
+    (root / "pix601.bin").write_bytes(bytes(626_688))
+    for line in ("address 192.168.1.1", "server 192.168.1.2", "file pix601.bin"):
+        run(unit, term, line)
+    out = run(unit, term, "tftp")
+    assert "tftp pix601.bin@192.168.1.2" + "." * 32 + "\nReceived 626688 bytes\n" in out
+    run(unit, term, "reload", seconds=1)
+    assert unit.console.text().count("Rebooting....") == 1

@@ -102,6 +102,7 @@ class Monitor:
     words = WORDS
     help_rows = HELP
     progress = "."
+    progress_bytes = 19_584     # a mark per this much received: 000's 626,688-byte image shows 32
 
     def unknown(self, word: str) -> str:
         return f"Unknown command: {word}\n"
@@ -111,8 +112,7 @@ class Monitor:
             self.sink(f"{name:<32}{text}\n")
 
     def _reload(self, args) -> bool:
-        self.sink("Rebooting....\n")
-        self.reload()
+        self.reload()                           # the unit says Rebooting.... as it goes down
         return True
 
     def _setting(self, name: str, args) -> None:
@@ -205,11 +205,17 @@ class Monitor:
         shown = [0]
         clock = self.unit.boot_timers            # a reset ends the transfer with the boot
 
+        marked = [0]
+
         def show_trace() -> None:
             for mark in client.trace[shown[0]:]:
-                if mark == "." or self.tracing:
-                    self.sink(self.progress if mark == "." else mark)
+                if mark != "." and self.tracing:
+                    self.sink(mark)
             shown[0] = len(client.trace)
+            due = len(data) // self.progress_bytes
+            if due > marked[0]:
+                self.sink(self.progress * (due - marked[0]))
+                marked[0] = due
 
         def act(packets) -> None:
             for packet in packets:
@@ -290,6 +296,7 @@ class Rommon(Monitor):
                  ("help", "this help message"), ("reload", "halt and reload system"),
                  ("set", "show the ROMMON variables"), ("tftpdnld", "TFTP download an image and boot it")]
     progress = "!"
+    progress_bytes = 512        # ROMMON marks every block
     VARIABLES = ("ADDRESS", "SERVER", "GATEWAY", "PORT", "IMAGE")
 
     def __init__(self, unit, sink, reload):

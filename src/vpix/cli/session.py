@@ -285,6 +285,9 @@ class Session:
             self.frames.pop()
         ctx = Ctx(self, match, line)
         self._current_line = line.strip()
+        if interactive:
+            for listener in self.system.root.command_listeners:
+                listener(self)
         self._step(ctx, match.command.handler, None, output_filter, offset, interactive)
 
     def _match(self, line: str) -> tuple[Match, str]:

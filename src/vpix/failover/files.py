@@ -22,8 +22,6 @@ class FileReplication:
             return
         if runtime.active_in(runtime.system):
             runtime.send("file", {"line": line})
-        else:
-            runtime.warn_standby(runtime.system, session)
 
     def received(self, line: str) -> None:
         """The mate ran a file command; run it here after those before it."""

@@ -36,7 +36,8 @@ SENT = "End Configuration Replication to mate."
 RECEIVING = ("Detected an Active mate", "Beginning configuration replication from mate.")
 RECEIVED = "End configuration replication from mate."
 SYNC_STARTED, SYNC_COMPLETED = "Sync Started", "Sync Completed"      # PIX 6.x, on both units
-STANDBY_WARNING = "**** WARNING **** Configuration Replication is NOT performed from Standby unit to Active unit."
+STANDBY_WARNING = ("**** WARNING **** Configuration Replication is NOT performed from Standby unit to Active unit.\n"
+                   "\tConfigurations are no longer synchronized.")
 
 
 def _policy(words: str) -> int:
@@ -99,6 +100,7 @@ class FailoverRuntime:
         self.system.save_listeners.append(self._saved)
         self.system.context_listeners.append(self._context_started)
         self.system.file_listeners.append(self.files.changed)
+        self.system.command_listeners.append(self._command_typed)
         self._follow_config()
         self.enable()
 
@@ -114,7 +116,8 @@ class FailoverRuntime:
                                     (self.system.change_listeners, self._config_changed),
                                     (self.system.context_change_listeners, self._config_changed),
                                     (self.system.save_listeners, self._saved),
-                                    (self.system.context_listeners, self._context_started)):
+                                    (self.system.context_listeners, self._context_started),
+                                    (self.system.command_listeners, self._command_typed)):
             if listener in listeners:
                 listeners.remove(listener)
 
@@ -470,7 +473,8 @@ class FailoverRuntime:
                 self._sync_version = int(body.get("version", 0))
                 self.complete = False
                 self._replicating = True
-                self.system.unit.console.lines([SYNC_STARTED] if self._six else list(RECEIVING))
+                self.system.unit.console.write(f"{SYNC_STARTED}\n" if self._six else
+                                               ".\n\n" + "".join(line + "\n" for line in RECEIVING))
                 self.system.reset_config(keep=(type(self.config),))
             elif message.type == "config":
                 self._config_received(body, message.epoch)
@@ -480,7 +484,7 @@ class FailoverRuntime:
                 self.synced = (message.epoch, self._sync_version)
                 self.system.apply_factory_config()
                 self._follow_config()
-                self.system.unit.console.write((SYNC_COMPLETED if self._six else RECEIVED) + "\n")
+                self.system.unit.console.write(f"{SYNC_COMPLETED}\n" if self._six else f"{RECEIVED}\n\n" + self._prompt())
                 self.act(self.machine.sync_done(now))
                 for group in self.roles[1:]:
                     self._group_synced(group)
@@ -692,10 +696,14 @@ class FailoverRuntime:
                 self.config_version += 1
                 self.send("config", {"lines": session.mode_path() + [line], "version": self.config_version,
                                       **self.where(space)})
-        else:
-            self.warn_standby(space, session)
 
-    def warn_standby(self, space, session) -> None:
-        """A change entered where the space stands by stays here."""
-        if self.role_of(space).machine.state in STANDBY_STATES:
+    def _prompt(self) -> str:
+        """The console's prompt, drawn again after the replication messages (001)."""
+        session = self.system.unit.console_session
+        return session.prompt() if session is not None and not session.busy else ""
+
+    def _command_typed(self, session) -> None:
+        """001: every command typed where its space stands by, configuration or not, is told
+        that nothing goes from here to the active unit."""
+        if self.machine.enabled and self.role_of(session.system).machine.state in STANDBY_STATES:
             session.sink(STANDBY_WARNING + "\n")

@@ -228,6 +228,7 @@ class System(Space):
         self.context_change_listeners: list[Callable[[str, str, Session], None]] = []
         self.save_listeners: list[Callable[["Space", Session], None]] = []     # `write memory` of a space
         self.file_listeners: list[Callable[[str, Session], None]] = []         # a file command's line
+        self.command_listeners: list[Callable[[Session], None]] = []           # a command typed, any space
         self._build(self)
 
     def file_changed(self, line: str, session: Session) -> None:
