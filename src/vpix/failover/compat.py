@@ -1,4 +1,5 @@
-"""Can these two units be a failover pair? Checked when a unit first hears its mate.
+"""Can these two units be a failover pair? Checked when a unit first hears its mate (sans-IO:
+the runtime says what this unit is, the mate's hello what it is).
 
 Each unit tells its mate, in its hellos, what it is: platform, interface count, software
 version, license (its kind, which on a PIX must be Unrestricted on the primary, and its
@@ -19,19 +20,6 @@ class Mismatch:
     id: int
     text: str
     fatal: bool = True
-
-
-def identity(system) -> dict:
-    """What this unit tells its mate about itself."""
-    from vpix.features.failover import FailoverConfig
-    from vpix.features.license import Licensing
-
-    running = system.feature(Licensing).running
-    crypto = "3DES" if running.vpn_3des else "DES" if running.vpn_des else "none"
-    return {"platform": system.hw.model, "interfaces": len(system.hw.interfaces),
-            "version": str(system.version), "license": running.kind, "crypto": crypto,
-            "mode": "multiple" if system.multiple else "single",
-            "active_active": bool(system.feature(FailoverConfig).groups)}
 
 
 def check(ours: dict, mate: dict, primary: bool = True) -> list[Mismatch]:

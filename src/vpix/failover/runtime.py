@@ -17,6 +17,7 @@ from vpix.failover.monitoring import Monitoring
 from vpix.failover.roles import Role
 from vpix.failover.stateful import StateLink
 from vpix.features.interfaces import Interfaces
+from vpix.features.license import Licensing
 from vpix.net.packets import mac_bytes, mac_text
 
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
@@ -56,6 +57,16 @@ def _describe(kind: str, body: dict) -> str:
     return f"{kind} {body}" if kind in ("state", "sync-start") else kind
 
 
+def _identity(system, config) -> dict:
+    """What this unit tells its mate about itself (failover/compat.py checks it)."""
+    running = system.feature(Licensing).running
+    crypto = "3DES" if running.vpn_3des else "DES" if running.vpn_des else "none"
+    return {"platform": system.hw.model, "interfaces": len(system.hw.interfaces),
+            "version": str(system.version), "license": running.kind, "crypto": crypto,
+            "mode": "multiple" if system.multiple else "single",
+            "active_active": bool(config.groups)}
+
+
 class FailoverRuntime:
     def __init__(self, system, config):
         self.system = system
@@ -85,7 +96,7 @@ class FailoverRuntime:
         self.monitors: dict = {}                 # space -> its Monitoring
         self.mate_status: dict[str, str] = {}    # what the mate reports of its monitored interfaces
         self.stateful: StateLink | None = None
-        self.identity = compat.identity(system)
+        self.identity = _identity(system, config)
         self._logged_mismatch: int | None = None       # the mate's epoch whose mismatches are logged
         self._exec_session = None                # where `failover exec` commands run on this unit
         self._exec_waiting: dict[int, tuple[Callable, list[str]]] = {}
