@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -155,3 +156,16 @@ async def test_configure_http_merges(pix7, web):
     assert "Invalid input" in out                      # the bad line answers, the rest applies
     assert unit.system.prompt_name() == "merged"
     assert "name 10.9.9.9 merged-host" in unit.system.running_config()
+
+
+async def test_a_refused_connection_is_said_in_the_devices_words(pix7):
+    unit, term = pix7
+    with socket.socket() as closed:                 # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    for command in (f"configure http://127.0.0.1:{port}/x.cfg", f"copy /noconfirm http://127.0.0.1:{port}/x.bin flash:",
+                    f"copy /noconfirm ftp://127.0.0.1:{port}/x.bin flash:"):
+        term.type(command + "\n")
+        await settle(unit)
+        out = term.read()
+        assert "(Connection refused)" in out and "Errno" not in out and "Connect call" not in out, out

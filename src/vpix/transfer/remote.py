@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import ssl
 from typing import Any, Awaitable, Callable
 from urllib.parse import SplitResult, unquote, urlsplit
 
@@ -85,4 +87,10 @@ def reason(failure) -> str:
             failure.code, f"{failure.code} {failure.text}")
     if isinstance(failure, http.HttpError):
         return "No such file or directory" if failure.status == 404 else f"{failure.status} {failure.reason}".strip()
-    return str(failure) or type(failure).__name__
+    if isinstance(failure, (TimeoutError, asyncio.TimeoutError)):
+        return "Timed out"
+    if isinstance(failure, ssl.SSLError):
+        return "SSL handshake failed"
+    if isinstance(failure, OSError):          # the device says what the system call said, no more
+        return os.strerror(failure.errno) if failure.errno else "Connection failed"
+    return "Invalid argument"

@@ -503,7 +503,7 @@ def configure_url(ctx: Ctx):
     received: list[bytes] = []
     failure = yield Wait(lambda done: run(fetch(url, received.append), done))
     if failure is not None:
-        reason = f"{failure.status} {failure.reason}" if isinstance(failure, http.HttpError) else str(failure)
-        raise CommandError(f"%Error opening {url} ({reason})")
+        said = f"{failure.status} {failure.reason}" if isinstance(failure, http.HttpError) else reason(failure)
+        raise CommandError(f"%Error opening {url} ({said})")
     for answer in ctx.system.apply_config(b"".join(received).decode("latin-1")):
         ctx.print(answer)
