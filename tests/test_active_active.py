@@ -266,12 +266,12 @@ def test_with_the_failover_link_down_at_startup_both_units_take_both_groups(pair
 
 def test_show_monitor_interface_inside_a_context_shows_its_group(pair):
     out = pair.exec_in("secondary", "ctx1", "show monitor-interface")
-    assert out == ("        This host: Secondary - Active\n"
-                   "                Interface outside (172.17.1.1): Normal\n"
-                   "                Interface inside (192.168.2.1): Normal\n"
-                   "        Other host: Primary - Standby Ready\n"
-                   "                Interface outside (172.17.1.2): Normal\n"
-                   "                Interface inside (192.168.2.2): Normal\n")
+    assert out == ("This host: Secondary - Active\n"
+                   "  Interface outside (172.17.1.1): Normal\n"
+                   "  Interface inside (192.168.2.1): Normal\n"
+                   "Other host: Primary - Standby Ready\n"
+                   "  Interface outside (172.17.1.2): Normal\n"
+                   "  Interface inside (192.168.2.2): Normal\n")
 
 
 def test_show_failover_inside_a_context_shows_the_context_on_both_units(pair):

@@ -340,18 +340,18 @@ def test_show_failover_state_interface_monitor_interface_and_history(pair):
     pair.boot()
     pair.run(40)
     active = pair.enable("primary")
-    assert active.cmd("show monitor-interface").splitlines() == [
-        "        This host: Primary - Active",
-        "                Interface outside (172.16.1.1): Normal (Waiting)",
-        "                Interface inside (192.168.1.1): Normal",
-        "        Other host: Secondary - Standby Ready",
-        "                Interface outside (172.16.1.2): Normal (Waiting)",
-        "                Interface inside (192.168.1.2): Normal"]
+    assert active.cmd("show monitor-interface").splitlines() == [           # 001's layouts
+        "This host: Primary - Active",
+        "  Interface outside (172.16.1.1): Normal (Waiting)",
+        "  Interface inside (192.168.1.1): Normal",
+        "Other host: Secondary - Standby Ready",
+        "  Interface outside (172.16.1.2): Normal (Waiting)",
+        "  Interface inside (192.168.1.2): Normal"]
     assert active.cmd("show failover interface").splitlines() == [
-        "        interface failover Ethernet3",
-        "                System IP Address: 10.1.0.1 255.255.255.0",
-        "                My IP Address    : 10.1.0.1",
-        "                Other IP Address : 10.1.0.2"]
+        "      interface failover Ethernet3",
+        "          System IP Address: 10.1.0.1 255.255.255.0",
+        "          My IP Address      : 10.1.0.1",
+        "          Other IP Address   : 10.1.0.2"]
     assert active.cmd("show failover state").splitlines() == [      # 001's layout on 7.2
         "====My State====", "Primary | Active |", "====Other State====", "Secondary | Standby |",
         "====Configuration State====", "      Sync Done", "====Communication State====", "      Mac set",

@@ -234,7 +234,7 @@ def _stamp(when: datetime) -> str:
 
 
 def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str], str],
-          times: tuple[str, str] = ("", ""), space=None):
+          times: tuple[str, str] = ("", ""), space=None, head_indent: str = " " * 8):
     """The This host / Other host blocks with their interfaces (after ``times``' line, if any);
     ``state_word`` says a unit's state in the version family's words. For a context ``space``:
     its interfaces, and the states of the role it follows."""
@@ -244,7 +244,7 @@ def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str],
     blocks = ((f"This host: {mine} - {state_word(machine.state)}", times[0], True),
               (f"Other host: {other} - {state_word(machine.mate_state)}", times[1], False))
     for head, time_line, own in blocks:
-        ctx.print(f"        {head}")
+        ctx.print(head_indent + head)
         if time_line:
             ctx.print(time_line)
         for line in _interface_lines(ctx, fo, own, space):
@@ -271,7 +271,7 @@ def show_monitor_interface(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     if fo.runtime is None:
         return
-    hosts(ctx, fo, " " * 16, _state_word, space=ctx.system)
+    hosts(ctx, fo, "  ", _state_word, space=ctx.system, head_indent="")      # 001's layout
 
 
 STATE_HELP = {"state": "Show failover internal state information"}
@@ -343,11 +343,11 @@ def show_failover_interface(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
     for name, hw in (link for link in (fo.lan_interface, fo.state_link) if link):
         address = fo.addresses.get(name)
-        ctx.print(f"        interface {name} {hw}")
+        ctx.print(f"      interface {name} {hw}")                      # 001's layout
         if address is None:
-            ctx.print("                System IP Address: 0.0.0.0 0.0.0.0")
+            ctx.print("          System IP Address: 0.0.0.0 0.0.0.0")
             continue
         own, other = address.ends(fo.is_primary())
-        ctx.print(f"                System IP Address: {address.address} {address.mask}")
-        ctx.print(f"                My IP Address    : {own}")
-        ctx.print(f"                Other IP Address : {other}")
+        ctx.print(f"          System IP Address: {address.address} {address.mask}")
+        ctx.print(f"          My IP Address      : {own}")
+        ctx.print(f"          Other IP Address   : {other}")
