@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import tomllib
+from contextlib import contextmanager
 
 import pexpect
 import pytest
@@ -224,9 +225,7 @@ def test_a_port_in_use_is_one_line(tmp_path, images):
 def test_console_on_stdio(tmp_path, images):
     CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
                               "--image", str(images["pix-6.3(5)"])])
-    child = pexpect.spawn(sys.executable, ["-m", "vpix", "console", str(tmp_path / "u")],
-                          timeout=20, encoding="utf-8")
-    try:
+    with _console(str(tmp_path / "u")) as child:
         child.expect("Cisco PIX Firewall Version 6.3\\(5\\)")
         child.expect("pixfirewall> ")
         child.sendline("enable")
@@ -235,6 +234,14 @@ def test_console_on_stdio(tmp_path, images):
         child.expect("pixfirewall# ")
         child.sendline("show curpriv")
         child.expect("Current privilege level : 15")
+
+
+@contextmanager
+def _console(*args: str):
+    """`vpix console ARGS` on a terminal of its own; Ctrl-] ends it."""
+    child = pexpect.spawn(sys.executable, ["-m", "vpix", "console", *args], timeout=30, encoding="utf-8")
+    try:
+        yield child
         child.send("\x1d")
         child.expect(pexpect.EOF)
     finally:
@@ -246,18 +253,12 @@ def test_console_attaches_to_a_unit_another_process_runs(tmp_path, images):
                               "--image", str(images["pix-7.2(1)"])])
     served = _Vpix(["unit", "run", str(tmp_path / "u")])
     try:
-        child = pexpect.spawn(sys.executable, ["-m", "vpix", "console", str(tmp_path / "u")], timeout=30,
-                              encoding="utf-8")
-        try:
+        with _console(str(tmp_path / "u")) as child:
             child.expect("attached to the console at 127.0.0.1:")
             child.send("\r")
             child.expect("pixfirewall> ")
             child.send("show curpriv\r")
             child.expect("Current privilege level : 1")
-            child.send("\x1d")
-            child.expect(pexpect.EOF)
-        finally:
-            child.close()
         with Line(served.ports("u")[0]) as line:          # the unit still runs
             line.send(b"\r\n").expect("pixfirewall> ")
         served.stop()
@@ -280,16 +281,10 @@ units:
 """)
     served = _Vpix(["lab", "up", str(lab)])
     try:
-        child = pexpect.spawn(sys.executable, ["-m", "vpix", "console", "a", "--lab", str(lab)], timeout=30,
-                              encoding="utf-8")
-        try:
+        with _console("a", "--lab", str(lab)) as child:
             child.expect("attached")
             child.send("\r")
             child.expect("lab-a> ")
-            child.send("\x1d")
-            child.expect(pexpect.EOF)
-        finally:
-            child.close()
         served.stop()
     finally:
         served.kill()
