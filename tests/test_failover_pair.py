@@ -810,3 +810,19 @@ def test_the_standby_shows_the_join_as_001_does_and_warns_on_every_command(pair)
     term = pair.enable("secondary")
     assert on_standby(term.cmd("show version")).startswith("\nCisco PIX Security Appliance Software Version")
     assert "WARNING" not in pair.enable("primary").cmd("show version")
+
+
+def test_after_an_interface_failover_the_units_wait_and_the_failed_interface_shows_it(pair):
+    """004 Example 3: the active unit's inside stops hearing anything; the mate takes over and
+    both are back in waiting mode, the failed interface Failed (Waiting)."""
+    pair.boot()
+    pair.run(40)
+    assert _ping(pair, "192.168.1.2")               # the standby knows the host: it will hear it
+    pair.inside.detach(pair.units["primary"].ports[1])      # the active's switch port goes dead, link up
+    pair.run(30)
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Failed", "Active")
+    out = pair.enable("primary").cmd("show failover")
+    assert _status_lines(out, "This") == ["Interface outside (172.16.1.2): Normal (Waiting)",
+                                          "Interface inside (192.168.1.2): Failed (Waiting)"]
+    assert _status_lines(out, "Other") == ["Interface outside (172.16.1.1): Normal (Waiting)",
+                                           "Interface inside (192.168.1.1): Normal (Waiting)"]

@@ -14,7 +14,7 @@ import secrets
 from typing import Callable
 
 from vpix.failover import messages
-from vpix.failover.watch import FAILED, LINK_DOWN, NORMAL, WAITING, InterfaceWatch, Note, Probe
+from vpix.failover.watch import FAILED, FAILED_WAITING, LINK_DOWN, NORMAL, WAITING, InterfaceWatch, Note, Probe
 from vpix.features.interfaces import Interfaces
 
 UNKNOWN = "Unknown"
@@ -42,6 +42,11 @@ class Monitoring:
         self._listeners: dict[int, Callable[[bool], None]] = {}    # port index -> its link listener
         self._receiver = messages.Endpoint(0, self.config.key)
         self._next_hello = 0.0
+
+    def restart(self, now: float) -> None:
+        """A failover: every interface waits for the mate's hellos again."""
+        for watch in self.watches.values():
+            self._act(watch, watch.restart(now))
 
     def rekey(self, key: str | None) -> None:
         for endpoint in [self._receiver, *self._senders.values()]:
@@ -197,7 +202,7 @@ class Monitoring:
         return {self.label + name: self.status(name) for name in self.watches}
 
     def _count_failures(self, now: float) -> None:
-        failed = sum(1 for name in self.watches if self.status(name) in (FAILED, LINK_DOWN))
+        failed = sum(1 for name in self.watches if self.status(name) in (FAILED, FAILED_WAITING, LINK_DOWN))
         if failed != self.failed:
             self.failed = failed
             self.runtime.count_failures(now)

@@ -337,6 +337,10 @@ class FailoverRuntime:
         self.config.debug("switch", f"{group}{'Active' if action.active else 'Standby'} ({action.reason})")
         if action.active and self.stateful is not None:
             self.stateful.taking_over(self.spaces_of(role))
+        for space in self.spaces_of(role):
+            monitor = self.monitors.get(space)
+            if monitor is not None:
+                monitor.restart(self.now())
         if role is self.unit_role:
             if action.active:
                 self._replicating = False    # a bulk sync cut short by the takeover is over

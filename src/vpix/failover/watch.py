@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 NORMAL = "Normal"
 WAITING = "Normal (Waiting)"
+FAILED_WAITING = "Failed (Waiting)"
 TESTING = "Testing"
 FAILED = "Failed"
 LINK_DOWN = "Link Down"
@@ -67,7 +68,7 @@ class InterfaceWatch:
 
     @property
     def failed(self) -> bool:
-        return self.status in (FAILED, LINK_DOWN)
+        return self.status in (FAILED, FAILED_WAITING, LINK_DOWN)
 
     @property
     def deadline(self) -> float | None:
@@ -96,6 +97,14 @@ class InterfaceWatch:
 
     def frame(self) -> None:
         self._frames += 1
+
+    def restart(self, now: float) -> list:
+        """After a failover the units are back in waiting mode (004): hellos must be heard again;
+        a failed interface stays failed, waiting (Failed (Waiting))."""
+        self._test, self._heard, self._hellos, self._since = None, None, 0, now
+        if self.status != LINK_DOWN:
+            self.status = FAILED_WAITING if self.status == FAILED else WAITING
+        return []
 
     def mate(self, present: bool, now: float) -> list:
         """The mate is gone, or back: either way the interface waits for its hellos again."""
