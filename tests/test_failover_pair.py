@@ -406,6 +406,7 @@ def test_failover_exec_runs_on_the_chosen_unit(pair):
     pair.boot()
     pair.run(10)
     active = pair.enable("primary")
+    active.cmd("terminal pager 0")                # the mate's output is paged here like any other
 
     def run(term, line):
         out = term.type(line + "\n")
@@ -416,6 +417,9 @@ def test_failover_exec_runs_on_the_chosen_unit(pair):
     assert "This host: Secondary - Standby Ready" in out
     out = run(active, "failover exec active show failover")
     assert "This host: Primary - Active" in out
+    out = run(active, "failover exec mate show version | include Hardware")
+    body = out.split("\n", 1)[1].rsplit("\n", 1)[0]        # between the echoed line and the prompt
+    assert body == "Hardware:   PIX-515E, 128 MB RAM, CPU Pentium II 433 MHz", out
     # a mode entered through failover exec holds for the next one, as on the device
     run(active, "failover exec standby configure terminal")
     run(active, "failover exec standby hostname other")

@@ -552,7 +552,8 @@ def failover_exec(ctx: Ctx):
         output = yield Wait(lambda done: runtime.exec_on_mate(line, done))
         if output is None:
             raise CommandError("ERROR: Failed to execute the command on the mate: no response from mate")
-    ctx.emit(output)
+    for text in output.splitlines():               # as lines, so that a `|` filter applies to them
+        ctx.print(text)
 
 
 @command("failover reload-standby", versions="7.x",
