@@ -43,6 +43,15 @@ class End:
     mapped_ip: int
     mapped_port: int
 
+    def record(self) -> list:
+        """As it travels to the mate, field by field in this order (``from_record`` reads it)."""
+        return [self.iface, self.ip, self.port, self.security, self.mapped_ip, self.mapped_port]
+
+    @classmethod
+    def from_record(cls, fields: list) -> "End":
+        iface, ip, port, security, mapped_ip, mapped_port = fields
+        return cls(str(iface), int(ip), int(port), int(security), int(mapped_ip), int(mapped_port))
+
 
 @dataclass(eq=False)
 class Conn:
@@ -149,7 +158,7 @@ def record(op: str, conn: Conn) -> list:
     for index, name in enumerate(_STATE):
         pair = getattr(conn, name)
         bits |= (pair[0] << (2 * index)) | (pair[1] << (2 * index + 1))
-    entry = [op, conn.id, conn.proto, list(vars(conn.a).values()), list(vars(conn.b).values()), conn.bytes, bits]
+    entry = [op, conn.id, conn.proto, conn.a.record(), conn.b.record(), conn.bytes, bits]
     if op == OPENED and conn.xlates:
         entry.append([xlate_record(OPENED, xlate) for xlate in conn.xlates])
     return entry
@@ -254,7 +263,7 @@ class ConnTable:
                 self.close(conn, "replicated", now)
             return
         if conn is None:
-            ends = [End(str(e[0]), *(int(v) for v in e[1:6])) for e in (a, b)]
+            ends = [End.from_record(e) for e in (a, b)]
             conn = self.open(int(proto), ends[0], ends[1], now, int(ident), xlates=xlates)
         conn.bytes, conn.last = int(count), now
         for index, name in enumerate(_STATE):
