@@ -11,8 +11,7 @@ import re
 
 import pytest
 
-from test_failover_pair import Pair
-from test_failover_stateful import STATE, _with_state_link, server_outside
+from helpers.pairs import STATE, Pair, server_outside, with_state_link
 from test_real_hosts import CONFIG as SINGLE_UNIT
 
 from vpix.features.forwarding import Forwarding
@@ -30,7 +29,7 @@ class EmulatedPair(Pair):
 
     def __init__(self, tmp_path, images, stateful: bool):
         super().__init__(tmp_path, images)
-        _with_state_link(self, (STATE + "failover replication http\n" if stateful else "") + POLICY)
+        with_state_link(self, (STATE + "failover replication http\n" if stateful else "") + POLICY)
         server_outside(self)
         self.files = {"file.bin": random.Random(5).randbytes(200_000)}
         FtpServer(self.host.tcp, self.files)

@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from test_failover_pair import Pair
+from helpers.pairs import Pair
 
 from vpix.failover.runtime import NOT_REPLICATED
 

@@ -8,90 +8,16 @@ import re
 
 import pytest
 
-from conftest import Terminal, host_key
 from helpers.failover import on_standby
+from helpers.pairs import BASE, Pair, ping
 
-from vpix.clock import VirtualClock
 from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
 from vpix.features.failover import FailoverConfig
-from vpix.hardware import unitdir
-from vpix.net.fabric import Port, Segment
-from vpix.net.host import Host
+from vpix.net.fabric import Port
 from vpix.net.packets import ETH_ARP, Arp, Ethernet, ip_bytes, mac_bytes
 from vpix.transfer import tftp
 from vpix.transfer.tftp_server import TftpServer
-from vpix.unit import Unit
 from vpix.versions import Version
-
-BASE = """hostname pix
-interface Ethernet0
- nameif outside
- security-level 0
- ip address 172.16.1.1 255.255.0.0 standby 172.16.1.2
-interface Ethernet1
- nameif inside
- security-level 100
- ip address 192.168.1.1 255.255.255.0 standby 192.168.1.2
-interface Ethernet3
- no shutdown
-failover lan unit {role}
-failover lan interface failover Ethernet3
-failover lan enable
-failover polltime unit 1 holdtime 3
-failover key {key}
-failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
-failover
-"""
-SECONDARY = """failover lan unit secondary
-failover lan interface failover Ethernet3
-failover lan enable
-failover polltime unit 1 holdtime 3
-failover key {key}
-failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
-interface Ethernet3
- no shutdown
-failover
-"""
-
-
-class Pair:
-    def __init__(self, tmp_path, images, secondary_key="k3y", secondary_image=None, secondary_platform="PIX-515E"):
-        self.clock = VirtualClock(1000.0)
-        self.link = Segment("failover", self.clock)
-        self.inside = Segment("inside", self.clock)
-        self.host = Host("pc", mac_bytes("0050.5600.0099"), "192.168.1.50", self.clock)
-        self.host.plug(self.inside)
-        self.sniffed: list[bytes] = []
-        self.inside.attach(Port(bytes(6), self.sniffed.append))
-        self.units, self.terms = {}, {}
-        for role, config in (("primary", BASE.format(role="primary", key="k3y")),
-                             ("secondary", SECONDARY.format(key=secondary_key))):
-            directory = tmp_path / role
-            image = secondary_image if role == "secondary" and secondary_image else images["pix-7.2(1)"]
-            platform = secondary_platform if role == "secondary" else "PIX-515E"
-            unitdir.create(directory, platform, image=image, host_key=host_key(), startup_config=config)
-            unit = Unit(directory, self.clock)
-            self.link.attach(unit.ports[3])
-            self.inside.attach(unit.ports[1])
-            self.units[role], self.terms[role] = unit, Terminal(unit)
-
-    def boot(self, *roles):
-        for role in roles or ("primary", "secondary"):
-            self.units[role].power_on()
-
-    def run(self, seconds):
-        self.clock.advance(seconds)
-
-    def machine(self, role):
-        runtime = self.units[role].system.feature(FailoverConfig).runtime
-        return runtime.machine
-
-    def enable(self, role):
-        term = self.terms[role]
-        term.cmd("enable")
-        term.cmd("")
-        return term
-
 
 @pytest.fixture
 def pair(tmp_path, images):
@@ -230,13 +156,6 @@ def test_write_memory_saves_on_both_and_write_standby_resyncs(pair):
     assert "failover lan unit secondary" in pair.units["secondary"].system.running_config()
 
 
-def _ping(pair, address) -> bool:
-    replies = []
-    pair.host.stack.ping(address, 1, 1.0, replies.append)
-    pair.run(1.5)
-    return replies == [True]
-
-
 def _gratuitous(frames, address):
     """The MACs that announced ``address`` with gratuitous ARP."""
     found = []
@@ -254,7 +173,7 @@ def test_takeover_keeps_the_active_address_and_mac_and_announces_them(pair):
     pair.run(10)
     primary_mac = mac_bytes(pair.units["primary"].identity.macs[1])
     secondary_mac = mac_bytes(pair.units["secondary"].identity.macs[1])
-    assert _ping(pair, "192.168.1.1") and _ping(pair, "192.168.1.2")
+    assert ping(pair, "192.168.1.1") and ping(pair, "192.168.1.2")
     assert pair.host.stack.arp["192.168.1.1"] == primary_mac           # the active unit
     assert pair.host.stack.arp["192.168.1.2"] == secondary_mac         # the standby unit
     pair.sniffed.clear()
@@ -262,12 +181,12 @@ def test_takeover_keeps_the_active_address_and_mac_and_announces_them(pair):
     pair.run(4)
     assert pair.machine("secondary").state == "Active"
     assert _gratuitous(pair.sniffed, "192.168.1.1") == [primary_mac]   # the primary's MAC, now on the secondary
-    assert _ping(pair, "192.168.1.1")
-    assert not _ping(pair, "192.168.1.2")                              # nobody holds the standby address
+    assert ping(pair, "192.168.1.1")
+    assert not ping(pair, "192.168.1.2")                              # nobody holds the standby address
     pair.units["primary"].power_on()
     pair.run(10)
     assert pair.machine("primary").state == "Standby Ready"
-    assert _ping(pair, "192.168.1.2") and pair.host.stack.arp["192.168.1.2"] == secondary_mac
+    assert ping(pair, "192.168.1.2") and pair.host.stack.arp["192.168.1.2"] == secondary_mac
 
 
 def test_virtual_mac_addresses_follow_the_active_unit(pair):
@@ -275,14 +194,14 @@ def test_virtual_mac_addresses_follow_the_active_unit(pair):
     pair.run(10)
     pair.enable("primary").configure("failover mac address Ethernet1 0000.0c00.0a01 0000.0c00.0a02")
     pair.run(1)
-    assert _ping(pair, "192.168.1.1") and _ping(pair, "192.168.1.2")
+    assert ping(pair, "192.168.1.1") and ping(pair, "192.168.1.2")
     assert pair.host.stack.arp["192.168.1.1"] == mac_bytes("0000.0c00.0a01")
     assert pair.host.stack.arp["192.168.1.2"] == mac_bytes("0000.0c00.0a02")
     pair.sniffed.clear()
     pair.enable("secondary").cmd("failover active")
     pair.run(1)
     assert _gratuitous(pair.sniffed, "192.168.1.1") == [mac_bytes("0000.0c00.0a01")]
-    assert _ping(pair, "192.168.1.1") and _ping(pair, "192.168.1.2")
+    assert ping(pair, "192.168.1.1") and ping(pair, "192.168.1.2")
 
 
 def _status_lines(out, host):
@@ -324,7 +243,7 @@ def test_the_unit_that_still_hears_traffic_wins(pair):
     for role in pair.units:
         pair.enable(role).configure("logging enable", "logging buffered debugging")
     pair.run(40)
-    assert _ping(pair, "192.168.1.1")                # the active unit has the host in its ARP cache
+    assert ping(pair, "192.168.1.1")                # the active unit has the host in its ARP cache
     pair.inside.detach(pair.units["secondary"].ports[1])   # the standby's switch port goes dead, link up
     pair.run(30)
     assert pair.machine("secondary").state == "Failed"
@@ -693,9 +612,9 @@ def test_an_interface_without_a_standby_address_waits_and_never_fails_the_active
                                                                                        monkeypatch):
     """001: with no failover IP address, `show failover` displays 0.0.0.0 and monitoring of the
     interface stays in the waiting state."""
-    import test_failover_pair as this
+    from helpers import pairs
 
-    monkeypatch.setattr(this, "BASE", BASE.replace("255.255.0.0 standby 172.16.1.2", "255.255.0.0"))
+    monkeypatch.setattr(pairs, "BASE", BASE.replace("255.255.0.0 standby 172.16.1.2", "255.255.0.0"))
     pair = Pair(tmp_path, images)
     pair.boot()
     pair.run(300)
@@ -821,7 +740,7 @@ def test_after_an_interface_failover_the_units_wait_and_the_failed_interface_sho
     both are back in waiting mode, the failed interface Failed (Waiting)."""
     pair.boot()
     pair.run(40)
-    assert _ping(pair, "192.168.1.2")               # the standby knows the host: it will hear it
+    assert ping(pair, "192.168.1.2")               # the standby knows the host: it will hear it
     pair.inside.detach(pair.units["primary"].ports[1])      # the active's switch port goes dead, link up
     pair.run(30)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Failed", "Active")

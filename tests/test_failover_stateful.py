@@ -9,33 +9,15 @@ import re
 import pytest
 
 from helpers.failover import on_standby
-from test_failover_pair import Pair, _ping
+from helpers.pairs import STATE, Pair, ping, server_outside, with_state_link
 
 from vpix.failover.stateful import ARP, SYS_CMD, TCP_CONN
 from vpix.features.failover import FailoverConfig
-from vpix.net.fabric import Segment
 from vpix.net.packets import mac_bytes
-
-STATE = """interface Ethernet2
- no shutdown
-failover link state Ethernet2
-failover interface ip state 10.2.0.1 255.255.255.0 standby 10.2.0.2
-"""
-
-
-def _with_state_link(pair, lines=STATE):
-    unit = pair.units["primary"]
-    unit.flash.write_private("startup-config",
-                             (unit.flash.read_private("startup-config").decode() + lines).encode())
-    pair.state = Segment("state", pair.clock)
-    for unit in pair.units.values():
-        pair.state.attach(unit.ports[2])
-    return pair
-
 
 @pytest.fixture
 def stateful(tmp_path, images):
-    pair = _with_state_link(Pair(tmp_path, images))
+    pair = with_state_link(Pair(tmp_path, images))
     pair.boot()
     pair.run(10)
     return pair
@@ -69,7 +51,7 @@ def test_show_failover_counts_what_the_state_link_carries(stateful):
 
 
 def test_arp_entries_the_active_learns_reach_the_standby(stateful):
-    assert _ping(stateful, "192.168.1.1")
+    assert ping(stateful, "192.168.1.1")
     host_mac = mac_bytes("0050.5600.0099")
     standby = stateful.units["secondary"].system
     inside = standby.feature(FailoverConfig).runtime.interfaces.by_name("inside")
@@ -80,7 +62,7 @@ def test_arp_entries_the_active_learns_reach_the_standby(stateful):
 
 
 def test_a_standby_that_becomes_ready_gets_the_arp_table_in_bulk(stateful):
-    assert _ping(stateful, "192.168.1.1")
+    assert ping(stateful, "192.168.1.1")
     stateful.units["secondary"].reload()
     stateful.run(15)
     assert stateful.machine("secondary").state == "Standby Ready"
@@ -91,7 +73,7 @@ def test_a_standby_that_becomes_ready_gets_the_arp_table_in_bulk(stateful):
 
 
 def test_the_new_active_answers_from_the_replicated_arp_table(stateful):
-    assert _ping(stateful, "192.168.1.1")
+    assert ping(stateful, "192.168.1.1")
     stateful.units["primary"].power_off()
     stateful.run(5)
     assert stateful.machine("secondary").state == "Active"
@@ -143,20 +125,6 @@ def test_bad_updates_are_counted_and_change_nothing(stateful, body):
     assert stateful.machine("secondary").state == "Standby Ready"
 
 
-def server_outside(pair):
-    """A server on the outside segment, and the inside PC routing through the pair."""
-    from vpix.net.host import Host
-
-    pair.outside = Segment("outside", pair.clock)
-    for unit in pair.units.values():
-        pair.outside.attach(unit.ports[0])
-    pair.server = Host("server", mac_bytes("0050.5600.0077"), "172.16.1.50", pair.clock, "255.255.0.0",
-                       gateway="172.16.1.1")
-    pair.server.plug(pair.outside)
-    pair.host.stack.gateway = "192.168.1.1"
-    return pair
-
-
 def _outside(pair):
     """``server_outside``, with every TCP segment the two hosts receive kept in ``pair.got``."""
     from vpix.net.packets import PROTO_TCP, Tcp
@@ -191,7 +159,7 @@ def test_a_connection_survives_a_takeover_only_with_stateful_failover(tmp_path, 
 
     pair = Pair(tmp_path, images)
     if stateful_link:
-        _with_state_link(pair)
+        with_state_link(pair)
     _outside(pair)
     pair.boot()
     pair.run(10)
@@ -214,7 +182,7 @@ def test_a_connection_survives_a_takeover_only_with_stateful_failover(tmp_path, 
 def test_http_connections_replicate_only_when_asked(tmp_path, images):
     from vpix.net.packets import SYN
 
-    pair = _outside(_with_state_link(Pair(tmp_path, images)))
+    pair = _outside(with_state_link(Pair(tmp_path, images)))
     pair.boot()
     pair.run(10)
     _segment(pair, "pc", "172.16.1.50", 40000, 80, SYN)
@@ -225,7 +193,7 @@ def test_http_connections_replicate_only_when_asked(tmp_path, images):
 
 
 def test_the_standby_gets_existing_connections_in_bulk(tmp_path, images):
-    pair = _outside(_with_state_link(Pair(tmp_path, images)))
+    pair = _outside(with_state_link(Pair(tmp_path, images)))
     pair.boot()
     pair.run(10)
     _handshake(pair)
@@ -239,7 +207,7 @@ def test_a_big_table_goes_to_the_standby_in_bulk_updates_of_bounded_size(tmp_pat
     from vpix.failover.stateful import BULK_RECORDS
     from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes
 
-    pair = _outside(_with_state_link(Pair(tmp_path, images)))
+    pair = _outside(with_state_link(Pair(tmp_path, images)))
     pair.boot()
     pair.run(10)
     _segment(pair, "pc", "172.16.1.50", 19999, 22, SYN)      # the gateway's MAC address learned
@@ -259,7 +227,7 @@ def test_a_translated_connection_survives_with_its_translation(tmp_path, images)
     from vpix.failover.stateful import XLATE_TIMEOUT
     from vpix.net.packets import ACK, SYN
 
-    pair = _outside(_with_state_link(Pair(tmp_path, images), STATE + "nat (inside) 1 0 0\nglobal (outside) 1 interface\n"))
+    pair = _outside(with_state_link(Pair(tmp_path, images), STATE + "nat (inside) 1 0 0\nglobal (outside) 1 interface\n"))
     pair.boot()
     pair.run(10)
     _segment(pair, "pc", "172.16.1.50", 40000, 22, SYN)
