@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from test_monitor import run
+from helpers.monitor import run
 
 from conftest import Terminal, make_unit, tftp_host
 from vpix.features.license import Licensing, grants, keys

@@ -6,24 +6,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from helpers.contexts import multiple, sharing
 from traffic import Net
 
 from vpix.features.contexts import Contexts
 from vpix.image import format as image_format
 from vpix.features.interfaces import Interfaces
-from vpix.net.fabric import Segment
-from vpix.net.host import Host
-from vpix.net.packets import ACK, PROTO_TCP, SYN, Tcp, mac_bytes
+from vpix.net.packets import ACK, SYN
 from vpix.transfer.tftp_server import TftpServer
-
-
-def multiple(net: Net) -> None:
-    """`mode multiple noconfirm`, then the reboot, back at the enable prompt."""
-    net.term.cmd("configure terminal")
-    net.term.cmd("mode multiple noconfirm")
-    net.run(1)
-    net.term.cmd("enable")
-    net.term.cmd("")
 
 
 @pytest.fixture
@@ -407,35 +397,8 @@ async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable
 
 # ---------------------------------------------------------------- shared interfaces
 
-CTX1_SHARING_OUTSIDE = (
-    "interface Ethernet0", "nameif outside", "security-level 0", "ip address 172.16.1.2 255.255.0.0",
-    "interface Ethernet2", "nameif inside", "security-level 100", "ip address 10.2.2.1 255.255.255.0",
-    "static (inside,outside) 172.16.1.100 10.2.2.50 netmask 255.255.255.255",
-    "access-list in extended permit tcp any host 172.16.1.100 eq www",
-    "access-group in in interface outside",
-)
-
-
-def _sharing(net):
-    """Context ctx1 shares Ethernet0 (outside) with the admin context and has Ethernet2 to
-    itself, with a web server behind a static."""
-    net.term.configure("interface Ethernet2", "no shutdown", "context admin", "no allocate-interface Ethernet2")
-    net.term.configure("context ctx1", "allocate-interface Ethernet0", "allocate-interface Ethernet2",
-                       "config-url flash:/ctx1.cfg")
-    net.term.cmd("changeto context ctx1")
-    net.term.configure(*CTX1_SHARING_OUTSIDE)
-    net.term.cmd("changeto system")
-    net.segments["dmz"] = Segment("dmz", net.clock)
-    net.segments["dmz"].attach(net.unit.ports[2])
-    web = Host("web", mac_bytes("0050.5600.0099"), "10.2.2.50", net.clock, gateway="10.2.2.1")
-    web.plug(net.segments["dmz"])
-    got = []
-    web.stack.ip_bind(PROTO_TCP, lambda payload, source: got.append((Tcp.decode(payload), source)))
-    return web, got
-
-
 def test_contexts_sharing_an_interface_each_take_their_own_packets(net):
-    web, got = _sharing(net)
+    web, got = sharing(net)
     shown = net.term.cmd("show context")
     assert "*admin            default              Ethernet0 " in shown
     assert " ctx1             default              Ethernet0 " in shown
@@ -459,7 +422,7 @@ def test_contexts_sharing_an_interface_each_take_their_own_packets(net):
 
 
 def test_a_packet_no_context_claims_on_a_shared_interface_is_dropped(net):
-    web, got = _sharing(net)
+    web, got = sharing(net)
     net.term.cmd("changeto context admin")
     net.term.configure("route outside 10.2.2.0 255.255.255.0 172.16.1.2")
     share = net.unit.system.feature(Interfaces).by_hw("Ethernet0").share
@@ -471,7 +434,7 @@ def test_a_packet_no_context_claims_on_a_shared_interface_is_dropped(net):
 
 
 def test_removing_a_context_frees_its_share_of_the_interface(net):
-    _sharing(net)
+    sharing(net)
     share = net.unit.system.feature(Interfaces).by_hw("Ethernet0").share
     assert len(share.views) == 2
     net.term.configure("no context ctx1")
@@ -484,7 +447,7 @@ def test_removing_a_context_frees_its_share_of_the_interface(net):
 
 
 def test_mac_address_auto_gives_each_shared_interface_its_own_mac(net):
-    web, got = _sharing(net)
+    web, got = sharing(net)
     net.term.configure("mac-address auto")
     assert "mac-address auto\n!\ninterface Ethernet0\n" in net.term.cmd("show running-config")
     replies = []

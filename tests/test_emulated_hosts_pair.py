@@ -12,7 +12,7 @@ import re
 import pytest
 
 from helpers.pairs import STATE, Pair, server_outside, with_state_link
-from test_real_hosts import CONFIG as SINGLE_UNIT
+from helpers.real_hosts import CONFIG as SINGLE_UNIT
 
 from vpix.features.forwarding import Forwarding
 from vpix.features.logging import Logging

@@ -4,7 +4,7 @@ contexts that join them, and the licenses an Active/Active pair needs."""
 from __future__ import annotations
 
 import pytest
-from test_contexts import multiple
+from helpers.contexts import multiple
 from traffic import Net
 
 from vpix.failover.compat import check, licenses_pair

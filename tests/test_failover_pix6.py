@@ -9,80 +9,8 @@ import re
 
 import pytest
 
-from conftest import Terminal, host_key
-
-from vpix.clock import VirtualClock
-from vpix.failover.cable import FailoverCable
-from vpix.features.failover import FailoverConfig
-from vpix.hardware import unitdir
-from vpix.net.fabric import Segment
-from vpix.unit import Unit
-
-PRIMARY = """hostname pixfirewall
-logging on
-logging console debugging
-ip address outside 192.168.10.1 255.255.255.0
-ip address inside 10.10.10.1 255.255.255.0
-failover ip address outside 192.168.10.2
-failover ip address inside 10.10.10.2
-failover poll 3
-failover
-"""
-LAN = """interface ethernet2 auto
-nameif ethernet2 failover security20
-ip address failover 172.16.1.1 255.255.255.0
-failover ip address failover 172.16.1.2
-failover lan unit {role}
-failover lan interface failover
-failover lan key {key}
-failover lan enable
-"""
-SECONDARY = """logging on
-logging console debugging
-failover poll 3
-failover
-"""
-
-
-class Pix6Pair:
-    """Two PIX-515E units on 6.3(5) with outside and inside segments, joined by the serial
-    failover cable or (``lan``) a LAN link on ethernet2."""
-
-    def __init__(self, tmp_path, images, lan=False, secondary_key="s3cret", image="pix-6.3(5)", break_window=0.0):
-        self.clock = VirtualClock(1000.0)
-        self.cable = FailoverCable(self.clock)
-        self.segments = [Segment(name, self.clock) for name in ("outside", "inside", "failover")]
-        self.units, self.terms = {}, {}
-        for role, end in (("primary", self.cable.primary_end), ("secondary", self.cable.secondary_end)):
-            config = PRIMARY if role == "primary" else SECONDARY
-            if lan:
-                key = "s3cret" if role == "primary" else secondary_key
-                config = LAN.format(role=role, key=key) + config
-            unitdir.create(tmp_path / role, "PIX-515E", image=images[image], host_key=host_key(),
-                           startup_config=config, break_window=break_window)
-            unit = Unit(tmp_path / role, self.clock)
-            if not lan:
-                unit.cable = end
-            for index, segment in enumerate(self.segments):
-                segment.attach(unit.ports[index])
-            self.units[role], self.terms[role] = unit, Terminal(unit)
-
-    def boot(self, seconds=30):
-        for unit in self.units.values():
-            unit.power_on()
-        self.clock.advance(seconds)
-
-    def machine(self, role):
-        return self.units[role].system.feature(FailoverConfig).runtime.machine
-
-    def enable(self, role):
-        term = self.terms[role]
-        term.cmd("enable")
-        term.cmd("")
-        return term
-
-    def log(self, role):
-        return self.units[role].console.text()
+from helpers import pix6
+from helpers.pix6 import PRIMARY, Pix6Pair
 
 
 @pytest.fixture
@@ -271,9 +199,7 @@ def test_a_standalone_6x_unit_shows_failover_off(pix6):
 def test_without_a_failover_ip_address_the_interface_waits(tmp_path, images, monkeypatch):
     """004: "If no failover IP address has been entered, it displays 0.0.0.0 and monitoring of
     the interfaces remains in the waiting state"; the pair does not change roles."""
-    import test_failover_pix6 as this
-
-    monkeypatch.setattr(this, "PRIMARY", PRIMARY.replace("failover ip address outside 192.168.10.2\n", ""))
+    monkeypatch.setattr(pix6, "PRIMARY", PRIMARY.replace("failover ip address outside 192.168.10.2\n", ""))
     pair = Pix6Pair(tmp_path, images)
     pair.boot(300)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
@@ -286,9 +212,7 @@ def test_without_a_failover_ip_address_the_interface_waits(tmp_path, images, mon
 def test_a_factory_secondary_on_the_cable_joins_and_takes_the_configuration(tmp_path, images, monkeypatch):
     """004: the secondary needs no configuration; when it boots, the active unit replicates its
     whole configuration over the cable."""
-    import test_failover_pix6 as this
-
-    monkeypatch.setattr(this, "SECONDARY", "")
+    monkeypatch.setattr(pix6, "SECONDARY", "")
     pair = Pix6Pair(tmp_path, images)
     pair.boot(60)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")

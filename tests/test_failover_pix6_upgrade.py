@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from helpers.served import settle
-from test_failover_pix6 import Pix6Pair
-from test_monitor import run
+from helpers.pix6 import Pix6Pair
+from helpers.monitor import run
 
 from vpix.image import format as image_format
 from vpix.net.host import Host

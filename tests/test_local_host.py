@@ -4,7 +4,7 @@ interface rendered from the live connection and translation tables, per version 
 from __future__ import annotations
 
 from traffic import Net
-from test_nat import PAT
+from traffic import PAT
 
 from vpix.net.packets import ACK, SYN
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Terminal, make_unit, tftp_host
+from helpers.monitor import run
 
 from vpix.transfer.tftp_server import Faults
 
@@ -27,15 +28,6 @@ def lab(tmp_path, images):
         return unit, term, host, root
 
     return build
-
-
-def run(unit, term, line: str, seconds: float = 60) -> str:
-    out = term.type(line + "\n")
-    for _ in range(int(seconds * 10)):
-        if not (unit.monitor and unit.monitor.busy):
-            break
-        unit.clock.advance(0.1)
-    return out + term.read()
 
 
 def test_monitor_banner_and_settings(lab):

@@ -9,12 +9,11 @@ import struct
 
 import pytest
 from hypothesis import given, strategies as st
-from traffic import Net
+from traffic import PAT, Net
 
 from vpix.net.packets import (ACK, PROTO_TCP, PROTO_UDP, SYN, IcmpEcho, IPv4, Tcp, Udp, checksum, ip_bytes,
                               readdress)
 
-PAT = ("nat (inside) 1 0.0.0.0 0.0.0.0", "global (outside) 1 interface")
 
 
 @pytest.fixture

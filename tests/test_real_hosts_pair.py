@@ -16,15 +16,15 @@ import time
 import pytest
 import yaml
 from helpers.served import vsftpd_config
-import test_real_hosts
-from test_real_hosts import lab_exec
+from helpers import real_hosts
+from helpers.real_hosts import lab_exec
 
 from vpix.features.forwarding import Forwarding
 from vpix.features.logging import Logging
 from vpix.lab import control, model, runner
 
 # the single unit's configuration (ping, FTP inspected), with standby addresses, HTTP let in
-BASE = test_real_hosts.CONFIG.replace("255.255.0.0\n", "255.255.0.0 standby 172.16.1.2\n").replace(
+BASE = real_hosts.CONFIG.replace("255.255.0.0\n", "255.255.0.0 standby 172.16.1.2\n").replace(
     "255.255.255.0\n", "255.255.255.0 standby 192.168.1.2\n") + """interface Ethernet2
  no shutdown
 interface Ethernet3
@@ -44,7 +44,7 @@ STATEFUL = """failover link state Ethernet2
 failover interface ip state 10.2.0.1 255.255.255.0 standby 10.2.0.2
 failover replication http
 """
-pytestmark = test_real_hosts.pytestmark          # the same needs
+pytestmark = real_hosts.NEEDS          # the same needs
 
 # python's http.server, but without the reverse lookup of its own name it makes when it binds,
 # which waits for a name server a namespace cannot reach

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from test_contexts import _sharing, net  # noqa: F401  (a fixture)
+import pytest
+from helpers.contexts import multiple, sharing
+from traffic import Net
 
 from vpix.features.contexts import Contexts
 from vpix.features.logging import Logging
@@ -16,12 +18,19 @@ DEFAULT_CLASS = ("class default\n  limit-resource All 0\n  limit-resource ASDM 5
                  "  limit-resource Telnet 5\n!\n")
 
 
+@pytest.fixture
+def net(tmp_path, images):
+    net = Net(tmp_path, images)
+    multiple(net)
+    return net
+
+
 def _gold(net, *limits: str) -> None:
     net.term.configure("class gold", *limits, "exit", "context ctx1", "member gold")
 
 
 def test_the_default_class_and_a_new_one_are_in_the_configuration_and_survive_a_reload(net):
-    _sharing(net)
+    sharing(net)
     assert DEFAULT_CLASS in net.term.cmd("show running-config")
     _gold(net, "limit-resource conns 10%", "limit-resource rate syslogs 100", "limit-resource telnet 2")
     shown = net.term.cmd("show running-config")
@@ -35,7 +44,7 @@ def test_the_default_class_and_a_new_one_are_in_the_configuration_and_survive_a_
 
 
 def test_a_context_at_its_connection_limit_is_refused_new_ones(net):
-    web, got = _sharing(net)
+    web, got = sharing(net)
     _gold(net, "limit-resource conns 2")
     net.term.cmd("changeto context ctx1")
     net.term.configure("logging enable", "logging buffered informational")
@@ -56,7 +65,7 @@ def test_a_context_at_its_connection_limit_is_refused_new_ones(net):
 
 
 def test_a_context_sees_only_its_own_usage(net):
-    _sharing(net)
+    sharing(net)
     net.tcp(net.server, "172.16.1.100", 40001, 80, SYN)
     net.term.cmd("changeto context admin")
     assert net.term.cmd("show resource usage").strip() == \
@@ -65,7 +74,7 @@ def test_a_context_sees_only_its_own_usage(net):
 
 
 def test_bad_resource_commands_change_nothing(net):
-    _sharing(net)
+    sharing(net)
     _gold(net, "limit-resource conns 100")
     before = net.term.cmd("show running-config")
     for lines in (("class gold", "limit-resource hosts 10%"),      # no system limit to take a share of
@@ -81,7 +90,7 @@ def test_bad_resource_commands_change_nothing(net):
 
 
 def test_a_context_at_its_host_limit_is_refused_connections_of_new_hosts(net):
-    web, got = _sharing(net)
+    web, got = sharing(net)
     _gold(net, "limit-resource hosts 2")
     net.term.cmd("changeto context ctx1")
     net.term.configure("logging enable", "logging buffered informational")
@@ -98,7 +107,7 @@ def test_a_context_at_its_host_limit_is_refused_connections_of_new_hosts(net):
 def test_ntc_templates_read_show_resource_usage(net):
     from ntc_templates.parse import parse_output
 
-    web, got = _sharing(net)
+    web, got = sharing(net)
     _gold(net, "limit-resource conns 1")
     net.tcp(net.server, "172.16.1.100", 40001, 80, SYN)
     net.tcp(net.server, "172.16.1.100", 40002, 80, SYN)
@@ -123,7 +132,7 @@ def test_a_context_at_its_translation_limit_is_refused_new_translations(net):
 
 
 def test_rate_limits_cap_new_connections_and_syslog_messages_a_second(net):
-    web, got = _sharing(net)
+    web, got = sharing(net)
     _gold(net, "limit-resource rate conns 2", "limit-resource rate syslogs 4")
     net.server.stack.ping("172.16.1.100", 1, 1.0, lambda ok: None)          # the server learns the MAC
     net.run(1.5)

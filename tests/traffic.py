@@ -25,6 +25,9 @@ route outside 0.0.0.0 0.0.0.0 172.16.1.254 1
 """
 
 
+PAT = ("nat (inside) 1 0.0.0.0 0.0.0.0", "global (outside) 1 interface")   # the inside behind the outside address
+
+
 class Net:
     """A unit between a PC on the inside and a server on the outside."""
 
