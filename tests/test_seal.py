@@ -341,3 +341,15 @@ def test_the_console_port_takes_only_its_owner(pix):
     assert "The console belongs to another user" in said and "fw1" not in said
     with Line(pix.ports.console) as line:           # its owner still gets in
         line.send(b"\r\n").expect("fw1")
+
+
+def test_monitor_mode_erase_removes_links_not_what_they_point_at(pix7, tmp_path):
+    unit, term = pix7
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("host file\n")
+    (unit.flash.root / "dir-link").symlink_to(outside)
+    (unit.flash.root / "file-link").symlink_to(outside / "keep.txt")
+    unit.flash.erase()
+    assert (outside / "keep.txt").read_text() == "host file\n"
+    assert not (unit.flash.root / "dir-link").exists() and not (unit.flash.root / "file-link").is_symlink()

@@ -159,8 +159,8 @@ class Flash:
         """Monitor-mode erase: everything, the hidden area included."""
         for folder in (self.root / PRIVATE, self.root):
             for path in folder.iterdir():
-                if path.is_file():
-                    path.unlink()
+                if path.is_symlink() or path.is_file():
+                    path.unlink()                   # a link goes, never what it points at
                 elif path.name != PRIVATE:
                     shutil.rmtree(path)
 
