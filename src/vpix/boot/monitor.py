@@ -12,6 +12,7 @@ the hidden area with the license included.
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Callable
 
@@ -245,7 +246,9 @@ class Monitor:
             return self._done()
         self.sink(f"\nReceived {len(data)} bytes\n")
         scratch = self.unit.directory / ".monitor-download"
-        scratch.write_bytes(data)
+        scratch.unlink(missing_ok=True)            # a fresh file of its own, never through a link
+        with os.fdopen(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb") as f:
+            f.write(data)
         try:
             info = inspect(scratch)
         except ImageError:
