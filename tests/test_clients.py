@@ -371,3 +371,22 @@ def test_a_contexts_resource_class_caps_its_telnet_and_ssh_sessions(tmp_path, im
             assert "Current privilege level : 1" in line.send(b"show curpriv\r\n").expect("> ")
     finally:
         served.stop()
+
+
+async def test_a_client_that_resets_its_connection_has_hung_up():
+    """A console or Telnet client that resets its connection (RST, not FIN) ends the session
+    quietly, like any other hangup: no task dies with ConnectionResetError."""
+    from vpix.mgmt.telnet import _pump
+
+    class Resetting:
+        def __init__(self):
+            self.reads = [b"show version\r\n"]
+
+        async def read(self, size):
+            if self.reads:
+                return self.reads.pop()
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+    fed = []
+    await _pump(Resetting(), fed.append)
+    assert fed == [b"show version\r\n"]

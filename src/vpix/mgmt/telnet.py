@@ -23,8 +23,12 @@ def crlf(text: str) -> str:
 
 
 async def _pump(reader, feed) -> None:
+    """What the client types, until it goes (hanging up or resetting the connection alike)."""
     while True:
-        data = await reader.read(READ_CHUNK)
+        try:
+            data = await reader.read(READ_CHUNK)
+        except (ConnectionError, OSError):
+            return
         if not data:
             return
         feed(data)
