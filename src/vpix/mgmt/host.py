@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ class UnitHost:
     async def start(self) -> "UnitHost":
         """Boot the unit and open its ports: the console only ever on 127.0.0.1, since whoever
         reaches it is at the console as with the cable (a session left in enable mode stays
-        so); Telnet and SSH on ``host``. PortInUse names a port another program holds."""
+        so); Telnet and SSH on ``host``. CannotListen names a port it cannot have."""
         self.create().power_on()
         try:
             console = await _listening(start_console, self.unit, CONSOLE_HOST, self.ports.console)
@@ -53,7 +54,7 @@ class UnitHost:
             self._servers.append(telnet)
             ssh = await _listening(start_ssh, self.unit, self.host, self.ports.ssh)
             self._servers.append(ssh)
-        except PortInUse:
+        except CannotListen:
             await self.stop()
             raise
         self.ports = Ports(_port(console), _port(telnet), _port(ssh))
@@ -76,8 +77,8 @@ class UnitHost:
             self._lock = None
 
 
-class PortInUse(Exception):
-    """A port the unit should listen on is taken."""
+class CannotListen(Exception):
+    """A port the unit should listen on is taken, or its address is not this host's."""
 
 
 async def _listening(start, unit: Unit, host: str, port: int):
@@ -85,7 +86,9 @@ async def _listening(start, unit: Unit, host: str, port: int):
         return await start(unit, host, port)
     except OSError as err:
         reason = os.strerror(err.errno) if err.errno else str(err)
-        raise PortInUse(f"{host}:{port} is in use ({reason})") from None
+        if err.errno == errno.EADDRINUSE:
+            raise CannotListen(f"{host}:{port} is in use ({reason})") from None
+        raise CannotListen(f"cannot listen on {host}:{port} ({reason})") from None
 
 
 def _port(server) -> int:

@@ -191,11 +191,11 @@ def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ss
 def _serve(run) -> None:
     """Run a unit or a lab until signalled; what stops it from starting is one line and exit 1."""
     from vpix.hardware.unitdir import UnitBusy
-    from vpix.mgmt.host import PortInUse
+    from vpix.mgmt.host import CannotListen
 
     try:
         asyncio.run(run())
-    except (UnitBusy, PortInUse) as err:
+    except (UnitBusy, CannotListen) as err:
         raise click.ClickException(str(err)) from None
 
 
