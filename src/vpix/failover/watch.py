@@ -101,9 +101,7 @@ class InterfaceWatch:
     def restart(self, now: float) -> list:
         """After a failover the units are back in waiting mode (004): hellos must be heard again;
         a failed interface stays failed, waiting (Failed (Waiting))."""
-        self._test, self._heard, self._hellos, self._since = None, None, 0, now
-        if self.status != LINK_DOWN:
-            self.status = FAILED_WAITING if self.status == FAILED else WAITING
+        self._wait_again(now, FAILED_WAITING if self.status == FAILED else WAITING)
         return []
 
     def mate(self, present: bool, now: float) -> list:
@@ -111,10 +109,13 @@ class InterfaceWatch:
         if present != self.alone:
             return []
         self.alone = not present
+        self._wait_again(now, WAITING)
+        return []
+
+    def _wait_again(self, now: float, status: str) -> None:
         self._test, self._heard, self._hellos, self._since = None, None, 0, now
         if self.status != LINK_DOWN:
-            self.status = WAITING
-        return []
+            self.status = status
 
     def link(self, up: bool, now: float) -> list:
         self.link_up = up
