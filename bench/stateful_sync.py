@@ -139,7 +139,8 @@ def sync_rate(root: Path, image: Path, key: bytes) -> None:
     updates = bench.stateful(standby).counters["TCP conn"].rcv
     before = updates
     started = time.perf_counter()
-    bench.stateful(active).bulk()
+    runtime = active.system.feature(FailoverConfig).runtime
+    runtime.stateful.bulk(runtime.spaces_of(runtime.unit_role))
     bench.clock.advance(0)
     bulk = time.perf_counter() - started
     assert bench.stateful(standby).counters["TCP conn"].rcv - before == CONNS + 1
