@@ -85,7 +85,7 @@ class Flash:
     def path(self, name: str) -> Path:
         """Where ``name`` lives; FileNotFoundError for a name flash cannot hold or one that
         would pass through a symbolic link."""
-        return _inside(self.root, self.root / _check(name))
+        return _no_links(self.root / _check(name))
 
     def exists(self, name: str) -> bool:
         """A file of this flash's own: not a link, not a folder."""
@@ -113,7 +113,7 @@ class Flash:
 
     def read_private(self, name: str) -> bytes | None:
         try:
-            with _open_own(_inside(self.root, self.root / PRIVATE / _check(name)), name) as f:
+            with _open_own(self._private(name), name) as f:
                 return f.read()
         except OSError:
             return None
@@ -121,18 +121,24 @@ class Flash:
     # ------------------------------------------------------------ writing
 
     def write(self, name: str, chunks: Iterable[bytes] | bytes) -> int:
-        return _atomic_write(self.path(name), chunks, self._room_for(self.path(name)))
+        target = self.path(name)
+        return _atomic_write(target, chunks, self._room_for(target))
 
     def create(self, name: str) -> AtomicFile:
         """Start writing ``name``; nothing changes until the returned file is committed."""
-        return AtomicFile(self.path(name), self._room_for(self.path(name)))
+        target = self.path(name)
+        return AtomicFile(target, self._room_for(target))
 
     def write_private(self, name: str, data: bytes) -> None:
-        target = _inside(self.root, self.root / PRIVATE / _check(name))
+        target = self._private(name)
         _atomic_write(target, data, self._room_for(target))
 
     def delete_private(self, name: str) -> None:
-        _inside(self.root, self.root / PRIVATE / _check(name)).unlink(missing_ok=True)
+        self._private(name).unlink(missing_ok=True)
+
+    def _private(self, name: str) -> Path:
+        """Where ``name`` lives in the hidden area, as ``path`` checks it."""
+        return _no_links(self.root / PRIVATE / _check(name))
 
     def delete(self, name: str) -> None:
         self.path(name).unlink()
@@ -184,8 +190,8 @@ def _check(name: str) -> str:
     return name
 
 
-def _inside(root: Path, path: Path) -> Path:
-    """``path`` when nothing on the way from ``root`` is a symbolic link."""
+def _no_links(path: Path) -> Path:
+    """``path`` (under the resolved flash root) when nothing on the way is a symbolic link."""
     if os.path.realpath(path) != str(path):
         raise FileNotFoundError(path.name)
     return path

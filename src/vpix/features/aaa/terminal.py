@@ -108,8 +108,13 @@ class RemoteTerminal:
 
     # ------------------------------------------------------------ the login prompts
 
+    @property
+    def _aaa_service(self) -> str:
+        """What `aaa authentication` calls this door: the console is `serial`."""
+        return "serial" if self.service == "console" else self.service
+
     def _local(self) -> bool:
-        return self.system.feature(Aaa).uses_local(self.service if self.service != "console" else "serial")
+        return self.system.feature(Aaa).uses_local(self._aaa_service)
 
     def _prompt_first(self) -> None:
         if self._local():
@@ -129,8 +134,7 @@ class RemoteTerminal:
             self._username = text.strip()
             self._ask_password()
             return
-        service = self.service if self.service != "console" else "serial"
-        if self.system.feature(Aaa).check_login(service, self._username or "", text, self._peer):
+        if self.system.feature(Aaa).check_login(self._aaa_service, self._username or "", text, self._peer):
             self._open(self._username if self._local() else None)
             return
         self._failures += 1
