@@ -181,7 +181,7 @@ class Unit:
             self.console.write("Checksum verification on flash image failed\n")
             self._enter_monitor()
             return
-        if not hw.runs(info.version) or info.line != hw.line:
+        if not hw.boots(info.line, info.version):
             self.console.write(f"Image {name} is not supported on platform {hw.model}\n")
             self._enter_monitor()
             return

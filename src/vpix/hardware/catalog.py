@@ -31,6 +31,10 @@ class Platform:
     def runs(self, version: Version) -> bool:
         return version in VersionRange.parse(self.versions)
 
+    def boots(self, line: str, version: Version) -> bool:
+        """An image of this hardware line and a release the platform runs."""
+        return line == self.line and self.runs(version)
+
     @property
     def flash_bytes(self) -> int:
         return self.flash_mb * 1024 * 1024

@@ -148,34 +148,24 @@ def inspect(path: Path) -> ImageInfo:
     return info
 
 
-def damaged(path: Path) -> bool:
-    """A file that claims to be an image (it starts with the magic) but is not an intact one:
-    what every way into flash refuses before it replaces anything."""
-    with open(path, "rb") as f:
-        if f.read(len(MAGIC)) != MAGIC:
-            return False
-    try:
-        inspect(path)
-    except ImageError:
-        return True
-    return False
-
-
 OLDEST_BY_TFTP = Version(4, 4, 0)    # 000: an earlier image copied in would corrupt the flash
+CHECKSUM_FAILED = "Checksum verification failed"
 
 
 def refused_image(hw, path: Path) -> str | None:
-    """Why a file must not go into the flash of platform ``hw``: a damaged image, one older
-    than 4.4, or one of another hardware line or release the platform does not run. None for
-    an image it boots, and for any file that is not an image."""
-    if damaged(path):
-        return "Checksum verification failed"
+    """Why a file must not go into the flash of platform ``hw``: a damaged image (it starts with
+    the magic but is no intact image), one older than 4.4, or one of another hardware line or
+    release the platform does not run. None for an image it boots, and for any file that is
+    not an image."""
+    with open(path, "rb") as f:
+        if f.read(len(MAGIC)) != MAGIC:
+            return None
     try:
-        info = read_header(path)
+        info = inspect(path)
     except ImageError:
-        return None
+        return CHECKSUM_FAILED
     if info.version < OLDEST_BY_TFTP:
         return f"Image version {info.version} is earlier than 4.4 and cannot be installed"
-    if info.line != hw.line or not hw.runs(info.version):
+    if not hw.boots(info.line, info.version):
         return f"Image {info.version} is not supported on platform {hw.model}"
     return None

@@ -160,7 +160,7 @@ def _check_runs(platform: str, image_file: Path) -> None:
         info = image_format.read_header(image_file)
     except image_format.ImageError as err:
         raise click.ClickException(f"{image_file} is not a vpix image ({err})") from None
-    if info.line != hw.line or not hw.runs(info.version):
+    if not hw.boots(info.line, info.version):
         what = f"a {info.line.upper()} image of {info.version}"
         raise click.ClickException(
             f"{image_file} is {what}; {platform} runs {hw.line.upper()} images of {hw.versions} "
@@ -234,9 +234,7 @@ def console(unit_name: str, lab_file: Path | None, workdir: Path | None) -> None
 
     directory = Path(unit_name)
     if lab_file is not None or workdir is not None or not directory.is_dir():
-        spec = _load_lab(lab_file)
-        if workdir is not None:
-            spec.workdir = str(workdir)
+        spec = _load_lab(lab_file, workdir)
         if unit_name not in spec.units:
             raise click.ClickException(f"{unit_name} is neither a unit directory nor a unit of lab {spec.name} "
                                        f"({', '.join(spec.units)})")
@@ -318,9 +316,7 @@ def lab_up(lab_file: Path | None, workdir: Path | None, any_port: bool) -> None:
     print where their ports listen, and serve until SIGINT or SIGTERM."""
     from vpix.lab import runner
 
-    spec = _load_lab(lab_file)
-    if workdir is not None:
-        spec.workdir = str(workdir)
+    spec = _load_lab(lab_file, workdir)
     if any_port:
         for unit_spec in spec.units.values():
             unit_spec.console_port = unit_spec.telnet_port = unit_spec.ssh_port = 0
@@ -344,15 +340,18 @@ def lab_up(lab_file: Path | None, workdir: Path | None, any_port: bool) -> None:
     _serve(run)
 
 
-def _load_lab(lab_file: Path | None):
-    """The lab a file describes (the default lab without one); a file that can't be read or
-    is not a lab is one line and exit 1."""
+def _load_lab(lab_file: Path | None, workdir: Path | None = None):
+    """The lab a file describes (the default lab without one), kept in ``workdir`` if given; a
+    file that can't be read or is not a lab is one line and exit 1."""
     from vpix.lab import model
 
     try:
-        return model.load(lab_file)
+        spec = model.load(lab_file)
     except model.LabFileError as err:
         raise click.ClickException(str(err)) from None
+    if workdir is not None:
+        spec.workdir = str(workdir)
+    return spec
 
 
 def _lab_options(command):
@@ -365,9 +364,7 @@ def _lab_options(command):
 def _ask_lab(lab_file: Path | None, workdir: Path | None, op: str, target: str = ""):
     from vpix.lab import control
 
-    spec = _load_lab(lab_file)
-    if workdir is not None:
-        spec.workdir = str(workdir)
+    spec = _load_lab(lab_file, workdir)
     try:
         return control.request(spec.directory(), op, target)
     except control.LabError as err:
@@ -382,9 +379,7 @@ def lab_exec(host: str, argv: tuple[str, ...], lab_file: Path | None, workdir: P
     """Run ARGV (after --) in namespace host HOST of a running lab."""
     from vpix.lab import namespaces
 
-    spec = _load_lab(lab_file)
-    if workdir is not None:
-        spec.workdir = str(workdir)
+    spec = _load_lab(lab_file, workdir)
     if host not in spec.hosts or not spec.hosts[host].namespace:
         raise click.ClickException(f"{host} is not a namespace host of lab {spec.name}")
     try:

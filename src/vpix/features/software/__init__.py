@@ -15,7 +15,7 @@ from vpix.cli.session import Ask, CommandError, Ctx, Wait
 from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, Feature
 from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
-from vpix.image.format import MAGIC, refused_image
+from vpix.image.format import CHECKSUM_FAILED, MAGIC, refused_image
 from vpix.transfer import http, tftp
 from vpix.system import config
 from vpix.transfer.remote import SCHEMES, WRITABLE, fetch, reason, run, store
@@ -353,7 +353,7 @@ def _install(ctx: Ctx, out, target: str, elapsed: float) -> None:
     if problem is not None:
         out.abort()
         if six:
-            said = "Checksum verification on flash image failed" if problem.startswith("Checksum") else problem
+            said = "Checksum verification on flash image failed" if problem == CHECKSUM_FAILED else problem
             raise CommandError(f"\n{said}\nImage not installed")
         raise CommandError(f"\n%Error verifying {system.hw.flash_device}/{target} ({problem})")
     marks = "!" * max(1, size // (4 * MARK_BYTES))
