@@ -3,17 +3,21 @@ with its own configuration, interfaces and traffic."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from helpers.contexts import multiple, sharing
+from helpers.served import settle, until
 from traffic import Net
 
 from vpix.features.contexts import Contexts
 from vpix.image import format as image_format
 from vpix.features.interfaces import Interfaces
-from vpix.net.packets import ACK, SYN
+from vpix.net.fabric import Segment
+from vpix.net.gateway import Gateway
+from vpix.net.packets import ACK, SYN, mac_bytes
 from vpix.transfer.tftp_server import TftpServer
+
+
+SERVERS = "192.168.1.254"          # the gateway to this machine's loopback, on the inside segment
 
 
 @pytest.fixture
@@ -296,13 +300,15 @@ interface Ethernet2
 
 async def _settled(net) -> str:
     """What the console showed until the command waiting on a transfer finished."""
-    text = ""
-    for _ in range(500):
-        text += net.term.read()
-        if not net.unit.console_session.busy:
-            break
-        await asyncio.sleep(0.01)
-    return text + net.term.read()
+    await settle(net.unit)
+    return net.term.read()
+
+
+def _gateway(net) -> Gateway:
+    """The way to servers on this machine's loopback, on the admin context's inside segment."""
+    gateway = Gateway("gateway", mac_bytes("0050.56ff.0001"), SERVERS, net.clock)
+    gateway.plug(net.segments["inside"])
+    return gateway
 
 
 async def _web_context(net, url: str) -> str:
@@ -327,12 +333,13 @@ async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_a
     root.mkdir()
     (root / "web.cfg").write_text(CTX_FILE)
     server, port = await _served(root)
+    _gateway(net)
     try:
-        url = f"tftp://127.0.0.1:{port}/web.cfg"
+        url = f"tftp://{SERVERS}:{port}/web.cfg"
         assert "WARNING" not in await _web_context(net, url)
         net.term.cmd("context other")
-        net.term.type(f"config-url tftp://127.0.0.1:{port}/missing.cfg\n")
-        assert (f"WARNING: Could not fetch the URL tftp://127.0.0.1:{port}/missing.cfg\n"
+        net.term.type(f"config-url tftp://{SERVERS}:{port}/missing.cfg\n")
+        assert (f"WARNING: Could not fetch the URL tftp://{SERVERS}:{port}/missing.cfg\n"
                 "INFO: Creating context with default config\n") in await _settled(net)
         net.term.cmd("no context other")
         net.term.cmd("end")
@@ -357,11 +364,11 @@ async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_a
 async def _reloaded_context(net, name: str) -> None:
     """Reload the unit and wait for context ``name`` to come up (from its server)."""
     net.reload()
-    for _ in range(500):
+
+    def up() -> bool:
         d = net.unit.system.feature(Contexts).defs.get(name)
-        if d is not None and d.space.started:
-            break
-        await asyncio.sleep(0.01)
+        return d is not None and d.space.started
+    await until(net.unit, up)
 
 
 async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable):
@@ -370,7 +377,8 @@ async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable
     root, port = tftpd_hpa_writable
     (root / "web.cfg").write_text(CTX_FILE)
     (root / "web.cfg").chmod(0o666)
-    url = f"tftp://127.0.0.1:{port}/web.cfg"
+    url = f"tftp://{SERVERS}:{port}/web.cfg"
+    _gateway(net)
     await _web_context(net, url)
     net.term.cmd("end")
     net.term.cmd("changeto context web")
@@ -380,7 +388,13 @@ async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable
     words = " ".join(net.unit.system.feature(Contexts).defs["web"].space.checksum()[i:i + 8] for i in range(0, 32, 8))
     assert f"Cryptochecksum: {words} \n\n" in said and said.endswith("[OK]\nfw/web# ")
     assert "ip address 10.6.6.1 255.255.255.0" in (root / "web.cfg").read_text()
-    backup = f"tftp://127.0.0.1:{port}/web-backup.cfg"           # a context's copy to a server
+    net.term.cmd("changeto system")
+    net.term.configure("interface Ethernet2", "no shutdown")
+    net.term.cmd("changeto context web")
+    own = Gateway("own", mac_bytes("0050.56ff.0002"), "10.6.6.254", net.clock)       # on web's own segment
+    own.plug(Segment("web", net.clock))
+    own.port.segment.attach(net.unit.ports[2])
+    backup = f"tftp://10.6.6.254:{port}/web-backup.cfg"         # a context's copy goes by its own interfaces
     assert " bytes copied in " in net.term.type(f"copy /noconfirm running-config {backup}\n") + await _settled(net)
     assert "PIX Version 7.2(1) <context>\n!\nhostname web\n" in (root / "web-backup.cfg").read_text()
     assert "Invalid input" in net.term.cmd("copy /noconfirm running-config flash:/x.cfg")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers.servers import vsftpd
+from helpers.gateway import gatewayed
 from helpers.served import settle
 
 from vpix.image import format as image_format
@@ -39,10 +40,11 @@ def files(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("async_abor", [True, False])
 async def test_copy_ftp_from_vsftpd(pix7, files, tmp_path, passive, async_abor):
     unit, term = pix7
+    gatewayed(unit, term)
     with vsftpd(files, tmp_path, async_abor) as port:
         if passive:
             term.configure("ftp mode passive")
-        term.type(f"copy /noconfirm ftp://anonymous:x@127.0.0.1:{port}/pix722.bin flash:\n")
+        term.type(f"copy /noconfirm ftp://anonymous:x@10.0.0.254:{port}/pix722.bin flash:\n")
         await settle(unit, timeout=30)
         out = term.read()
     assert "bytes copied in" in out, out         # a stall on a synchronous ABOR would have timed out
@@ -52,11 +54,12 @@ async def test_copy_ftp_from_vsftpd(pix7, files, tmp_path, passive, async_abor):
 
 async def test_copy_ftp_missing_file_changes_nothing(pix7, files, tmp_path):
     unit, term = pix7
+    gatewayed(unit, term)
     before = [(e.name, e.size) for e in unit.flash.entries()]
     with vsftpd(files, tmp_path) as port:
-        term.type(f"copy /noconfirm ftp://127.0.0.1:{port}/missing.bin flash:\n")
+        term.type(f"copy /noconfirm ftp://10.0.0.254:{port}/missing.bin flash:\n")
         await settle(unit)
-        assert f"%Error opening ftp://127.0.0.1:{port}/missing.bin (No such file or directory)" in term.read()
+        assert f"%Error opening ftp://10.0.0.254:{port}/missing.bin (No such file or directory)" in term.read()
     assert [(e.name, e.size) for e in unit.flash.entries()] == before
 
 
@@ -118,13 +121,14 @@ def web(request, files, tmp_path):
         server.socket = _self_signed(tmp_path).wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"{request.param}://127.0.0.1:{server.server_address[1]}"
+    yield f"{request.param}://10.0.0.254:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
 
 
 async def test_copy_http_image_with_basic_auth(pix7, web, files):
     unit, term = pix7
+    gatewayed(unit, term)
     base = web.replace("://", "://admin:s3cret@")
     term.type(f"copy /noconfirm {base}/private/pix722.bin flash:\n")
     await settle(unit)
@@ -137,6 +141,7 @@ async def test_copy_http_image_with_basic_auth(pix7, web, files):
 
 async def test_6x_copy_http_image_installed_or_not(pix6, web):
     unit, term = pix6
+    gatewayed(unit, term)
     term.type(f"copy {web}/pix634.bin flash:image\n")
     term.type("y\n")
     await settle(unit)
@@ -150,6 +155,7 @@ async def test_6x_copy_http_image_installed_or_not(pix6, web):
 
 async def test_configure_http_merges(pix7, web):
     unit, term = pix7
+    gatewayed(unit, term)
     term.type(f"configure {web}/merge.cfg\n")
     await settle(unit)
     out = term.read()
@@ -160,11 +166,12 @@ async def test_configure_http_merges(pix7, web):
 
 async def test_a_refused_connection_is_said_in_the_devices_words(pix7):
     unit, term = pix7
+    gatewayed(unit, term)
     with socket.socket() as closed:                 # a port nothing listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    for command in (f"configure http://127.0.0.1:{port}/x.cfg", f"copy /noconfirm http://127.0.0.1:{port}/x.bin flash:",
-                    f"copy /noconfirm ftp://127.0.0.1:{port}/x.bin flash:"):
+    for command in (f"configure http://10.0.0.254:{port}/x.cfg", f"copy /noconfirm http://10.0.0.254:{port}/x.bin flash:",
+                    f"copy /noconfirm ftp://10.0.0.254:{port}/x.bin flash:"):
         term.type(command + "\n")
         await settle(unit)
         out = term.read()

@@ -8,7 +8,8 @@ import hashlib
 import pytest
 
 from helpers import servers
-from helpers.served import settle, typed
+from helpers.gateway import GATEWAY, gatewayed
+from helpers.served import settle, typed, until
 
 from vpix.image import format as image_format
 from vpix.transfer import tftp
@@ -34,13 +35,14 @@ async def server(tmp_path, monkeypatch):
 
 async def test_copy_tftp_flash_asks_and_installs(pix7, server):
     unit, term = pix7
+    gatewayed(unit, term)
     assert term.type("copy tftp flash\n").endswith("Address or name of remote host []? ")
-    assert term.type("127.0.0.1\n").endswith("Source filename []? ")
+    assert term.type("10.0.0.254\n").endswith("Source filename []? ")
     assert term.type("pix722.bin\n").endswith("Destination filename [pix722.bin]? ")
     out = term.type("\n")
     await settle(unit)
     out += term.read()
-    assert out.startswith("\nAccessing tftp://127.0.0.1/pix722.bin...!")
+    assert out.startswith("\nAccessing tftp://10.0.0.254/pix722.bin...!")
     assert "Writing file flash:/pix722.bin...\n" in out
     assert out.rstrip().endswith("pixfirewall#")
     assert hashlib.md5(unit.flash.path("pix722.bin").read_bytes()).digest() == \
@@ -49,7 +51,8 @@ async def test_copy_tftp_flash_asks_and_installs(pix7, server):
 
 async def test_copy_tftp_url_form(pix7, server):
     unit, term = pix7
-    term.type("copy tftp://127.0.0.1/notes.txt flash:/n.txt\n")
+    gatewayed(unit, term)
+    term.type("copy tftp://10.0.0.254/notes.txt flash:/n.txt\n")
     await settle(unit)
     assert "bytes copied in" in term.read()
     assert unit.flash.path("n.txt").read_text() == "hello\n"
@@ -57,11 +60,12 @@ async def test_copy_tftp_url_form(pix7, server):
 
 async def test_missing_file_and_corrupt_image_change_nothing(pix7, server):
     unit, term = pix7
+    gatewayed(unit, term)
     before = {e.name: e.size for e in unit.flash.entries()}
-    term.type("copy /noconfirm tftp://127.0.0.1/nothere.bin flash:\n")
+    term.type("copy /noconfirm tftp://10.0.0.254/nothere.bin flash:\n")
     await settle(unit)
-    assert "%Error opening tftp://127.0.0.1/nothere.bin (No such file or directory)" in term.read()
-    term.type("copy /noconfirm tftp://127.0.0.1/corrupt.bin flash:/pix721.bin\n")
+    assert "%Error opening tftp://10.0.0.254/nothere.bin (No such file or directory)" in term.read()
+    term.type("copy /noconfirm tftp://10.0.0.254/corrupt.bin flash:/pix721.bin\n")
     await settle(unit)
     assert "(Checksum verification failed)" in term.read()
     assert {e.name: e.size for e in unit.flash.entries()} == before
@@ -70,10 +74,11 @@ async def test_missing_file_and_corrupt_image_change_nothing(pix7, server):
 
 async def test_6x_copy_tftp_flash_replaces_the_image(pix6, server):
     unit, term = pix6
+    gatewayed(unit, term)
     assert term.type("copy tftp flash\n").endswith("Address or name of remote host [127.0.0.1]? ")
-    assert term.type("\n").endswith("Source file name [cdisk]? ")
+    assert term.type(f"{GATEWAY}\n").endswith("Source file name [cdisk]? ")
     out = term.type("pix634.bin\n")
-    assert out.endswith("copying tftp://127.0.0.1/pix634.bin to flash:image\n[yes|no|again]? ")
+    assert out.endswith("copying tftp://10.0.0.254/pix634.bin to flash:image\n[yes|no|again]? ")
     term.type("y\n")
     await settle(unit)
     out = term.read()
@@ -86,11 +91,12 @@ async def test_6x_copy_tftp_flash_replaces_the_image(pix6, server):
 
 async def test_6x_tftp_server_colon_shorthand(pix6, server):
     unit, term = pix6
+    gatewayed(unit, term)
     term.cmd("conf t")
-    term.cmd("tftp-server inside 127.0.0.1 /pix634.bin")
-    assert "tftp-server inside 127.0.0.1 /pix634.bin" in term.cmd("show running-config")
+    term.cmd("tftp-server inside 10.0.0.254 /pix634.bin")
+    assert "tftp-server inside 10.0.0.254 /pix634.bin" in term.cmd("show running-config")
     out = term.type("copy tftp: flash\n")
-    assert out.endswith("copying tftp://127.0.0.1/pix634.bin to flash:image\n[yes|no|again]? ")
+    assert out.endswith("copying tftp://10.0.0.254/pix634.bin to flash:image\n[yes|no|again]? ")
     term.type("no\n")
     await settle(unit)
 
@@ -110,7 +116,8 @@ async def test_copy_from_tftpd_hpa(pix7, tftpd_hpa, monkeypatch):
     root, port = tftpd_hpa
     monkeypatch.setattr(tftp, "TFTP_PORT", port)
     unit, term = pix7
-    term.type("copy /noconfirm tftp://127.0.0.1/pix722.bin flash:\n")
+    gatewayed(unit, term)
+    term.type("copy /noconfirm tftp://10.0.0.254/pix722.bin flash:\n")
     await settle(unit)
     assert "bytes copied in" in term.read()
     assert image_format.inspect(unit.flash.path("pix722.bin")).version.maint == 2
@@ -118,7 +125,8 @@ async def test_copy_from_tftpd_hpa(pix7, tftpd_hpa, monkeypatch):
 
 async def test_a_session_without_terminal_waits_for_the_transfer(pix7, tmp_path):
     """What the SSH exec channel does: submit a line, get `done` when the copy has ended."""
-    unit, _ = pix7
+    unit, term = pix7
+    gatewayed(unit, term)
     image_format.build(tmp_path / "pix722.bin", "7.2(2)", "pix", size_mb=0.3)
     server = TftpServer(tmp_path)
     port = await server.start()
@@ -126,13 +134,13 @@ async def test_a_session_without_terminal_waits_for_the_transfer(pix7, tmp_path)
     finished = asyncio.Event()
     session = unit.system.open_session("ssh", sink=output.append, priv=15, interactive=False)
     try:
-        session.submit(f"copy tftp://127.0.0.1:{port}/pix722.bin flash:", finished.set)
+        session.submit(f"copy tftp://10.0.0.254:{port}/pix722.bin flash:", finished.set)
         assert not finished.is_set()
-        await asyncio.wait_for(finished.wait(), 20)
+        await until(unit, finished.is_set)
     finally:
         server.close()
     text = "".join(output)
-    assert text.startswith(f"\nDestination filename [pix722.bin]? \nAccessing tftp://127.0.0.1:{port}/")
+    assert text.startswith(f"\nDestination filename [pix722.bin]? \nAccessing tftp://10.0.0.254:{port}/")
     assert "bytes copied in" in text and unit.flash.exists("pix722.bin")
 
 
@@ -143,28 +151,29 @@ async def test_esc_aborts_a_hung_download(pix7, tmp_path):
     server = TftpServer(tmp_path, Faults(silent=True))
     port = await server.start()
     unit, term = pix7
+    gatewayed(unit, term)
     try:
-        term.type(f"copy /noconfirm tftp://127.0.0.1:{port}/f.bin flash:\n")
+        term.type(f"copy /noconfirm tftp://10.0.0.254:{port}/f.bin flash:\n")
         assert unit.console_session.busy           # the server never answers
-        term.type("\x1b")
-        await settle(unit, timeout=5)              # far less than the client's own time-out
+        said = term.type("\x1b")                   # at once: far less than the client's own time-out
     finally:
         server.close()
-    assert "(Aborted)" in term.read() and not unit.flash.exists("f.bin")
+    assert "(Aborted)" in said and not unit.console_session.busy and not unit.flash.exists("f.bin")
 
 
 async def test_copy_tftp_to_startup_config_replaces_it_and_to_running_config_merges(pix7, server):
     unit, term = pix7
+    gatewayed(unit, term)
     (server / "fw.cfg").write_text("hostname from-server\nname 10.9.9.9 far\n")
-    out = await typed(unit, term, "copy /noconfirm tftp://127.0.0.1/fw.cfg startup-config\n")
-    assert out.startswith("copy /noconfirm tftp://127.0.0.1/fw.cfg startup-config\nAccessing tftp://127.0.0.1/fw.cfg...")
+    out = await typed(unit, term, "copy /noconfirm tftp://10.0.0.254/fw.cfg startup-config\n")
+    assert out.startswith("copy /noconfirm tftp://10.0.0.254/fw.cfg startup-config\nAccessing tftp://10.0.0.254/fw.cfg...")
     assert unit.system.read_startup() == "hostname from-server\nname 10.9.9.9 far\n"
     assert not unit.flash.exists("startup-config")
     assert unit.console_session.prompt() == "pixfirewall# "
-    await typed(unit, term, "copy /noconfirm tftp://127.0.0.1/fw.cfg running-config\n")
+    await typed(unit, term, "copy /noconfirm tftp://10.0.0.254/fw.cfg running-config\n")
     assert unit.console_session.prompt() == "from-server# "
-    failed = await typed(unit, term, "copy /noconfirm tftp://127.0.0.1/missing.cfg startup-config\n")
-    assert "%Error opening tftp://127.0.0.1/missing.cfg (No such file or directory)" in failed
+    failed = await typed(unit, term, "copy /noconfirm tftp://10.0.0.254/missing.cfg startup-config\n")
+    assert "%Error opening tftp://10.0.0.254/missing.cfg (No such file or directory)" in failed
     assert unit.system.read_startup() == "hostname from-server\nname 10.9.9.9 far\n"
 
 
@@ -187,18 +196,20 @@ def test_checkpoint_to_flash_and_back(pix7):
 async def test_an_image_the_platform_cannot_boot_is_refused_before_flash_is_touched(pix7, server, name, version,
                                                                                    line, said):
     unit, term = pix7
+    gatewayed(unit, term)
     image_format.build(server / name, version, line, size_mb=0.05)
     before = [(e.name, e.size) for e in unit.flash.entries()]
-    out = await typed(unit, term, f"copy /noconfirm tftp://127.0.0.1/{name} flash:\n")
+    out = await typed(unit, term, f"copy /noconfirm tftp://10.0.0.254/{name} flash:\n")
     assert f"%Error verifying flash:/{name} ({said})" in out
     assert [(e.name, e.size) for e in unit.flash.entries()] == before
 
 
 async def test_6x_refuses_an_asa_image_in_its_words(pix6, server):
     unit, term = pix6
+    gatewayed(unit, term)
     image_format.build(server / "asa722.bin", "7.2(2)", "asa", size_mb=0.05)
     before = [(e.name, e.size) for e in unit.flash.entries()]
-    term.type("copy tftp://127.0.0.1/asa722.bin flash\n")
+    term.type("copy tftp://10.0.0.254/asa722.bin flash\n")
     out = await typed(unit, term, "yes\n")
     assert "Image 7.2(2) is not supported on platform PIX-515E\nImage not installed" in out
     assert [(e.name, e.size) for e in unit.flash.entries()] == before

@@ -16,7 +16,9 @@ from helpers.real_hosts import CONFIG as SINGLE_UNIT
 
 from vpix.features.forwarding import Forwarding
 from vpix.features.logging import Logging
-from vpix.net.apps import FtpClient, FtpServer, HttpGet, HttpServer
+from helpers.emulated import ftp_get, ftp_put, http_get
+
+from vpix.net.apps import FtpServer, HttpServer
 
 # what the single real-host unit lets through and inspects, and HTTP in as well
 POLICY = SINGLE_UNIT[SINGLE_UNIT.index("access-list"):] + \
@@ -45,7 +47,7 @@ class EmulatedPair(Pair):
 
     def ftp(self, passive: bool):
         got = []
-        FtpClient(self.server.tcp, "192.168.1.50", got.append, passive=passive).get("file.bin")
+        ftp_get(self.server.tcp, "192.168.1.50", "file.bin", got.append, passive=passive)
         self.run(5)
         return got[0] if got else None
 
@@ -73,7 +75,7 @@ def test_a_file_sent_by_ftp_to_the_inside_arrives_whole(tmp_path, images):
     contents = random.Random(6).randbytes(50_000)
     for passive in (True, False):
         done = []
-        FtpClient(pair.server.tcp, "192.168.1.50", done.append, passive=passive).put(f"up{passive}", contents)
+        ftp_put(pair.server.tcp, "192.168.1.50", f"up{passive}", contents, done.append, passive=passive)
         pair.run(5)
         assert done[0].error is None and pair.files[f"up{passive}"] == contents
 
@@ -85,7 +87,7 @@ def test_a_long_download_across_a_takeover(tmp_path, images, stateful, takeover)
     body = random.Random(7).randbytes(300_000)
     HttpServer(pair.host.tcp, {"big.bin": body}, rate=100_000)         # three seconds' worth
     got = []
-    HttpGet(pair.server.tcp, "192.168.1.50", "big.bin", got.append, idle_timeout=10)
+    http_get(pair.server.tcp, "192.168.1.50", "big.bin", got.append, idle_timeout=10)
     pair.run(1)
     assert got == []
     if takeover == "power-off":
@@ -99,6 +101,6 @@ def test_a_long_download_across_a_takeover(tmp_path, images, stateful, takeover)
         assert got[0].error is None and got[0].data == body
         assert "Deny TCP (no connection)" not in pair.log("secondary")
     else:           # the new active unit does not know the connection and drops what comes of it
-        assert got[0].error == "timed out"
+        assert got[0].error == "Timed out"
         assert re.search(r"%PIX-6-106015: Deny TCP \(no connection\) from 192.168.1.50/80 to 172.16.1.50/\d+",
                          pair.log("secondary"))

@@ -3,17 +3,18 @@ replication, takeover, keys — through the same CLI a person would use."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 
 from helpers.failover import on_standby
 from helpers.pairs import BASE, Pair, ping
+from helpers.served import until
 
 from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
 from vpix.features.failover import FailoverConfig
 from vpix.net.fabric import Port
+from vpix.net.gateway import Gateway
 from vpix.net.packets import ETH_ARP, Arp, Ethernet, ip_bytes, mac_bytes
 from vpix.transfer import tftp
 from vpix.transfer.tftp_server import TftpServer
@@ -108,33 +109,31 @@ def test_key_mismatch_the_pair_does_not_form(tmp_path, images):
            "shared key" in pair.units["secondary"].console.text()
 
 
-def test_failover_syslogs_to_buffer_console_and_a_real_listener(pair):
-    import socket
-
+def test_failover_syslogs_to_buffer_console_and_a_syslog_host(pair):
+    """The new active unit's messages reach the syslog host on the inside segment, from the
+    address it now holds there (`logging host inside …`, a port of the host's choosing)."""
     from ntc_templates.parse import parse_output
 
-    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.settimeout(2)
-    port = listener.getsockname()[1]
+    heard = []
+    pair.host.stack.udp_bind(5140, lambda data, source, port: heard.append((data.decode(), source)))
     pair.boot()
     pair.run(10)
     standby = pair.enable("secondary")
     standby.configure("logging enable", "logging timestamp", "logging buffered debugging",
                       "logging console critical", "logging trap alerts",
-                      f"logging host inside 127.0.0.1 udp/{port}")
-    assert f"logging host inside 127.0.0.1 udp/{port}" in pair.units["secondary"].system.running_config()
+                      "logging host inside 192.168.1.50 udp/5140")
+    assert "logging host inside 192.168.1.50 udp/5140" in pair.units["secondary"].system.running_config()
     pair.units["primary"].power_off()
     pair.run(5)
     out = standby.cmd("show logging")
     assert "Syslog logging: enabled" in out and "Buffer logging: level debugging" in out
     assert "%PIX-1-104001: (Secondary) Switching to ACTIVE - HELLO not heard from mate" in out
     assert "%PIX-1-104001: (Secondary) Switching to ACTIVE" in pair.units["secondary"].console.text()
-    datagram = listener.recv(4096).decode()
-    assert datagram.startswith("<16")  and "%PIX-1-" in datagram
+    assert all(datagram.startswith("<161>") and "%PIX-1-" in datagram for datagram, _ in heard)
+    assert any("%PIX-1-104001: (Secondary) Switching to ACTIVE" in datagram for datagram, _ in heard)
+    assert heard[-1][1][0] == "192.168.1.1"          # from the active address, taken over
     rows = parse_output(platform="cisco_asa", command="show logging", data=out)
     assert any(r["mnemonic"] == "104001" and r["severity"] == "1" for r in rows)
-    listener.close()
 
 
 def test_write_memory_saves_on_both_and_write_standby_resyncs(pair):
@@ -547,16 +546,14 @@ async def test_a_download_on_the_active_unit_is_fetched_by_the_standby_too(pair,
     (root / "notes.txt").write_bytes(b"replicated\n" * 500)
     server = TftpServer(root)
     monkeypatch.setattr(tftp, "TFTP_PORT", await server.start())
+    gateway = Gateway("gateway", mac_bytes("0050.56ff.0001"), "192.168.1.254", pair.clock)
+    gateway.plug(pair.inside)
     try:
         pair.boot()
         pair.run(10)
-        pair.enable("primary").type("copy /noconfirm tftp://127.0.0.1/notes.txt flash:/notes.txt\n")
+        pair.enable("primary").type("copy /noconfirm tftp://192.168.1.254/notes.txt flash:/notes.txt\n")
         flashes = [unit.flash for unit in pair.units.values()]
-        for _ in range(500):
-            if all(flash.exists("notes.txt") for flash in flashes):
-                break
-            pair.run(0.01)
-            await asyncio.sleep(0.01)
+        await until(pair.units["primary"], lambda: all(flash.exists("notes.txt") for flash in flashes))
         assert [flash.read("notes.txt") for flash in flashes] == [(root / "notes.txt").read_bytes()] * 2
     finally:
         server.close()

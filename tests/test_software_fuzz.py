@@ -10,6 +10,8 @@ import string
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from helpers.gateway import GATEWAY, gatewayed
+from helpers.served import settle
 from conftest import Terminal, make_unit
 
 from vpix.transfer.tftp_server import Faults, TftpServer
@@ -66,7 +68,7 @@ def test_random_file_names(tmp_path_factory, images, command, name):
     assert not any(p.name.startswith(".tmp-") for p in unit.flash.root.iterdir())
 
 
-urls = st.builds(lambda scheme, auth, path: f"{scheme}://{auth}127.0.0.1:{_closed_port()}/{path}",
+urls = st.builds(lambda scheme, auth, path: f"{scheme}://{auth}{GATEWAY}:{_closed_port()}/{path}",
                  st.sampled_from(["ftp", "http", "https"]),
                  st.sampled_from(["", "u:p@", "user@", ":@"]), names)
 
@@ -79,14 +81,12 @@ def test_random_urls(tmp_path_factory, images, url):
         unit = make_unit(tmp_path_factory.mktemp("u"), images)
         term = Terminal(unit)
         unit.power_on()
-        before = _flash_state(unit)
         unit.console_session.priv = 15
-        term.type(f"copy /noconfirm {url} flash:/fetched.bin\n")
-        for _ in range(1000):
-            if not unit.console_session.busy:
-                break
-            await asyncio.sleep(0.01)
-        out = term.read()
+        gatewayed(unit, term)
+        before = _flash_state(unit)
+        out = term.type(f"copy /noconfirm {url} flash:/fetched.bin\n")
+        await settle(unit)
+        out += term.read()
         assert "Internal error" not in out
         assert not unit.console_session.busy
         assert _flash_state(unit) == before
@@ -109,15 +109,13 @@ def test_misbehaving_tftp_server(tmp_path_factory, images, faults):
         term = Terminal(unit)
         unit.power_on()
         unit.console_session.priv = 15
+        gatewayed(unit, term)
         try:
-            term.type(f"copy /noconfirm tftp://127.0.0.1:{port}/file.bin flash:/file.bin\n")
-            for _ in range(3000):
-                if not unit.console_session.busy:
-                    break
-                await asyncio.sleep(0.01)
+            out = term.type(f"copy /noconfirm tftp://{GATEWAY}:{port}/file.bin flash:/file.bin\n")
+            await settle(unit, timeout=30)
         finally:
             server.close()
-        out = term.read()
+        out += term.read()
         assert "Internal error" not in out and not unit.console_session.busy
         if unit.flash.exists("file.bin"):
             assert unit.flash.path("file.bin").read_bytes() == (root / "file.bin").read_bytes()

@@ -7,9 +7,9 @@ import os
 import struct
 
 import pytest
+from helpers.loopnet import download, upload
 
 from vpix.transfer import remote, tftp
-from vpix.transfer.tftp_io import download, upload
 from vpix.transfer.tftp_server import Faults, TftpServer
 
 

@@ -97,21 +97,32 @@ class Scope:
 
     def call_later(self, delay: float, callback: Callable[[], None]):
         def fire() -> None:
-            self._timers.discard(timer)
+            self._timers.discard(scoped)
             callback()
 
-        timer = self._clock.call_later(delay, fire)
+        scoped = _Scoped(self, self._clock.call_later(delay, fire))
         if self.closed:
-            timer.cancel()
+            scoped.cancel()
         else:
-            self._timers.add(timer)
-        return timer
+            self._timers.add(scoped)
+        return scoped
 
     def close(self) -> None:
         self.closed = True
-        for timer in self._timers:
+        for timer in list(self._timers):
             timer.cancel()
         self._timers.clear()
+
+
+class _Scoped:
+    """A timer of a Scope, which forgets it once cancelled (busy cores cancel thousands)."""
+
+    def __init__(self, scope: Scope, timer) -> None:
+        self._scope, self._timer = scope, timer
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        self._scope._timers.discard(self)
 
 
 class _VirtualTimer:

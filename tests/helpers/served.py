@@ -168,12 +168,23 @@ def free_udp_ports(count: int) -> list[int]:
 async def settle(unit, timeout: float = 20.0) -> None:
     """Until the console's command (a transfer, say) has finished; ``timeout`` only guards
     against a hang."""
+    await until(unit, lambda: not unit.console_session.busy, timeout)
+
+
+async def until(unit, condition, timeout: float = 20.0) -> None:
+    """Until ``condition()`` holds, a unit in virtual time following the real time its
+    servers on loopback take."""
     import asyncio
-    for _ in range(int(timeout / 0.01)):
-        if not unit.console_session.busy:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the command never finished")
+    loop = asyncio.get_running_loop()
+    start = last = loop.time()
+    while not condition():
+        if loop.time() - start > timeout:
+            raise AssertionError("the condition never held")
+        await asyncio.sleep(0)
+        now = loop.time()
+        if hasattr(unit.clock, "advance"):
+            unit.clock.advance(now - last)
+        last = now
 
 
 async def typed(unit, term, text: str) -> str:

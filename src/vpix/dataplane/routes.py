@@ -36,3 +36,7 @@ class RouteTable:
                 self._cache.clear()
             self._cache[address] = route
         return route
+
+    def lookup_on(self, address: int, iface: str) -> Route | None:
+        """The best route to ``address`` out of ``iface`` only."""
+        return next((r for r in self.routes if r.iface == iface and r.covers(address)), None)

@@ -1,28 +1,20 @@
-"""Servers and clients for emulated hosts, over their own TCP: an FTP server and client
-(passive and active mode), and an HTTP/1.0 server that sends at a set rate with its
-client. They let the failover functionality test — a file sent by FTP between hosts on
-different interfaces, a long transfer across a takeover — run with no root and no kernel."""
+"""Servers for emulated hosts, over their own TCP: an FTP server (passive and active mode)
+and an HTTP/1.0 server that sends at a set rate. With the device's own clients
+(vpix.transfer) they let the failover functionality test — a file sent by FTP between hosts
+on different interfaces, a long transfer across a takeover — and the unit's copy run with
+no root and no kernel."""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import Callable
 
 from vpix.clock import Alarm
 from vpix.net.tcp import CLOSED, WINDOW, Connection, Handlers, TcpLayer
-from vpix.transfer.ftp import Replies, Reply
 from vpix.numbers import is_number
 
 PACE = 0.01                         # a rate-limited sender's tick, seconds
 PASSIVE_PORTS = range(50000, 50100)
-
-
-@dataclass
-class Outcome:
-    """How a client's transfer ended: ``data`` when it worked, else ``error``."""
-    data: bytes | None = None
-    error: str | None = None
 
 
 class _Lines:
@@ -82,6 +74,12 @@ class _FtpSession:
     def _type(self, argument: str) -> None:
         self.reply("200 Switching to Binary mode.")
 
+    def _noop(self, argument: str) -> None:
+        self.reply("200 NOOP ok.")
+
+    def _abor(self, argument: str) -> None:
+        self.reply("225 No transfer to ABOR.")
+
     def _quit(self, argument: str) -> None:
         self.reply("221 Goodbye.")
         self.control.close()
@@ -90,7 +88,7 @@ class _FtpSession:
         port = self.passive_port = next(self.server._ports)
         self.active_to = None
         self.server.tcp.listen(port, self._passive_accept)
-        numbers = self.server.tcp.stack.address.replace(".", ",")
+        numbers = self.control.local[0].replace(".", ",")
         self.reply(f"227 Entering Passive Mode ({numbers},{port >> 8},{port & 0xFF}).")
 
     def _port(self, argument: str) -> None:
@@ -152,88 +150,6 @@ class _FtpSession:
         return conn.handlers
 
 
-class FtpClient:
-    """Logs in anonymously and fetches or stores one file, in passive or active mode;
-    ``done(Outcome)`` at the end, with the file fetched (or the stored bytes) or the error."""
-
-    def __init__(self, tcp: TcpLayer, server: str, done: Callable[[Outcome], None], passive: bool = True):
-        self.tcp = tcp
-        self.server = server
-        self.done = done
-        self.passive = passive
-        self.replies = Replies()
-        self.chunks: list[bytes] = []
-        self.upload: bytes | None = None
-        self.steps: list[tuple[str | Callable[[], str] | None, tuple[int, ...]]] = []
-        self.control: Connection | None = None
-        self.finished = False
-
-    def get(self, name: str) -> None:
-        self._start(f"RETR {name}")
-
-    def put(self, name: str, contents: bytes) -> None:
-        self.upload = contents
-        self._start(f"STOR {name}")
-
-    def _start(self, transfer: str) -> None:
-        """Each step: the command to send (None: only wait), and the replies that let it go on."""
-        data_step = ("PASV", (227,)) if self.passive else (self._port, (200,))
-        self.steps = [(None, (220,)), ("USER anonymous", (331,)), ("PASS vpix@", (230,)), ("TYPE I", (200,)),
-                      data_step, (transfer, (150,)), (None, (226,)), ("QUIT", (221,))]
-        self.control = self.tcp.connect(self.server, 21, Handlers(data=self._replies, closed=self._control_closed))
-
-    def _replies(self, data: bytes) -> None:
-        for reply in self.replies.feed(data):
-            self._step(reply)
-
-    def _step(self, reply: Reply) -> None:
-        if self.finished:
-            return
-        _, ok = self.steps.pop(0)
-        if reply.code not in ok:
-            return self._finish(Outcome(error=f"{reply.code} {reply.text}"))
-        if reply.code == 227:
-            self._connect_passive(reply.text)
-        if not self.steps:
-            return self._finish(Outcome(data=self.upload if self.upload is not None else b"".join(self.chunks)))
-        command = self.steps[0][0]
-        if command is not None:
-            line = command() if callable(command) else command
-            self.control.send(line.encode("latin-1") + b"\r\n")
-
-    def _port(self) -> str:
-        port = self.tcp.ephemeral_port()
-        self.tcp.listen(port, self._accept_data)
-        return f"PORT {self.tcp.stack.address.replace('.', ',')},{port >> 8},{port & 0xFF}"
-
-    def _connect_passive(self, text: str) -> None:
-        numbers = text[text.index("(") + 1:text.index(")")].split(",")
-        address, port = ".".join(numbers[:4]), int(numbers[4]) << 8 | int(numbers[5])
-        self._use_data(self.tcp.connect(address, port, Handlers()))
-
-    def _accept_data(self, conn: Connection) -> Handlers:
-        self.tcp.listeners.pop(conn.local_port, None)
-        self._use_data(conn)
-        return conn.handlers
-
-    def _use_data(self, conn: Connection) -> None:
-        if self.upload is not None:
-            conn.send(self.upload)
-            conn.close()
-        else:
-            conn.handlers.data = self.chunks.append
-            conn.handlers.eof = conn.close
-
-    def _control_closed(self, error: str | None) -> None:
-        self._finish(Outcome(error=error or "control connection closed"))
-
-    def _finish(self, outcome: Outcome) -> None:
-        if not self.finished:
-            self.finished = True
-            self.control.close()
-            self.done(outcome)
-
-
 # ---------------------------------------------------------------- HTTP
 
 
@@ -273,7 +189,7 @@ class _Paced:
 
     def __init__(self, conn: Connection, body: bytes, per_tick: int):
         self.conn, self.body, self.per_tick = conn, memoryview(body), per_tick
-        self.alarm = Alarm(conn.tcp.stack.clock, self._tick)
+        self.alarm = Alarm(conn.tcp.clock, self._tick)
         self._tick()
 
     def _tick(self) -> None:
@@ -285,46 +201,3 @@ class _Paced:
         if not self.body:
             return self.conn.close()
         self.alarm.after(PACE)
-
-
-class HttpGet:
-    """Fetches ``/name``; ``done`` gets the body once the server closes, if it is all there,
-    or the error. Like curl's --speed-time, it gives up when nothing arrives for
-    ``idle_timeout`` seconds."""
-
-    def __init__(self, tcp: TcpLayer, server: str, name: str, done: Callable[[Outcome], None],
-                 idle_timeout: float = 10.0):
-        self.done = done
-        self.chunks: list[bytes] = []
-        self.idle_timeout = idle_timeout
-        self.outcome: Outcome | None = None
-        self.conn = tcp.connect(server, 80, Handlers(data=self._data, eof=self._eof, closed=self._closed))
-        self.conn.send(f"GET /{name} HTTP/1.0\r\n\r\n".encode())
-        self.idle = Alarm(tcp.stack.clock, lambda: (self._report(Outcome(error="timed out")), self.conn.abort()))
-        self.idle.after(idle_timeout)
-
-    def _data(self, data: bytes) -> None:
-        self.chunks.append(data)
-        self.idle.after(self.idle_timeout)
-
-    def _eof(self) -> None:
-        head, _, body = b"".join(self.chunks).partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        length = next((int(line.split(":")[1]) for line in lines if line.lower().startswith("content-length:")),
-                      None)
-        if lines[0].split()[1:2] != ["200"]:
-            self._report(Outcome(error=lines[0]))
-        elif length != len(body):
-            self._report(Outcome(error=f"{len(body)} of {length} bytes"))
-        else:
-            self._report(Outcome(data=body))
-        self.conn.close()
-
-    def _closed(self, error: str | None) -> None:
-        self._report(Outcome(error=error or "closed before the end"))
-
-    def _report(self, outcome: Outcome) -> None:
-        self.idle.cancel()
-        if self.outcome is None:
-            self.outcome = outcome
-            self.done(outcome)

@@ -24,7 +24,7 @@ class Host:
         self.clock = clock
         self.port = Port(mac)
         self.stack = IpStack(self.port, clock, address, mask, gateway)
-        self.tcp = TcpLayer(self.stack)     # a test may take TCP segments over with stack.ip_bind
+        self.tcp = TcpLayer.on_stack(self.stack)   # a test may take TCP segments over with stack.ip_bind
         self.tftp: TftpServerCore | None = None
         self.raw_faults: dict[int, int] = {}    # block -> Table 11-2 code sent just before it
         self._alarm = Alarm(clock, self._tick)

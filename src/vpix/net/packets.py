@@ -180,23 +180,49 @@ class Tcp:
     flags: int
     payload: bytes = b""
     window: int = 65535
+    options: bytes = b""        # raw, padded to 32-bit words
 
     def encode(self, src: bytes, dst: bytes) -> bytes:
-        header = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq, self.ack, 5 << 4, self.flags,
-                             self.window, 0, 0)
+        words = 5 + len(self.options) // 4
+        header = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq, self.ack, words << 4, self.flags,
+                             self.window, 0, 0) + self.options
         pseudo = src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(header) + len(self.payload))
         value = checksum(pseudo + header + self.payload)
         return header[:16] + struct.pack("!H", value) + header[18:] + self.payload
 
     @classmethod
-    def decode(cls, data: bytes) -> "Tcp":
+    def decode(cls, data: bytes, src: bytes | None = None, dst: bytes | None = None) -> "Tcp":
+        """The segment; with the addresses, only if its checksum is right."""
         if len(data) < 20:
             raise Malformed("short TCP header", "invalid-tcp-hdr-length")
         sport, dport, seq, ack, offset, flags, window = struct.unpack("!HHIIBBH", data[:16])
         length = (offset >> 4) * 4
         if length < 20 or length > len(data):
             raise Malformed("bad TCP header length", "invalid-tcp-hdr-length")
-        return cls(sport, dport, seq, ack, flags, data[length:], window)
+        if src is not None and checksum(src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(data)) + data):
+            raise Malformed("bad TCP checksum", "invalid-tcp-checksum")
+        return cls(sport, dport, seq, ack, flags, data[length:], window, data[20:length])
+
+    def mss(self) -> int | None:
+        """The maximum segment size the options announce, if they do."""
+        options, at = self.options, 0
+        while at < len(options):
+            kind = options[at]
+            if kind == 0:
+                break
+            if kind == 1:
+                at += 1
+                continue
+            if at + 1 >= len(options) or options[at + 1] < 2:
+                break
+            if kind == 2 and options[at + 1] == 4 and at + 4 <= len(options):
+                return struct.unpack("!H", options[at + 2:at + 4])[0]
+            at += options[at + 1]
+        return None
+
+
+def mss_option(size: int) -> bytes:
+    return struct.pack("!BBH", 2, 4, size)
 
 
 # ---------------------------------------------------------------- ICMP echo

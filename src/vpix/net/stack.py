@@ -116,11 +116,14 @@ class IpStack:
             self._waiting.pop(ip, None)
 
     def announce(self) -> None:
-        """Gratuitous ARP: tell the segment which MAC holds this address now."""
+        """Gratuitous ARP: tell the segment which MAC holds this address now; what waits for
+        a neighbour's MAC is asked for again from it (an answer to the old one is lost)."""
         if self.address is not None:
             me = ip_bytes(self.address)
             garp = Arp(1, self.port.mac, me, b"\0" * 6, me)
             self.port.send(Ethernet(BROADCAST, self.port.mac, ETH_ARP, garp.encode()).encode())
+            for ip in list(self._waiting):
+                self._resolve(ip)
 
     def provoke(self, kind: str) -> None:
         """Traffic that should draw answers from the segment: "arp" asks the ten most recent

@@ -1,42 +1,58 @@
-"""TCP for emulated hosts, on their ``IpStack``: enough of RFC 793 for the lab's scenarios
-to run without root — handshake, in-order delivery with cumulative acknowledgements, a
-sliding window, retransmission with exponential backoff (go-back-N), orderly close and
-reset. What it leaves out (congestion control, SACK, out-of-order buffering, urgent data)
-changes how fast a transfer recovers from loss, not whether it does.
+"""TCP, sans-IO on an injected clock: the emulated hosts' and the unit's own.
 
-Time comes from the stack's clock, so a transfer runs in virtual time as well as real."""
+Enough of RFC 793/9293 for real peers (the kernel's TCP of a namespace host, OpenSSH, curl):
+the three-way handshake with the MSS option, a sliding window with window updates and a
+zero-window probe, retransmission with exponential backoff (go-back-N), out-of-order
+segments kept until the gap fills, FIN and RST both ways, TIME_WAIT, a reset for a port
+nothing listens on, and a bounded backlog of half-open connections (the oldest goes when a
+SYN flood fills it, so a real client still gets in). Congestion control, SACK, window
+scaling and urgent data are left out: they change how fast a transfer recovers, not
+whether it does.
+
+A ``TcpLayer`` is told which local address to use towards a peer and how to send a segment;
+it is given the segments that arrive. A host on one ``IpStack`` gets one with ``on_stack``;
+the unit's endpoint gives its own, which routes."""
 
 from __future__ import annotations
 
 import itertools
+import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from vpix.clock import Alarm
-from vpix.net.packets import ACK, FIN, PROTO_TCP, PSH, RST, SYN, Malformed, Tcp, ip_bytes
-from vpix.net.stack import IpStack
+from vpix.clock import Alarm, Clock
+from vpix.net.packets import ACK, FIN, PROTO_TCP, PSH, RST, SYN, Malformed, Tcp, ip_bytes, mss_option
 
 MSS = 1460
+DEFAULT_MSS = 536       # what a peer that announces none takes (RFC 9293)
 WINDOW = 65535
 RTO_INITIAL = 1.0       # RFC 6298's initial timeout; no RTT is measured, so it stays the base
 RTO_MAX = 16.0
 RETRIES = 6             # then the connection is given up, the way a client's timeout ends it
 TIME_WAIT = 60.0        # as Linux keeps it
+BACKLOG = 64            # half-open connections a listening port holds
+EARLY_SEGMENTS = 64     # out-of-order segments kept while a gap waits to be filled
 EPHEMERAL = range(49152, 65536)
+_MOD = 0xFFFFFFFF
 
 SYN_SENT, SYN_RECEIVED, ESTABLISHED = "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED"
 FIN_SENT, TIMED_WAIT, CLOSED = "FIN_SENT", "TIME_WAIT", "CLOSED"
 
-_isns = itertools.count(0x1000, 0x0F1E_2D3C)
-
 
 def _after(a: int, b: int) -> bool:
     """Sequence number ``a`` lies after ``b`` (modulo 2**32)."""
-    return 0 < (a - b) & 0xFFFFFFFF < 0x80000000
+    return 0 < (a - b) & _MOD < 0x80000000
 
 
-def _isn() -> int:
-    return next(_isns) & 0xFFFFFFFF
+def ephemeral_ports():
+    """The ephemeral ports in turn from a random one, as a host picks them: a new boot does
+    not reuse the ports of the one before (a server may still know them)."""
+    start = secrets.randbelow(len(EPHEMERAL))
+    return itertools.cycle([*EPHEMERAL[start:], *EPHEMERAL[:start]])
+
+
+class NoRoute(Exception):
+    """No way towards the address a connection was asked for."""
 
 
 @dataclass
@@ -47,25 +63,37 @@ class Handlers:
     data: Callable[[bytes], None] = lambda data: None
     eof: Callable[[], None] = lambda: None
     closed: Callable[[str | None], None] = lambda error: None
+    acked: Callable[[int], None] = lambda count: None       # the peer took ``count`` more bytes
+    answer: bool = True             # an accepted connection's SYN-ACK goes at once (else: ``answer()``)
 
 
 class Connection:
-    def __init__(self, tcp: "TcpLayer", local_port: int, remote: tuple[str, int], handlers: Handlers):
+    def __init__(self, tcp: "TcpLayer", local: tuple[str, int], remote: tuple[str, int], handlers: Handlers,
+                 via=None):
         self.tcp = tcp
-        self.local_port = local_port
+        self.local = local
         self.remote = remote
+        self.via = via                   # the interface it came in on, or was sent out of
         self.handlers = handlers
         self.state = SYN_SENT
-        self.iss = _isn()
+        self.iss = secrets.randbits(32)
         self.snd_una = self.snd_nxt = self.iss
         self.peer_window = WINDOW
+        self.mss = DEFAULT_MSS
         self.rcv_nxt = 0
         self.unacked = bytearray()       # from snd_una: sent or not yet sent
         self.closing = False             # the application has no more to send
         self.fin_acked = False
         self.peer_closed = False
         self.retries = 0
-        self._timer = Alarm(tcp.stack.clock, self._timeout)
+        self.answered = False
+        self._probing = False
+        self._early: dict[int, tuple[bytes, bool]] = {}     # seq -> (payload, FIN) ahead of rcv_nxt
+        self._timer = Alarm(tcp.clock, self._timeout)
+
+    @property
+    def local_port(self) -> int:
+        return self.local[1]
 
     # ------------------------------------------------------------ the application's side
 
@@ -84,6 +112,11 @@ class Connection:
             self._emit(self.snd_nxt, RST | ACK)
             self._end("reset")
 
+    def answer(self) -> None:
+        """An accepted connection whose listener held it: the SYN-ACK goes now."""
+        if self.state == SYN_RECEIVED and not self.answered:
+            self._open(SYN | ACK)
+
     @property
     def outstanding(self) -> int:
         """Bytes the application gave that the peer has not acknowledged yet."""
@@ -91,36 +124,39 @@ class Connection:
 
     # ------------------------------------------------------------ segments out
 
-    def _emit(self, seq: int, flags: int, payload: bytes = b"") -> None:
+    def _emit(self, seq: int, flags: int, payload: bytes = b"", options: bytes = b"") -> None:
         ack = self.rcv_nxt if flags & ACK else 0
-        self.tcp.emit(self, Tcp(self.local_port, self.remote[1], seq, ack, flags, payload, WINDOW))
+        self.tcp.emit(self, Tcp(self.local[1], self.remote[1], seq, ack, flags, payload, WINDOW, options))
 
     def _open(self, flags: int) -> None:
         """Send our SYN (or SYN-ACK) and start its retransmission timer."""
-        self._emit(self.iss, flags)
-        self.snd_nxt = (self.iss + 1) & 0xFFFFFFFF
+        self.answered = True
+        self._emit(self.iss, flags, options=mss_option(MSS))
+        self.snd_nxt = (self.iss + 1) & _MOD
         self._timer.after(self._rto())
 
     def _in_flight(self) -> int:
-        return (self.snd_nxt - self.snd_una) & 0xFFFFFFFF
+        return (self.snd_nxt - self.snd_una) & _MOD
 
     def _pump(self) -> None:
-        if self.state in (SYN_SENT, SYN_RECEIVED):
+        if self.state in (SYN_SENT, SYN_RECEIVED, CLOSED):
             return
+        window = max(self.peer_window, 1) if self._probing else self.peer_window
         while True:
             offset = self._in_flight()
-            chunk = bytes(self.unacked[offset:offset + min(MSS, self.peer_window - offset)])
+            chunk = bytes(self.unacked[offset:offset + min(self.mss, window - offset)])
             if chunk:
-                self._emit(self.snd_nxt, ACK | (0 if offset + len(chunk) < len(self.unacked) else PSH), chunk)
-                self.snd_nxt = (self.snd_nxt + len(chunk)) & 0xFFFFFFFF
+                last = offset + len(chunk) >= len(self.unacked)
+                self._emit(self.snd_nxt, ACK | (PSH if last else 0), chunk)
+                self.snd_nxt = (self.snd_nxt + len(chunk)) & _MOD
                 continue
             if self.closing and offset == len(self.unacked) and self.state == ESTABLISHED:
                 self._emit(self.snd_nxt, FIN | ACK)
-                self.snd_nxt = (self.snd_nxt + 1) & 0xFFFFFFFF
+                self.snd_nxt = (self.snd_nxt + 1) & _MOD
                 self.state = FIN_SENT
             break
-        if self._in_flight() and not self._timer.armed:
-            self._timer.after(self._rto())
+        if (self._in_flight() or (self.unacked and not self.peer_window)) and not self._timer.armed:
+            self._timer.after(self._rto())      # a retransmission, or a probe of a closed window
 
     def _rto(self) -> float:
         return min(RTO_INITIAL * 2 ** self.retries, RTO_MAX)
@@ -130,15 +166,17 @@ class Connection:
             return self._end("timed out")
         self.retries += 1
         if self.state == SYN_SENT:
-            self._emit(self.iss, SYN)
+            self._emit(self.iss, SYN, options=mss_option(MSS))
         elif self.state == SYN_RECEIVED:
-            self._emit(self.iss, SYN | ACK)
+            self._emit(self.iss, SYN | ACK, options=mss_option(MSS))
         else:                            # go back to the oldest unacknowledged byte
             fin_out = self.state == FIN_SENT and not self.fin_acked
             self.snd_nxt = self.snd_una
             if fin_out:
                 self.state = ESTABLISHED
+            self._probing = True
             self._pump()
+            self._probing = False
         self._timer.after(self._rto())
 
     # ------------------------------------------------------------ segments in
@@ -155,19 +193,23 @@ class Connection:
         if self.state == SYN_SENT:
             return self._synack(tcp)
         if tcp.flags & SYN:              # our SYN-ACK or ACK was lost: say again where we are
-            return self._emit(self.iss if self.state == SYN_RECEIVED else self.snd_nxt,
-                              (SYN | ACK) if self.state == SYN_RECEIVED else ACK)
+            if self.state != SYN_RECEIVED:
+                return self._emit(self.snd_nxt, ACK)
+            if self.answered:
+                self._emit(self.iss, SYN | ACK, options=mss_option(MSS))
+            return
         if tcp.flags & ACK:
             self._acked(tcp)
-        if self.state != CLOSED:
+        if self.state not in (CLOSED, SYN_RECEIVED):
             self._receive(tcp)
 
     def _synack(self, tcp: Tcp) -> None:
-        if tcp.flags & (SYN | ACK) != SYN | ACK or tcp.ack != (self.iss + 1) & 0xFFFFFFFF:
+        if tcp.flags & (SYN | ACK) != SYN | ACK or tcp.ack != (self.iss + 1) & _MOD:
             return
-        self.rcv_nxt = (tcp.seq + 1) & 0xFFFFFFFF
+        self.rcv_nxt = (tcp.seq + 1) & _MOD
         self.snd_una = self.snd_nxt = tcp.ack
         self.peer_window = tcp.window
+        self.mss = min(MSS, tcp.mss() or DEFAULT_MSS)
         self._established()
         self._emit(self.snd_nxt, ACK)
         self._pump()
@@ -176,50 +218,80 @@ class Connection:
         self.state = ESTABLISHED
         self.retries = 0
         self._timer.cancel()
+        self.tcp.established(self)
         self.handlers.opened()
 
     def _acked(self, tcp: Tcp) -> None:
         if self.state == SYN_RECEIVED:
-            if tcp.ack != (self.iss + 1) & 0xFFFFFFFF:
+            if tcp.ack != (self.iss + 1) & _MOD:
                 return
             self.snd_una = self.snd_nxt = tcp.ack
             self._established()
         self.peer_window = tcp.window
         if not _after(tcp.ack, self.snd_una) or _after(tcp.ack, self.snd_nxt):
             return self._pump()
-        done = (tcp.ack - self.snd_una) & 0xFFFFFFFF
+        done = (tcp.ack - self.snd_una) & _MOD
         if self.state == FIN_SENT and tcp.ack == self.snd_nxt:
             self.fin_acked = True
             done -= 1
         del self.unacked[:done]
         self.snd_una = tcp.ack
+        if done:
+            self.handlers.acked(done)
         self.retries = 0
         self._timer.cancel()
         self._pump()
         self._finished()
 
     def _receive(self, tcp: Tcp) -> None:
-        if not tcp.payload and not tcp.flags & FIN:
+        fin = bool(tcp.flags & FIN)
+        if not tcp.payload and not fin:
             return
-        if tcp.seq != self.rcv_nxt or self.peer_closed:
-            return self._emit(self.snd_nxt, ACK)     # a duplicate or out of order: ack what we have
-        if tcp.payload:
-            self.rcv_nxt = (self.rcv_nxt + len(tcp.payload)) & 0xFFFFFFFF
-        if tcp.flags & FIN:
-            self.rcv_nxt = (self.rcv_nxt + 1) & 0xFFFFFFFF
-            self.peer_closed = True
-        self._emit(self.snd_nxt, ACK)
-        if tcp.payload:
-            self.handlers.data(tcp.payload)
-        if tcp.flags & FIN:
+        if self.peer_closed:
+            return self._emit(self.snd_nxt, ACK)
+        if (tcp.seq - self.rcv_nxt) & _MOD < WINDOW or _after(self.rcv_nxt, tcp.seq):
+            if len(self._early) < EARLY_SEGMENTS:
+                self._early.setdefault(tcp.seq, (tcp.payload, fin))
+        chunks = self._in_order()
+        self._emit(self.snd_nxt, ACK)    # what we have: a duplicate ACK when a gap remains
+        for chunk in chunks:
+            if self.state == CLOSED:
+                return
+            self.handlers.data(chunk)
+        if self.peer_closed and self.state != CLOSED:
             self.handlers.eof()
             self._finished()
+
+    def _in_order(self) -> list[bytes]:
+        """Take what the kept segments add at ``rcv_nxt`` (old bytes trimmed off)."""
+        chunks: list[bytes] = []
+        moved = True
+        while moved and not self.peer_closed:
+            moved = False
+            for seq in list(self._early):
+                behind = (self.rcv_nxt - seq) & _MOD
+                if behind >= 0x80000000:             # still ahead of the gap
+                    continue
+                payload, fin = self._early.pop(seq)
+                if behind > len(payload):
+                    continue                         # all of it seen before
+                new = payload[behind:]
+                if new:
+                    chunks.append(new)
+                    self.rcv_nxt = (self.rcv_nxt + len(new)) & _MOD
+                    moved = True
+                if fin:
+                    self.rcv_nxt = (self.rcv_nxt + 1) & _MOD
+                    self.peer_closed = True
+                    self._early.clear()
+                    break
+        return chunks
 
     def _finished(self) -> None:
         if self.fin_acked and self.peer_closed and self.state != TIMED_WAIT:
             self.state = TIMED_WAIT      # keeps answering a repeated FIN for a while
             self._timer.cancel()
-            self.tcp.stack.clock.call_later(TIME_WAIT, self._forget)
+            self.tcp.clock.call_later(TIME_WAIT, self._forget)
             self.handlers.closed(None)
 
     def _end(self, error: str) -> None:
@@ -234,66 +306,122 @@ class Connection:
         self.tcp.forget(self)
 
 
+Accept = Callable[[Connection], "Handlers | None"]
+
+
 class TcpLayer:
-    """The TCP of one host: its connections by (local port, remote address, remote port),
-    and the ports it listens on."""
+    """The TCP of one host or unit: its connections by (local address, local port, remote
+    address, remote port), and the ports it listens on.
 
-    def __init__(self, stack: IpStack):
-        self.stack = stack
-        self.connections: dict[tuple[int, str, int], Connection] = {}
-        self.listeners: dict[int, Callable[[Connection], Handlers]] = {}
-        self._ports = itertools.cycle(EPHEMERAL)
-        stack.ip_bind(PROTO_TCP, self._segment)
+    ``source(remote, via)`` names the local address to use towards ``remote`` (out of the
+    interface ``via`` if given), None when there is no way there; ``output(local, remote,
+    segment, via)`` sends a segment. With ``resets`` off, a segment for no connection and no
+    listener (or one its listener turns away) is dropped without a word, as a firewall does
+    for its own addresses."""
 
-    def listen(self, port: int, accept: Callable[[Connection], Handlers]) -> None:
-        """Connections to ``port``: ``accept(connection)`` gives the handlers of each."""
+    def __init__(self, clock: Clock, source: Callable[[str, object], str | None],
+                 output: Callable[[str, str, bytes, object], None], resets: bool = True):
+        self.clock = clock
+        self.resets = resets
+        self.source = source
+        self.output = output
+        self.connections: dict[tuple[str, int, str, int], Connection] = {}
+        self.listeners: dict[int, Accept] = {}
+        self.any_port: Accept | None = None       # connections to every other port (a relay's)
+        self.half_open: dict[int, list[Connection]] = {}
+        self.counters = {"malformed": 0, "refused": 0, "backlog": 0}
+        self._ports = ephemeral_ports()
+
+    @classmethod
+    def on_stack(cls, stack) -> "TcpLayer":
+        """The TCP of a host that has one ``IpStack``."""
+        tcp = cls(stack.clock, lambda remote, via: stack.address,
+                  lambda local, remote, segment, via: stack.send_ip(remote, PROTO_TCP, segment))
+        stack.ip_bind(PROTO_TCP, lambda payload, source: tcp.receive(payload, source, stack.address))
+        return tcp
+
+    def listen(self, port: int, accept: Accept) -> None:
+        """Connections to ``port``: ``accept(connection)`` gives the handlers of each, or None
+        to refuse it with a reset."""
         self.listeners[port] = accept
 
-    def connect(self, address: str, port: int, handlers: Handlers, local_port: int | None = None) -> Connection:
+    def unlisten(self, port: int) -> None:
+        self.listeners.pop(port, None)
+
+    def connect(self, address: str, port: int, handlers: Handlers, local_port: int | None = None,
+                via=None) -> Connection:
+        """Open a connection; NoRoute when there is no way towards ``address``."""
+        local = self.source(address, via)
+        if local is None:
+            raise NoRoute(address)
         local_port = local_port or self.ephemeral_port()
-        conn = self.connections[(local_port, address, port)] = Connection(self, local_port, (address, port),
-                                                                          handlers)
+        conn = Connection(self, (local, local_port), (address, port), handlers, via)
+        self.connections[(local, local_port, address, port)] = conn
         conn._open(SYN)
         return conn
 
     def ephemeral_port(self) -> int:
         """A port no connection or listener uses: a client's, or an FTP client's for PORT."""
-        used = {key[0] for key in self.connections}
+        used = {key[1] for key in self.connections}
         while True:
             local = next(self._ports)
             if local not in used and local not in self.listeners:
                 return local
 
     def emit(self, conn: Connection, tcp: Tcp) -> None:
-        address = conn.remote[0]
-        self.stack.send_ip(address, PROTO_TCP, tcp.encode(ip_bytes(self.stack.address), ip_bytes(address)))
+        (local, _), (remote, _) = conn.local, conn.remote
+        self.output(local, remote, tcp.encode(ip_bytes(local), ip_bytes(remote)), conn.via)
+
+    def established(self, conn: Connection) -> None:
+        waiting = self.half_open.get(conn.local[1])
+        if waiting and conn in waiting:
+            waiting.remove(conn)
 
     def forget(self, conn: Connection) -> None:
-        key = (conn.local_port, *conn.remote)
+        key = (*conn.local, *conn.remote)
         if self.connections.get(key) is conn:
             del self.connections[key]
+        self.established(conn)
 
-    def _segment(self, payload: bytes, source: str) -> None:
+    def receive(self, payload: bytes, source: str, destination: str, via=None) -> None:
+        """A segment from ``source`` to our ``destination``, arrived on ``via``."""
         try:
-            tcp = Tcp.decode(payload)
+            tcp = Tcp.decode(payload, ip_bytes(source), ip_bytes(destination))
         except Malformed:
+            self.counters["malformed"] += 1
             return
-        conn = self.connections.get((tcp.dport, source, tcp.sport))
+        conn = self.connections.get((destination, tcp.dport, source, tcp.sport))
         if conn is not None:
             return conn.segment(tcp)
-        if tcp.flags & (SYN | ACK | RST) == SYN and tcp.dport in self.listeners:
-            return self._accept(tcp, source)
+        if tcp.flags & (SYN | ACK | RST) == SYN and (tcp.dport in self.listeners or self.any_port):
+            return self._accept(tcp, source, destination, via)
         if not tcp.flags & RST:          # nobody here: refuse, as RFC 793 says
-            seq, flags = (tcp.ack, RST) if tcp.flags & ACK else (0, RST | ACK)
-            ack = (tcp.seq + len(tcp.payload) + (1 if tcp.flags & SYN else 0)) & 0xFFFFFFFF
-            refusal = Tcp(tcp.dport, tcp.sport, seq, ack, flags, b"", 0)
-            self.stack.send_ip(source, PROTO_TCP, refusal.encode(ip_bytes(self.stack.address), ip_bytes(source)))
+            self._refuse(tcp, source, destination, via)
 
-    def _accept(self, syn: Tcp, source: str) -> None:
-        conn = Connection(self, syn.dport, (source, syn.sport), Handlers())
+    def _refuse(self, tcp: Tcp, source: str, destination: str, via) -> None:
+        self.counters["refused"] += 1
+        if not self.resets:
+            return
+        seq, flags = (tcp.ack, RST) if tcp.flags & ACK else (0, RST | ACK)
+        ack = (tcp.seq + len(tcp.payload) + (1 if tcp.flags & SYN else 0)) & _MOD
+        refusal = Tcp(tcp.dport, tcp.sport, seq, ack, flags, b"", 0)
+        self.output(destination, source, refusal.encode(ip_bytes(destination), ip_bytes(source)), via)
+
+    def _accept(self, syn: Tcp, source: str, destination: str, via) -> None:
+        waiting = self.half_open.setdefault(syn.dport, [])
+        if len(waiting) >= BACKLOG:      # a flood: the oldest half-open connection makes room
+            self.counters["backlog"] += 1
+            waiting[0]._forget()
+        conn = Connection(self, (destination, syn.dport), (source, syn.sport), Handlers(), via)
         conn.state = SYN_RECEIVED
-        conn.rcv_nxt = (syn.seq + 1) & 0xFFFFFFFF
+        conn.rcv_nxt = (syn.seq + 1) & _MOD
         conn.peer_window = syn.window
-        conn.handlers = self.listeners[syn.dport](conn)
-        self.connections[(syn.dport, source, syn.sport)] = conn
-        conn._open(SYN | ACK)
+        conn.mss = min(MSS, syn.mss() or DEFAULT_MSS)
+        handlers = self.listeners.get(syn.dport, self.any_port)(conn)
+        if handlers is None:
+            return self._refuse(syn, source, destination, via)
+        conn.handlers = handlers
+        self.connections[(destination, syn.dport, source, syn.sport)] = conn
+        waiting.append(conn)
+        if handlers.answer:
+            conn._open(SYN | ACK)

@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import ssl
-from typing import Any, Awaitable, Callable
+from typing import Callable, Protocol
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from vpix.flash import FlashFull
+from vpix.clock import Clock
+from vpix.net.tcp import NoRoute, TcpLayer
 from vpix.transfer import ftp, http, tftp
-from vpix.transfer.tftp_io import download, upload
+from vpix.transfer.tftp_io import TftpRun
 
 SCHEMES = ("tftp", "ftp", "http", "https")
 WRITABLE = ("tftp", "ftp")
-_FAILURES = (FlashFull, ftp.FtpError, http.HttpError, OSError, asyncio.TimeoutError)
 # What the device says of the TFTP errors a server sends (RFC 1350 codes).
 _TFTP_ERRORS = {1: "No such file or directory", 2: "Permission denied", 3: "No space left on device",
                 6: "File exists"}
@@ -25,37 +24,39 @@ def is_remote(url: str | None) -> bool:
     return bool(url) and urlsplit(url).scheme.lower() in SCHEMES
 
 
-async def fetch(url: str, on_data: Callable[[bytes], None], *, passive: bool = False,
-                tftp_client: tftp.TftpClient | None = None):
-    """Fetch the file; None when it came whole, else what went wrong (an exception or a TFTP
-    outcome). For TFTP ``on_data`` runs in a worker thread."""
-    parts, host, path = _split(url)
-    try:
-        if parts.scheme.lower() == "tftp":
-            outcome, _ = await download(host, path, on_data, port=parts.port or 0, client=tftp_client)
-            return None if outcome.code is None else outcome
-        if parts.scheme.lower() == "ftp":
-            await ftp.fetch(host, path, on_data, passive=passive, **_ftp_login(parts))
-        else:
-            await http.fetch(url, on_data)
-        return None
-    except _FAILURES as err:
-        return err
+class Net(Protocol):
+    """A host's own network access, as the unit's endpoint gives it: its TCP, its UDP ports,
+    its clock."""
+    clock: Clock
+    tcp: TcpLayer
+
+    def udp_open(self, receive: Callable[[bytes, tuple[str, int]], None], via: str | None = None): ...
 
 
-async def store(url: str, data: bytes, *, passive: bool = False,
-                on_sent: Callable[[int], None] = lambda sent: None):
-    """Write ``data`` to the file a tftp:// or ftp:// URL names; None when the server has it
-    whole, else what went wrong. For TFTP ``on_sent`` runs in a worker thread."""
+def fetch(net: Net, url: str, on_data: Callable[[bytes], None], done: Callable[[object], None], *,
+          passive: bool = False, via: str | None = None, tftp_client: tftp.TftpClient | None = None):
+    """Fetch the file; ``done(None)`` when it came whole, else ``done(failure)``. Returns the
+    transfer, which ``cancel()`` stops."""
     parts, host, path = _split(url)
-    try:
-        if parts.scheme.lower() == "tftp":
-            outcome = await upload(host, path, data, port=parts.port or 0, on_sent=on_sent)
-            return None if outcome.code is None else outcome
-        await ftp.store(host, path, data, passive=passive, on_sent=on_sent, **_ftp_login(parts))
-        return None
-    except _FAILURES as err:
-        return err
+    scheme = parts.scheme.lower()
+    if scheme == "tftp":
+        client = tftp_client or tftp.TftpClient(host, path, port=parts.port or 0, on_data=on_data)
+        return TftpRun(net, client, done, via)
+    if scheme == "ftp":
+        return ftp.FtpSession(net.tcp, host, done, passive=passive, via=via, **_ftp_login(parts)).fetch(path, on_data)
+    return http.HttpGet(net.tcp, url, on_data, done, via=via)
+
+
+def store(net: Net, url: str, data: bytes, done: Callable[[object], None], *, passive: bool = False,
+          on_sent: Callable[[int], None] = lambda sent: None, via: str | None = None):
+    """Write ``data`` to the file a tftp:// or ftp:// URL names; ``done(None)`` when the server
+    has it whole, else ``done(failure)``."""
+    parts, host, path = _split(url)
+    if parts.scheme.lower() == "tftp":
+        upload = tftp.TftpUpload(host, path, port=parts.port or 0, data=data, on_sent=on_sent)
+        return TftpRun(net, upload, done, via)
+    session = ftp.FtpSession(net.tcp, host, done, passive=passive, via=via, **_ftp_login(parts))
+    return session.store(path, data, on_sent)
 
 
 def _split(url: str) -> tuple[SplitResult, str, str]:
@@ -70,11 +71,6 @@ def _ftp_login(parts: SplitResult) -> dict:
             "password": unquote(parts.password or "")}
 
 
-def run(transfer: Awaitable, done: Callable[[Any], None]) -> None:
-    """Run a transfer on the event loop; ``done(result)`` when it ends (as a `Wait` starts one)."""
-    asyncio.get_running_loop().create_task(transfer).add_done_callback(lambda task: done(task.result()))
-
-
 def reason(failure) -> str:
     """What `%Error opening <url> (…)` says of a failed transfer."""
     if isinstance(failure, tftp.Outcome):
@@ -87,8 +83,10 @@ def reason(failure) -> str:
             failure.code, f"{failure.code} {failure.text}")
     if isinstance(failure, http.HttpError):
         return "No such file or directory" if failure.status == 404 else f"{failure.status} {failure.reason}".strip()
-    if isinstance(failure, (TimeoutError, asyncio.TimeoutError)):
+    if isinstance(failure, TimeoutError):
         return "Timed out"
+    if isinstance(failure, NoRoute):
+        return "No route to host"
     if isinstance(failure, ssl.SSLError):
         return "SSL handshake failed"
     if isinstance(failure, OSError):          # the device says what the system call said, no more

@@ -94,6 +94,8 @@ class _Exchange:
             if opcode == OACK:
                 return self._oack(data[2:], now)
             self._take({})           # the server took none of the options
+        elif opcode == OACK:         # the answer to a request we repeated: the first one counts
+            return []
         return self._packet(opcode, data, source, now)
 
     def abort(self) -> None:

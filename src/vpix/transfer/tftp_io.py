@@ -1,78 +1,49 @@
-"""Running the TFTP client cores on a UDP socket.
-
-The transfer runs in a worker thread on a blocking socket with a kernel receive timeout:
-one recvfrom and one sendto per block and no event-loop round per packet. Lock-step TFTP
-is bound by the round trip, and most of a round trip on a fast link is the kernel putting the
-receiver to sleep and waking it again, so the worker polls for the next datagram for a moment
-before it sleeps. The protocol logic stays in the core.
-"""
+"""Running a TFTP client core on a UDP port of the unit, its retransmission timer on the
+unit's clock. The protocol logic stays in the core; this only carries its datagrams."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import struct
-import time
+import errno
 from typing import Callable
 
-from vpix.transfer.tftp import Outcome, TftpClient, TftpUpload, _Exchange
-
-POLL_S = 0.0002                 # how long to poll for the next datagram before sleeping
-
-
-def _blocking(client: _Exchange, bind: str = "0.0.0.0") -> Outcome:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        sock.bind((bind, 0))
-        seconds = int(client.timeout_s)
-        micros = int((client.timeout_s - seconds) * 1_000_000)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros))
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        clock = time.monotonic
-        buffer = bytearray(65536)            # one buffer for every datagram: no 64 KiB allocation each
-        view = memoryview(buffer)
-        for packet in client.start(clock()):
-            sock.sendto(packet.data, packet.address)
-        while client.outcome is None:
-            try:
-                size, source = _receive(sock, buffer, clock)
-                packets = client.datagram(bytes(view[:size]), source, clock())
-            except (BlockingIOError, socket.timeout):
-                packets = client.timeout(clock())
-            except ConnectionRefusedError:     # an ICMP error from an earlier send: wait it out
-                continue
-            for packet in packets:
-                sock.sendto(packet.data, packet.address)
-        return client.outcome
-    finally:
-        sock.close()
+from vpix.clock import Alarm
+from vpix.transfer.tftp import Outcome, Send, _Exchange
 
 
-def _receive(sock: socket.socket, buffer: bytearray, clock: Callable[[], float]) -> tuple[int, tuple]:
-    give_up = clock() + POLL_S
-    while clock() < give_up:
-        try:
-            return sock.recvfrom_into(buffer, 0, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            continue
-    return sock.recvfrom_into(buffer)
+class TftpRun:
+    """One transfer: ``done(None)`` when the file went whole, else ``done(outcome)`` with the
+    core's outcome, or an OSError when there is no way to the server."""
 
+    def __init__(self, net, client: _Exchange, done: Callable[[object], None], via: str | None = None):
+        self.net, self.client, self.done = net, client, done
+        self.finished = False
+        self.port = net.udp_open(self._datagram, via)
+        self.alarm = Alarm(net.clock, self._timeout)
+        self._act(client.start(net.clock.monotonic()))
 
-async def download(server: str, filename: str, on_data: Callable[[bytes], None], *, port: int = 0,
-                   blksize: int = 512, windowsize: int = 1, timeout_s: float = 1.0, retries: int = 5,
-                   client: TftpClient | None = None) -> tuple[Outcome, TftpClient]:
-    """Fetch ``filename``; ``on_data`` runs in the worker thread, in order, once per block.
-    ``client.abort()`` (from any thread) ends it within one receive timeout."""
-    client = client or TftpClient(server, filename, port=port, blksize=blksize, windowsize=windowsize,
-                                  timeout_s=timeout_s, retries=retries, on_data=on_data)
-    outcome = await asyncio.to_thread(_blocking, client)
-    return outcome, client
+    def cancel(self) -> None:
+        """Esc: the core stops where it is."""
+        self.client.abort()
+        self._act([])
 
+    def _datagram(self, data: bytes, source: tuple[str, int]) -> None:
+        self._act(self.client.datagram(data, source, self.net.clock.monotonic()))
 
-async def upload(server: str, filename: str, data: bytes, *, port: int = 0, timeout_s: float = 1.0,
-                 retries: int = 5, on_sent: Callable[[int], None] = lambda sent: None) -> Outcome:
-    """Write ``data`` to the server as ``filename``; ``on_sent`` (in the worker thread) hears
-    how much the server has acknowledged."""
-    client = TftpUpload(server, filename, port=port, timeout_s=timeout_s, retries=retries, data=data,
-                        on_sent=on_sent)
-    return await asyncio.to_thread(_blocking, client)
+    def _timeout(self) -> None:
+        self._act(self.client.timeout(self.net.clock.monotonic()))
+
+    def _act(self, packets: list[Send]) -> None:
+        if self.finished:
+            return
+        for packet in packets:
+            if not self.port.send(packet.address, packet.data):
+                return self._end(OSError(errno.EHOSTUNREACH, "No route to host"))
+        if self.client.outcome is None:
+            return self.alarm.set(self.client.deadline)
+        self._end(None if self.client.outcome.code is None else self.client.outcome)
+
+    def _end(self, failure: Outcome | OSError | None) -> None:
+        self.finished = True
+        self.alarm.cancel()
+        self.port.close()
+        self.done(failure)

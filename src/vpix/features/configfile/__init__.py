@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
@@ -33,14 +32,14 @@ def save(ctx: Ctx, space=None):
     """Write the running-config of the session's space (or ``space``) to where its startup
     configuration is kept, flash or a TFTP or FTP server; returns the device's report of it."""
     system = space or ctx.system
-    started = time.perf_counter()
+    started = ctx.system.unit.clock.monotonic()
     text = system.config_text()
     if system.version.major >= 8:
         text.insert(1, f": Written by {ctx.session.username} at {clock_text(system.now())}")
     url = getattr(system, "url", None)
     if is_remote(url):
         data = cfg.as_file(text)
-        yield from stored(url, data)
+        yield from stored(ctx, url, data, system=system.root)   # config-urls go by the admin context
         size = len(data)
     else:
         try:
@@ -49,7 +48,7 @@ def save(ctx: Ctx, space=None):
             raise CommandError(f"%Error writing {url or 'startup-config'} (No space left on device)") from None
         except OSError:                     # a config-url flash cannot hold, or a folder that is gone
             raise CommandError(f"%Error opening {url or 'startup-config'} (Invalid argument)") from None
-    elapsed = max(time.perf_counter() - started, 0.001)
+    elapsed = max(ctx.system.unit.clock.monotonic() - started, 0.001)
     for listener in list(system.root.save_listeners):
         listener(system, ctx.session)
     words = cfg.checksum_words(system.checksum())

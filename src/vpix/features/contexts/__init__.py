@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from vpix.cli.registry import mode
 from vpix.features import SYSTEM, Feature
 from vpix.features.interfaces import Interfaces
+from vpix.features.endpoint import endpoint
 from vpix.transfer.remote import fetch, is_remote
 from vpix.versions import VersionRange
 
@@ -83,6 +83,8 @@ class Contexts(Feature):
         for d in self.defs.values():
             if d.url and not d.fetching:
                 d.space.start()
+        system = self.system     # a system interface shut or opened: the contexts' stations follow
+        system.change_listeners.append(lambda *_: system.feature(Contexts).follow_interfaces())
 
     def stop(self) -> None:
         for d in self.defs.values():
@@ -138,7 +140,8 @@ class Contexts(Feature):
             if self.defs.get(d.name) is d and is_remote(d.space.url):   # not removed or re-pointed meanwhile
                 self.system.unit.console.lines(self.load(d, text))
 
-        fetch_text(d.space.url, arrived)
+        # once the boot has brought the admin context's interfaces up: the file comes through them
+        self.system.unit.boot_timers.call_later(0, lambda: fetch_text(self.system, d.space.url, arrived))
 
     def load(self, d: ContextDef, text: str | None) -> list[str]:
         """The context takes the configuration read from its URL (None: it could not be read)
@@ -162,22 +165,17 @@ def could_not_fetch(url: str) -> list[str]:
     return [f"WARNING: Could not fetch the URL {url}", "INFO: Creating context with default config"]
 
 
-def fetch_text(url: str, done: Callable[[str | None], None]) -> None:
-    """Fetch a configuration file from a server: ``done(text)``, or ``done(None)`` when it
-    cannot be had (no event loop runs the transfer, in virtual time, is one such case)."""
+def fetch_text(system, url: str, done: Callable[[str | None], None]) -> None:
+    """Fetch a configuration file from a server, through the admin context's interfaces:
+    ``done(text)``, or ``done(None)`` when it cannot be had."""
+    received: list[bytes] = []
     try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+        net = endpoint(system)
+    except LookupError:
         done(None)
         return
-    received: list[bytes] = []
-
-    def on_data(chunk: bytes) -> None:               # (a worker thread's, for TFTP)
-        received.append(chunk)
-
-    task = loop.create_task(fetch(url, on_data))
-    task.add_done_callback(lambda task: done(None if task.result() is not None
-                                              else b"".join(received).decode("latin-1")))
+    fetch(net, url, received.append, lambda failure: done(
+        None if failure is not None else b"".join(received).decode("latin-1")))
 
 
 from vpix.features.contexts import commands  # noqa: E402,F401

@@ -204,7 +204,7 @@ def config_url(ctx: Ctx):
     if remote and ctx.session.transport == "config":
         _contexts(ctx).fetch(d)                  # starting up: it comes up when the file is in
         return
-    text = (yield Wait(lambda done: fetch_text(url, done))) if remote else d.space.read_startup()
+    text = (yield Wait(lambda done: fetch_text(ctx.system, url, done))) if remote else d.space.read_startup()
     for line in _contexts(ctx).load(d, text):
         ctx.print(line)
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections import deque
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import Ctx
 from vpix.clock import PerSecond
 from vpix.features import Feature
+from vpix.features.endpoint import endpoint
 from vpix.numbers import is_number
 
 LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
@@ -36,7 +36,7 @@ class Logging(Feature):
         self.hosts: list[LogHost] = []
         self.buffer: deque[str] = deque(maxlen=BUFFER)
         self.counts = {"buffered": 0, "trap": 0}
-        self._socket: socket.socket | None = None
+        self._port = None                       # the unit's UDP port its messages leave from
         self.rate = PerSecond()                 # messages a second, and a context's class limit on it
 
     def render(self, full):
@@ -69,11 +69,10 @@ class Logging(Feature):
             self.counts["trap"] += 1
             facility = 20
             data = f"<{facility * 8 + severity}>{stamped}".encode()
+            port = self._udp()
             for host in self.hosts:
-                try:
-                    self._udp().sendto(data, (host.address, host.port))
-                except OSError:
-                    pass
+                if port is not None:
+                    port.send((host.address, host.port), data, via=host.ifname)
 
     def _wants(self, target: str, severity: int) -> bool:
         level = self.levels[target]
@@ -85,10 +84,22 @@ class Logging(Feature):
         now = self.system.now()
         return f"{now:%b} {now.day:02d} {now.year} {now:%H:%M:%S}: "
 
-    def _udp(self) -> socket.socket:
-        if self._socket is None:
-            self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        return self._socket
+    def _udp(self):
+        """The unit's UDP port for syslog, opened on first use; None with no admin context."""
+        if self._port is None:
+            try:
+                self._port = endpoint(self.system).udp_open(lambda data, source: None)
+            except LookupError:
+                return None
+        return self._port
+
+    def adopt(self, old: "Logging") -> None:
+        self._port = old._port
+
+    def stop(self) -> None:
+        if self._port is not None:
+            self._port.close()
+            self._port = None
 
 
 _HELP = {

@@ -37,12 +37,17 @@ class Routing(Feature):
     def __init__(self, system):
         super().__init__(system)
         self.static: list[StaticRoute] = []
+        self._table: tuple[list[Route], RouteTable] | None = None
 
     def render(self, full):
         return [("route", [f"route {r.iface} {r.network} {r.mask} {r.gateway} {r.metric}" for r in self.static])]
 
     def table(self) -> RouteTable:
-        return RouteTable(self.entries())
+        """The table of now; the same one (and its lookup cache) while the routes stay."""
+        entries = self.entries()
+        if self._table is None or self._table[0] != entries:
+            self._table = entries, RouteTable(entries)
+        return self._table[1]
 
     def entries(self) -> list[Route]:
         """Connected networks of the interfaces that are up, then the static routes out of them."""

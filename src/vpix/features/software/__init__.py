@@ -5,7 +5,6 @@ servers and to TFTP and FTP servers, `write net`, `configure http[s]://…`, `tf
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote, urlsplit
@@ -18,7 +17,9 @@ from vpix.flash import FlashFull
 from vpix.image.format import CHECKSUM_FAILED, MAGIC, refused_image
 from vpix.transfer import http, tftp
 from vpix.system import config
-from vpix.transfer.remote import SCHEMES, WRITABLE, fetch, reason, run, store
+from vpix.features.endpoint import endpoint
+from vpix.net.tcp import NoRoute
+from vpix.transfer.remote import SCHEMES, WRITABLE, fetch, reason, store
 
 MARK_BYTES = 32 * 1024          # one `!` per this much received
 CONFIGS = ("running-config", "startup-config")
@@ -53,6 +54,7 @@ class Source:
     host: str
     path: str
     url: str
+    via: str | None = None          # the interface `tftp-server` names, else the route's
 
 
 _HELP = {
@@ -140,12 +142,12 @@ def copy_flash(ctx: Ctx):
     if not flash.exists(source):
         raise CommandError(f"%Error opening {device}/{source} (No such file or directory)")
     if ctx.args["dst"] in CONFIGS:
-        started = time.perf_counter()
-        _into_config(ctx, ctx.args["dst"], flash.read(source) or b"", time.perf_counter() - started)
+        started = ctx.system.unit.clock.monotonic()
+        _into_config(ctx, ctx.args["dst"], flash.read(source) or b"", ctx.system.unit.clock.monotonic() - started)
         return
     if not valid_name(target):
         raise CommandError(f"%Error opening {device}/{target} (Invalid argument)")
-    started = time.perf_counter()
+    started = ctx.system.unit.clock.monotonic()
     try:
         with flash.open(source) as f:
             size = flash.write(target, iter(lambda: f.read(1 << 20), b""))
@@ -155,7 +157,7 @@ def copy_flash(ctx: Ctx):
         raise CommandError(f"%Error opening {device}/{target} (No such file or directory)") from None
     ctx.print("Copy in progress...C")
     ctx.print("")
-    ctx.print(_copied(size, time.perf_counter() - started))
+    ctx.print(_copied(size, ctx.system.unit.clock.monotonic() - started))
     ctx.file_changed(f"copy /noconfirm {device}/{source} {device}/{target}")
 
 
@@ -173,7 +175,7 @@ def copy_config_to_flash(ctx: Ctx):
     device = system.hw.flash_device
     if not valid_name(target) or system.unit.flash.is_folder(target):
         raise CommandError(f"%Error opening {device}/{target} (Invalid argument)")
-    started = time.perf_counter()
+    started = ctx.system.unit.clock.monotonic()
     data, said = _upload_data(ctx, source)
     for line in said:
         ctx.print(line)
@@ -184,7 +186,7 @@ def copy_config_to_flash(ctx: Ctx):
     except OSError:
         raise CommandError(f"%Error opening {device}/{target} (No such file or directory)") from None
     ctx.print("")
-    ctx.print(_copied(size, time.perf_counter() - started))
+    ctx.print(_copied(size, ctx.system.unit.clock.monotonic() - started))
     ctx.file_changed(f"copy /noconfirm {source} {device}/{target}")
 
 
@@ -230,12 +232,12 @@ def copy_download(ctx: Ctx, scheme: str):
         raise ctx.invalid("dst") from None
     if not six:
         ctx.emit(f"Accessing {source.url}...")
-    started = time.perf_counter()
+    started = ctx.system.unit.clock.monotonic()
     failure = yield _download(ctx, source, out)
     if failure is not None:
         out.abort()
         raise CommandError(_failure_text(six, source, target, system.hw.flash_device, failure))
-    _install(ctx, out, target, time.perf_counter() - started)
+    _install(ctx, out, target, ctx.system.unit.clock.monotonic() - started)
     if not six:
         ctx.file_changed(f"copy /noconfirm {source.url} {system.hw.flash_device}/{target}")
 
@@ -255,12 +257,12 @@ class _Gathered:
 def _download_config(ctx: Ctx, source: Source, target: str):
     """`copy tftp://…|ftp://…|http[s]://… startup-config|running-config`."""
     ctx.emit(f"Accessing {source.url}...")
-    started = time.perf_counter()
+    started = ctx.system.unit.clock.monotonic()
     gathered = _Gathered()
     failure = yield _download(ctx, source, gathered)
     if failure is not None:
         raise CommandError(_failure_text(False, source, target, ctx.system.hw.flash_device, failure))
-    _into_config(ctx, target, b"".join(gathered.parts), time.perf_counter() - started)
+    _into_config(ctx, target, b"".join(gathered.parts), ctx.system.unit.clock.monotonic() - started)
 
 
 def _source(ctx: Ctx, scheme: str):
@@ -273,7 +275,7 @@ def _source(ctx: Ctx, scheme: str):
     setting = _software(ctx).tftp_server if scheme == "tftp" else None
     if text.lower() == "tftp:" and setting:
         path = setting.path.lstrip("/")
-        return Source(scheme, setting.address, path, f"tftp://{setting.address}/{path}")
+        return Source(scheme, setting.address, path, f"tftp://{setting.address}/{path}", setting.ifname)
     if scheme not in ("tftp", "ftp"):
         raise ctx.invalid("src")
     default_host = setting.address if setting else ("127.0.0.1" if six else "")
@@ -282,7 +284,8 @@ def _source(ctx: Ctx, scheme: str):
     host = (yield Ask(f"{lead}Address or name of remote host [{default_host}]? ")).strip() or default_host
     label = "Source file name" if six else "Source filename"
     path = (yield Ask(f"{lead}{label} [{default_file}]? ")).strip() or default_file
-    return Source(scheme, host, path, f"{scheme}://{host}/{path}")
+    via = setting.ifname if setting and host == setting.address else None
+    return Source(scheme, host, path, f"{scheme}://{host}/{path}", via)
 
 
 def _named_target(ctx: Ctx) -> bool:
@@ -306,28 +309,63 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
     """The transfer as a Wait: `!` marks as data arrives; ends with None or what went wrong."""
     passive = _software(ctx).ftp_passive
     mark = _marker(ctx)
+    running = []
 
-    def on_data(chunk: bytes) -> None:      # in a worker thread for TFTP
-        out.write(chunk)
-        mark(out.written)
+    def start(done) -> None:
+        def on_data(chunk: bytes) -> None:
+            try:
+                out.write(chunk)
+            except FlashFull as full:          # the transfer ends here, with the reason
+                running[0].cancel()
+                done(full)
+                return
+            mark(out.written)
 
-    tftp_client = tftp.TftpClient(source.host, source.path, port=urlsplit(source.url).port or 0,
-                                  on_data=on_data) if source.scheme == "tftp" else None
+        tftp_client = tftp.TftpClient(source.host, source.path, port=urlsplit(source.url).port or 0,
+                                      on_data=on_data) if source.scheme == "tftp" else None
+        running.append(_transfer(ctx, lambda net: fetch(net, source.url, on_data, _once(done), passive=passive,
+                                                         via=source.via, tftp_client=tftp_client), done))
 
-    return Wait(lambda done: run(fetch(source.url, on_data, passive=passive, tftp_client=tftp_client), done),
-                cancel=tftp_client.abort if tftp_client else None)
+    return Wait(start, cancel=lambda: running and running[0].cancel())
+
+
+def _once(done: Callable[[object], None]) -> Callable[[object], None]:
+    """``done`` the first time only: a transfer cut short by a full flash ends once."""
+    called = []
+
+    def once(result) -> None:
+        if not called:
+            called.append(result)
+            done(result)
+    return once
+
+
+class _Unsent:
+    """A transfer that could not start (no admin context to send from)."""
+
+    def cancel(self) -> None:
+        pass
+
+
+def _transfer(ctx: Ctx, begin, done, system=None):
+    """Start a transfer from the endpoint of the session's space (or of ``system``):
+    ``begin(endpoint)``."""
+    try:
+        net = endpoint(system or ctx.system)
+    except LookupError:
+        done(NoRoute("no admin context"))
+        return _Unsent()
+    return begin(net)
 
 
 def _marker(ctx: Ctx) -> Callable[[int], None]:
-    """Told how many bytes have gone so far (from any thread), prints a `!` for each
-    MARK_BYTES more."""
-    loop = asyncio.get_running_loop()
+    """Told how many bytes have gone so far, prints a `!` for each MARK_BYTES more."""
     marks = [0]
 
     def mark(total: int) -> None:
         due = total // MARK_BYTES
         if due > marks[0]:
-            loop.call_soon_threadsafe(ctx.emit, "!" * (due - marks[0]))
+            ctx.emit("!" * (due - marks[0]))
             marks[0] = due
 
     return mark
@@ -450,12 +488,12 @@ def _upload_data(ctx: Ctx, name: str) -> tuple[bytes, list[str]]:
 
 def _upload(ctx: Ctx, url: str, data: bytes):
     """Send ``data``: `!` marks as the server takes it, then the count, or the server's refusal."""
-    started = time.perf_counter()
-    yield from stored(url, data, passive=_software(ctx).ftp_passive, on_sent=_marker(ctx), lead="\n")
+    started = ctx.system.unit.clock.monotonic()
+    yield from stored(ctx, url, data, passive=_software(ctx).ftp_passive, on_sent=_marker(ctx), lead="\n")
     if len(data) < MARK_BYTES:
         ctx.emit("!")
     ctx.print("")
-    ctx.print(_copied(len(data), time.perf_counter() - started))
+    ctx.print(_copied(len(data), ctx.system.unit.clock.monotonic() - started))
 
 
 @command("write net [<where:WORD>]", spaces=EVERYWHERE, help=_HELP)
@@ -477,17 +515,22 @@ def write_net(ctx: Ctx):
     ctx.print("Building configuration...")
     for line in said:
         ctx.print(line)
-    yield from stored(f"tftp://{host}/{path}", data)
+    via = setting.ifname if setting and host == setting.address else None
+    yield from stored(ctx, f"tftp://{host}/{path}", data, via=via)
     ctx.print("[OK]")
 
 
-def stored(url: str, data: bytes, *, passive: bool = False, on_sent: Callable[[int], None] = lambda sent: None,
-           lead: str = ""):
-    """Put ``data`` where ``url`` names (the transfer as a Wait); the device's refusal, after
-    ``lead``, when the scheme or the server will not take it."""
+def stored(ctx: Ctx, url: str, data: bytes, *, passive: bool = False,
+           on_sent: Callable[[int], None] = lambda sent: None, lead: str = "", via: str | None = None,
+           system=None):
+    """Put ``data`` where ``url`` names (the transfer as a Wait, from ``system``'s endpoint if
+    given); the device's refusal, after ``lead``, when the scheme or the server will not take it."""
     if urlsplit(url).scheme.lower() not in WRITABLE:
         raise CommandError(f"{lead}%Error opening {url} (Operation not supported)")
-    failure = yield Wait(lambda done: run(store(url, data, passive=passive, on_sent=on_sent), done))
+    running = []
+    failure = yield Wait(lambda done: running.append(_transfer(
+        ctx, lambda net: store(net, url, data, done, passive=passive, on_sent=on_sent, via=via), done, system)),
+        cancel=lambda: running and running[0].cancel())
     if failure is not None:
         raise CommandError(f"{lead}%Error opening {url} ({reason(failure)})")
 
@@ -501,7 +544,7 @@ def configure_url(ctx: Ctx):
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise ctx.invalid("url")
     received: list[bytes] = []
-    failure = yield Wait(lambda done: run(fetch(url, received.append), done))
+    failure = yield Wait(lambda done: _transfer(ctx, lambda net: fetch(net, url, received.append, done), done))
     if failure is not None:
         said = f"{failure.status} {failure.reason}" if isinstance(failure, http.HttpError) else reason(failure)
         raise CommandError(f"%Error opening {url} ({said})")
