@@ -80,6 +80,9 @@ class Unit:
         self._console_idle = Alarm(clock, self._console_expired)
         self.on_boot: list[Callable[["Unit"], None]] = []
         self.cable = None                           # its end of a serial failover cable, if any
+        # what answers on a TCP port of every interface address the unit holds (Telnet and
+        # SSH, set by whoever serves the unit): port -> accept(space, connection)
+        self.services: dict[int, Callable] = {}
         self._window = None
 
     @property

@@ -1,4 +1,5 @@
-"""Serving one unit on the host: the unit in real time plus its console, Telnet and SSH ports."""
+"""Serving one unit on the host: the unit in real time plus its console, Telnet and SSH ports
+(and its Telnet and SSH on its own interface addresses)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 from vpix.clock import LoopClock
 from vpix.hardware import unitdir
-from vpix.mgmt.ssh import start_ssh
-from vpix.mgmt.telnet import start_console, start_telnet
+from vpix.mgmt.doors import Door, HostStation
+from vpix.mgmt.ssh import serve_ssh, start_ssh
+from vpix.mgmt.telnet import serve_telnet, start_console, start_telnet
 from vpix.unit import Unit
 
 
@@ -29,17 +31,22 @@ class UnitHost:
     directory: Path
     host: str = "127.0.0.1"
     ports: Ports = field(default_factory=Ports)
+    station: HostStation = field(default_factory=HostStation)    # what the Telnet and SSH ports count as
     unit: Unit | None = None
     _servers: list = field(default_factory=list)
     _lock: object = None
 
     def create(self) -> Unit:
         """The unit, powered off (a lab cables it before it boots), taken for this process:
-        UnitBusy when another one runs it."""
+        UnitBusy when another one runs it. Its Telnet and SSH answer on its interface
+        addresses from the first boot on."""
         if self._lock is None:
             self._lock = unitdir.lock(self.directory)
         if self.unit is None:
             self.unit = Unit(self.directory, LoopClock())
+            self.telnet, self.ssh = Door("telnet", self.unit, self.station), Door("ssh", self.unit, self.station)
+            self.telnet.on_interfaces(lambda sock, station, space: serve_telnet(self.telnet, sock, station, space))
+            self.ssh.on_interfaces(lambda sock, station, space: serve_ssh(self.unit, self.ssh, sock, station, space))
         return self.unit
 
     async def start(self) -> "UnitHost":
@@ -48,11 +55,14 @@ class UnitHost:
         so); Telnet and SSH on ``host``. CannotListen names a port it cannot have."""
         self.create().power_on()
         try:
-            console = await _listening(start_console, self.unit, CONSOLE_HOST, self.ports.console)
+            console = await _listening(lambda host, port: start_console(self.unit, host, port), CONSOLE_HOST,
+                                       self.ports.console)
             self._servers.append(console)
-            telnet = await _listening(start_telnet, self.unit, self.host, self.ports.telnet)
+            telnet = await _listening(lambda host, port: start_telnet(self.telnet, host, port), self.host,
+                                      self.ports.telnet)
             self._servers.append(telnet)
-            ssh = await _listening(start_ssh, self.unit, self.host, self.ports.ssh)
+            ssh = await _listening(lambda host, port: start_ssh(self.unit, self.ssh, host, port), self.host,
+                                   self.ports.ssh)
             self._servers.append(ssh)
         except CannotListen:
             await self.stop()
@@ -81,9 +91,9 @@ class CannotListen(Exception):
     """A port the unit should listen on is taken, or its address is not this host's."""
 
 
-async def _listening(start, unit: Unit, host: str, port: int):
+async def _listening(start, host: str, port: int):
     try:
-        return await start(unit, host, port)
+        return await start(host, port)
     except OSError as err:
         reason = os.strerror(err.errno) if err.errno else str(err)
         if err.errno == errno.EADDRINUSE:

@@ -12,33 +12,44 @@ from vpix.features.aaa import ATTEMPTS, FAILURE_DELAY, Aaa
 from vpix.features.mgmt_access import MgmtAccess
 from vpix.mgmt import scp
 from vpix.mgmt.telnet import crlf
-from vpix.features.aaa.terminal import Gate, RemoteTerminal, admitted
+from vpix.features.aaa.terminal import RemoteTerminal, admitted
+from vpix.features.mgmt_access import Station
+from vpix.mgmt.doors import Door
 
 log = logging.getLogger(__name__)
 
 
 class _Server(asyncssh.SSHServer):
-    def __init__(self, unit, gate: Gate):
+    """One SSH connection: from ``station`` (for a host port, what ``Door.station`` makes of
+    the socket's peer), into the space ``door.space()`` names."""
+
+    def __init__(self, unit, door: Door, station: Station | None = None, space=None):
         self.unit = unit
-        self.gate = gate
+        self.door = door
+        self.station = station
+        self._space = space
         self.entered = False
         self.failures = 0
 
+    def space(self):
+        return self._space or self.door.space()
+
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
-        self.peer = (conn.get_extra_info("peername") or ("127.0.0.1", 0))[:2]
-        system = self.unit.management_space()
-        self.entered = self.gate.enter()
-        if not self.entered or system is None or not system.feature(MgmtAccess).allows("ssh", self.peer[0]):
+        if self.station is None:
+            self.station = self.door.station(conn.get_extra_info("peername"))
+        system = self.space()
+        self.entered = self.door.gate.enter()
+        if not self.entered or system is None or not system.feature(MgmtAccess).allows("ssh", self.station):
             conn.abort()
 
     def connection_lost(self, exc) -> None:
         if self.entered:
             self.entered = False
-            self.gate.leave()
+            self.door.gate.leave()
 
     def begin_auth(self, username: str) -> bool:
-        system = self.unit.management_space()
+        system = self.space()
         banner = system.feature(MgmtAccess).banner("login") if system else ""
         if banner:
             self.conn.send_auth_banner(banner.replace("\n", "\r\n"))
@@ -62,8 +73,8 @@ class _Server(asyncssh.SSHServer):
     async def _check(self, username: str, password: str) -> bool:
         """A password, as the device takes it: a wrong one costs a pause, and the connection
         is closed after the third."""
-        system = self.unit.management_space()
-        if system is not None and system.feature(Aaa).check_login("ssh", username, password, self.peer):
+        system = self.space()
+        if system is not None and system.feature(Aaa).check_login("ssh", username, password, self.station):
             return True
         self.failures += 1
         await _pause(self.unit.clock, FAILURE_DELAY)
@@ -78,8 +89,8 @@ def _pause(clock, seconds: float) -> asyncio.Future:
     return done
 
 
-async def _handle(unit, process: asyncssh.SSHServerProcess) -> None:
-    system = unit.management_space()
+async def _handle(process: asyncssh.SSHServerProcess) -> None:
+    system = process.get_extra_info("connection").get_owner().space()
     if system is None or not admitted(system, "ssh"):
         process.exit(1)
         return
@@ -138,10 +149,21 @@ async def _shell(system, process, login: str | None, write) -> None:
         terminal.close()
 
 
-async def start_ssh(unit, host: str, port: int):
+def _options(unit) -> dict:
     key = asyncssh.import_private_key((unit.directory / "ssh_host_key").read_bytes())
-    gate = Gate()
-    return await asyncssh.create_server(
-        lambda: _Server(unit, gate), host, port, server_host_keys=[key],
-        process_factory=lambda p: _handle(unit, p), encoding=None, line_editor=False,
-        login_timeout=30, keepalive_interval=0)
+    return dict(server_host_keys=[key], process_factory=_handle, encoding=None, line_editor=False,
+                login_timeout=30, keepalive_interval=0)
+
+
+async def start_ssh(unit, door: Door, host: str, port: int):
+    """SSH on a host port."""
+    return await asyncssh.create_server(lambda: _Server(unit, door), host, port, **_options(unit))
+
+
+async def serve_ssh(unit, door: Door, sock, station: Station, space) -> None:
+    """SSH over ``sock`` (a connection to an interface address of ``space``), from ``station``."""
+    try:
+        await asyncssh.run_server(sock, server_factory=lambda: _Server(unit, door, station, space),
+                                  **_options(unit))
+    except (asyncssh.Error, OSError, asyncio.TimeoutError):
+        sock.close()

@@ -10,8 +10,9 @@ import logging
 
 import telnetlib3
 
-from vpix.features.mgmt_access import MgmtAccess
-from vpix.features.aaa.terminal import Gate, RemoteTerminal, admitted
+from vpix.features.aaa.terminal import RemoteTerminal, admitted
+from vpix.features.mgmt_access import MgmtAccess, Station
+from vpix.mgmt.doors import Door
 from vpix.mgmt.owner import owner_may_connect
 
 log = logging.getLogger(__name__)
@@ -34,24 +35,23 @@ async def _pump(reader, feed) -> None:
         feed(data)
 
 
-async def _serve_telnet(unit, gate: Gate, reader, writer) -> None:
-    if not gate.enter():
+async def _serve_telnet(door: Door, reader, writer, station: Station | None = None, space=None) -> None:
+    if not door.gate.enter():
         writer.close()
         return
     try:
-        await _telnet_session(unit, reader, writer)
+        await _telnet_session(space or door.space(), reader, writer,
+                              station or door.station(writer.get_extra_info("peername")))
     finally:
-        gate.leave()
+        door.gate.leave()
 
 
-async def _telnet_session(unit, reader, writer) -> None:
-    system = unit.management_space()
-    peer = (writer.get_extra_info("peername") or ("127.0.0.1", 0))[:2]
-    if system is None or not system.feature(MgmtAccess).allows("telnet", peer[0]) or not admitted(system, "telnet"):
+async def _telnet_session(system, reader, writer, station: Station) -> None:
+    if system is None or not system.feature(MgmtAccess).allows("telnet", station) or not admitted(system, "telnet"):
         writer.close()
         return
     done = asyncio.Event()
-    terminal = RemoteTerminal(system, "telnet", lambda t: writer.write(crlf(t)), done.set, peer=peer)
+    terminal = RemoteTerminal(system, "telnet", lambda t: writer.write(crlf(t)), done.set, peer=station)
     terminal.start()
     reading = asyncio.ensure_future(_pump(reader, terminal.feed))
     finished = asyncio.ensure_future(done.wait())
@@ -85,15 +85,24 @@ async def _serve_console(unit, reader, writer) -> None:
         writer.close()
 
 
-async def start_telnet(unit, host: str, port: int):
-    gate = Gate()
-    return await _start(lambda r, w: _serve_telnet(unit, gate, r, w), host, port)
+async def start_telnet(door: Door, host: str, port: int):
+    """Telnet on a host port."""
+    return await _start(lambda r, w: _serve_telnet(door, r, w), host, port)
+
+
+async def serve_telnet(door: Door, sock, station: Station, space) -> None:
+    """Telnet over ``sock`` (a connection to an interface address of ``space``), from ``station``."""
+    shell = lambda r, w: _serve_telnet(door, r, w, station, space)     # noqa: E731
+    await asyncio.get_running_loop().connect_accepted_socket(
+        lambda: telnetlib3.TelnetServer(shell=shell, **_OPTIONS), sock=sock)
 
 
 async def start_console(unit, host: str, port: int):
     return await _start(lambda r, w: _serve_console(unit, r, w), host, port)
 
 
+_OPTIONS = dict(connect_maxwait=0.5, encoding="latin-1", encoding_errors="replace", timeout=0)
+
+
 async def _start(shell, host: str, port: int):
-    return await telnetlib3.create_server(host=host, port=port, shell=shell, connect_maxwait=0.5,
-                                          encoding="latin-1", encoding_errors="replace", timeout=0)
+    return await telnetlib3.create_server(host=host, port=port, shell=shell, **_OPTIONS)

@@ -21,11 +21,11 @@ from vpix.clock import Alarm, Clock
 from vpix.net.fabric import Port, Segment
 from vpix.net.packets import PROTO_UDP, Malformed, Udp, ip_bytes
 from vpix.net.stack import IpStack
+from vpix.net.splice import Splice
 from vpix.net.tcp import Connection, Handlers, TcpLayer
 
 LOOPBACK = "127.0.0.1"
 UDP_IDLE = 120.0                # a UDP flow nothing has used for this long is forgotten
-HIGH_WATER = 1 << 20            # bytes a relayed connection holds for the unit before reading pauses
 _PASV = re.compile(rb"^(227 [^(]*\()(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)(\).*)$", re.S)
 _PORT = re.compile(rb"^PORT (\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\s*$", re.I)
 
@@ -64,7 +64,7 @@ class Gateway:
         relay = _Relay(self, conn)
         self.relays.add(relay)
         asyncio.get_running_loop().create_task(relay.open_host(conn.local[1]))
-        return relay.handlers
+        return relay.handlers(answer=False)    # the SYN-ACK once the host's port has answered
 
     # ------------------------------------------------------------ UDP
 
@@ -123,100 +123,46 @@ class _UdpFlow(asyncio.DatagramProtocol):
             self.transport.close()
 
 
-class _Relay(asyncio.Protocol):
+class _Relay(Splice):
     """One unit connection and its twin on the host's loopback."""
 
     def __init__(self, gateway: Gateway, conn: Connection):
-        self.gateway, self.conn = gateway, conn
-        self.transport: asyncio.Transport | None = None
-        self.to_host: list[bytes] = []          # what the unit sent before the host side was open
-        self.unit_done = False                  # and whether it has closed its side too
-        self.paused = False
+        super().__init__(conn)
+        self.gateway = gateway
         self.ftp: bool | None = None            # None: not known yet (the server has not spoken)
         self.lines = {"unit": b"", "host": b""}
         self.listeners: list[asyncio.AbstractServer] = []
-        self.handlers = Handlers(data=self._from_unit, eof=self._unit_eof, closed=self._unit_closed,
-                                 acked=lambda count: self._drained(), answer=False)
 
     async def open_host(self, port: int) -> None:
-        loop = asyncio.get_running_loop()
         try:
-            await loop.create_connection(lambda: self, LOOPBACK, port)
+            await asyncio.get_running_loop().create_connection(lambda: self, LOOPBACK, port)
         except OSError:
             self.gateway.counters["refused"] += 1
             self.conn.abort()                   # the unit hears a refusal, as from the server
-            self.close()
+            self.ended()
             return
         self.conn.answer()
-
-    # ------------------------------------------------------------ the host side
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-        self.transport.set_write_buffer_limits(HIGH_WATER)
-        for data in self.to_host:
-            transport.write(data)
-        self.to_host.clear()
-        if self.unit_done:
-            self._unit_eof()
-
-    def data_received(self, data: bytes) -> None:
-        if self.ftp is None:
-            self.ftp = data.startswith(b"220")
-        if self.ftp:
-            data = self._lines("host", data, self._rewrite_pasv)
-        self.conn.send(data)
-        if self.conn.outstanding > HIGH_WATER and not self.paused:
-            self.paused = True
-            self.transport.pause_reading()
-
-    def eof_received(self) -> bool:
-        self.conn.close()
-        return True
-
-    def connection_lost(self, exc) -> None:
-        if exc is not None:
-            self.conn.abort()
-        else:
-            self.conn.close()
-        self._forget()
-
-    def _drained(self) -> None:
-        if self.paused and self.conn.outstanding < HIGH_WATER // 2 and self.transport is not None:
-            self.paused = False
-            self.transport.resume_reading()
-
-    # ------------------------------------------------------------ the unit side
-
-    def _from_unit(self, data: bytes) -> None:
-        if self.ftp:
-            data = self._lines("unit", data, self._rewrite_port)
-        if self.transport is None:
-            self.to_host.append(data)
-        else:
-            self.transport.write(data)
-
-    def _unit_eof(self) -> None:
-        self.unit_done = True
-        if self.transport is not None and self.transport.can_write_eof():
-            self.transport.write_eof()
-        self.conn.close()
-
-    def _unit_closed(self, error: str | None) -> None:
-        self.close()
 
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
-        self._forget()
+        self.ended()
 
-    def _forget(self) -> None:
+    def ended(self) -> None:
         for server in self.listeners:
             server.close()
         self.listeners.clear()
         self.gateway.relays.discard(self)
 
     # ------------------------------------------------------------ FTP's addresses
+
+    def to_conn(self, data: bytes) -> bytes:
+        if self.ftp is None:
+            self.ftp = data.startswith(b"220")
+        return self._lines("host", data, self._rewrite_pasv) if self.ftp else data
+
+    def to_transport(self, data: bytes) -> bytes:
+        return self._lines("unit", data, self._rewrite_port) if self.ftp else data
 
     def _lines(self, side: str, data: bytes, rewrite: Callable[[bytes], bytes]) -> bytes:
         buffered = self.lines[side] + data
@@ -249,50 +195,8 @@ class _Relay(asyncio.Protocol):
 
         def connected() -> asyncio.Protocol:
             loop.call_soon(server.close)         # one connection: closing while it is accepted would drop it
-            return _Back(self.gateway, unit)
+            back = Splice()
+            back.conn = self.gateway.tcp.connect(unit[0], unit[1], back.handlers())
+            return back
         server = await loop.create_server(connected, sock=sock)
         self.listeners.append(server)
-
-
-class _Back(asyncio.Protocol):
-    """A host connection (an FTP server's active data channel) relayed to a unit's port."""
-
-    def __init__(self, gateway: Gateway, unit: tuple[str, int]):
-        self.transport: asyncio.Transport | None = None
-        self.pending: list[bytes] = []
-        self.unit_done = False                  # the unit closed its side before the host's was open
-        self.conn = gateway.tcp.connect(unit[0], unit[1], Handlers(
-            data=self._from_unit, eof=self._unit_eof, closed=lambda error: self.transport and self.transport.close()))
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-        for data in self.pending:
-            transport.write(data)
-        self.pending.clear()
-        if self.unit_done:
-            self._unit_eof()
-
-    def data_received(self, data: bytes) -> None:
-        self.conn.send(data)
-
-    def eof_received(self) -> bool:
-        self.conn.close()
-        return True
-
-    def connection_lost(self, exc) -> None:
-        if exc is not None:
-            self.conn.abort()
-        else:
-            self.conn.close()
-
-    def _from_unit(self, data: bytes) -> None:
-        if self.transport is None:
-            self.pending.append(data)
-        else:
-            self.transport.write(data)
-
-    def _unit_eof(self) -> None:
-        self.unit_done = True
-        if self.transport is not None and self.transport.can_write_eof():
-            self.transport.write_eof()
-        self.conn.close()

@@ -189,6 +189,8 @@ class Space:
 
     def config_changed(self, user: str, line: str, session: Session) -> None:
         self.last_change = (user, self.now())
+        if session.transport != "config":                 # typed or replicated, not read at boot
+            self.syslog(5, 111008, f"User '{user}' executed the '{line}' command.")
         for listener in self.change_listeners:
             listener(user, line, session)
 

@@ -65,7 +65,7 @@ class Aaa(Feature):
     def uses_local(self, service: str) -> bool:
         return self.authentication.get(service) == "LOCAL"
 
-    def check_login(self, service: str, name: str, password: str, peer: tuple[str, int] | None = None) -> bool:
+    def check_login(self, service: str, name: str, password: str, peer=None) -> bool:
         """SSH and Telnet logins: local users with `aaa authentication … LOCAL`, else the
         login password (`passwd`), with the user name `pix` for SSH. A refusal is logged
         (605004) with where it came from."""
@@ -74,16 +74,16 @@ class Aaa(Feature):
         else:
             ok = (service != "ssh" or name == "pix") and self.check_passwd(password)
         if not ok and peer is not None:
-            self.system.syslog(6, 605004, f'Login denied from {peer[0]}/{peer[1]} to {self._landing(service, peer[0])}'
-                                          f' for user "{name}"')
+            self.system.syslog(6, 605004, f'Login denied from {peer.address}/{peer.port} to '
+                                          f'{self._landing(service, peer)} for user "{name}"')
         return ok
 
-    def _landing(self, service: str, client: str) -> str:
-        """interface:address/service of the permit line that let ``client`` in."""
+    def _landing(self, service: str, peer) -> str:
+        """interface:address/service where the session from the station ``peer`` landed."""
         from vpix.features.interfaces import Interfaces
         from vpix.features.mgmt_access import MgmtAccess
 
-        permit = self.system.feature(MgmtAccess).permit_for(service, client)
+        permit = self.system.feature(MgmtAccess).permit_for(service, peer)
         iface = self.system.feature(Interfaces).by_name(permit.ifname) if permit else None
         if iface is None:
             return f"console/{service}"

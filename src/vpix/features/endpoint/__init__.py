@@ -55,6 +55,8 @@ class Endpoint(Feature):
 
     def start(self) -> None:
         self._bind()
+        for port, accept in self.system.unit.services.items():
+            self.tcp.listen(port, lambda conn, accept=accept: accept(self.system, conn))
 
     def adopt(self, old: "Endpoint") -> None:
         self.tcp, self.udp, self.counters, self._ports = old.tcp, old.udp, old.counters, old._ports

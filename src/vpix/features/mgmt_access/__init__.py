@@ -12,15 +12,27 @@ from vpix.features.interfaces import Interfaces
 
 
 @dataclass(frozen=True)
+class Station:
+    """Where a management session comes from: its address and port, and the interface it
+    arrived on. ``ifname`` None is a host port with no station named in the lab: any permit
+    line's interface takes it."""
+    address: str
+    port: int = 0
+    ifname: str | None = None
+
+
+@dataclass(frozen=True)
 class Permit:
     address: str
     mask: str
     ifname: str
 
-    def allows(self, client: str) -> bool:
+    def allows(self, station: Station) -> bool:
+        if station.ifname is not None and station.ifname != self.ifname:
+            return False
         try:
             net = ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
-            return ipaddress.IPv4Address(client) in net
+            return ipaddress.IPv4Address(station.address) in net
         except ValueError:
             return False
 
@@ -36,11 +48,11 @@ class MgmtAccess(Feature):
     def banner(self, kind: str) -> str:
         return "".join(line + "\n" for line in self.banners[kind])
 
-    def allows(self, service: str, client: str) -> bool:
-        return self.permit_for(service, client) is not None
+    def allows(self, service: str, station: Station) -> bool:
+        return self.permit_for(service, station) is not None
 
-    def permit_for(self, service: str, client: str) -> Permit | None:
-        return next((p for p in self.permits.get(service, []) if p.allows(client)), None)
+    def permit_for(self, service: str, station: Station) -> Permit | None:
+        return next((p for p in self.permits.get(service, []) if p.allows(station)), None)
 
     def render(self, full):
         telnet = [f"telnet {p.address} {p.mask} {p.ifname}" for p in self.permits["telnet"]]

@@ -1,0 +1,134 @@
+"""The unit as a host on its own networks, with real software in network namespaces (as root):
+OpenSSH, Netmiko and Telnet from an admin host reach the unit's inside address, the permit
+lines' interface counts, the unit copies an image from tftpd-hpa on that host and sends its
+syslog there. Nothing of it uses a socket of the host machine towards those addresses."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers.real_hosts import NEEDS, lab_exec
+from traffic import CONFIG
+
+from vpix.features.logging import Logging
+from vpix.image import format as image_format
+from vpix.lab import model, runner
+
+pytestmark = [NEEDS, pytest.mark.skipif(not (shutil.which("sshpass") and shutil.which("in.tftpd")),
+                                        reason="needs sshpass and tftpd-hpa (scripts/setup-tests.sh)")]
+
+MGMT = CONFIG + """enable password cisco
+username admin password admin privilege 15
+aaa authentication ssh console LOCAL
+ssh 192.168.1.0 255.255.255.0 inside
+telnet 192.168.1.0 255.255.255.0 inside
+logging trap informational
+logging host inside 192.168.1.50 udp/5514
+"""
+
+SSH = ["sshpass", "-p", "admin", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+       "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", "-o", "PreferredAuthentications=password,keyboard-interactive"]
+
+NETMIKO = """
+from netmiko import ConnectHandler
+c = ConnectHandler(device_type="cisco_asa", host="192.168.1.1", username="admin", password="admin", secret="cisco")
+print(c.send_command("show version"))
+c.disconnect()
+"""
+
+SYSLOG = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.168.1.50", 5514))
+s.settimeout(20)
+print("listening", flush=True)
+while True:
+    data, addr = s.recvfrom(4096)
+    if b"111008" in data:
+        print(addr[0], data.decode(), flush=True)
+        break
+"""
+
+
+def _lab_file(tmp_path: Path) -> Path:
+    lab = {
+        "name": f"mg{os.getpid()}", "workdir": str(tmp_path / "lab"),
+        "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519",
+                         "config": MGMT}},
+        "hosts": {"admin": {"address": "192.168.1.50", "gateway": "192.168.1.1", "namespace": True},
+                  "outsider": {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
+                               "namespace": True}},
+        "segments": {"inside": ["fw:Ethernet1", "admin"], "outside": ["fw:Ethernet0", "outsider"]},
+    }
+    path = tmp_path / "lab.yaml"
+    path.write_text(yaml.safe_dump(lab))
+    return path
+
+
+async def _running(lab_file: Path):
+    running = await runner.start(model.load(lab_file))
+    unit = running.units["fw"].unit
+    for _ in range(200):
+        if unit.system is not None and unit.system.running():
+            break
+        await asyncio.sleep(0.05)
+    return running, unit
+
+
+async def test_ssh_netmiko_and_telnet_from_an_admin_host_to_the_inside_address(tmp_path):
+    lab_file = _lab_file(tmp_path)
+    running, unit = await _running(lab_file)
+    try:
+        code, out = await lab_exec(lab_file, "admin", *SSH, "admin@192.168.1.1", "show version")
+        assert code == 0 and "Cisco PIX Security Appliance Software Version 7.2(1)" in out.decode(), out.decode()
+        code, out = await lab_exec(lab_file, "admin", sys.executable, "-c", NETMIKO, timeout=60)
+        assert code == 0 and "Software Version 7.2(1)" in out.decode(), out.decode()
+        # the permit lines name the inside: from the outside the unit does not answer
+        code, out = await lab_exec(lab_file, "outsider", *SSH, "admin@172.16.1.1", "show version")
+        assert code != 0
+        assert "710003: TCP access denied by ACL from 172.16.1.50/" in "\n".join(unit.system.feature(Logging).buffer)
+    finally:
+        await runner.stop(running)
+
+
+async def test_the_unit_copies_from_tftpd_hpa_on_a_lab_host_and_logs_there(tmp_path):
+    lab_file = _lab_file(tmp_path)
+    root = tmp_path / "tftpboot"
+    root.mkdir()
+    image_format.build(root / "pix722.bin", "7.2(2)", "pix", size_mb=1)
+    for path in (tmp_path, root, root / "pix722.bin"):
+        path.chmod(0o755)
+    running, unit = await _running(lab_file)
+    tftpd = listener = None
+    try:
+        tftpd = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "vpix", "lab", "exec", "admin", "--lab", str(lab_file), "--", "in.tftpd",
+            "--foreground", "--address", "192.168.1.50:69", "--secure", str(root))
+        listener = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "vpix", "lab", "exec", "admin", "--lab", str(lab_file), "--", sys.executable,
+            "-c", SYSLOG, stdout=asyncio.subprocess.PIPE)
+        assert (await asyncio.wait_for(listener.stdout.readline(), 20)) == b"listening\n"
+        said = []
+        unit.console.listeners.append(said.append)
+        unit.console.input("enable\ncisco\ncopy /noconfirm tftp://192.168.1.50/pix722.bin flash:\n")
+        for _ in range(600):
+            if "bytes copied in" in "".join(said) or "%Error" in "".join(said):
+                break
+            await asyncio.sleep(0.05)
+        assert "bytes copied in" in "".join(said), "".join(said)
+        assert image_format.inspect(unit.flash.path("pix722.bin")).version.maint == 2
+        unit.console.input("configure terminal\nhostname logged\nend\n")        # 111008: a command executed
+        source, message = (await asyncio.wait_for(listener.stdout.readline(), 20)).decode().split(" ", 1)
+        assert source == "192.168.1.1" and message.startswith("<") and "%PIX-5-111008:" in message
+    finally:
+        for proc in (tftpd, listener):
+            if proc is not None and proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        await runner.stop(running)
