@@ -192,3 +192,30 @@ async def typed(unit, term, text: str) -> str:
     out = term.type(text)
     await settle(unit)
     return out + term.read()
+
+
+class ticking:
+    """``async with ticking(clock)``: a virtual clock follows real time while the block awaits
+    real I/O (a client of the unit's in the event loop)."""
+
+    def __init__(self, clock) -> None:
+        self.clock = clock
+        self.task = None
+
+    async def __aenter__(self) -> "ticking":
+        import asyncio
+        self.task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.task.cancel()
+
+    async def _tick(self) -> None:
+        import asyncio
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0)
+            now = loop.time()
+            self.clock.advance(now - last)
+            last = now

@@ -1,0 +1,137 @@
+"""The unit's own traffic goes through its interfaces, in virtual time, with emulated hosts on a
+lab segment: copy from TFTP, FTP and HTTP servers, copy to FTP, write net, configure http,
+syslog to a host, and an SSH session in from a host to the interface address. Python's audit
+hooks watch every socket of the host machine meanwhile: none may be an Internet socket (local
+socket pairs carry a session to the SSH server, and asyncio's own wake-up pipe)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+
+import asyncssh
+import pytest
+from conftest import Terminal, make_unit
+from helpers.served import settle, ticking
+
+from vpix.image import format as image_format
+from vpix.mgmt.doors import Door
+from vpix.mgmt.ssh import serve_ssh
+from vpix.net.apps import FtpServer, HttpServer
+from vpix.net.fabric import Segment
+from vpix.net.host import Host
+from vpix.net.packets import mac_bytes
+from vpix.net.splice import Splice
+
+CONFIG = """hostname fw
+enable password cisco
+interface Ethernet1
+ nameif inside
+ security-level 100
+ ip address 10.0.0.1 255.255.255.0
+ no shutdown
+username admin password admin privilege 15
+aaa authentication ssh console LOCAL
+ssh 10.0.0.0 255.255.255.0 inside
+logging enable
+logging trap notifications
+logging host inside 10.0.0.2 udp/5514
+"""
+
+_WATCHING: list[tuple] | None = None
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _WATCHING is not None and event in ("socket.__new__", "socket.connect", "socket.bind", "socket.sendto"):
+        _WATCHING.append((event, args[1:] if event == "socket.__new__" else args[1]))
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture
+def watched():
+    """Every socket event of this process while the test runs."""
+    global _WATCHING
+    _WATCHING = []
+    try:
+        yield _WATCHING
+    finally:
+        _WATCHING = None
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """The unit (its SSH door open on its interfaces) and a host at 10.0.0.2 serving TFTP, FTP
+    and HTTP, hearing syslog on 5514."""
+    root = tmp_path / "served"
+    root.mkdir()
+    image_format.build(root / "pix722.bin", "7.2(2)", "pix", size_mb=0.3)
+    files = {"notes.txt": b"hello\n" * 1000, "extra.cfg": b"name 10.9.9.9 far\n"}
+    unit = make_unit(tmp_path, {"pix-7.2(1)": _image(tmp_path)}, config=CONFIG)
+    door = Door("ssh", unit)
+    door.on_interfaces(lambda sock, station, space: serve_ssh(unit, door, sock, station, space))
+    segment = Segment("inside", unit.clock)
+    segment.attach(unit.ports[1])
+    host = Host("server", mac_bytes("0050.5600.0002"), "10.0.0.2", unit.clock)
+    host.plug(segment)
+    host.serve_tftp(root)
+    FtpServer(host.tcp, files)
+    HttpServer(host.tcp, files)
+    heard: list[bytes] = []
+    host.stack.udp_bind(5514, lambda data, source, port: heard.append((data, source)))
+    term = Terminal(unit)
+    unit.power_on()
+    unit.clock.advance(0)
+    term.cmd("enable")
+    term.cmd("cisco")
+    return unit, term, host, files, heard
+
+
+def _image(tmp_path):
+    path = tmp_path / "pix721.bin"
+    image_format.build(path, "7.2(1)", "pix", size_mb=0.25)
+    return path
+
+
+async def _typed(unit, term, line: str) -> str:
+    out = term.type(line + "\n")
+    await settle(unit)
+    return out + term.read()
+
+
+async def _ssh_from(host: Host, unit, command: str) -> str:
+    """`ssh admin@10.0.0.1 COMMAND` from the emulated host: asyncssh's client over the host's
+    own TCP connection."""
+    splice = Splice()
+    ours, theirs = socket.socketpair()
+    splice.conn = host.tcp.connect("10.0.0.1", 22, splice.handlers())
+    loop = asyncio.get_running_loop()
+    await loop.connect_accepted_socket(lambda: splice, ours)
+    async with ticking(unit.clock):
+        async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin", known_hosts=None,
+                                    preferred_auth="password") as conn:
+            return (await conn.run(command)).stdout
+
+
+async def test_everything_the_unit_sends_goes_out_of_its_interface(lab, watched):
+    unit, term, host, files, heard = lab
+    assert "bytes copied in" in await _typed(unit, term, "copy /noconfirm tftp://10.0.0.2/pix722.bin flash:")
+    assert "bytes copied in" in await _typed(unit, term, "copy /noconfirm ftp://10.0.0.2/notes.txt flash:/n.txt")
+    assert "bytes copied in" in await _typed(unit, term, "copy /noconfirm http://10.0.0.2/notes.txt flash:/h.txt")
+    assert unit.flash.read("n.txt") == unit.flash.read("h.txt") == files["notes.txt"]
+    assert "bytes copied in" in await _typed(unit, term, "copy /noconfirm running-config ftp://10.0.0.2/fw.cfg")
+    assert files["fw.cfg"].decode().splitlines() == unit.system.config_text()
+    said = await _typed(unit, term, "write net 10.0.0.2:fw.cfg")        # the lab's TFTP server takes no files
+    assert "%Error opening tftp://10.0.0.2/fw.cfg (Permission denied)" in said
+    await _typed(unit, term, "configure http://10.0.0.2/extra.cfg")
+    assert "name 10.9.9.9 far" in unit.system.running_config()
+    term.configure("name 10.1.1.1 one")
+    unit.clock.advance(1)
+    assert any(b"%PIX-5-111008: User 'enable_15' executed the 'name 10.1.1.1 one' command." in data
+               for data, _ in heard), heard
+    assert {source[0] for _, source in heard} == {"10.0.0.1"}
+    assert "Software Version 7.2(1)" in await _ssh_from(host, unit, "show version")
+    inet = [entry for entry in watched if entry[0] == "socket.__new__" and entry[1][0] != socket.AF_UNIX]
+    assert inet == [] and not [entry for entry in watched if entry[0] in ("socket.connect", "socket.sendto")]
