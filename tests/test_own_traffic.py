@@ -135,3 +135,25 @@ async def test_everything_the_unit_sends_goes_out_of_its_interface(lab, watched)
     assert "Software Version 7.2(1)" in await _ssh_from(host, unit, "show version")
     inet = [entry for entry in watched if entry[0] == "socket.__new__" and entry[1][0] != socket.AF_UNIX]
     assert inet == [] and not [entry for entry in watched if entry[0] in ("socket.connect", "socket.sendto")]
+
+
+async def test_a_syn_flood_at_the_ssh_port_leaves_room_for_a_real_login(lab, tmp_path):
+    from vpix.features.endpoint import Endpoint
+    from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes
+    from vpix.net.tcp import BACKLOG
+
+    unit, term, host, files, heard = lab
+    flooder = Host("flooder", mac_bytes("0050.5600.0066"), "10.0.0.66", unit.clock)
+    flooder.plug(host.port.segment)
+    flooder.stack.ip_unbind(PROTO_TCP)                      # never answers the SYN-ACKs
+    flooder.stack.ping("10.0.0.1", 1, 1.0, lambda ok: None)
+    unit.clock.advance(0.01)
+    for n in range(10_000):
+        raw = Tcp(1024 + n % 60000, 22, n * 7919, 0, SYN).encode(ip_bytes("10.0.0.66"), ip_bytes("10.0.0.1"))
+        flooder.stack.send_ip("10.0.0.1", PROTO_TCP, raw)
+        if n % 500 == 0:
+            unit.clock.advance(0.001)
+    unit.clock.advance(0.01)
+    tcp = unit.system.feature(Endpoint).tcp
+    assert len(tcp.connections) <= BACKLOG and tcp.counters["backlog"] == 10_000 - BACKLOG
+    assert "Software Version 7.2(1)" in await _ssh_from(host, unit, "show version")

@@ -167,3 +167,108 @@ def test_stray_and_garbled_segments_never_break_a_connection(segments, junk):
     conn.send(b"ping")
     clock.advance(200)
     assert closed in ([], ["reset"], ["timed out"])
+
+
+class ChaoticSegment(Segment):
+    """Until ``until``, each frame may be lost, sent twice, or held back a random while (so
+    frames overtake each other)."""
+
+    def __init__(self, clock, seed, until=5.0):
+        super().__init__("chaotic", clock)
+        self.random, self.until = random.Random(seed), until
+
+    def carry(self, sender, frame):
+        if self.clock.monotonic() >= self.until:
+            return super().carry(sender, frame)
+        roll = self.random.random()
+        if roll < 0.1:
+            return
+        copies = 2 if roll > 0.9 else 1
+        for _ in range(copies):
+            delay = self.random.random() * 0.05
+            self.clock.call_later(delay, lambda: Segment.carry(self, sender, frame))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32), size=st.integers(1, 60_000))
+def test_data_arrives_whole_and_in_order_through_reordering_and_duplication(seed, size):
+    clock, a, b = _hosts(ChaoticSegment(VirtualClock(), seed))
+    payload = random.Random(seed).randbytes(size)
+    conn, seen = _echo_pair(a, b, payload)
+    clock.advance(200)
+    assert b"".join(seen["echo"]) == payload
+    assert sorted(seen["closed"]) == [("a", None), ("b", None)]
+    clock.advance(120)                           # TIME_WAIT over: nothing is left behind
+    assert not a.tcp.connections and not b.tcp.connections and not b.tcp.half_open[7]
+
+
+def test_out_of_order_segments_wait_for_the_gap_and_are_not_sent_again():
+    """The receiver keeps what came early and, once the gap is filled, acknowledges it all."""
+    from vpix.net.packets import PROTO_TCP, Tcp, ip_bytes
+
+    clock, a, b = _hosts()
+    got = []
+    b.tcp.listen(7, lambda conn: Handlers(data=got.append))
+    conn = a.tcp.connect("10.0.0.2", 7, Handlers(), local_port=49152)
+    clock.advance(1)
+    served = next(iter(b.tcp.connections.values()))
+    start = served.rcv_nxt
+    for offset, piece in ((5, b"world"), (0, b"hello")):           # the later piece first
+        raw = Tcp(49152, 7, start + offset, conn.rcv_nxt, 0x18, piece).encode(ip_bytes("10.0.0.1"),
+                                                                           ip_bytes("10.0.0.2"))
+        a.stack.send_ip("10.0.0.2", PROTO_TCP, raw)
+        clock.advance(0.01)
+    assert b"".join(got) == b"helloworld" and served.rcv_nxt == start + 10
+
+
+@settings(max_examples=100, deadline=None)
+@given(segments=st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), st.integers(0, 255),
+                                   st.integers(0, 65535), st.binary(max_size=24), st.binary(max_size=60)),
+                         max_size=30))
+def test_the_core_takes_any_segment_without_raising_or_keeping_state(segments):
+    """Sans-IO, no network: segments of any header, options and payload (with right checksums,
+    or as garbage) at a listener. Nothing raises; what it keeps is bounded and ends by itself."""
+    from vpix.net.packets import Tcp, ip_bytes
+    from vpix.net.tcp import BACKLOG, TcpLayer
+
+    clock = VirtualClock()
+    sent = []
+    tcp = TcpLayer(clock, lambda remote, via: "10.0.0.1", lambda local, remote, seg, via: sent.append(seg))
+    tcp.listen(22, lambda conn: Handlers(data=conn.send))
+    for seq, ack, flags, window, options, payload in segments:
+        options = options[: len(options) // 4 * 4]
+        raw = Tcp(40000 + seq % 3, 22 if flags & 1 else seq % 100, seq, ack, flags, payload, window,
+                  options).encode(ip_bytes("10.0.0.9"), ip_bytes("10.0.0.1"))
+        tcp.receive(raw, "10.0.0.9", "10.0.0.1")
+        tcp.receive(payload, "10.0.0.9", "10.0.0.1")                 # and something that is no TCP
+    assert len(tcp.half_open.get(22, [])) <= BACKLOG
+    clock.advance(600)
+    assert not tcp.connections and not tcp.half_open.get(22)
+
+
+def test_a_syn_flood_keeps_the_backlog_bounded_and_a_real_client_still_connects():
+    from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes
+    from vpix.net.tcp import BACKLOG
+
+    clock, a, b = _hosts()
+    b.tcp.listen(22, lambda conn: Handlers(data=conn.send))
+    a.stack.ip_unbind(PROTO_TCP)                    # the flooder never answers the SYN-ACKs
+    a.stack.ping("10.0.0.2", 1, 1.0, lambda ok: None)
+    clock.advance(0.01)
+    for n in range(10_000):
+        raw = Tcp(1024 + n % 60000, 22, n * 7919, 0, SYN).encode(ip_bytes("10.0.0.1"), ip_bytes("10.0.0.2"))
+        a.stack.send_ip("10.0.0.2", PROTO_TCP, raw)
+        if n % 500 == 0:
+            clock.advance(0.001)
+    clock.advance(0.01)
+    assert len(b.tcp.half_open[22]) <= BACKLOG and len(b.tcp.connections) <= BACKLOG
+    assert b.tcp.counters["backlog"] == 10_000 - BACKLOG
+    c = Host("c", mac_bytes("0050.5600.0003"), "10.0.0.3", clock)
+    c.plug(a.port.segment)
+    echoed = []
+    conn = c.tcp.connect("10.0.0.2", 22, Handlers(data=echoed.append))
+    conn.send(b"SSH-2.0-client\r\n")
+    clock.advance(1)
+    assert echoed == [b"SSH-2.0-client\r\n"]
+    clock.advance(300)
+    assert list(b.tcp.connections) == [("10.0.0.2", 22, "10.0.0.3", conn.local_port)]

@@ -57,10 +57,12 @@ class Door:
                                         f"{conn.via}:{conn.local[0]}/{self.service}")
                 return None
             splice = Splice(conn)
-            ours, theirs = socket.socketpair()
-            loop = asyncio.get_running_loop()
-            loop.create_task(loop.connect_accepted_socket(lambda: splice, ours))
-            loop.create_task(serve(theirs, station, space))
-            return splice.handlers()
+
+            def opened() -> None:           # not at the SYN: a flood of half-open ones costs nothing here
+                ours, theirs = socket.socketpair()
+                loop = asyncio.get_running_loop()
+                loop.create_task(loop.connect_accepted_socket(lambda: splice, ours))
+                loop.create_task(serve(theirs, station, space))
+            return splice.handlers(opened=opened)
 
         self.unit.services[PORTS[self.service]] = accept
