@@ -15,6 +15,7 @@ from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
 from vpix.features.failover import FailoverConfig
 from vpix.net.fabric import Port
 from vpix.net.gateway import Gateway
+from vpix.net.host import Host
 from vpix.net.packets import ETH_ARP, Arp, Ethernet, ip_bytes, mac_bytes
 from vpix.transfer import tftp
 from vpix.transfer.tftp_server import TftpServer
@@ -442,12 +443,20 @@ def test_a_different_chassis_does_not_pair(tmp_path, images):
 
 
 def test_zero_downtime_upgrade_of_the_pair(pair, tmp_path):
+    """The rehearsal in a lab: the image comes from a TFTP host on the inside segment (the
+    standby fetches it too, from its standby address), then `boot system` and a reload of
+    each unit in turn."""
     new = _image(tmp_path, "7.2(2)")
-    for unit in pair.units.values():
-        unit.flash.copy_in(new, new.name)
+    server = Host("tftp", mac_bytes("0050.5600.0005"), "192.168.1.5", pair.clock)
+    server.plug(pair.inside)
+    server.serve_tftp(tmp_path)
     pair.boot()
     pair.run(10)
     active = pair.enable("primary")
+    said = active.type(f"copy /noconfirm tftp://192.168.1.5/{new.name} flash:\n")
+    pair.run(5)
+    assert "bytes copied in" in said + active.read()
+    assert [unit.flash.read(new.name) for unit in pair.units.values()] == [new.read_bytes()] * 2
     active.configure(f"boot system flash:/{new.name}")
     active.cmd("write memory")
     pair.run(1)

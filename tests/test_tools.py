@@ -290,3 +290,40 @@ units:
         served.kill()
     missing = CliRunner().invoke(main, ["console", "zz", "--lab", str(lab)])
     assert missing.exit_code == 1 and "neither a unit directory nor a unit of lab c" in missing.output
+
+
+async def test_unit_run_with_a_gateway_copies_from_a_server_on_this_machine(tmp_path, images):
+    """`--gateway Ethernet1:10.0.0.254`: the unit reaches a TFTP server on 127.0.0.1:PORT at
+    10.0.0.254:PORT, through its inside interface; a bad option is one line."""
+    import asyncio
+
+    from vpix.image import format as image_format
+    from vpix.transfer.tftp_server import TftpServer
+
+    config = tmp_path / "startup.cfg"
+    config.write_text("interface Ethernet1\n nameif inside\n security-level 100\n"
+                      " ip address 10.0.0.1 255.255.255.0\n no shutdown\n")
+    CliRunner().invoke(main, ["unit", "create", str(tmp_path / "u"), "--platform", "PIX-515E",
+                              "--image", str(images["pix-7.2(1)"]), "--config", str(config)])
+    bad = subprocess.run([sys.executable, "-m", "vpix", "unit", "run", str(tmp_path / "u"), "--gateway",
+                          "Ethernet9:10.0.0.254"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "has no interface Ethernet9" in bad.stderr and "Traceback" not in bad.stderr
+    served_dir = tmp_path / "served"
+    served_dir.mkdir()
+    image_format.build(served_dir / "pix722.bin", "7.2(2)", "pix", size_mb=0.3)
+    server = TftpServer(served_dir)
+    port = await server.start()
+    served = await asyncio.to_thread(_Vpix, ["unit", "run", str(tmp_path / "u"), "--gateway",
+                                             "Ethernet1:10.0.0.254"])
+    try:
+        def copy() -> str:
+            with Line(served.ports("u")[0]) as line:
+                line.send(b"\r\nenable\r\n\r\n").expect("# ")
+                line.send(f"copy /noconfirm tftp://10.0.0.254:{port}/pix722.bin flash:\r\n".encode())
+                return line.expect("# ")
+        said = await asyncio.to_thread(copy)
+        assert "bytes copied in" in said, said
+        await asyncio.to_thread(served.stop)
+    finally:
+        served.kill()
+        server.close()

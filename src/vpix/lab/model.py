@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from vpix.hardware.catalog import catalog
 from vpix.versions import Version
+
+
+class StationSpec(BaseModel):
+    """What a connection on a unit's Telnet or SSH port counts as: a management station at
+    ``address`` on the interface named ``interface`` (its nameif)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interface: str
+    address: str
+
+    @field_validator("address")
+    @classmethod
+    def _ipv4(cls, value: str) -> str:
+        ipaddress.IPv4Address(value)
+        return value
 
 
 class UnitSpec(BaseModel):
@@ -26,6 +44,7 @@ class UnitSpec(BaseModel):
     ssh_port: int = 0
     host_key: str = "rsa"                # rsa (as the device) or ed25519 (fast to make)
     config: str | None = None            # startup-config written when the unit is created
+    station: StationSpec | None = None   # the Telnet and SSH ports' station (default: 127.0.0.1, any interface)
 
     @field_validator("platform")
     @classmethod
@@ -50,8 +69,9 @@ class UnitSpec(BaseModel):
 
 
 class HostSpec(BaseModel):
-    """A host on a segment: emulated (answers ARP and ping; optionally serves TFTP) or, with
-    ``namespace``, a real Linux network namespace on a TAP device (needs root)."""
+    """A host on a segment: emulated (answers ARP and ping; optionally serves TFTP, keeps a
+    syslog) or, with ``namespace``, a real Linux network namespace on a TAP device (needs
+    root; "auto": when run as root); or, with ``relay``, the way to this machine's loopback."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -59,13 +79,30 @@ class HostSpec(BaseModel):
     mask: str = "255.255.255.0"
     gateway: str | None = None
     tftp_root: str | None = None         # a directory served over TFTP, relative to the workdir
-    namespace: bool = False
+    images: list[str] = Field(default_factory=list)   # more image versions to put in tftp_root
+    syslog: str | None = None            # a file (relative to the workdir) the syslog messages go to
+    namespace: bool | Literal["auto"] = False
+    relay: bool = False                  # relays TCP and UDP to its address onto 127.0.0.1
 
     @model_validator(mode="after")
-    def _tftp_is_emulated(self) -> "HostSpec":
-        if self.namespace and self.tftp_root:
-            raise ValueError("a namespace host runs its own servers; tftp_root is for emulated hosts")
+    def _one_kind(self) -> "HostSpec":
+        served = self.tftp_root or self.syslog or self.images
+        if self.namespace is True and served:
+            raise ValueError("a namespace host runs its own servers; tftp_root, images and syslog are "
+                             "for emulated hosts")
+        if self.relay and (served or self.namespace or self.gateway):
+            raise ValueError("a relay is a relay only: no gateway, namespace, tftp_root, images or syslog")
+        if self.images and not self.tftp_root:
+            raise ValueError("images go in a tftp_root")
+        for version in self.images:
+            Version.parse(version)
         return self
+
+    def in_namespace(self) -> bool:
+        """A real host: asked for, or "auto" and this process may make one."""
+        if self.namespace == "auto":
+            return os.geteuid() == 0 and os.path.exists("/dev/net/tun")
+        return self.namespace
 
     @field_validator("address", "mask", "gateway")
     @classmethod
@@ -103,7 +140,7 @@ class Lab(BaseModel):
     def _namespace_hosts_on_one_segment(self) -> "Lab":
         for name, spec in self.hosts.items():
             count = sum(members.count(name) for members in self.segments.values())
-            if spec.namespace and count != 1:
+            if spec.namespace is not False and count != 1:
                 raise ValueError(f"host {name}: a namespace host is on exactly one segment")
         return self
 

@@ -16,8 +16,10 @@ from vpix.image import format as image_format
 from vpix.lab import control
 from vpix.lab.model import Lab, UnitSpec, udp_tunnel
 from vpix.lab.namespaces import NamespaceHost
+from vpix.mgmt.doors import HostStation
 from vpix.mgmt.host import Ports, UnitHost
 from vpix.net.fabric import Segment
+from vpix.net.gateway import Gateway
 from vpix.net.links import TapUplink, UdpUplink, Uplink
 from vpix.net.host import Host
 from vpix.versions import Version
@@ -59,6 +61,7 @@ def prepare(lab: Lab, on_created=lambda name: None) -> dict[str, Path]:
                            spec.break_window, host_key(spec.host_key), spec.config)
         dirs[name] = directory
         on_created(name)
+    lines = {_version_line(spec)[1] for spec in lab.units.values()}
     for spec in lab.hosts.values():
         if spec.tftp_root:
             served = root / spec.tftp_root
@@ -66,7 +69,20 @@ def prepare(lab: Lab, on_created=lambda name: None) -> dict[str, Path]:
             for image in images:                 # what monitor-mode recovery will ask for
                 if not (served / image.name).exists():
                     shutil.copyfile(image, served / image.name)   # never a second name of an image
+            for version, line in ((Version.parse(v), line) for v in spec.images for line in lines):
+                path = served / image_format.default_name(version, line)
+                if not path.exists():            # the images an upgrade rehearsal fetches
+                    image_format.build(path, str(version), line)
     return dirs
+
+
+def keep_syslog(host: Host, path: Path) -> None:
+    """The host hears syslog (UDP 514) and appends each message to ``path``, a line each."""
+    def heard(data: bytes, source: tuple[str, int], port: int) -> None:
+        with open(path, "a", encoding="latin-1") as f:
+            f.write(f"{source[0]} {data.decode('latin-1').rstrip()}\n")
+    path.touch(mode=0o600)
+    host.stack.udp_bind(514, heard)
 
 
 def _version_line(spec: UnitSpec) -> tuple[Version, str]:
@@ -79,7 +95,7 @@ def _version_line(spec: UnitSpec) -> tuple[Version, str]:
 @dataclass
 class RunningLab:
     units: dict[str, UnitHost]
-    hosts: dict[str, Host] = field(default_factory=dict)
+    hosts: dict[str, Host | Gateway] = field(default_factory=dict)
     namespaces: dict[str, NamespaceHost] = field(default_factory=dict)
     segments: dict[str, Segment] = field(default_factory=dict)
     uplinks: list[Uplink] = field(default_factory=list)
@@ -93,16 +109,22 @@ async def start(lab: Lab, on_created=lambda name: None) -> RunningLab:
     running = RunningLab({})
     for name, spec in lab.units.items():
         ports = Ports(spec.console_port, spec.telnet_port, spec.ssh_port)
-        running.units[name] = UnitHost(dirs[name], lab.host, ports)
+        station = HostStation(spec.station.interface, spec.station.address) if spec.station else HostStation()
+        running.units[name] = UnitHost(dirs[name], lab.host, ports, station)
         running.units[name].create()
     clock = LoopClock()
     for name, spec in lab.hosts.items():
-        if spec.namespace:
+        if spec.in_namespace():
             continue
         mac = b"\x00\x50\x56" + hashlib.sha256(f"{lab.name}/{name}".encode()).digest()[:3]
+        if spec.relay:
+            running.hosts[name] = Gateway(name, mac, spec.address, clock, spec.mask)
+            continue
         host = running.hosts[name] = Host(name, mac, spec.address, clock, spec.mask, spec.gateway)
         if spec.tftp_root:
             host.serve_tftp(lab.directory() / spec.tftp_root)
+        if spec.syslog:
+            keep_syslog(host, lab.directory() / spec.syslog)
     for name, members in lab.segments.items():
         segment = running.segments[name] = Segment(name, clock)
         for member in members:
@@ -118,7 +140,7 @@ async def start(lab: Lab, on_created=lambda name: None) -> RunningLab:
             if interface:
                 unit = running.units[unit_name].unit
                 segment.attach(unit.ports[unit.identity.hw.interfaces.index(interface)])
-            elif lab.hosts[member].namespace:
+            elif lab.hosts[member].in_namespace():
                 spec = lab.hosts[member]
                 running.namespaces[member] = await NamespaceHost.create(lab.name, member, spec.address, spec.mask,
                                                                         spec.gateway, segment)
@@ -140,6 +162,9 @@ async def stop(running: RunningLab) -> None:
         control.close(running.control, running.directory)
     for uplink in running.uplinks:
         uplink.close()
+    for member in running.hosts.values():
+        if isinstance(member, Gateway):
+            member.close()
     for host in running.namespaces.values():
         host.close()
     await asyncio.gather(*(h.stop() for h in running.units.values()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import shutil
 import signal
 import sys
@@ -173,12 +174,19 @@ def _check_runs(platform: str, image_file: Path) -> None:
 @click.option("--console-port", type=int, default=0, help="Console (Telnet protocol) port; 0: any.")
 @click.option("--telnet-port", type=int, default=0, help="Telnet management port; 0: any.")
 @click.option("--ssh-port", type=int, default=0, help="SSH management port; 0: any.")
-def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ssh_port: int) -> None:
+@click.option("--gateway", "gateways", multiple=True, metavar="INTERFACE:ADDRESS[/BITS]",
+              callback=lambda ctx, param, value: [_gateway_option(v) for v in value],
+              help="Put a gateway to this machine's loopback at ADDRESS on the unit's INTERFACE (e.g. "
+                   "Ethernet1:10.0.0.254): the unit reaches a server on 127.0.0.1:PORT at ADDRESS:PORT.")
+def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ssh_port: int,
+             gateways: list) -> None:
     """Boot a unit and serve it until SIGINT or SIGTERM."""
     from vpix.mgmt.host import Ports, UnitHost
 
     async def run() -> None:
-        served = await UnitHost(directory, host, Ports(console_port, telnet_port, ssh_port)).start()
+        served = UnitHost(directory, host, Ports(console_port, telnet_port, ssh_port))
+        _plug_gateways(served.create(), gateways)
+        await served.start()
         _print_ports({directory.name: served}, host, lambda name: f"vpix console {directory}")
         try:
             await _until_signalled({directory.name: served})
@@ -186,6 +194,31 @@ def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ss
             await served.stop()
 
     _serve(run)
+
+
+def _gateway_option(text: str) -> tuple[str, ipaddress.IPv4Interface]:
+    interface, _, address = text.partition(":")
+    try:
+        return interface, ipaddress.IPv4Interface(address if "/" in address else f"{address}/24")
+    except ValueError:
+        raise click.BadParameter(f"{text} is not INTERFACE:ADDRESS[/BITS]") from None
+
+
+def _plug_gateways(unit, gateways: list) -> None:
+    """Each gateway on a segment of its own with the unit's interface."""
+    from vpix.net.fabric import Segment
+    from vpix.net.gateway import Gateway
+    from vpix.net.packets import mac_bytes
+
+    names = unit.identity.hw.interfaces
+    for n, (interface, address) in enumerate(gateways):
+        if interface not in names:
+            raise click.ClickException(f"{unit.name} has no interface {interface} (it has {', '.join(names)})")
+        segment = Segment(f"gateway-{interface}", unit.clock)
+        segment.attach(unit.ports[names.index(interface)])
+        gateway = Gateway(f"gateway-{interface}", mac_bytes(f"0050.56fe.{n:04x}"), str(address.ip), unit.clock,
+                          str(address.netmask))
+        gateway.plug(segment)
 
 
 def _serve(run) -> None:
@@ -380,7 +413,7 @@ def lab_exec(host: str, argv: tuple[str, ...], lab_file: Path | None, workdir: P
     from vpix.lab import namespaces
 
     spec = _load_lab(lab_file, workdir)
-    if host not in spec.hosts or not spec.hosts[host].namespace:
+    if host not in spec.hosts or not spec.hosts[host].in_namespace():
         raise click.ClickException(f"{host} is not a namespace host of lab {spec.name}")
     try:
         namespaces.run_in(namespaces.namespace_name(spec.name, host), list(argv))
