@@ -1,7 +1,15 @@
-"""Shared fixtures: images, unit directories and booted units in virtual time."""
+"""Shared fixtures: images, unit directories and booted units in virtual time.
+
+The suite runs in a network namespace of its own with only loopback (it re-executes itself
+under `unshare --net` where it may): tests type addresses such as 10.0.0.2 into units, and
+were a regression ever to send the unit's traffic from the host, it would go nowhere."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +20,32 @@ from vpix.image import format as image_format
 from vpix.unit import Unit
 
 _KEY: bytes | None = None
+JAILED = "VPIX_TESTS_NETJAIL"
+
+
+def _jail() -> None:
+    """Re-run this pytest in a new network namespace (loopback up), once, if one can be made."""
+    if os.environ.get(JAILED) or not shutil.which("unshare"):
+        return
+    if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0:
+        return                                   # not allowed here: the suite runs as it is
+    os.environ[JAILED] = "1"
+    sys.stdout.flush()
+    os.execvp("unshare", ["unshare", "--net", "--", sys.executable, "-m", "pytest", *sys.argv[1:]])
+
+
+def _loopback_up() -> None:
+    """Loopback up in the new namespace, with a second loopback address: glibc's
+    AI_ADDRCONFIG (in.tftpd resolves its address so) takes 127.0.0.1 alone for no IPv4."""
+    if os.environ.get(JAILED):
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        subprocess.run(["ip", "addr", "add", "127.0.0.2/8", "dev", "lo"], capture_output=True)   # or there already
+
+
+def pytest_configure(config) -> None:
+    if not hasattr(config, "workerinput"):       # the main process; xdist's workers inherit its namespace
+        _jail()
+        _loopback_up()
 
 
 def host_key() -> bytes:
