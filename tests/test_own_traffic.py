@@ -7,6 +7,7 @@ socket pairs carry a session to the SSH server, and asyncio's own wake-up pipe).
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import sys
 
@@ -18,6 +19,7 @@ from helpers.served import settle, ticking
 from vpix.image import format as image_format
 from vpix.mgmt.doors import Door
 from vpix.mgmt.ssh import serve_ssh
+from vpix.mgmt.telnet import serve_telnet
 from vpix.net.apps import FtpServer, HttpServer
 from vpix.net.fabric import Segment
 from vpix.net.host import Host
@@ -34,6 +36,7 @@ interface Ethernet1
 username admin password admin privilege 15
 aaa authentication ssh console LOCAL
 ssh 10.0.0.0 255.255.255.0 inside
+telnet 10.0.0.0 255.255.255.0 inside
 logging enable
 logging trap notifications
 logging host inside 10.0.0.2 udp/5514
@@ -72,6 +75,8 @@ def lab(tmp_path):
     unit = make_unit(tmp_path, {"pix-7.2(1)": _image(tmp_path)}, config=CONFIG)
     door = Door("ssh", unit)
     door.on_interfaces(lambda sock, station, space: serve_ssh(unit, door, sock, station, space))
+    telnet = Door("telnet", unit)
+    telnet.on_interfaces(lambda sock, station, space: serve_telnet(telnet, sock, station, space))
     segment = Segment("inside", unit.clock)
     segment.attach(unit.ports[1])
     host = Host("server", mac_bytes("0050.5600.0002"), "10.0.0.2", unit.clock)
@@ -101,14 +106,19 @@ async def _typed(unit, term, line: str) -> str:
     return out + term.read()
 
 
+async def _from(host: Host, port: int) -> socket.socket:
+    """A local socket whose other end is the emulated host's TCP connection to 10.0.0.1:``port``."""
+    splice = Splice()
+    ours, theirs = socket.socketpair()
+    splice.conn = host.tcp.connect("10.0.0.1", port, splice.handlers())
+    await asyncio.get_running_loop().connect_accepted_socket(lambda: splice, ours)
+    return theirs
+
+
 async def _ssh_from(host: Host, unit, command: str) -> str:
     """`ssh admin@10.0.0.1 COMMAND` from the emulated host: asyncssh's client over the host's
     own TCP connection."""
-    splice = Splice()
-    ours, theirs = socket.socketpair()
-    splice.conn = host.tcp.connect("10.0.0.1", 22, splice.handlers())
-    loop = asyncio.get_running_loop()
-    await loop.connect_accepted_socket(lambda: splice, ours)
+    theirs = await _from(host, 22)
     async with ticking(unit.clock):
         async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin", known_hosts=None,
                                     preferred_auth="password") as conn:
@@ -157,3 +167,59 @@ async def test_a_syn_flood_at_the_ssh_port_leaves_room_for_a_real_login(lab, tmp
     tcp = unit.system.feature(Endpoint).tcp
     assert len(tcp.connections) <= BACKLOG and tcp.counters["backlog"] == 10_000 - BACKLOG
     assert "Software Version 7.2(1)" in await _ssh_from(host, unit, "show version")
+
+
+async def test_what_goes_wrong_on_the_way_is_said_in_the_devices_words_and_changes_nothing(lab):
+    unit, term, host, files, heard = lab
+    before = {e.name: e.size for e in unit.flash.entries()}
+    said = await _typed(unit, term, "copy /noconfirm tftp://192.0.2.9/pix722.bin flash:")       # no route
+    assert "%Error opening tftp://192.0.2.9/pix722.bin (No route to host)" in said
+    said = term.type("copy /noconfirm tftp://10.0.0.99/pix722.bin flash:\n")             # nobody answers ARP
+    unit.clock.advance(30)
+    assert "%Error opening tftp://10.0.0.99/pix722.bin (Timed out)" in said + term.read()
+    said = term.type("copy /noconfirm ftp://10.0.0.2:2121/notes.txt flash:/n.txt\n")     # a closed port
+    unit.clock.advance(1)
+    assert "%Error opening ftp://10.0.0.2:2121/notes.txt (Connection refused)" in said + term.read()
+    slow = Host("slow", mac_bytes("0050.5600.0003"), "10.0.0.3", unit.clock)
+    slow.plug(host.port.segment)
+    HttpServer(slow.tcp, {"big.bin": bytes(300_000)}, rate=100_000)
+    said = term.type("copy /noconfirm http://10.0.0.3/big.bin flash:/big.bin\n")
+    unit.clock.advance(1)
+    slow.port.plug(False)                                                          # the link goes mid-way
+    unit.clock.advance(60)
+    assert "%Error opening http://10.0.0.3/big.bin (Timed out)" in said + term.read()
+    assert {e.name: e.size for e in unit.flash.entries()} == before
+    assert not any(p.name.startswith(".tmp-") for p in unit.flash.root.iterdir())
+
+
+async def test_who_is_on_and_ending_a_session(lab):
+    """`show ssh sessions` and `who` name each session's source; `ssh disconnect` and `kill`
+    end one."""
+    unit, term, host, files, heard = lab
+    theirs = await _from(host, 22)
+    async with ticking(unit.clock):
+        async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin",
+                                    known_hosts=None, preferred_auth="password") as conn:
+            shell = await conn.create_process(term_type="vt100")
+            await shell.stdout.readuntil("fw> ")
+            listed = term.cmd("show ssh sessions")
+            assert listed.startswith("\nSID Client IP       Version Mode Encryption Hmac      State           Username\n")
+            assert re.search(r"\n0   10\.0\.0\.2        1\.99    IN   \S+ +\S+ +SessionStarted  admin\n"
+                             r" {28}OUT  \S+ +\S+ +SessionStarted  admin\n", listed), listed
+            assert "ERROR: Invalid SSH session ID" in term.cmd("ssh disconnect 3")
+            term.cmd("ssh disconnect 0")
+            await asyncio.wait_for(shell.wait_closed(), 10)           # the unit ended it
+        assert term.cmd("show ssh sessions").count("10.0.0.2") == 0
+
+        reader, writer = await asyncio.open_connection(sock=await _from(host, 23))
+        said = b""
+        while b"Password: " not in said:
+            said += await reader.read(1024)
+        writer.write(b"cisco\r\n")
+        while b"fw> " not in said:
+            said += await reader.read(1024)
+        assert term.cmd("who") == "0: 10.0.0.2\n"
+        term.cmd("kill 0")
+        while chunk := await reader.read(1024):          # the unit hangs up
+            said += chunk
+        assert term.cmd("who") == ""

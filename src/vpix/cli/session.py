@@ -110,6 +110,9 @@ class Session:
         self._on_done: Callable[[], None] | None = None
         self._running = False
         self.history: deque[str] = deque(maxlen=HISTORY)    # the lines typed, for `show history`
+        self.peer = None                    # the station a Telnet or SSH session came from
+        self.number = 0                     # its ID among the live sessions of its transport
+        self.details: dict[str, str] = {}   # what its transport negotiated (SSH's ciphers)
 
     # ------------------------------------------------------------ state the prompt shows
 

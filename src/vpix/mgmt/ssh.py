@@ -101,25 +101,30 @@ async def _handle(process: asyncssh.SSHServerProcess) -> None:
         if not process.is_closing():
             process.stdout.write(crlf(text).encode("latin-1", "replace"))
 
+    connection = process.get_extra_info("connection")
+    station = connection.get_owner().station
+    details = {"version": "1.99", **{key: str(connection.get_extra_info(key) or "") for key in
+                                     ("recv_cipher", "recv_mac", "send_cipher", "send_mac")}}
     scp_request = scp.request(process.command or "")
     status = 0
     try:
         if scp_request is not None and scp.allowed(system, login):
             status = await scp.serve(system, scp_request, process.stdin, process.stdout)
         elif process.command:
-            await _exec(system, process.command, login, write)
+            await _exec(system, process.command, login, write, station, details)
         else:
-            await _shell(system, process, login, write)
+            await _shell(system, process, login, write, station, details)
     except (asyncssh.Error, OSError):
         pass
     finally:
         process.exit(status)
 
 
-async def _exec(system, command: str, login: str | None, write) -> None:
+async def _exec(system, command: str, login: str | None, write, station, details) -> None:
     """`ssh unit show version`: one command, its output, then the channel closes."""
     finished = asyncio.Event()
-    session = system.open_session("ssh", sink=write, username=login, interactive=False)
+    session = system.open_session("ssh", sink=write, username=login, interactive=False, peer=station)
+    session.details = details
     try:
         session.submit(command, finished.set)
         await finished.wait()
@@ -127,9 +132,10 @@ async def _exec(system, command: str, login: str | None, write) -> None:
         session.close()
 
 
-async def _shell(system, process, login: str | None, write) -> None:
+async def _shell(system, process, login: str | None, write, station, details) -> None:
     done = asyncio.Event()
-    terminal = RemoteTerminal(system, "ssh", write, done.set, username=login, login=False)
+    terminal = RemoteTerminal(system, "ssh", write, done.set, username=login, login=False, peer=station)
+    terminal.on_open = lambda session: session.details.update(details)
     terminal.start()
 
     async def pump() -> None:

@@ -100,10 +100,14 @@ class Space:
     # ------------------------------------------------------------ sessions
 
     def open_session(self, transport: str, sink=None, priv: int = 1, username: str | None = None,
-                     interactive: bool = True) -> Session:
-        """A session starting in this space; every session of the unit is the system's."""
+                     interactive: bool = True, peer=None) -> Session:
+        """A session starting in this space; every session of the unit is the system's. It
+        takes the lowest ID no live session of its transport holds (`who`, `show ssh sessions`)."""
         session = Session(self, transport=transport, sink=sink, priv=priv, username=username,
                           interactive=interactive)
+        session.peer = peer
+        held = {s.number for s in self.root.sessions if s.transport == transport and not s.closed}
+        session.number = next(n for n in range(len(held) + 1) if n not in held)
         self.root.sessions.add(session)
         return session
 

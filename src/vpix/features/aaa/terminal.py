@@ -151,7 +151,7 @@ class RemoteTerminal:
         self.feed(typed)
 
     def _open(self, username: str | None) -> None:
-        self.session = self.system.open_session(self.service, sink=self.write, username=username)
+        self.session = self.system.open_session(self.service, sink=self.write, username=username, peer=self._peer)
         self.session.on_close = self.hangup
         self._editor.hand_over(self.session.editor)
         self.on_open(self.session)

@@ -145,3 +145,53 @@ def banner(ctx: Ctx):
 def no_banner(ctx: Ctx):
     kind = next(k for k in ("exec", "login", "motd") if ctx.args.get(k))
     _access(ctx).banners[kind] = []
+
+
+# ---------------------------------------------------------------- who is on, and ending it
+
+def _live(ctx: Ctx, transport: str) -> list:
+    return sorted((s for s in ctx.system.root.sessions if s.transport == transport and not s.closed and s.peer),
+                  key=lambda s: s.number)
+
+
+@command("show ssh sessions [<ip:IP>]", versions="7.x", help={**_HELP, "show": "Show running system information",
+         "sessions": "Show the SSH sessions", "ip": "The client address to show"})
+def show_ssh_sessions(ctx: Ctx):
+    ctx.print("")
+    ctx.print(f"{'SID':<4}{'Client IP':<16}{'Version':<8}{'Mode':<5}{'Encryption':<11}{'Hmac':<10}"
+              f"{'State':<16}Username")
+    for s in _live(ctx, "ssh"):
+        if ctx.args.get("ip") not in (None, s.peer.address):
+            continue
+        d = s.details
+        for mode, cipher, mac in (("IN", d.get("recv_cipher", ""), d.get("recv_mac", "")),
+                                  ("OUT", d.get("send_cipher", ""), d.get("send_mac", ""))):
+            lead = f"{s.number:<4}{s.peer.address:<16}{d.get('version', ''):<8}" if mode == "IN" else " " * 28
+            ctx.print(f"{lead}{mode:<5}{cipher:<10} {mac.removeprefix('hmac-'):<9} {'SessionStarted':<15} "
+                      f"{s.username}")
+
+
+@command("ssh disconnect <sid:INT:0-4>", versions="7.x", help={**_HELP, "disconnect": "Disconnect an SSH session",
+         "sid": "SSH session ID"})
+def ssh_disconnect(ctx: Ctx):
+    _end(ctx, "ssh", ctx.args["sid"], "ERROR: Invalid SSH session ID")
+
+
+@command("who [<ip:IP>]", priv=1, help={"who": "Show active Telnet administration sessions",
+                                        "ip": "The client address to show"})
+def who(ctx: Ctx):
+    for s in _live(ctx, "telnet"):
+        if ctx.args.get("ip") in (None, s.peer.address):
+            ctx.print(f"{s.number}: {s.peer.address}")
+
+
+@command("kill <id:INT:0-4>", help={"kill": "Terminate a Telnet session", "id": "Telnet session ID (see who)"})
+def kill(ctx: Ctx):
+    _end(ctx, "telnet", ctx.args["id"], "ERROR: Invalid Telnet session ID")
+
+
+def _end(ctx: Ctx, transport: str, number: int, error: str) -> None:
+    found = next((s for s in _live(ctx, transport) if s.number == number), None)
+    if found is None:
+        raise CommandError(error)
+    found.close()
