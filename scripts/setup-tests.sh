@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Python: the OpenSSH
-# client, sshpass, tftpd-hpa, vsftpd, curl, iproute2 and ping (Debian), and .venv with vpix
+# client, sshpass, tftpd-hpa and tftp-hpa, vsftpd, curl, iproute2 and ping (Debian), and .venv with vpix
 # and its test extras (PyPI; scripts/venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     command -v ssh >/dev/null 2>&1 || missing="$missing openssh-client"
     command -v sshpass >/dev/null 2>&1 || missing="$missing sshpass"
     command -v in.tftpd >/dev/null 2>&1 || missing="$missing tftpd-hpa"
+    command -v tftp >/dev/null 2>&1 || missing="$missing tftp-hpa"
     command -v vsftpd >/dev/null 2>&1 || missing="$missing vsftpd"
     command -v curl >/dev/null 2>&1 || missing="$missing curl"
     command -v ip >/dev/null 2>&1 || missing="$missing iproute2"

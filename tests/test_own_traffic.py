@@ -223,3 +223,12 @@ async def test_who_is_on_and_ending_a_session(lab):
         while chunk := await reader.read(1024):          # the unit hangs up
             said += chunk
         assert term.cmd("who") == ""
+
+
+async def test_a_file_bigger_than_the_free_flash_ends_with_the_devices_words(lab):
+    unit, term, host, files, heard = lab
+    files["huge.bin"] = bytes(unit.flash.free() + 100_000)
+    before = {e.name: e.size for e in unit.flash.entries()}
+    said = await _typed(unit, term, "copy /noconfirm http://10.0.0.2/huge.bin flash:/huge.bin")
+    assert "%Error writing flash:/huge.bin (No space left on device)" in said
+    assert {e.name: e.size for e in unit.flash.entries()} == before

@@ -47,6 +47,8 @@ class LoopClock:
         return self._loop.time()
 
     def call_later(self, delay: float, callback: Callable[[], None]):
+        if delay <= 0:                    # the next turn of the loop: no timer heap for it
+            return self._loop.call_soon(callback)
         return self._loop.call_later(delay, callback)
 
 

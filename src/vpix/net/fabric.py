@@ -1,6 +1,9 @@
 """Ports and segments. A unit's interface and a lab host each own a port; a segment joins
 ports like a hub. Delivery goes through the clock, so a reply sent while handling a frame
-never recurses, and virtual-time tests see frames arrive when time moves."""
+never recurses, and virtual-time tests see frames arrive when time moves. An uplink's port
+(a TAP device, a UDP tunnel) is the exception both ways: a frame to it leaves at once (writing
+it ends there), and a frame from it, which arrives in the event loop's own callback, is
+handed to the other ports at once: a turn of the loop less each way."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ class Port:
         self.segment: "Segment | None" = None
         self.up = True                      # the cable is in and the port is on; a port on no
                                             # segment is cabled to a world the lab does not model
+        self.direct = False                 # an uplink's: frames cross it without waiting
         self.link_listeners: list[Callable[[bool], None]] = []
 
     def send(self, frame: bytes) -> None:
@@ -61,5 +65,10 @@ class Segment:
     def carry(self, sender: Port, frame: bytes) -> None:
         self.frames += 1
         for port in self.ports:
-            if port is not sender:
+            if port is sender:
+                continue
+            if sender.direct or port.direct:
+                if port.up:
+                    port.receive(frame)
+            else:
                 self.clock.call_later(0, lambda p=port: p.up and p.segment is self and p.receive(frame))

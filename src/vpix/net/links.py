@@ -28,6 +28,7 @@ class Uplink:
 
     def __init__(self, segment: Segment):
         self.port = Port(bytes(6), self._emit)
+        self.port.direct = True
         self.frames_out = self.frames_in = 0
         segment.attach(self.port)
 

@@ -53,9 +53,14 @@ def same_subnet(address: str, other: str, mask: str) -> bool:
 
 
 def checksum(data: bytes) -> int:
+    """The Internet checksum. The one's complement sum of the 16-bit words is the whole
+    big-endian number modulo 0xFFFF (2**16 is 1 there), 0xFFFF when that is 0 but the number
+    is not: one big-integer operation instead of a loop over the words."""
     if len(data) % 2:
         data += b"\0"
-    return ~_fold(sum(struct.unpack(f"!{len(data) // 2}H", data))) & 0xFFFF
+    number = int.from_bytes(data, "big")
+    total = number % 0xFFFF or (0xFFFF if number else 0)
+    return ~total & 0xFFFF
 
 
 # ---------------------------------------------------------------- Ethernet

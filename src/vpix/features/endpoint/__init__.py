@@ -51,15 +51,20 @@ class Endpoint(Feature):
         self.tcp = TcpLayer(self.clock, self._source, self._output, resets=False)
         self.udp: dict[int, UdpPort] = {}
         self.counters = {"udp malformed": 0, "udp no port": 0, "no route": 0}
+        self._ways: dict[tuple[str, str | None], tuple] = {}   # (address, via) -> (iface, stack, hop)
         self._ports = ephemeral_ports()
 
     def start(self) -> None:
         self._bind()
+        system = self.system          # a route or an address may have changed: ways are found anew
+        system.change_listeners.append(lambda *_: system.feature(Endpoint)._ways.clear())
         for port, accept in self.system.unit.services.items():
             self.tcp.listen(port, lambda conn, accept=accept: accept(self.system, conn))
 
     def adopt(self, old: "Endpoint") -> None:
         self.tcp, self.udp, self.counters, self._ports = old.tcp, old.udp, old.counters, old._ports
+        self._ways = old._ways
+        self._ways.clear()
         self._bind()
 
     def stop(self) -> None:
@@ -76,7 +81,24 @@ class Endpoint(Feature):
 
     def way(self, address: str, via: str | None = None):
         """(the interface's stack, the next hop) towards ``address``: out of ``via`` if named,
-        else the interface the routing table picks; None when there is none."""
+        else the interface the routing table picks; None when there is none. A way found is
+        kept while the configuration stays and its interface is up with its address."""
+        known = self._ways.get((address, via))
+        if known is not None:
+            iface, stack, hop = known
+            if iface.line_up and stack.address is not None and \
+                    self.system.feature(Interfaces).stations.stacks.get(iface.index) is stack:
+                return stack, hop
+        found = self._find(address, via)
+        if found is None:
+            self._ways.pop((address, via), None)
+            return None
+        if len(self._ways) > 1024:
+            self._ways.clear()
+        self._ways[(address, via)] = found
+        return found[1:]
+
+    def _find(self, address: str, via: str | None):
         try:
             target = int(ipaddress.IPv4Address(address))
         except ValueError:
@@ -91,7 +113,7 @@ class Endpoint(Feature):
             self.counters["no route"] += 1
             return None
         hop = str(ipaddress.IPv4Address(route.gateway)) if route is not None and route.gateway is not None else address
-        return stack, hop
+        return iface, stack, hop
 
     def udp_open(self, receive: Receive, via: str | None = None, number: int | None = None) -> UdpPort:
         """A UDP port of the unit's (an ephemeral one unless ``number``)."""

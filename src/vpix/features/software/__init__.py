@@ -312,19 +312,21 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
     running = []
 
     def start(done) -> None:
+        finish = _once(done)
+
         def on_data(chunk: bytes) -> None:
             try:
                 out.write(chunk)
-            except FlashFull as full:          # the transfer ends here, with the reason
+            except FlashFull as full:          # the transfer ends here, with this reason
+                finish(full)
                 running[0].cancel()
-                done(full)
                 return
             mark(out.written)
 
         tftp_client = tftp.TftpClient(source.host, source.path, port=urlsplit(source.url).port or 0,
                                       on_data=on_data) if source.scheme == "tftp" else None
-        running.append(_transfer(ctx, lambda net: fetch(net, source.url, on_data, _once(done), passive=passive,
-                                                         via=source.via, tftp_client=tftp_client), done))
+        running.append(_transfer(ctx, lambda net: fetch(net, source.url, on_data, finish, passive=passive,
+                                                         via=source.via, tftp_client=tftp_client), finish))
 
     return Wait(start, cancel=lambda: running and running[0].cancel())
 
