@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from helpers.loopnet import download, upload
+from helpers.loopnet import upload
 from helpers.gateway import gatewayed
 from helpers.served import typed
 from helpers.servers import vsftpd

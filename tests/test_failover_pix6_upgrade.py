@@ -4,10 +4,8 @@ and with Boothelper (one diskette, moved from the primary to the standby)."""
 
 from __future__ import annotations
 
-import pytest
 from click.testing import CliRunner
 
-from helpers.served import settle
 from helpers.pix6 import Pix6Pair
 from helpers.monitor import run
 
@@ -15,8 +13,6 @@ from vpix.image import format as image_format
 from vpix.net.host import Host
 from vpix.net.packets import mac_bytes
 from vpix.tools.cli import main
-from vpix.transfer import tftp
-from vpix.transfer.tftp_server import TftpServer
 from vpix.unit import FLOPPY
 from vpix.versions import Version
 

@@ -132,3 +132,34 @@ def test_6x_fixup_protocol_ftp_on_by_default_and_off_when_asked(tmp_path, images
     assert "fixup protocol ftp 2121\nfixup protocol ftp 21\nfixup protocol h323 h225 1720\n" in \
         net.term.cmd("show running-config")
     assert "Usage:" in net.term.configure("fixup protocol ftp 21 2121")
+
+
+@pytest.mark.parametrize("passive", [True, False])
+def test_a_unit_copies_by_ftp_through_another_with_inspection(net, tmp_path, images, passive):
+    """The seed's FTP through the firewall, with a unit as the client: `copy ftp://…` on a unit
+    outside fetches from a server published behind the unit under test, in passive mode (the
+    data port opened by inspection) and active mode (the server connects back from inside)."""
+    from conftest import Terminal, host_key
+
+    from vpix.hardware import unitdir
+    from vpix.net.apps import FtpServer
+    from vpix.unit import Unit
+
+    net.term.configure(*(line.replace("192.168.1.50", "192.168.1.70") for line in PUBLISHED), *POLICY)
+    files = {"notes.txt": b"through the firewall\n" * 3000}
+    FtpServer(net.add_host("ftp", "192.168.1.70", "inside").tcp, files)
+    unitdir.create(tmp_path / "client", "PIX-515E", image=images["pix-7.2(1)"], host_key=host_key(),
+                   startup_config="hostname client\ninterface Ethernet0\n nameif outside\n security-level 0\n"
+                                  " ip address 172.16.1.60 255.255.0.0\n no shutdown\n"
+                                  + ("ftp mode passive\n" if passive else ""))
+    client = Unit(tmp_path / "client", net.clock)
+    net.segments["outside"].attach(client.ports[0])
+    term = Terminal(client)
+    client.power_on()
+    net.run(1)
+    term.cmd("enable")
+    term.cmd("")
+    said = term.type("copy /noconfirm ftp://172.16.1.80/notes.txt flash:/notes.txt\n")
+    net.run(5)
+    assert "bytes copied in" in said + term.read()
+    assert client.flash.read("notes.txt") == files["notes.txt"]

@@ -142,6 +142,8 @@ async def test_everything_the_unit_sends_goes_out_of_its_interface(lab, watched)
     assert any(b"%PIX-5-111008: User 'enable_15' executed the 'name 10.1.1.1 one' command." in data
                for data, _ in heard), heard
     assert {source[0] for _, source in heard} == {"10.0.0.1"}
+    term.configure("access-list none extended deny ip any any", "access-group none in interface inside")
+    # traffic to the box is not the interface access list's business, as on the device
     assert "Software Version 7.2(1)" in await _ssh_from(host, unit, "show version")
     inet = [entry for entry in watched if entry[0] == "socket.__new__" and entry[1][0] != socket.AF_UNIX]
     assert inet == [] and not [entry for entry in watched if entry[0] in ("socket.connect", "socket.sendto")]
@@ -232,3 +234,19 @@ async def test_a_file_bigger_than_the_free_flash_ends_with_the_devices_words(lab
     said = await _typed(unit, term, "copy /noconfirm http://10.0.0.2/huge.bin flash:/huge.bin")
     assert "%Error writing flash:/huge.bin (No space left on device)" in said
     assert {e.name: e.size for e in unit.flash.entries()} == before
+
+
+async def test_syslog_over_tcp_a_line_a_message(lab):
+    from vpix.net.tcp import Handlers
+
+    unit, term, host, files, heard = lab
+    lines = []
+    host.tcp.listen(1470, lambda conn: Handlers(data=lines.append))
+    term.configure("logging host inside 10.0.0.2 tcp/1470")
+    assert "logging host inside 10.0.0.2 tcp/1470" in unit.system.running_config()
+    term.configure("name 10.1.1.1 one")
+    unit.clock.advance(1)
+    received = b"".join(lines).decode()
+    assert received.endswith("%PIX-5-111008: User 'enable_15' executed the 'name 10.1.1.1 one' command.\n")
+    assert received.startswith("<165>")
+    assert "Invalid input" in term.configure("logging host inside 10.0.0.2 sctp/9")

@@ -17,10 +17,10 @@ import random
 from typing import Callable
 
 from vpix.cli.lineedit import LineEditor
-from vpix.clock import Alarm
 from vpix.image.format import ImageError, inspect
 from vpix.net.stack import IpStack
 from vpix.transfer.tftp import TftpClient
+from vpix.transfer.tftp_io import TftpRun
 from vpix.versions import Version
 from vpix.numbers import is_number
 
@@ -153,8 +153,8 @@ class Monitor:
             self.sink("No IP address configured. Use the address command.\n")
             return None
         if self.stack is None or self.stack.address != self.address:
-            self.stack = IpStack(self.unit.ports[self.interface], self.unit.clock, self.address,
-                                 gateway=self.gateway)
+            self.stack = IpStack(self.unit.ports[self.interface], self.unit.boot_timers, self.address,
+                                 gateway=self.gateway)          # a reset ends its transfers with the boot
         self.stack.gateway = self.gateway
         self.stack.trace = self.sink if self.tracing else None
         return self.stack
@@ -203,10 +203,7 @@ class Monitor:
         data = bytearray()
         client = TftpClient(self.server, self.file, timeout_s=self.timeout_s, want_tsize=False,
                             on_data=data.extend)
-        shown = [0]
-        clock = self.unit.boot_timers            # a reset ends the transfer with the boot
-
-        marked = [0]
+        shown, marked = [0], [0]
 
         def show_trace() -> None:
             for mark in client.trace[shown[0]:]:
@@ -218,21 +215,9 @@ class Monitor:
                 self.sink(self.progress * (due - marked[0]))
                 marked[0] = due
 
-        def act(packets) -> None:
-            for packet in packets:
-                stack.udp_send(LOCAL_TFTP_PORT, packet.address[0], packet.address[1], packet.data)
-            show_trace()
-            alarm.set(client.deadline)
-            if client.outcome is not None:
-                stack.udp_unbind(LOCAL_TFTP_PORT)
-                self._downloaded(client, bytes(data))
-
-        alarm = Alarm(clock, lambda: act(client.timeout(clock.monotonic())))
-
-        stack.udp_bind(LOCAL_TFTP_PORT, lambda payload, source, dport: act(
-            client.datagram(payload, source, clock.monotonic())))
         self.busy = True
-        act(client.start(clock.monotonic()))
+        TftpRun(stack, client, lambda failure: self._downloaded(client, bytes(data)), port=LOCAL_TFTP_PORT,
+                on_step=show_trace)
 
     def ask(self, prompt: str, answer: Callable[[str], None]) -> None:
         self._question = answer

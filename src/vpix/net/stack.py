@@ -72,6 +72,10 @@ class IpStack:
     def udp_unbind(self, port: int) -> None:
         self._udp.pop(port, None)
 
+    def udp_open(self, receive: Callable[[bytes, tuple[str, int]], None], via=None, number: int = 0) -> "UdpPort":
+        """UDP port ``number`` of this stack as a transfer core's runner takes one."""
+        return UdpPort(self, number, receive)
+
     def udp_send(self, sport: int, dst: str, dport: int, data: bytes) -> None:
         self.send_ip(dst, PROTO_UDP, Udp(sport, dport, data).encode(ip_bytes(self.address), ip_bytes(dst)))
 
@@ -273,3 +277,18 @@ class IpStack:
     def _note(self, code: int) -> None:
         if self.trace:
             self.trace(f"<{code}>")
+
+
+class UdpPort:
+    """A UDP port of an IpStack: ``send`` a datagram, ``receive(data, source)`` what comes."""
+
+    def __init__(self, stack: IpStack, number: int, receive: Callable[[bytes, tuple[str, int]], None]):
+        self.stack, self.number = stack, number
+        stack.udp_bind(number, lambda data, source, port: receive(data, source))
+
+    def send(self, address: tuple[str, int], data: bytes, via=None) -> bool:
+        self.stack.udp_send(self.number, address[0], address[1], data)
+        return True
+
+    def close(self) -> None:
+        self.stack.udp_unbind(self.number)

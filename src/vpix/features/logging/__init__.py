@@ -1,5 +1,6 @@
 """Syslog: `logging enable` (7.x) / `logging on` (6.x), `logging buffered|console|trap LEVEL`,
-`logging timestamp`, `logging host IF IP` (UDP 514), `show logging`. Features report through
+`logging timestamp`, `logging host IF IP [udp|tcp/PORT]` (UDP 514; TCP, a line a message),
+`show logging`. Features report through
 ``System.syslog``; this feature decides where each message goes."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from vpix.cli.session import Ctx
 from vpix.clock import PerSecond
 from vpix.features import Feature
 from vpix.features.endpoint import endpoint
+from vpix.net.tcp import CLOSED, Handlers, NoRoute
 from vpix.numbers import is_number
 
 LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
@@ -20,11 +22,20 @@ BUFFER = 4096
 SYSLOG_PORT = 514
 
 
+TCP_SYSLOG_PORT = 1470
+TCP_BACKLOG = 1 << 16           # bytes of messages waiting for a TCP syslog server, then they drop
+
+
 @dataclass(frozen=True)
 class LogHost:
     ifname: str
     address: str
     port: int = SYSLOG_PORT
+    protocol: str = "udp"
+
+    def render(self) -> str:
+        default = self.protocol == "udp" and self.port == SYSLOG_PORT
+        return f"logging host {self.ifname} {self.address}" + ("" if default else f" {self.protocol}/{self.port}")
 
 
 class Logging(Feature):
@@ -37,6 +48,7 @@ class Logging(Feature):
         self.buffer: deque[str] = deque(maxlen=BUFFER)
         self.counts = {"buffered": 0, "trap": 0}
         self._port = None                       # the unit's UDP port its messages leave from
+        self._streams: dict[LogHost, object] = {}   # the TCP connection to each TCP syslog server
         self.rate = PerSecond()                 # messages a second, and a context's class limit on it
 
     def render(self, full):
@@ -49,8 +61,7 @@ class Logging(Feature):
             level = self.levels[target]
             if level is not None:
                 lines.append(f"logging {target} {LEVELS[level]}")
-        lines += [f"logging host {h.ifname} {h.address}" + (f" udp/{h.port}" if h.port != SYSLOG_PORT else "")
-                  for h in self.hosts]
+        lines += [h.render() for h in self.hosts]
         return [("logging", lines)]
 
     def deliver(self, severity: int, message: str) -> None:
@@ -69,10 +80,8 @@ class Logging(Feature):
             self.counts["trap"] += 1
             facility = 20
             data = f"<{facility * 8 + severity}>{stamped}".encode()
-            port = self._udp()
             for host in self.hosts:
-                if port is not None:
-                    port.send((host.address, host.port), data, via=host.ifname)
+                self._send(host, data)
 
     def _wants(self, target: str, severity: int) -> bool:
         level = self.levels[target]
@@ -84,22 +93,37 @@ class Logging(Feature):
         now = self.system.now()
         return f"{now:%b} {now.day:02d} {now.year} {now:%H:%M:%S}: "
 
-    def _udp(self):
-        """The unit's UDP port for syslog, opened on first use; None with no admin context."""
-        if self._port is None:
+    def _send(self, host: LogHost, data: bytes) -> None:
+        """One message out of the unit's interface towards ``host``: a datagram, or a line on
+        the TCP connection kept to it (opened again when it has gone)."""
+        try:
+            net = endpoint(self.system)
+        except LookupError:                     # no admin context to send from
+            return
+        if host.protocol == "udp":
+            if self._port is None:
+                self._port = net.udp_open(lambda data, source: None)
+            self._port.send((host.address, host.port), data, via=host.ifname)
+            return
+        conn = self._streams.get(host)
+        if conn is None or conn.state == CLOSED:
             try:
-                self._port = endpoint(self.system).udp_open(lambda data, source: None)
-            except LookupError:
-                return None
-        return self._port
+                conn = self._streams[host] = net.tcp.connect(host.address, host.port, Handlers(), via=host.ifname)
+            except NoRoute:
+                return
+        if conn.outstanding < TCP_BACKLOG:
+            conn.send(data + b"\n")
 
     def adopt(self, old: "Logging") -> None:
-        self._port = old._port
+        self._port, self._streams = old._port, old._streams
 
     def stop(self) -> None:
         if self._port is not None:
             self._port.close()
             self._port = None
+        for conn in self._streams.values():
+            conn.close()
+        self._streams.clear()
 
 
 _HELP = {
@@ -114,7 +138,7 @@ _HELP = {
     "level": "Logging level: 0-7 or emergencies … debugging",
     "ifname": "Name of the interface the syslog server is on",
     "address": "IP address of the syslog server",
-    "transport": "udp/PORT: the syslog server's port (514 when omitted)",
+    "transport": "udp[/PORT] (514) or tcp[/PORT] (1470): how the syslog server takes the messages",
 }
 
 
@@ -168,15 +192,16 @@ def no_logging_timestamp(ctx: Ctx):
 
 @command("logging host <ifname:WORD> <address:IP> [<transport:WORD>]", mode="config", config=True, help=_HELP)
 def logging_host(ctx: Ctx):
-    """`logging host inside 10.1.1.5 [udp/514]`."""
+    """`logging host inside 10.1.1.5 [udp[/514]|tcp[/1470]]`."""
     hosts = _logging(ctx).hosts
-    port = SYSLOG_PORT
+    protocol, port = "udp", SYSLOG_PORT
     if "transport" in ctx.args:
         protocol, _, number = ctx.args["transport"].lower().partition("/")
-        if protocol != "udp" or not is_number(number) or not 1 <= int(number) <= 65535:
+        number = number or str(TCP_SYSLOG_PORT if protocol == "tcp" else SYSLOG_PORT)
+        if protocol not in ("udp", "tcp") or not is_number(number) or not 1 <= int(number) <= 65535:
             raise ctx.invalid("transport")
         port = int(number)
-    entry = LogHost(ctx.args["ifname"], ctx.args["address"], port)
+    entry = LogHost(ctx.args["ifname"], ctx.args["address"], port, protocol)
     if entry not in hosts:
         hosts.append(entry)
 

@@ -4,7 +4,6 @@ servers and to TFTP and FTP servers, `write net`, `configure http[s]://…`, `tf
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote, urlsplit
