@@ -15,12 +15,16 @@ import fcntl
 import os
 import struct
 
+from vpix.net import offload
 from vpix.net.fabric import Port, Segment
 
 _TUNSETIFF = 0x400454CA
+_TUNSETOFFLOAD = 0x400454D0
 _IFF_TAP = 0x0002
 _IFF_NO_PI = 0x1000
-_MAX_FRAME = 65536
+_IFF_VNET_HDR = 0x4000
+_TUN_F_CSUM, _TUN_F_TSO4 = 0x01, 0x02
+_MAX_FRAME = 65536 + 64
 
 
 class Uplink:
@@ -33,11 +37,12 @@ class Uplink:
         segment.attach(self.port)
 
     def _emit(self, frame: bytes) -> None:
-        self.frames_out += 1
-        try:
-            self.emit(frame)
-        except OSError:                 # the far end is gone or not up: the frame is lost
-            pass
+        for piece in offload.for_the_wire(frame):   # a frame a TAP aggregated, cut back for the wire
+            self.frames_out += 1
+            try:
+                self.emit(piece)
+            except OSError:             # the far end is gone or not up: the frame is lost
+                pass
 
     def inject(self, frame: bytes) -> None:
         self.frames_in += 1
@@ -52,14 +57,17 @@ class Uplink:
 
 
 class TapUplink(Uplink):
-    """The segment bridged to the TAP device ``name`` (created if missing; needs CAP_NET_ADMIN)."""
+    """The segment bridged to the TAP device ``name`` (created if missing; needs CAP_NET_ADMIN).
+    The device offloads checksums and TCP segmentation to vpix (see ``offload``): the kernel
+    of a host behind it sends up to 64 KiB of TCP in one frame."""
 
     def __init__(self, segment: Segment, name: str):
         super().__init__(segment)
         self.name = name
         self.fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
         try:
-            fcntl.ioctl(self.fd, _TUNSETIFF, struct.pack("16sH", name.encode(), _IFF_TAP | _IFF_NO_PI))
+            fcntl.ioctl(self.fd, _TUNSETIFF, struct.pack("16sH", name.encode(), _IFF_TAP | _IFF_NO_PI | _IFF_VNET_HDR))
+            fcntl.ioctl(self.fd, _TUNSETOFFLOAD, _TUN_F_CSUM | _TUN_F_TSO4)
         except OSError:
             os.close(self.fd)
             super().close()
@@ -68,15 +76,15 @@ class TapUplink(Uplink):
         self._loop.add_reader(self.fd, self._readable)
 
     def emit(self, frame: bytes) -> None:
-        os.write(self.fd, frame)
+        os.write(self.fd, offload.NO_OFFLOAD + frame)
 
     def _readable(self) -> None:
         while True:
             try:
-                frame = os.read(self.fd, _MAX_FRAME)
+                data = os.read(self.fd, _MAX_FRAME)
             except (BlockingIOError, OSError):
                 return
-            self.inject(frame)
+            self.inject(offload.received(data))
 
     def close(self) -> None:
         self._loop.remove_reader(self.fd)
