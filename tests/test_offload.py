@@ -47,3 +47,34 @@ def test_a_frame_with_its_checksums_left_to_the_receiver_is_made_whole():
     assert Tcp.decode(ip.payload, ip.src, ip.dst).payload == b"x" * 3000
     plain = _frame(b"y" * 10)
     assert offload.received(offload.NO_OFFLOAD + plain) == plain
+
+
+def test_a_segment_keeps_frames_for_its_own_stations_off_the_wire():
+    """Towards uplinks a segment is a learning bridge: broadcasts and frames for MACs behind
+    an uplink (or not seen yet) go out of it; frames between the lab's own stations, or for
+    another uplink's hosts, do not. Between the lab's own ports it stays a hub."""
+    from vpix.clock import VirtualClock
+    from vpix.net.fabric import Port, Segment
+
+    clock = VirtualClock()
+    segment = Segment("lan", clock)
+    heard = {name: [] for name in ("unit", "sniffer", "tap1", "tap2")}
+    ports = {name: Port(bytes([2, 0, 0, 0, 0, n]), heard[name].append) for n, name in enumerate(heard)}
+    for name in ("tap1", "tap2"):
+        ports[name].direct = True
+    for port in ports.values():
+        segment.attach(port)
+    unit, sniffer, tap1 = (b"\x02\0\0\0\0" + bytes([n]) for n in (0, 1, 2))
+    frame = lambda dst, src: dst + src + b"\x08\x00" + b"x" * 46          # noqa: E731
+    ports["sniffer"].send(frame(b"\xff" * 6, sniffer))   # the lab's stations make themselves known
+    ports["unit"].send(frame(b"\xff" * 6, unit))
+    ports["tap1"].send(frame(unit, tap1))                 # a host behind tap1 speaks to the unit
+    ports["unit"].send(frame(tap1, unit))                 # the unit answers it
+    ports["unit"].send(frame(sniffer, unit))              # one of the lab's own stations to another
+    ports["unit"].send(frame(b"\xff" * 6, unit))          # a broadcast
+    ports["unit"].send(frame(b"\x02\0\0\0\0\x99", unit))  # a MAC nobody has shown yet
+    clock.advance(0)
+    everyone, nobody = b"\xff" * 6, b"\x02\0\0\0\0\x99"
+    assert [f[:6] for f in heard["tap1"]] == [everyone, everyone, tap1, everyone, nobody]
+    assert [f[:6] for f in heard["tap2"]] == [everyone, everyone, everyone, nobody]
+    assert len(heard["sniffer"]) == 6                     # the lab's own ports hear everything

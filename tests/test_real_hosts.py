@@ -9,42 +9,20 @@ import asyncio
 import hashlib
 import os
 import sys
-from pathlib import Path
 
-import yaml
-from helpers.real_hosts import CONFIG, NEEDS, lab_exec
+from helpers.real_hosts import CONFIG, NEEDS, lab_exec, one_unit_lab, running
 from helpers.served import vsftpd_config
 
-from vpix.lab import model, runner
+from vpix.lab import runner
 
 pytestmark = NEEDS
 
 
-def _lab_file(tmp_path: Path) -> Path:
-    lab = {
-        "name": f"rh{os.getpid()}", "workdir": str(tmp_path / "lab"),
-        "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519",
-                         "config": CONFIG}},
-        "hosts": {"pc": {"address": "192.168.1.50", "gateway": "192.168.1.1", "namespace": True},
-                  "server": {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
-                             "namespace": True}},
-        "segments": {"inside": ["fw:Ethernet1", "pc"], "outside": ["fw:Ethernet0", "server"]},
-    }
-    path = tmp_path / "lab.yaml"
-    path.write_text(yaml.safe_dump(lab))
-    return path
-
-
 async def test_ping_and_ftp_through_a_unit_between_namespaces(tmp_path):
-    lab_file = _lab_file(tmp_path)
-    running = await runner.start(model.load(lab_file))
+    lab_file = one_unit_lab(tmp_path, CONFIG)
+    lab, _ = await running(lab_file)
     vsftpd = None
     try:
-        unit = running.units["fw"].unit
-        for _ in range(200):
-            if unit.system is not None and unit.system.running():
-                break
-            await asyncio.sleep(0.05)
         code, out = await lab_exec(lab_file, "pc", "ping", "-c", "2", "-W", "2", "172.16.1.50")
         assert code == 0, out.decode()
 
@@ -73,4 +51,4 @@ async def test_ping_and_ftp_through_a_unit_between_namespaces(tmp_path):
         if vsftpd is not None and vsftpd.returncode is None:
             vsftpd.kill()
             await vsftpd.wait()
-        await runner.stop(running)
+        await runner.stop(lab)

@@ -6,19 +6,16 @@ syslog there. Nothing of it uses a socket of the host machine towards those addr
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sys
-from pathlib import Path
 
 import pytest
-import yaml
-from helpers.real_hosts import NEEDS, lab_exec
+from helpers.real_hosts import NEEDS, lab_exec, one_unit_lab, running
 from traffic import CONFIG
 
 from vpix.features.logging import Logging
 from vpix.image import format as image_format
-from vpix.lab import model, runner
+from vpix.lab import runner
 
 pytestmark = [NEEDS, pytest.mark.skipif(not (shutil.which("sshpass") and shutil.which("in.tftpd")),
                                         reason="needs sshpass and tftpd-hpa (scripts/setup-tests.sh)")]
@@ -56,34 +53,9 @@ while True:
 """
 
 
-def _lab_file(tmp_path: Path) -> Path:
-    lab = {
-        "name": f"mg{os.getpid()}", "workdir": str(tmp_path / "lab"),
-        "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519",
-                         "config": MGMT}},
-        "hosts": {"admin": {"address": "192.168.1.50", "gateway": "192.168.1.1", "namespace": True},
-                  "outsider": {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
-                               "namespace": True}},
-        "segments": {"inside": ["fw:Ethernet1", "admin"], "outside": ["fw:Ethernet0", "outsider"]},
-    }
-    path = tmp_path / "lab.yaml"
-    path.write_text(yaml.safe_dump(lab))
-    return path
-
-
-async def _running(lab_file: Path):
-    running = await runner.start(model.load(lab_file))
-    unit = running.units["fw"].unit
-    for _ in range(200):
-        if unit.system is not None and unit.system.running():
-            break
-        await asyncio.sleep(0.05)
-    return running, unit
-
-
 async def test_ssh_netmiko_and_telnet_from_an_admin_host_to_the_inside_address(tmp_path):
-    lab_file = _lab_file(tmp_path)
-    running, unit = await _running(lab_file)
+    lab_file = one_unit_lab(tmp_path, MGMT, inside="admin", outside="outsider")
+    lab, unit = await running(lab_file)
     try:
         code, out = await lab_exec(lab_file, "admin", *SSH, "admin@192.168.1.1", "show version")
         assert code == 0 and "Cisco PIX Security Appliance Software Version 7.2(1)" in out.decode(), out.decode()
@@ -94,17 +66,17 @@ async def test_ssh_netmiko_and_telnet_from_an_admin_host_to_the_inside_address(t
         assert code != 0
         assert "710003: TCP access denied by ACL from 172.16.1.50/" in "\n".join(unit.system.feature(Logging).buffer)
     finally:
-        await runner.stop(running)
+        await runner.stop(lab)
 
 
 async def test_the_unit_copies_from_tftpd_hpa_on_a_lab_host_and_logs_there(tmp_path):
-    lab_file = _lab_file(tmp_path)
+    lab_file = one_unit_lab(tmp_path, MGMT, inside="admin", outside="outsider")
     root = tmp_path / "tftpboot"
     root.mkdir()
     image_format.build(root / "pix722.bin", "7.2(2)", "pix", size_mb=1)
     for path in (tmp_path, root, root / "pix722.bin"):
         path.chmod(0o755)
-    running, unit = await _running(lab_file)
+    lab, unit = await running(lab_file)
     tftpd = listener = None
     try:
         tftpd = await asyncio.create_subprocess_exec(
@@ -131,4 +103,4 @@ async def test_the_unit_copies_from_tftpd_hpa_on_a_lab_host_and_logs_there(tmp_p
             if proc is not None and proc.returncode is None:
                 proc.kill()
                 await proc.wait()
-        await runner.stop(running)
+        await runner.stop(lab)

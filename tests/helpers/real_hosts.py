@@ -34,3 +34,35 @@ async def lab_exec(lab_file: Path, host: str, *argv: str, timeout: float = 30) -
                                                 stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(proc.communicate(), timeout)
     return proc.returncode, out
+
+
+def one_unit_lab(tmp_path: Path, config: str, inside: str = "pc", outside: str = "server") -> Path:
+    """A lab file: unit fw (PIX-515E on 7.2(1), ``config``) between the namespace hosts
+    ``inside`` (192.168.1.50) and ``outside`` (172.16.1.50)."""
+    import yaml
+
+    lab = {
+        "name": f"rh{os.getpid()}", "workdir": str(tmp_path / "lab"),
+        "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519",
+                         "config": config}},
+        "hosts": {inside: {"address": "192.168.1.50", "gateway": "192.168.1.1", "namespace": True},
+                  outside: {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
+                            "namespace": True}},
+        "segments": {"inside": ["fw:Ethernet1", inside], "outside": ["fw:Ethernet0", outside]},
+    }
+    path = tmp_path / "lab.yaml"
+    path.write_text(yaml.safe_dump(lab))
+    return path
+
+
+async def running(lab_file: Path):
+    """The lab up, its unit fw running: (the running lab, the unit)."""
+    from vpix.lab import model, runner
+
+    lab = await runner.start(model.load(lab_file))
+    unit = lab.units["fw"].unit
+    for _ in range(200):
+        if unit.system is not None and unit.system.running():
+            break
+        await asyncio.sleep(0.05)
+    return lab, unit

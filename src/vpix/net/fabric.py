@@ -50,12 +50,19 @@ class Segment:
         self.clock = clock
         self.ports: list[Port] = []
         self.frames = 0
+        self.behind: dict[bytes, Port] = {}       # MAC -> the port it was last seen coming from
 
     def attach(self, port: Port) -> None:
         if port.segment is not None:
             port.segment.detach(port)
         self.ports.append(port)
         port.segment = self
+
+    def _beyond(self, uplink: Port, mac: bytes) -> bool:
+        """A frame for ``mac`` goes out of ``uplink``: a broadcast or multicast, a MAC seen behind
+        it, or one not seen yet (a learning bridge floods those). Frames for the lab's own
+        stations and other uplinks' hosts stay off this wire, whose hosts would only drop them."""
+        return bool(mac[0] & 1) or self.behind.get(mac, uplink) is uplink
 
     def detach(self, port: Port) -> None:
         if port in self.ports:
@@ -64,11 +71,14 @@ class Segment:
 
     def carry(self, sender: Port, frame: bytes) -> None:
         self.frames += 1
+        if len(self.behind) > 4096:               # a flood of made-up source MACs: start over
+            self.behind.clear()
+        self.behind[frame[6:12]] = sender
         for port in self.ports:
             if port is sender:
                 continue
             if sender.direct or port.direct:
-                if port.up:
+                if port.up and (not port.direct or self._beyond(port, frame[:6])):
                     port.receive(frame)
             else:
                 self.clock.call_later(0, lambda p=port: p.up and p.segment is self and p.receive(frame))
