@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.watch import watched  # noqa: F401 (a fixture: the sockets a test opens)
+
 from vpix.clock import VirtualClock
 from vpix.hardware import unitdir
 from vpix.image import format as image_format

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers.contexts import multiple, sharing
 from helpers.served import settle, until
+from helpers.watch import beyond_loopback
 from traffic import Net
 
 from vpix.features.contexts import Contexts
@@ -328,7 +329,7 @@ async def _served(root):
     return server, port
 
 
-async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_at_boot(net, tmp_path):
+async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_at_boot(net, tmp_path, watched):
     root = tmp_path / "configs"
     root.mkdir()
     (root / "web.cfg").write_text(CTX_FILE)
@@ -357,6 +358,8 @@ async def test_config_url_on_a_server_loads_the_context_from_it_at_the_cli_and_a
         await _reloaded_context(net, "web")
         net.term.cmd("changeto context web")
         assert "ip address 10.5.5.1 255.255.255.0" in net.term.cmd("show running-config interface Ethernet2")
+        assert any(event == "socket.sendto" for event, _ in watched)        # the watch sees the relays,
+        assert beyond_loopback(watched) == []                                 # which went to loopback only
     finally:
         server.close()
 

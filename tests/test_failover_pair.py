@@ -755,3 +755,26 @@ def test_after_an_interface_failover_the_units_wait_and_the_failed_interface_sho
                                           "Interface inside (192.168.1.2): Failed (Waiting)"]
     assert _status_lines(out, "Other") == ["Interface outside (172.16.1.1): Normal (Waiting)",
                                            "Interface inside (192.168.1.1): Normal (Waiting)"]
+
+
+async def test_ssh_reaches_each_unit_of_the_pair_at_its_own_address(pair):
+    """As on the device: the active unit answers on the active address, the standby unit on
+    its standby address, each with its own `show failover` view."""
+    from helpers.emulated import ssh_from
+
+    from vpix.mgmt.doors import Door
+    from vpix.mgmt.ssh import serve_ssh
+
+    for unit in pair.units.values():
+        door = Door("ssh", unit)
+        door.on_interfaces(lambda sock, station, space, unit=unit, door=door: serve_ssh(unit, door, sock, station,
+                                                                                         space))
+    pair.boot()
+    pair.run(10)
+    pair.enable("primary").configure("username admin password admin privilege 15",
+                                     "aaa authentication ssh console LOCAL", "ssh 192.168.1.0 255.255.255.0 inside")
+    pair.run(1)
+    active = await ssh_from(pair.host, "192.168.1.1", pair.clock, "show failover")
+    standby = await ssh_from(pair.host, "192.168.1.2", pair.clock, "show failover")
+    assert "This host: Primary - Active" in active
+    assert "This host: Secondary - Standby Ready" in standby

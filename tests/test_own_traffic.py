@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
-import sys
 
 import asyncssh
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import Terminal, make_unit
+from helpers.emulated import connected_socket, ssh_from
 from helpers.served import settle, ticking
+from helpers.watch import internet_sockets
 
 from vpix.image import format as image_format
 from vpix.mgmt.doors import Door
@@ -23,8 +24,7 @@ from vpix.mgmt.telnet import serve_telnet
 from vpix.net.apps import FtpServer, HttpServer
 from vpix.net.fabric import Segment
 from vpix.net.host import Host
-from vpix.net.packets import mac_bytes
-from vpix.net.splice import Splice
+from vpix.net.packets import Tcp, Udp, mac_bytes
 
 CONFIG = """hostname fw
 enable password cisco
@@ -41,28 +41,6 @@ logging enable
 logging trap notifications
 logging host inside 10.0.0.2 udp/5514
 """
-
-_WATCHING: list[tuple] | None = None
-
-
-def _audit(event: str, args: tuple) -> None:
-    if _WATCHING is not None and event in ("socket.__new__", "socket.connect", "socket.bind", "socket.sendto"):
-        _WATCHING.append((event, args[1:] if event == "socket.__new__" else args[1]))
-
-
-sys.addaudithook(_audit)
-
-
-@pytest.fixture
-def watched():
-    """Every socket event of this process while the test runs."""
-    global _WATCHING
-    _WATCHING = []
-    try:
-        yield _WATCHING
-    finally:
-        _WATCHING = None
-
 
 @pytest.fixture
 def lab(tmp_path):
@@ -106,25 +84,6 @@ async def _typed(unit, term, line: str) -> str:
     return out + term.read()
 
 
-async def _from(host: Host, port: int) -> socket.socket:
-    """A local socket whose other end is the emulated host's TCP connection to 10.0.0.1:``port``."""
-    splice = Splice()
-    ours, theirs = socket.socketpair()
-    splice.conn = host.tcp.connect("10.0.0.1", port, splice.handlers())
-    await asyncio.get_running_loop().connect_accepted_socket(lambda: splice, ours)
-    return theirs
-
-
-async def _ssh_from(host: Host, unit, command: str) -> str:
-    """`ssh admin@10.0.0.1 COMMAND` from the emulated host: asyncssh's client over the host's
-    own TCP connection."""
-    theirs = await _from(host, 22)
-    async with ticking(unit.clock):
-        async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin", known_hosts=None,
-                                    preferred_auth="password") as conn:
-            return (await conn.run(command)).stdout
-
-
 async def test_everything_the_unit_sends_goes_out_of_its_interface(lab, watched):
     unit, term, host, files, heard = lab
     assert "bytes copied in" in await _typed(unit, term, "copy /noconfirm tftp://10.0.0.2/pix722.bin flash:")
@@ -144,9 +103,8 @@ async def test_everything_the_unit_sends_goes_out_of_its_interface(lab, watched)
     assert {source[0] for _, source in heard} == {"10.0.0.1"}
     term.configure("access-list none extended deny ip any any", "access-group none in interface inside")
     # traffic to the box is not the interface access list's business, as on the device
-    assert "Software Version 7.2(1)" in await _ssh_from(host, unit, "show version")
-    inet = [entry for entry in watched if entry[0] == "socket.__new__" and entry[1][0] != socket.AF_UNIX]
-    assert inet == [] and not [entry for entry in watched if entry[0] in ("socket.connect", "socket.sendto")]
+    assert "Software Version 7.2(1)" in await ssh_from(host, "10.0.0.1", unit.clock, "show version")
+    assert internet_sockets(watched) == []
 
 
 async def test_a_syn_flood_at_the_ssh_port_leaves_room_for_a_real_login(lab, tmp_path):
@@ -168,7 +126,7 @@ async def test_a_syn_flood_at_the_ssh_port_leaves_room_for_a_real_login(lab, tmp
     unit.clock.advance(0.01)
     tcp = unit.system.feature(Endpoint).tcp
     assert len(tcp.connections) <= BACKLOG and tcp.counters["backlog"] == 10_000 - BACKLOG
-    assert "Software Version 7.2(1)" in await _ssh_from(host, unit, "show version")
+    assert "Software Version 7.2(1)" in await ssh_from(host, "10.0.0.1", unit.clock, "show version")
 
 
 async def test_what_goes_wrong_on_the_way_is_said_in_the_devices_words_and_changes_nothing(lab):
@@ -198,7 +156,7 @@ async def test_who_is_on_and_ending_a_session(lab):
     """`show ssh sessions` and `who` name each session's source; `ssh disconnect` and `kill`
     end one."""
     unit, term, host, files, heard = lab
-    theirs = await _from(host, 22)
+    theirs = await connected_socket(host, "10.0.0.1", 22)
     async with ticking(unit.clock):
         async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin",
                                     known_hosts=None, preferred_auth="password") as conn:
@@ -213,7 +171,7 @@ async def test_who_is_on_and_ending_a_session(lab):
             await asyncio.wait_for(shell.wait_closed(), 10)           # the unit ended it
         assert term.cmd("show ssh sessions").count("10.0.0.2") == 0
 
-        reader, writer = await asyncio.open_connection(sock=await _from(host, 23))
+        reader, writer = await asyncio.open_connection(sock=await connected_socket(host, "10.0.0.1", 23))
         said = b""
         while b"Password: " not in said:
             said += await reader.read(1024)
@@ -250,3 +208,45 @@ async def test_syslog_over_tcp_a_line_a_message(lab):
     assert received.endswith("%PIX-5-111008: User 'enable_15' executed the 'name 10.1.1.1 one' command.\n")
     assert received.startswith("<165>")
     assert "Invalid input" in term.configure("logging host inside 10.0.0.2 sctp/9")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(packets=st.lists(st.tuples(st.sampled_from([6, 17]), st.integers(0, 65535), st.binary(max_size=80),
+                                  st.booleans()), max_size=25))
+def test_fuzzed_segments_and_datagrams_at_the_unit_change_nothing(tmp_path_factory, packets):
+    """Random TCP and UDP at the unit's inside address, through the segment, with right
+    checksums or as garbage: nothing escapes, the unit keeps no state for them, its counters
+    say what it dropped, and it still answers ping."""
+    from vpix.features.endpoint import Endpoint
+    from vpix.net.packets import ip_bytes
+    from vpix.net.tcp import Handlers
+
+    unit = make_unit(tmp_path_factory.mktemp("fuzz"), {"pix-7.2(1)": _image(tmp_path_factory.mktemp("img"))},
+                     config=CONFIG)
+    unit.services[22] = lambda space, conn: Handlers()      # something listens, keeping nothing
+    segment = Segment("inside", unit.clock)
+    segment.attach(unit.ports[1])
+    host = Host("fuzzer", mac_bytes("0050.5600.0002"), "10.0.0.2", unit.clock)
+    host.plug(segment)
+    unit.power_on()
+    unit.clock.advance(1)
+    pongs = []
+    host.stack.ping("10.0.0.1", 1, 1.0, pongs.append)
+    unit.clock.advance(1)
+    for proto, port, body, garbage in packets:
+        if garbage:
+            payload = body
+        elif proto == 17:
+            payload = Udp(port, port, body).encode(ip_bytes("10.0.0.2"), ip_bytes("10.0.0.1"))
+        else:
+            payload = Tcp(port, 22 if port % 2 else port, port * 7919, port, port % 64, body).encode(
+                ip_bytes("10.0.0.2"), ip_bytes("10.0.0.1"))
+        host.stack.send_ip("10.0.0.1", proto, payload)
+    unit.clock.advance(300)
+    endpoint = unit.system.feature(Endpoint)
+    assert not endpoint.tcp.connections and not endpoint.tcp.half_open.get(22)
+    udp = sum(1 for proto, *_ in packets if proto == 17)
+    assert endpoint.counters["udp malformed"] + endpoint.counters["udp no port"] == udp
+    host.stack.ping("10.0.0.1", 1, 1.0, pongs.append)
+    unit.clock.advance(1)
+    assert pongs == [True, True]

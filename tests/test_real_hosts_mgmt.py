@@ -1,7 +1,7 @@
 """The unit as a host on its own networks, with real software in network namespaces (as root):
 OpenSSH, Netmiko and Telnet from an admin host reach the unit's inside address, the permit
-lines' interface counts, the unit copies an image from tftpd-hpa on that host and sends its
-syslog there. Nothing of it uses a socket of the host machine towards those addresses."""
+lines' interface counts, the unit copies an image from tftpd-hpa, vsftpd and an HTTP server
+on that host and sends its syslog there. Nothing of it uses a socket of the host machine towards those addresses."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from helpers.real_hosts import NEEDS, lab_exec, one_unit_lab, running
+from helpers.served import vsftpd_config
 from traffic import CONFIG
 
 from vpix.features.logging import Logging
@@ -43,13 +44,12 @@ SYSLOG = """
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("192.168.1.50", 5514))
-s.settimeout(20)
+s.settimeout(60)
 print("listening", flush=True)
 while True:
     data, addr = s.recvfrom(4096)
     if b"111008" in data:
         print(addr[0], data.decode(), flush=True)
-        break
 """
 
 
@@ -69,38 +69,69 @@ async def test_ssh_netmiko_and_telnet_from_an_admin_host_to_the_inside_address(t
         await runner.stop(lab)
 
 
-async def test_the_unit_copies_from_tftpd_hpa_on_a_lab_host_and_logs_there(tmp_path):
+async def _in_admin(lab_file, *argv, **kwargs):
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "vpix", "lab", "exec", "admin", "--lab",
+                                                str(lab_file), "--", *argv, **kwargs)
+
+
+async def _copied(unit, said: list[str], url: str) -> str:
+    """`copy /noconfirm URL flash:` at the console (enabled), until it has ended."""
+    said.clear()
+    unit.console.input(f"copy /noconfirm {url} flash:\n")
+    for _ in range(600):
+        if "bytes copied in" in "".join(said) or "%Error" in "".join(said):
+            break
+        await asyncio.sleep(0.05)
+    return "".join(said)
+
+
+async def test_the_unit_copies_from_real_servers_on_a_lab_host_and_logs_there(tmp_path):
+    """tftpd-hpa, vsftpd (passive and active) and an HTTP server in the admin host serve the
+    unit's copies through its inside interface; a syslog listener there hears the unit."""
     lab_file = one_unit_lab(tmp_path, MGMT, inside="admin", outside="outsider")
-    root = tmp_path / "tftpboot"
+    root = tmp_path / "served"
     root.mkdir()
     image_format.build(root / "pix722.bin", "7.2(2)", "pix", size_mb=1)
     for path in (tmp_path, root, root / "pix722.bin"):
         path.chmod(0o755)
+    (tmp_path / "vsftpd.conf").write_text(vsftpd_config(root, "192.168.1.50", 21, range(30000, 30010)))
     lab, unit = await running(lab_file)
-    tftpd = listener = None
+    servers = []
     try:
-        tftpd = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "vpix", "lab", "exec", "admin", "--lab", str(lab_file), "--", "in.tftpd",
-            "--foreground", "--address", "192.168.1.50:69", "--secure", str(root))
-        listener = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "vpix", "lab", "exec", "admin", "--lab", str(lab_file), "--", sys.executable,
-            "-c", SYSLOG, stdout=asyncio.subprocess.PIPE)
+        servers.append(await _in_admin(lab_file, "in.tftpd", "--foreground", "--address", "192.168.1.50:69",
+                                       "--secure", str(root)))
+        servers.append(await _in_admin(lab_file, "vsftpd", str(tmp_path / "vsftpd.conf")))
+        servers.append(await _in_admin(lab_file, sys.executable, "-m", "http.server", "--bind", "192.168.1.50",
+                                       "--directory", str(root), "8080", stdout=asyncio.subprocess.DEVNULL,
+                                       stderr=asyncio.subprocess.DEVNULL))
+        listener = await _in_admin(lab_file, sys.executable, "-c", SYSLOG, stdout=asyncio.subprocess.PIPE)
+        servers.append(listener)
         assert (await asyncio.wait_for(listener.stdout.readline(), 20)) == b"listening\n"
-        said = []
-        unit.console.listeners.append(said.append)
-        unit.console.input("enable\ncisco\ncopy /noconfirm tftp://192.168.1.50/pix722.bin flash:\n")
-        for _ in range(600):
-            if "bytes copied in" in "".join(said) or "%Error" in "".join(said):
+        for _ in range(50):                                   # the servers answer
+            code, _ = await lab_exec(lab_file, "admin", "sh", "-c", "ss -ltn | grep -q 192.168.1.50:8080 && "
+                                     "ss -ltn | grep -q 192.168.1.50:21")
+            if code == 0:
                 break
-            await asyncio.sleep(0.05)
-        assert "bytes copied in" in "".join(said), "".join(said)
-        assert image_format.inspect(unit.flash.path("pix722.bin")).version.maint == 2
+            await asyncio.sleep(0.1)
+        said: list[str] = []
+        unit.console.listeners.append(said.append)
+        unit.console.input("enable\ncisco\n")
+        for url in ("tftp://192.168.1.50/pix722.bin", "ftp://192.168.1.50/pix722.bin",
+                    "http://192.168.1.50:8080/pix722.bin"):
+            assert "bytes copied in" in await _copied(unit, said, url), "".join(said)
+            assert image_format.inspect(unit.flash.path("pix722.bin")).version.maint == 2
+            unit.flash.delete("pix722.bin")
+        unit.console.input("configure terminal\nftp mode passive\nend\n")
+        assert "bytes copied in" in await _copied(unit, said, "ftp://192.168.1.50/pix722.bin"), "".join(said)
         unit.console.input("configure terminal\nhostname logged\nend\n")        # 111008: a command executed
-        source, message = (await asyncio.wait_for(listener.stdout.readline(), 20)).decode().split(" ", 1)
+        while True:
+            source, message = (await asyncio.wait_for(listener.stdout.readline(), 20)).decode().split(" ", 1)
+            if "hostname logged" in message:
+                break
         assert source == "192.168.1.1" and message.startswith("<") and "%PIX-5-111008:" in message
     finally:
-        for proc in (tftpd, listener):
-            if proc is not None and proc.returncode is None:
+        for proc in servers:
+            if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
         await runner.stop(lab)

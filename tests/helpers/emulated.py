@@ -1,10 +1,16 @@
-"""The device's own FTP and HTTP clients (vpix.transfer) run from an emulated host, with
-what they ended with in one value, as the transfer tests between hosts want it."""
+"""Clients on an emulated host: the device's own FTP and HTTP clients (vpix.transfer), with
+what they ended with in one value, as the transfer tests between hosts want it; and any
+asyncio client (asyncssh, streams) over the host's own TCP, through a local socket pair."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from dataclasses import dataclass
 
+import asyncssh
+
+from vpix.net.splice import Splice
 from vpix.transfer import ftp, http
 from vpix.transfer.remote import reason
 
@@ -42,3 +48,24 @@ def http_get(tcp, server: str, name: str, done, idle_timeout: float = 10.0):
     chunks: list[bytes] = []
     return http.HttpGet(tcp, f"http://{server}/{name}", chunks.append, _ended(chunks, done),
                         idle_timeout=idle_timeout)
+
+
+async def connected_socket(host, address: str, port: int) -> socket.socket:
+    """A local socket whose other end is ``host``'s TCP connection to ``address``:``port``."""
+    splice = Splice()
+    ours, theirs = socket.socketpair()
+    splice.conn = host.tcp.connect(address, port, splice.handlers())
+    await asyncio.get_running_loop().connect_accepted_socket(lambda: splice, ours)
+    return theirs
+
+
+async def ssh_from(host, address: str, clock, command: str) -> str:
+    """`ssh admin@ADDRESS COMMAND` from the emulated host (password admin), the virtual
+    ``clock`` following real time meanwhile."""
+    from helpers.served import ticking
+
+    theirs = await connected_socket(host, address, 22)
+    async with ticking(clock):
+        async with asyncssh.connect(address, sock=theirs, username="admin", password="admin", known_hosts=None,
+                                    preferred_auth="password") as conn:
+            return (await conn.run(command)).stdout
