@@ -15,7 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
 
 from vpix.lab import model, runner
 

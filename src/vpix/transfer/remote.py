@@ -34,14 +34,13 @@ class Net(Protocol):
 
 
 def fetch(net: Net, url: str, on_data: Callable[[bytes], None], done: Callable[[object], None], *,
-          passive: bool = False, via: str | None = None, tftp_client: tftp.TftpClient | None = None):
+          passive: bool = False, via: str | None = None):
     """Fetch the file; ``done(None)`` when it came whole, else ``done(failure)``. Returns the
     transfer, which ``cancel()`` stops."""
     parts, host, path = _split(url)
     scheme = parts.scheme.lower()
     if scheme == "tftp":
-        client = tftp_client or tftp.TftpClient(host, path, port=parts.port or 0, on_data=on_data)
-        return TftpRun(net, client, done, via)
+        return TftpRun(net, tftp.TftpClient(host, path, port=parts.port or 0, on_data=on_data), done, via)
     if scheme == "ftp":
         return ftp.FtpSession(net.tcp, host, done, passive=passive, via=via, **_ftp_login(parts)).fetch(path, on_data)
     return http.HttpGet(net.tcp, url, on_data, done, via=via)

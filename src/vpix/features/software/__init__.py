@@ -14,7 +14,7 @@ from vpix.features import CONTEXT, EVERYWHERE, PLATFORM, Feature
 from vpix.features.flashfs import split_path, valid_name
 from vpix.flash import FlashFull
 from vpix.image.format import CHECKSUM_FAILED, MAGIC, refused_image
-from vpix.transfer import http, tftp
+from vpix.transfer import http
 from vpix.system import config
 from vpix.features.endpoint import endpoint
 from vpix.net.tcp import NoRoute
@@ -308,9 +308,8 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
     """The transfer as a Wait: `!` marks as data arrives; ends with None or what went wrong."""
     passive = _software(ctx).ftp_passive
     mark = _marker(ctx)
-    running = []
 
-    def start(done) -> None:
+    def begin(net, done):
         finish = _once(done)
 
         def on_data(chunk: bytes) -> None:
@@ -318,16 +317,14 @@ def _download(ctx: Ctx, source: Source, out) -> Wait:
                 out.write(chunk)
             except FlashFull as full:          # the transfer ends here, with this reason
                 finish(full)
-                running[0].cancel()
+                transfer.cancel()
                 return
             mark(out.written)
 
-        tftp_client = tftp.TftpClient(source.host, source.path, port=urlsplit(source.url).port or 0,
-                                      on_data=on_data) if source.scheme == "tftp" else None
-        running.append(_transfer(ctx, lambda net: fetch(net, source.url, on_data, finish, passive=passive,
-                                                         via=source.via, tftp_client=tftp_client), finish))
+        transfer = fetch(net, source.url, on_data, finish, passive=passive, via=source.via)
+        return transfer
 
-    return Wait(start, cancel=lambda: running and running[0].cancel())
+    return _transfer(ctx, begin)
 
 
 def _once(done: Callable[[object], None]) -> Callable[[object], None]:
@@ -341,22 +338,20 @@ def _once(done: Callable[[object], None]) -> Callable[[object], None]:
     return once
 
 
-class _Unsent:
-    """A transfer that could not start (no admin context to send from)."""
+def _transfer(ctx: Ctx, begin, system=None) -> Wait:
+    """A transfer from the endpoint of the session's space (or of ``system``) as a Wait that
+    Esc stops: ``begin(endpoint, done)`` starts it and gives what ``cancel()`` stops."""
+    running = []
 
-    def cancel(self) -> None:
-        pass
+    def start(done) -> None:
+        try:
+            net = endpoint(system or ctx.system)
+        except LookupError:
+            done(NoRoute("no admin context"))
+            return
+        running.append(begin(net, done))
 
-
-def _transfer(ctx: Ctx, begin, done, system=None):
-    """Start a transfer from the endpoint of the session's space (or of ``system``):
-    ``begin(endpoint)``."""
-    try:
-        net = endpoint(system or ctx.system)
-    except LookupError:
-        done(NoRoute("no admin context"))
-        return _Unsent()
-    return begin(net)
+    return Wait(start, cancel=lambda: running and running[0].cancel())
 
 
 def _marker(ctx: Ctx) -> Callable[[int], None]:
@@ -528,10 +523,8 @@ def stored(ctx: Ctx, url: str, data: bytes, *, passive: bool = False,
     given); the device's refusal, after ``lead``, when the scheme or the server will not take it."""
     if urlsplit(url).scheme.lower() not in WRITABLE:
         raise CommandError(f"{lead}%Error opening {url} (Operation not supported)")
-    running = []
-    failure = yield Wait(lambda done: running.append(_transfer(
-        ctx, lambda net: store(net, url, data, done, passive=passive, on_sent=on_sent, via=via), done, system)),
-        cancel=lambda: running and running[0].cancel())
+    failure = yield _transfer(ctx, lambda net, done: store(net, url, data, done, passive=passive,
+                                                            on_sent=on_sent, via=via), system)
     if failure is not None:
         raise CommandError(f"{lead}%Error opening {url} ({reason(failure)})")
 
@@ -545,7 +538,7 @@ def configure_url(ctx: Ctx):
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise ctx.invalid("url")
     received: list[bytes] = []
-    failure = yield Wait(lambda done: _transfer(ctx, lambda net: fetch(net, url, received.append, done), done))
+    failure = yield _transfer(ctx, lambda net, done: fetch(net, url, received.append, done))
     if failure is not None:
         said = f"{failure.status} {failure.reason}" if isinstance(failure, http.HttpError) else reason(failure)
         raise CommandError(f"%Error opening {url} ({said})")
