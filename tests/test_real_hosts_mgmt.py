@@ -1,5 +1,5 @@
 """The unit as a host on its own networks, with real software in network namespaces (as root):
-OpenSSH, Netmiko and Telnet from an admin host reach the unit's inside address, the permit
+OpenSSH (ssh and scp), Netmiko and scrapli from an admin host reach the unit's inside address, the permit
 lines' interface counts, the unit copies an image from tftpd-hpa, vsftpd and an HTTP server
 on that host and sends its syslog there. Nothing of it uses a socket of the host machine towards those addresses."""
 
@@ -25,6 +25,7 @@ MGMT = CONFIG + """enable password cisco
 username admin password admin privilege 15
 aaa authentication ssh console LOCAL
 ssh 192.168.1.0 255.255.255.0 inside
+ssh scopy enable
 telnet 192.168.1.0 255.255.255.0 inside
 logging trap informational
 logging host inside 192.168.1.50 udp/5514
@@ -40,6 +41,15 @@ print(c.send_command("show version"))
 c.disconnect()
 """
 
+SCRAPLI = """
+from scrapli import Scrapli
+c = Scrapli(platform="cisco_asa", host="192.168.1.1", auth_username="admin", auth_password="admin",
+            auth_secondary="cisco", auth_strict_key=False, transport="system", timeout_ops=20)
+c.open()
+print(c.send_command("show version").result)
+c.close()
+"""
+
 SYSLOG = """
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -53,14 +63,19 @@ while True:
 """
 
 
-async def test_ssh_netmiko_and_telnet_from_an_admin_host_to_the_inside_address(tmp_path):
+async def test_ssh_clients_from_an_admin_host_reach_the_inside_address(tmp_path):
     lab_file = one_unit_lab(tmp_path, MGMT, inside="admin", outside="outsider")
     lab, unit = await running(lab_file)
     try:
         code, out = await lab_exec(lab_file, "admin", *SSH, "admin@192.168.1.1", "show version")
         assert code == 0 and "Cisco PIX Security Appliance Software Version 7.2(1)" in out.decode(), out.decode()
-        code, out = await lab_exec(lab_file, "admin", sys.executable, "-c", NETMIKO, timeout=60)
-        assert code == 0 and "Software Version 7.2(1)" in out.decode(), out.decode()
+        for client in (NETMIKO, SCRAPLI):
+            code, out = await lab_exec(lab_file, "admin", sys.executable, "-c", client, timeout=60)
+            assert code == 0 and "Software Version 7.2(1)" in out.decode(), out.decode()
+        (tmp_path / "notes.txt").write_text("by scp from the admin host\n")
+        code, out = await lab_exec(lab_file, "admin", "sshpass", "-p", "admin", "scp", "-O", *SSH[4:],
+                                   str(tmp_path / "notes.txt"), "admin@192.168.1.1:flash:/notes.txt")
+        assert code == 0 and unit.flash.read("notes.txt") == b"by scp from the admin host\n", out.decode()
         # the permit lines name the inside: from the outside the unit does not answer
         code, out = await lab_exec(lab_file, "outsider", *SSH, "admin@172.16.1.1", "show version")
         assert code != 0
