@@ -243,3 +243,17 @@ def test_show_arp_parses_with_ntc_templates(net):
     assert {(r["interface"], r["ip_address"], r["mac_address"]) for r in rows} == {
         ("inside", "192.168.1.50", "0050.5600.0001"), ("outside", "172.16.1.50", "0050.5600.0002")}
     assert all(int(r["age"]) <= 3 for r in rows)
+
+
+def test_an_access_list_keeps_one_of_each_entry_and_forgets_a_removed_one(tmp_path, images):
+    net = Net(tmp_path, images)
+    entry = "access-list in extended permit tcp any host 192.168.1.50 eq www"
+    net.term.configure(entry, entry, "access-list in extended permit tcp any any eq ftp",
+                       "access-list in remark web first", "access-list in line 1 extended deny ip any any")
+    shown = [line for line in net.unit.system.running_config() if line.startswith("access-list in ")]
+    assert shown == ["access-list in extended deny ip any any", entry,
+                     "access-list in extended permit tcp any any eq ftp", "access-list in remark web first"]
+    net.term.configure(f"no {entry}", "no access-list in remark web first", entry)
+    shown = [line for line in net.unit.system.running_config() if line.startswith("access-list in ")]
+    assert shown == ["access-list in extended deny ip any any", "access-list in extended permit tcp any any eq ftp",
+                     entry]

@@ -104,6 +104,26 @@ class Remark:
 class AccessList:
     name: str
     entries: list[Ace | Remark] = field(default_factory=list)
+    _held: set[str] = field(default_factory=set, repr=False)     # the words of its ACEs: one of each
+
+    def add(self, entry: Ace | Remark, position: int | None = None) -> bool:
+        """``entry`` at ``position`` (the end when None); False, and nothing changes, when the
+        list holds that ACE already (the device keeps one of each)."""
+        if isinstance(entry, Ace):
+            key = entry.words()
+            if key in self._held:
+                return False
+            self._held.add(key)
+        self.entries.insert(len(self.entries) if position is None else min(position, len(self.entries)), entry)
+        return True
+
+    def remove_ace(self, words: str) -> None:
+        if words in self._held:
+            self._held.discard(words)
+            self.entries = [e for e in self.entries if not (isinstance(e, Ace) and e.words() == words)]
+
+    def remove_remark(self, text: str) -> None:
+        self.entries = [e for e in self.entries if not (isinstance(e, Remark) and e.text == text)]
 
     @property
     def aces(self) -> list[Ace]:

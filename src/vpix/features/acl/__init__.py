@@ -66,10 +66,8 @@ def access_list(ctx: Ctx):
             entry = parse(words)
         except BadEntry:
             raise ctx.invalid("rest") from None
-        if any(isinstance(e, Ace) and e.words() == entry.words() for e in acl.entries):
-            return                                   # the device keeps one of each
-    acl.entries.insert(len(acl.entries) if position is None else min(position, len(acl.entries)), entry)
-    _lists(ctx).lists[acl.name] = acl
+    if acl.add(entry, position):
+        _lists(ctx).lists[acl.name] = acl
 
 
 @command("no access-list <name:WORD> [<rest:LINE>]", mode="config", config=True, help=_HELP)
@@ -85,13 +83,12 @@ def no_access_list(ctx: Ctx):
     if not words:
         raise ctx.invalid("rest")
     if words[0].lower() == "remark":
-        acl.entries = [e for e in acl.entries if not (isinstance(e, Remark) and e.text == " ".join(words[1:]))]
+        acl.remove_remark(" ".join(words[1:]))
     else:
         try:
-            wanted = parse(words).words()
+            acl.remove_ace(parse(words).words())
         except BadEntry:
             raise ctx.invalid("rest") from None
-        acl.entries = [e for e in acl.entries if not (isinstance(e, Ace) and e.words() == wanted)]
     if not acl.entries:
         del lists[acl.name]
 
