@@ -51,11 +51,11 @@ def transport_checksummed(addresses: bytes, proto: int, segment: bytes) -> bytes
         at = 6
     else:
         return segment
-    blank = segment[:at] + b"\0\0" + segment[at + 2:]
-    value = checksum(addresses + struct.pack("!BBH", 0, proto, len(segment)) + blank)
+    head, rest = segment[:at], segment[at + 2:]
+    value = checksum(addresses + struct.pack("!BBH", 0, proto, len(segment)), head, b"\0\0", rest)
     if proto == PROTO_UDP and value == 0:
         value = 0xFFFF
-    return blank[:at] + struct.pack("!H", value) + blank[at + 2:]
+    return head + struct.pack("!H", value) + rest
 
 
 def for_the_wire(frame: bytes, mtu: int = WIRE_MTU) -> list[bytes]:

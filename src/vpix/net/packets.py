@@ -52,15 +52,21 @@ def same_subnet(address: str, other: str, mask: str) -> bool:
     return ipaddress.IPv4Address(other) in ipaddress.IPv4Network(f"{address}/{mask}", strict=False)
 
 
-def checksum(data: bytes) -> int:
-    """The Internet checksum. The one's complement sum of the 16-bit words is the whole
-    big-endian number modulo 0xFFFF (2**16 is 1 there), 0xFFFF when that is 0 but the number
-    is not: one big-integer operation instead of a loop over the words."""
-    if len(data) % 2:
-        data += b"\0"
-    number = int.from_bytes(data, "big")
-    total = number % 0xFFFF or (0xFFFF if number else 0)
-    return ~total & 0xFFFF
+def checksum(*parts: bytes) -> int:
+    """The Internet checksum of the parts one after another (all but the last of even
+    length: a pseudo-header, a header, a payload), never joined into one copy. The one's
+    complement sum of 16-bit words is a big-endian number modulo 0xFFFF (2**16 is 1 there),
+    0xFFFF when that is 0 but the number is not: a few big-integer operations instead of a
+    loop over the words."""
+    total = nonzero = 0
+    for part in parts:
+        number = int.from_bytes(part, "big")
+        if len(part) % 2:
+            number <<= 8                      # the odd byte pads to a word
+        total += number % 0xFFFF
+        nonzero = nonzero or number
+    total %= 0xFFFF
+    return ~(total or (0xFFFF if nonzero else 0)) & 0xFFFF
 
 
 # ---------------------------------------------------------------- Ethernet
@@ -156,7 +162,7 @@ class Udp:
         length = 8 + len(self.payload)
         header = struct.pack("!HHHH", self.sport, self.dport, length, 0)
         pseudo = src + dst + struct.pack("!BBH", 0, PROTO_UDP, length)
-        value = checksum(pseudo + header + self.payload) or 0xFFFF
+        value = checksum(pseudo, header, self.payload) or 0xFFFF
         return header[:6] + struct.pack("!H", value) + self.payload
 
     @classmethod
@@ -168,7 +174,7 @@ class Udp:
             raise Malformed("bad UDP length", "invalid-udp-length")
         if verify and value:
             pseudo = src + dst + struct.pack("!BBH", 0, PROTO_UDP, length)
-            if checksum(pseudo + data[:length]) != 0:
+            if checksum(pseudo, data[:length]) != 0:
                 raise Malformed("bad UDP checksum", "invalid-udp-length")
         return cls(sport, dport, data[8:length])
 
@@ -192,7 +198,7 @@ class Tcp:
         header = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq, self.ack, words << 4, self.flags,
                              self.window, 0, 0) + self.options
         pseudo = src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(header) + len(self.payload))
-        value = checksum(pseudo + header + self.payload)
+        value = checksum(pseudo, header, self.payload)
         return header[:16] + struct.pack("!H", value) + header[18:] + self.payload
 
     @classmethod
@@ -204,7 +210,7 @@ class Tcp:
         length = (offset >> 4) * 4
         if length < 20 or length > len(data):
             raise Malformed("bad TCP header length", "invalid-tcp-hdr-length")
-        if src is not None and checksum(src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(data)) + data):
+        if src is not None and checksum(src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(data)), data):
             raise Malformed("bad TCP checksum", "invalid-tcp-checksum")
         return cls(sport, dport, seq, ack, flags, data[length:], window, data[20:length])
 
@@ -242,7 +248,7 @@ class IcmpEcho:
 
     def encode(self) -> bytes:
         header = struct.pack("!BBHHH", self.type, 0, 0, self.ident, self.seq)
-        value = checksum(header + self.payload)
+        value = checksum(header, self.payload)
         return header[:2] + struct.pack("!H", value) + header[4:] + self.payload
 
     @classmethod
@@ -314,7 +320,7 @@ def resequence(packet: bytes, seq_add: int, ack_add: int, payload: bytes | None 
     header[16:18] = b"\0\0"
     src, dst = packet[12:16], packet[16:20]
     pseudo = src + dst + struct.pack("!BBH", 0, PROTO_TCP, len(header) + len(body))
-    header[16:18] = struct.pack("!H", checksum(pseudo + bytes(header) + body))
+    header[16:18] = struct.pack("!H", checksum(pseudo, bytes(header), body))
     ip = bytearray(packet[:ihl])
     struct.pack_into("!H", ip, 2, ihl + len(header) + len(body))
     ip[10:12] = b"\0\0"

@@ -246,7 +246,7 @@ class IpStack:
         if ip.proto != PROTO_UDP:
             return self._note(5)
         if len(ip.payload) >= 8 and ip.payload[6:8] != b"\0\0" and \
-                checksum(ip.src + ip.dst + struct.pack("!BBH", 0, PROTO_UDP, len(ip.payload)) + ip.payload):
+                checksum(ip.src + ip.dst + struct.pack("!BBH", 0, PROTO_UDP, len(ip.payload)), ip.payload):
             return self._note(8)
         try:
             udp = Udp.decode(ip.payload, ip.src, ip.dst, verify=False)
