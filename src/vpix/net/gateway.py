@@ -1,8 +1,9 @@
 """The way from a segment to the host machine: a member that owns an address on the segment
 and relays the TCP connections and UDP flows a unit opens *to that address* onto the same
 port of the host's loopback, the way a virtual machine's user-mode networking reaches its
-host. It relays to 127.0.0.1 and nowhere else, so a unit reaches exactly the servers the
-user runs on this machine's loopback, and only through an interface of its own.
+host. It relays to 127.0.0.1 and nowhere else, so a unit (whoever is on the segment) reaches
+exactly the servers the user runs on this machine's loopback, and only through an interface
+of its own.
 
 FTP needs one favour, as user-mode networking's does: on a connection whose server speaks
 first with `220`, a `227` reply naming a loopback address names the gateway instead, and a
@@ -22,10 +23,12 @@ from vpix.net.fabric import Port, Segment
 from vpix.net.packets import PROTO_UDP, Malformed, Udp, ip_bytes
 from vpix.net.stack import IpStack
 from vpix.net.splice import Splice
-from vpix.net.tcp import Connection, Handlers, TcpLayer
+from vpix.net.tcp import CLOSED, Connection, Handlers, TcpLayer
 
 LOOPBACK = "127.0.0.1"
 UDP_IDLE = 120.0                # a UDP flow nothing has used for this long is forgotten
+FLOWS = 256                     # UDP flows kept at once (a host socket each); the oldest goes first
+WAITING = 64                    # datagrams a flow keeps until its socket is open
 _PASV = re.compile(rb"^(227 [^(]*\()(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)(\).*)$", re.S)
 _PORT = re.compile(rb"^PORT (\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\s*$", re.I)
 
@@ -61,6 +64,7 @@ class Gateway:
     # ------------------------------------------------------------ TCP
 
     def _accept(self, conn: Connection) -> Handlers:
+        self.counters["tcp"] += 1
         relay = _Relay(self, conn)
         self.relays.add(relay)
         asyncio.get_running_loop().create_task(relay.open_host(conn.local[1]))
@@ -76,6 +80,8 @@ class Gateway:
         key = (source, udp.sport)
         flow = self.flows.get(key)
         if flow is None:
+            if len(self.flows) >= FLOWS:
+                next(iter(self.flows.values())).close()
             flow = self.flows[key] = _UdpFlow(self, key)
             self.counters["udp"] += 1
         flow.out(udp.dport, udp.payload)
@@ -104,7 +110,7 @@ class _UdpFlow(asyncio.DatagramProtocol):
     def out(self, port: int, data: bytes) -> None:
         self.idle.after(UDP_IDLE)
         if self.transport is None:
-            self.waiting.append((port, data))
+            self.waiting = [*self.waiting[-(WAITING - 1):], (port, data)]
         else:
             self.transport.sendto(data, (LOOPBACK, port))
 
@@ -140,6 +146,9 @@ class _Relay(Splice):
             self.gateway.counters["refused"] += 1
             self.conn.abort()                   # the unit hears a refusal, as from the server
             self.ended()
+            return
+        if self.conn.state == CLOSED:           # given up meanwhile (a flood pushed it out)
+            self.close()
             return
         self.conn.answer()
 

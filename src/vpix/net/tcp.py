@@ -411,7 +411,7 @@ class TcpLayer:
         waiting = self.half_open.setdefault(syn.dport, [])
         if len(waiting) >= BACKLOG:      # a flood: the oldest half-open connection makes room
             self.counters["backlog"] += 1
-            waiting[0]._forget()
+            waiting[0]._end("reset")     # (its application lets go of what it holds for it)
         conn = Connection(self, (destination, syn.dport), (source, syn.sport), Handlers(), via)
         conn.state = SYN_RECEIVED
         conn.rcv_nxt = (syn.seq + 1) & _MOD
