@@ -103,6 +103,9 @@ class _UdpFlow(asyncio.DatagramProtocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+        if self.gateway.flows.get(self.unit) is not self:     # closed before its socket was open
+            transport.close()
+            return
         for port, data in self.waiting:
             transport.sendto(data, (LOOPBACK, port))
         self.waiting.clear()
