@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import Terminal, make_unit
 from helpers.emulated import connected_socket, ssh_from
-from helpers.served import settle, ticking
+from helpers.served import settle, ticking, until
 from helpers.watch import internet_sockets
 
 from vpix.image import format as image_format
@@ -250,3 +250,28 @@ def test_fuzzed_segments_and_datagrams_at_the_unit_change_nothing(tmp_path_facto
     host.stack.ping("10.0.0.1", 1, 1.0, pongs.append)
     unit.clock.advance(1)
     assert pongs == [True, True]
+
+
+async def test_a_command_and_its_whole_output_leave_in_one_ssh_packet(lab):
+    """Echo, output and prompt of `show version` come in one turn of the loop: one SSH data
+    message, not one a piece (four: the echo, its newline, the output, the prompt)."""
+    unit, term, host, files, heard = lab
+    pieces: list[str] = []
+
+    class Session(asyncssh.SSHClientSession):
+        def data_received(self, data, datatype):
+            pieces.append(data)
+
+    theirs = await connected_socket(host, "10.0.0.1", 22)
+    async with ticking(unit.clock):
+        async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin", known_hosts=None,
+                                    preferred_auth="password") as conn:
+            channel, _ = await conn.create_session(Session, term_type="vt100")
+            await until(unit, lambda: "".join(pieces).endswith("fw> "))
+            channel.write("terminal pager 0\n")
+            await until(unit, lambda: "".join(pieces).endswith("pager 0\r\nfw> "))
+            pieces.clear()
+            channel.write("show version\n")
+            await until(unit, lambda: "".join(pieces).endswith("fw> "))
+            channel.close()
+    assert "Software Version 7.2(1)" in "".join(pieces) and len(pieces) <= 2, len(pieces)

@@ -97,9 +97,20 @@ async def _handle(process: asyncssh.SSHServerProcess) -> None:
     username = process.get_extra_info("username")
     login = username if system.feature(Aaa).uses_local("ssh") else None
 
-    def write(text: str) -> None:
-        if not process.is_closing():
+    pending: list[str] = []
+
+    def flush() -> None:
+        text = "".join(pending)
+        pending.clear()
+        if text and not process.is_closing():
             process.stdout.write(crlf(text).encode("latin-1", "replace"))
+
+    def write(text: str) -> None:
+        """What the session says in one turn of the loop leaves in one SSH packet (an echo
+        and a prompt, a command's whole output), not a packet a piece."""
+        if not pending:
+            asyncio.get_running_loop().call_soon(flush)
+        pending.append(text)
 
     connection = process.get_extra_info("connection")
     station = connection.get_owner().station
@@ -117,6 +128,7 @@ async def _handle(process: asyncssh.SSHServerProcess) -> None:
     except (asyncssh.Error, OSError):
         pass
     finally:
+        flush()
         process.exit(status)
 
 
