@@ -10,7 +10,7 @@ import shutil
 import sys
 
 import pytest
-from helpers.real_hosts import NEEDS, lab_exec, one_unit_lab, running
+from helpers.real_hosts import HTTP_SERVER, NEEDS, lab_exec, one_unit_lab, running
 from helpers.served import vsftpd_config
 from traffic import CONFIG
 
@@ -116,9 +116,8 @@ async def test_the_unit_copies_from_real_servers_on_a_lab_host_and_logs_there(tm
         servers.append(await _in_admin(lab_file, "in.tftpd", "--foreground", "--address", "192.168.1.50:69",
                                        "--secure", str(root)))
         servers.append(await _in_admin(lab_file, "vsftpd", str(tmp_path / "vsftpd.conf")))
-        servers.append(await _in_admin(lab_file, sys.executable, "-m", "http.server", "--bind", "192.168.1.50",
-                                       "--directory", str(root), "8080", stdout=asyncio.subprocess.DEVNULL,
-                                       stderr=asyncio.subprocess.DEVNULL))
+        servers.append(await _in_admin(lab_file, sys.executable, "-c", HTTP_SERVER, "192.168.1.50", "8080", str(root),
+                                       stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
         listener = await _in_admin(lab_file, sys.executable, "-c", SYSLOG, stdout=asyncio.subprocess.PIPE)
         servers.append(listener)
         assert (await asyncio.wait_for(listener.stdout.readline(), 20)) == b"listening\n"

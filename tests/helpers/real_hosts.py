@@ -28,6 +28,17 @@ service-policy global_policy global
 """
 
 
+# Python's http.server asks DNS for its own name at start; a namespace host has none to ask, so
+# this one does not: `python -c HTTP_SERVER ADDRESS PORT DIRECTORY`.
+HTTP_SERVER = """
+import functools, http.server, socketserver, sys
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[3])
+Server((sys.argv[1], int(sys.argv[2])), handler).serve_forever()
+"""
+
+
 async def lab_exec(lab_file: Path, host: str, *argv: str, timeout: float = 30) -> tuple[int, bytes]:
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "vpix", "lab", "exec", host, "--lab",
                                                 str(lab_file), "--", *argv, stdout=asyncio.subprocess.PIPE,

@@ -120,7 +120,7 @@ class Lab(BaseModel):
     workdir: str | None = None           # where unit directories live; default ~/.vpix/labs/NAME
     units: dict[str, UnitSpec] = Field(default_factory=dict)
     hosts: dict[str, HostSpec] = Field(default_factory=dict)
-    # members: UNIT:INTERFACE, HOST, tap:DEVICE or udp:LOCAL_PORT:REMOTE_ADDRESS:REMOTE_PORT
+    # members: UNIT:INTERFACE, HOST, tap:DEVICE, raw:IFNAME or udp:LOCAL_PORT:REMOTE_ADDRESS:REMOTE_PORT
     segments: dict[str, list[str]] = Field(default_factory=dict)
     # serial failover cables between PIX units: [PRIMARY_END_UNIT, SECONDARY_END_UNIT]
     cables: list[tuple[str, str]] = Field(default_factory=list)
@@ -149,9 +149,9 @@ class Lab(BaseModel):
         for segment, members in self.segments.items():
             for member in members:
                 kind, _, rest = member.partition(":")
-                if kind == "tap":
+                if kind in ("tap", "raw"):
                     if not 0 < len(rest) < 16:
-                        raise ValueError(f"segment {segment}: a TAP device name is 1 to 15 characters")
+                        raise ValueError(f"segment {segment}: an interface name is 1 to 15 characters")
                     continue
                 if kind == "udp":
                     try:

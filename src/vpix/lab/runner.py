@@ -20,7 +20,7 @@ from vpix.mgmt.doors import HostStation
 from vpix.mgmt.host import Ports, UnitHost
 from vpix.net.fabric import Segment
 from vpix.net.gateway import Gateway
-from vpix.net.links import TapUplink, UdpUplink, Uplink
+from vpix.net.links import RawUplink, TapUplink, UdpUplink, Uplink
 from vpix.net.host import Host
 from vpix.versions import Version
 
@@ -131,6 +131,9 @@ async def start(lab: Lab, on_created=lambda name: None) -> RunningLab:
             kind, _, rest = member.partition(":")
             if kind == "tap":
                 running.uplinks.append(TapUplink(segment, rest))
+                continue
+            if kind == "raw":
+                running.uplinks.append(RawUplink(segment, rest))
                 continue
             if kind == "udp":
                 local_port, remote = udp_tunnel(rest)

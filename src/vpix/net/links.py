@@ -1,5 +1,6 @@
 """Segment backends beyond memory: a segment reaches outside the process through an uplink,
-a port on the segment whose far end is a Linux TAP device or a UDP tunnel. Frames the segment
+a port on the segment whose far end is a Linux TAP device, a Linux interface (AF_PACKET) or
+a UDP tunnel. Frames the segment
 carries go out of the uplink; frames that come in are sent on the segment as if from a
 station. The in-memory segment stays the hub in both cases.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import socket
 import struct
 
 from vpix.net import offload
@@ -25,6 +27,10 @@ _IFF_NO_PI = 0x1000
 _IFF_VNET_HDR = 0x4000
 _TUN_F_CSUM, _TUN_F_TSO4 = 0x01, 0x02
 _MAX_FRAME = 65536 + 64
+_ETH_P_ALL = 0x0003
+_SOL_PACKET = 263
+_PACKET_ADD_MEMBERSHIP, _PACKET_MR_PROMISC = 1, 1
+_PACKET_VNET_HDR, _PACKET_IGNORE_OUTGOING = 15, 23
 
 
 class Uplink:
@@ -89,6 +95,49 @@ class TapUplink(Uplink):
     def close(self) -> None:
         self._loop.remove_reader(self.fd)
         os.close(self.fd)
+        super().close()
+
+
+class RawUplink(Uplink):
+    """The segment bridged to the Linux interface ``name`` (a veth end, a container's ``eth1``)
+    with an AF_PACKET socket: every frame on the interface comes in (promiscuous), what the
+    segment carries goes out of it. Frames carry virtio-net headers, as a TAP's do, so the
+    kernel's offloads arrive whole (see ``offload``); the socket's own sends are not read back.
+    Needs CAP_NET_RAW."""
+
+    def __init__(self, segment: Segment, name: str):
+        super().__init__(segment)
+        self.name = name
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(_ETH_P_ALL))
+        try:
+            self.sock.setsockopt(_SOL_PACKET, _PACKET_VNET_HDR, 1)
+            self.sock.setsockopt(_SOL_PACKET, _PACKET_IGNORE_OUTGOING, 1)
+            self.sock.bind((name, 0))
+            index = socket.if_nametoindex(name)
+            self.sock.setsockopt(_SOL_PACKET, _PACKET_ADD_MEMBERSHIP, struct.pack("iHH8s", index, _PACKET_MR_PROMISC,
+                                                                                  0, b""))
+        except OSError:
+            self.sock.close()
+            super().close()
+            raise
+        self.sock.setblocking(False)
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self.sock.fileno(), self._readable)
+
+    def emit(self, frame: bytes) -> None:
+        self.sock.send(offload.NO_OFFLOAD + frame)
+
+    def _readable(self) -> None:
+        while True:
+            try:
+                data = self.sock.recv(_MAX_FRAME)
+            except (BlockingIOError, OSError):
+                return
+            self.inject(offload.received(data))
+
+    def close(self) -> None:
+        self._loop.remove_reader(self.sock.fileno())
+        self.sock.close()
         super().close()
 
 
