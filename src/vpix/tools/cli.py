@@ -196,6 +196,39 @@ def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ss
     _serve(run)
 
 
+@main.command("node")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("/flash"),
+              envvar="VPIX_WORKDIR", show_default=True, help="The unit's directory (a volume: flash survives).")
+@click.option("--hostname", envvar="HOSTNAME", default="asa", help="Hostname of a node configured by vpix.")
+@click.option("--platform", envvar="VPIX_PLATFORM", default="ASA5520", show_default=True)
+@click.option("--version", "version", envvar="VPIX_VERSION", default=None, help="Image version (the platform's usual).")
+@click.option("--serial", envvar="VPIX_SERIAL", default=None)
+@click.option("--activation-key", envvar="VPIX_ACTIVATION_KEY", default=None)
+@click.option("--config", "config", envvar="VPIX_STARTUP_CONFIG", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Startup configuration (first start).")
+@click.option("--links", envvar="CLAB_INTFS", type=int, default=0, show_default=True,
+              help="Data links (eth1…) to wait for, as containerlab's CLAB_INTFS says.")
+def node(workdir: Path, hostname: str, platform: str, version: str | None, serial: str | None,
+         activation_key: str | None, config: Path | None, links: int) -> None:
+    """Run one unit as a containerlab node: eth0 management (SSH on port 22), eth1… data
+    interfaces, console on 127.0.0.1:5000. Needs CAP_NET_ADMIN and CAP_NET_RAW."""
+    from vpix.node import NodeSpec, start
+
+    spec = NodeSpec(workdir, hostname, platform, version, serial, activation_key, config, links)
+
+    async def run() -> None:
+        try:
+            served = await start(spec)
+        except TimeoutError as err:
+            raise click.ClickException(str(err)) from None
+        try:
+            await _until_signalled({workdir.name or "node": served})
+        finally:
+            await served.stop()
+
+    _serve(run)
+
+
 def _gateway_option(text: str) -> tuple[str, ipaddress.IPv4Interface]:
     interface, _, address = text.partition(":")
     try:

@@ -1,0 +1,143 @@
+"""One unit as a containerlab node, wired the way the `cisco_asav` kind wires its nodes.
+
+- `eth0` is the management interface: Management0/0 on ASA platforms that have one, else the
+  platform's last interface. The unit takes eth0's address (the kernel gives it up, so only the
+  unit answers for it) and, with no startup configuration of the user's, a configuration of
+  its own: that interface named `management` with the address, the route to eth0's gateway,
+  the kind's default login (admin / CiscoAsa1!) for SSH on port 22.
+- `eth1`, `eth2`, … are the data interfaces in order (the others of the platform). Containerlab
+  adds them after the container starts; the node waits for the number CLAB_INTFS names.
+- Each `ethN` is bound to its unit interface with an AF_PACKET socket (net.links.RawUplink).
+- The console is on TCP 5000 of the container's loopback (`docker exec NODE vpix console
+  /flash`): the unit's console is never on a network.
+- The unit directory (flash, startup-config, identity) is kept in a directory meant to be a
+  volume, so `write memory` survives a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from vpix.hardware import unitdir
+from vpix.lab import runner
+from vpix.lab.model import UnitSpec
+from vpix.mgmt.host import Ports, UnitHost
+from vpix.net.fabric import Segment
+from vpix.net.links import RawUplink
+
+CONSOLE_PORT = 5000
+USERNAME, PASSWORD = "admin", "CiscoAsa1!"       # the cisco_asav kind's documented default login
+INTERFACE_WAIT = 120.0                           # seconds to wait for the links containerlab adds
+
+
+@dataclass
+class NodeSpec:
+    directory: Path
+    hostname: str = "asa"
+    platform: str = "ASA5520"
+    version: str | None = None
+    serial: str | None = None
+    activation_key: str | None = None
+    config: Path | None = None                   # the user's startup configuration, if any
+    data_links: int = 0                          # how many ethN after eth0 to wait for (CLAB_INTFS)
+
+    def bound(self, linux: str) -> bool:
+        """Whether the Linux interface ``linux`` is one this node takes: eth0 and the data links."""
+        return linux == "eth0" or int(linux[3:]) <= self.data_links
+
+
+def management_interface(interfaces: tuple[str, ...]) -> str:
+    return "Management0/0" if "Management0/0" in interfaces else interfaces[-1]
+
+
+def wiring(interfaces: tuple[str, ...]) -> dict[str, str]:
+    """Linux interface -> unit interface: eth0 the management one, eth1… the others in order."""
+    management = management_interface(interfaces)
+    data = [name for name in interfaces if name != management]
+    return {"eth0": management, **{f"eth{n}": name for n, name in enumerate(data, 1)}}
+
+
+def own_config(hostname: str, management: str, address: ipaddress.IPv4Interface, gateway: str | None) -> str:
+    """The configuration a node starts with when the user gives none: reachable by SSH on its
+    management address with the kind's default login."""
+    lines = [f"hostname {hostname}", f"interface {management}", " nameif management", " security-level 100",
+             f" ip address {address.ip} {address.netmask}", " no shutdown",
+             f"username {USERNAME} password {PASSWORD} privilege 15", "aaa authentication ssh console LOCAL",
+             "ssh 0.0.0.0 0.0.0.0 management"]
+    if gateway:
+        lines.append(f"route management 0.0.0.0 0.0.0.0 {gateway} 1")
+    return "\n".join(lines) + "\n"
+
+
+def take_eth0() -> tuple[ipaddress.IPv4Interface | None, str | None]:
+    """eth0's IPv4 address and default gateway, the address removed from the kernel's eth0."""
+    from pyroute2 import IPRoute
+
+    with IPRoute() as ipr:
+        index = ipr.link_lookup(ifname="eth0")[0]
+        addresses = ipr.get_addr(index=index, family=2)
+        gateway = next((route.get_attr("RTA_GATEWAY") for route in ipr.get_default_routes(family=2)
+                        if route.get_attr("RTA_GATEWAY")), None)
+        if not addresses:
+            return None, gateway
+        first = addresses[0]
+        address = ipaddress.IPv4Interface(f"{first.get_attr('IFA_ADDRESS')}/{first['prefixlen']}")
+        ipr.addr("del", index=index, address=str(address.ip), prefixlen=address.network.prefixlen)
+        return address, gateway
+
+
+def _missing(count: int) -> list[str]:
+    from pyroute2 import IPRoute
+
+    with IPRoute() as ipr:
+        return [f"eth{n}" for n in range(1, count + 1) if not ipr.link_lookup(ifname=f"eth{n}")]
+
+
+async def links_present(count: int, timeout: float = INTERFACE_WAIT) -> None:
+    """Until eth1…ethCOUNT exist (containerlab adds them once the container runs). pyroute2's
+    calls run in a worker thread: its synchronous API runs an event loop of its own."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        missing = await asyncio.to_thread(_missing, count)
+        if not missing:
+            return
+        if loop.time() > deadline:
+            raise TimeoutError(f"{', '.join(missing)} did not appear within {timeout:.0f} s")
+        await asyncio.sleep(0.2)
+
+
+def prepare(spec: NodeSpec, address: ipaddress.IPv4Interface | None, gateway: str | None) -> None:
+    """The unit directory, made on the first start (later starts keep what is in flash)."""
+    if (spec.directory / unitdir.UNIT_FILE).exists():
+        return
+    unit = UnitSpec(platform=spec.platform, version=spec.version, serial=spec.serial, host_key="rsa")
+    hw = unitdir.platform(spec.platform)
+    if spec.config is not None:
+        config = spec.config.read_text()
+    elif address is not None:
+        config = own_config(spec.hostname, management_interface(hw.interfaces), address, gateway)
+    else:
+        config = None
+    with tempfile.TemporaryDirectory() as built:          # the image is copied into flash
+        image = runner.image_for(Path(built), unit)
+        unitdir.create(spec.directory, spec.platform, spec.serial, image, spec.activation_key, 0.0,
+                       runner.host_key("rsa"), config)
+
+
+async def start(spec: NodeSpec) -> UnitHost:
+    """The node up: its links bound, the unit booting, its console on 127.0.0.1:5000."""
+    await links_present(spec.data_links)
+    address, gateway = await asyncio.to_thread(take_eth0)
+    prepare(spec, address, gateway)
+    served = UnitHost(spec.directory, ports=Ports(console=CONSOLE_PORT))
+    unit = served.create()
+    for linux, name in wiring(unit.identity.hw.interfaces).items():
+        if spec.bound(linux):
+            segment = Segment(linux, unit.clock)
+            segment.attach(unit.ports[unit.identity.hw.interfaces.index(name)])
+            RawUplink(segment, linux)
+    return await served.start()
