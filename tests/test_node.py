@@ -12,13 +12,9 @@ import subprocess
 import sys
 
 import pytest
-from helpers.real_hosts import NEEDS
+from helpers.real_hosts import NEEDS, ip
 
 pytestmark = [NEEDS, pytest.mark.skipif(not shutil.which("sshpass"), reason="sshpass: scripts/setup-tests.sh")]
-
-
-def _ip(*argv: str) -> None:
-    subprocess.run(["ip", *argv], check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -26,14 +22,14 @@ def node_namespace():
     """Namespace NODE with eth0 at 10.99.0.2/24 (gateway 10.99.0.1, this side of the veth)."""
     tag = f"{os.getpid() % 100000}"
     namespace, here = f"vpix-node-{tag}", f"vn{tag}h"
-    _ip("netns", "add", namespace)
+    ip("netns", "add", namespace)
     try:
-        _ip("link", "add", here, "type", "veth", "peer", "name", "eth0", "netns", namespace)
-        _ip("addr", "add", "10.99.0.1/24", "dev", here)
-        _ip("link", "set", here, "up")
+        ip("link", "add", here, "type", "veth", "peer", "name", "eth0", "netns", namespace)
+        ip("addr", "add", "10.99.0.1/24", "dev", here)
+        ip("link", "set", here, "up")
         for argv in (("link", "set", "lo", "up"), ("addr", "add", "10.99.0.2/24", "dev", "eth0"),
                      ("link", "set", "eth0", "up"), ("route", "add", "default", "via", "10.99.0.1")):
-            _ip("netns", "exec", namespace, "ip", *argv)
+            ip("netns", "exec", namespace, "ip", *argv)
         yield namespace
     finally:
         subprocess.run(["ip", "link", "del", here], capture_output=True)
@@ -56,7 +52,7 @@ async def test_a_node_waits_for_its_links_and_answers_on_eth0(tmp_path, node_nam
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
         assert (await _ssh("show version"))[0] != 0            # not before its data link is there
-        _ip("link", "add", "eth1", "netns", node_namespace, "type", "veth", "peer", "name", "peer1",
+        ip("link", "add", "eth1", "netns", node_namespace, "type", "veth", "peer", "name", "peer1",
             "netns", node_namespace)
         for _ in range(60):
             code, out = await _ssh("show version")

@@ -12,31 +12,19 @@ import sys
 
 import pytest
 import yaml
-from helpers.real_hosts import HTTP_SERVER, NEEDS
+from helpers.real_hosts import HTTP_SERVER, NEEDS, ip
+from traffic import CONFIG as TRAFFIC
 
 from vpix.lab import model, runner
 
 pytestmark = [NEEDS, pytest.mark.skipif(not shutil.which("sshpass"), reason="sshpass: scripts/setup-tests.sh")]
 
-CONFIG = """hostname fw
-interface Ethernet0
- nameif outside
- security-level 0
- ip address 172.16.1.1 255.255.0.0
- no shutdown
-interface Ethernet1
- nameif inside
- security-level 100
- ip address 192.168.1.1 255.255.255.0
- no shutdown
-username admin password admin privilege 15
+CONFIG = TRAFFIC + """username admin password admin privilege 15
 aaa authentication ssh console LOCAL
 ssh 192.168.1.0 255.255.255.0 inside
+access-list in extended permit tcp any any
+access-group in in interface outside
 """
-
-
-def _ip(*argv: str) -> None:
-    subprocess.run(["ip", *argv], check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -44,14 +32,14 @@ def veth():
     """A veth pair: one end here for the lab, the other in a namespace of its own at 192.168.1.60."""
     tag = f"{os.getpid() % 100000}"
     here, there, namespace = f"vr{tag}a", f"vr{tag}b", f"vpix-raw-{tag}"
-    _ip("netns", "add", namespace)
+    ip("netns", "add", namespace)
     try:
-        _ip("link", "add", here, "type", "veth", "peer", "name", there)
-        _ip("link", "set", there, "netns", namespace)
-        _ip("link", "set", here, "up")
+        ip("link", "add", here, "type", "veth", "peer", "name", there)
+        ip("link", "set", there, "netns", namespace)
+        ip("link", "set", here, "up")
         for argv in (("addr", "add", "192.168.1.60/24", "dev", there), ("link", "set", there, "up"),
                      ("link", "set", "lo", "up"), ("route", "add", "default", "via", "192.168.1.1")):
-            _ip("netns", "exec", namespace, "ip", *argv)
+            ip("netns", "exec", namespace, "ip", *argv)
         yield here, namespace
     finally:
         subprocess.run(["ip", "link", "del", here], capture_output=True)
@@ -71,8 +59,7 @@ async def test_a_unit_on_a_linux_interface(tmp_path, veth):
     (tmp_path / "www" / "page.txt").write_text("through the unit\n")
     lab = {"name": f"raw{os.getpid() % 10000}", "workdir": str(tmp_path / "lab"),
            "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2,
-                            "host_key": "ed25519", "config": CONFIG + "access-list in extended permit tcp any any\n"
-                                                              "access-group in in interface outside\n"}},
+                            "host_key": "ed25519", "config": CONFIG}},
            "hosts": {"web": {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
                              "namespace": True}},
            "segments": {"inside": ["fw:Ethernet1", f"raw:{here}"], "outside": ["fw:Ethernet0", "web"]}}

@@ -39,6 +39,12 @@ Server((sys.argv[1], int(sys.argv[2])), handler).serve_forever()
 """
 
 
+def ip(*argv: str) -> None:
+    """`ip ARGV`, which must work."""
+    import subprocess
+    subprocess.run(["ip", *argv], check=True, capture_output=True)
+
+
 async def lab_exec(lab_file: Path, host: str, *argv: str, timeout: float = 30) -> tuple[int, bytes]:
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "vpix", "lab", "exec", host, "--lab",
                                                 str(lab_file), "--", *argv, stdout=asyncio.subprocess.PIPE,
