@@ -78,3 +78,39 @@ def test_a_segment_keeps_frames_for_its_own_stations_off_the_wire():
     assert [f[:6] for f in heard["tap1"]] == [everyone, everyone, tap1, everyone, nobody]
     assert [f[:6] for f in heard["tap2"]] == [everyone, everyone, everyone, nobody]
     assert len(heard["sniffer"]) == 6                     # the lab's own ports hear everything
+
+
+def test_a_datagram_longer_than_the_mtu_goes_in_fragments_and_comes_back_whole():
+    """RFC 791 both ways: what a stack sends never exceeds the wire's MTU, and it puts
+    fragments back together in any order; a packet missing a piece is dropped in time."""
+    from vpix.clock import VirtualClock
+    from vpix.net.fabric import Port, Segment
+    from vpix.net.host import Host
+    from vpix.net.packets import PROTO_UDP, Udp, fragments, mac_bytes
+    from vpix.net.stack import REASSEMBLY_TIMEOUT
+
+    clock = VirtualClock()
+    segment = Segment("lan", clock)
+    a = Host("a", mac_bytes("0050.5600.0001"), "10.0.0.1", clock)
+    b = Host("b", mac_bytes("0050.5600.0002"), "10.0.0.2", clock)
+    wire: list[bytes] = []
+    for port in (a.port, b.port, Port(bytes(6), wire.append)):
+        segment.attach(port)
+    got = []
+    b.stack.udp_bind(9, lambda data, source, port: got.append(data))
+    payload = random.Random(5).randbytes(20_000)
+    a.stack.udp_send(9, "10.0.0.2", 9, payload)
+    clock.advance(1)
+    assert got == [payload] and max(len(frame) for frame in wire) <= 14 + 1500
+    src, dst = ip_bytes("10.0.0.1"), ip_bytes("10.0.0.2")
+    packet = IPv4(src, dst, PROTO_UDP, Udp(9, 9, payload).encode(src, dst), ident=77).encode()
+    pieces = fragments(packet)
+    for piece in reversed(pieces[1:]):                        # out of order, and one never comes
+        a.stack.send_packet("10.0.0.2", piece)
+    clock.advance(1)
+    assert got == [payload] and len(b.stack._pieces) == 1
+    clock.advance(REASSEMBLY_TIMEOUT)
+    assert not b.stack._pieces
+    a.stack.send_packet("10.0.0.2", pieces[0])                # too late: a piece alone is kept, not used
+    clock.advance(1)
+    assert got == [payload]

@@ -127,6 +127,20 @@ class IPv4:
     ttl: int = 64
     ident: int = 0
     header_length: int = 20
+    fragment: int = 0            # the flags and fragment offset field as it came (decode only)
+
+    @property
+    def is_fragment(self) -> bool:
+        """More fragments follow, or this one starts further in."""
+        return bool(self.fragment & 0x3FFF)
+
+    @property
+    def offset(self) -> int:
+        return (self.fragment & 0x1FFF) * 8
+
+    @property
+    def more(self) -> bool:
+        return bool(self.fragment & 0x2000)
 
     def encode(self) -> bytes:
         header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(self.payload), self.ident, 0, self.ttl,
@@ -138,7 +152,7 @@ class IPv4:
     def decode(cls, data: bytes) -> "IPv4":
         if len(data) < 20:
             raise Malformed("short IP header")
-        version_ihl, _, total, ident, _, ttl, proto, _ = struct.unpack("!BBHHHBBH", data[:12])
+        version_ihl, _, total, ident, fragment, ttl, proto, _ = struct.unpack("!BBHHHBBH", data[:12])
         ihl = (version_ihl & 0x0F) * 4
         if version_ihl >> 4 != 4 or ihl < 20 or total < ihl:
             raise Malformed("bad IP header")
@@ -146,7 +160,30 @@ class IPv4:
             raise Malformed("IP total length beyond the packet", "invalid-ip-length")
         if checksum(data[:ihl]) != 0:
             raise Malformed("bad IP checksum")
-        return cls(data[12:16], data[16:20], proto, data[ihl:total], ttl, ident, ihl)
+        return cls(data[12:16], data[16:20], proto, data[ihl:total], ttl, ident, ihl, fragment)
+
+
+MTU = 1500
+
+
+def fragments(packet: bytes, mtu: int = MTU) -> list[bytes]:
+    """An encoded IPv4 packet as pieces that fit ``mtu`` (RFC 791); the packet itself when it
+    fits. A message of the failover link's bulk sync is tens of kilobytes."""
+    if len(packet) <= mtu:
+        return [packet]
+    ihl = (packet[0] & 0x0F) * 4
+    header, payload = packet[:ihl], packet[ihl:]
+    room = (mtu - ihl) // 8 * 8
+    out = []
+    for start in range(0, len(payload), room):
+        piece = payload[start:start + room]
+        piece_header = bytearray(header)
+        struct.pack_into("!HHH", piece_header, 2, ihl + len(piece), struct.unpack_from("!H", header, 4)[0],
+                         (0x2000 if start + room < len(payload) else 0) | start // 8)
+        struct.pack_into("!H", piece_header, 10, 0)
+        struct.pack_into("!H", piece_header, 10, checksum(bytes(piece_header)))
+        out.append(bytes(piece_header) + piece)
+    return out
 
 
 # ---------------------------------------------------------------- UDP

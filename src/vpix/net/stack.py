@@ -12,12 +12,14 @@ from typing import Callable
 from vpix.clock import Clock
 from vpix.net.fabric import Port
 from vpix.net.packets import (BROADCAST, ETH_ARP, ETH_IP, PROTO_ICMP, PROTO_UDP, Arp, Ethernet, IcmpEcho,
-                              IPv4, Malformed, Udp, checksum, ip_bytes, ip_text, same_subnet)
+                              IPv4, Malformed, Udp, checksum, fragments, ip_bytes, ip_text, same_subnet)
 
 UdpHandler = Callable[[bytes, tuple[str, int], int], None]
 ARP_TIMEOUT = 4.0
 ARP_RETRY = 1.0
-UNRESOLVED_QUEUE = 3
+UNRESOLVED_BYTES = 65536       # what waits for one neighbour's MAC, as Linux's unres_qlen_bytes bounds it
+REASSEMBLY_TIMEOUT = 30.0       # as Linux's ipfrag_time: a packet whose pieces do not all come is dropped
+REASSEMBLIES = 64               # packets being put together at once; the oldest goes first
 
 
 @dataclass
@@ -52,6 +54,7 @@ class IpStack:
     _udp: dict[int, UdpHandler] = field(default_factory=dict)
     _protocols: dict[int, Callable[[bytes, str], None]] = field(default_factory=dict)
     _pings: dict[int, _Ping] = field(default_factory=dict)
+    _pieces: dict[tuple, dict[int, tuple[bytes, bool]]] = field(default_factory=dict)   # packets in fragments
     _ident: int = 0
 
     def __post_init__(self) -> None:
@@ -88,7 +91,8 @@ class IpStack:
         packet = IPv4(ip_bytes(self.address), ip_bytes(dst), proto, payload, ident=self._ident).encode()
         hop = hop or self._next_hop(dst)
         if hop is not None:
-            self.send_packet(hop, packet)
+            for piece in fragments(packet):
+                self.send_packet(hop, piece)
 
     def send_packet(self, hop: str, packet: bytes) -> None:
         """An IP packet to the neighbour ``hop``, once ARP knows its MAC."""
@@ -99,7 +103,8 @@ class IpStack:
         first = hop not in self._waiting
         waiting = self._waiting.setdefault(hop, [])
         waiting.append(packet)
-        del waiting[:-UNRESOLVED_QUEUE]         # like Linux's unres_qlen: only the newest wait
+        while sum(map(len, waiting)) > UNRESOLVED_BYTES:    # only the newest wait
+            del waiting[0]
         if first or self.clock.monotonic() - self._asked.get(hop, 0.0) >= ARP_RETRY:
             self._resolve(hop)                  # ask again: a request can be lost (a link was down)
 
@@ -238,6 +243,10 @@ class IpStack:
             return self._note(6)
         if self.claim is not None and self.claim(ip, data):
             return
+        if ip.is_fragment:
+            ip = self._reassembled(ip)
+            if ip is None:
+                return
         src = ip_text(ip.src)
         if ip.proto == PROTO_ICMP:
             return self._icmp(src, ip.payload)
@@ -255,6 +264,32 @@ class IpStack:
         handler = self._udp.get(udp.dport)
         if handler is not None:
             handler(udp.payload, (src, udp.sport), udp.dport)
+
+    def _reassembled(self, piece: IPv4) -> IPv4 | None:
+        """The whole packet once its last missing piece has come, else None (the piece kept)."""
+        key = (piece.src, piece.dst, piece.proto, piece.ident)
+        pieces = self._pieces.get(key)
+        if pieces is None:
+            if len(self._pieces) >= REASSEMBLIES:
+                del self._pieces[next(iter(self._pieces))]
+            pieces = self._pieces[key] = {}
+
+            def expire() -> None:
+                if self._pieces.get(key) is pieces:
+                    del self._pieces[key]
+            self.clock.call_later(REASSEMBLY_TIMEOUT, expire)
+        pieces[piece.offset] = (piece.payload, piece.more)
+        whole, at = bytearray(), 0
+        while at in pieces:
+            payload, more = pieces[at]
+            whole += payload
+            at += len(payload)
+            if not more:
+                del self._pieces[key]
+                return IPv4(piece.src, piece.dst, piece.proto, bytes(whole), piece.ttl, piece.ident)
+            if not payload:
+                break
+        return None
 
     def _icmp(self, src: str, data: bytes) -> None:
         try:
