@@ -9,11 +9,17 @@ import signal
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import click
+from cryptography.utils import CryptographyDeprecationWarning
 from rich.console import Console
 from rich.table import Table
+
+# Newer cryptography deprecates DSA, whose types asyncssh names when imported: a warning the
+# person running vpix can do nothing about, on a stderr that must say one line when it fails.
+warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
 
 from vpix.hardware import unitdir
 from vpix.hardware.catalog import catalog
