@@ -371,7 +371,7 @@ async def _reloaded_context(net, name: str) -> None:
     def up() -> bool:
         d = net.unit.system.feature(Contexts).defs.get(name)
         return d is not None and d.space.started
-    await until(net.unit, up)
+    await until(net.clock, up)
 
 
 async def test_a_context_kept_on_a_server_is_saved_there(net, tftpd_hpa_writable):

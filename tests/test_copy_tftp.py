@@ -136,7 +136,7 @@ async def test_a_session_without_terminal_waits_for_the_transfer(pix7, tmp_path)
     try:
         session.submit(f"copy tftp://10.0.0.254:{port}/pix722.bin flash:", finished.set)
         assert not finished.is_set()
-        await until(unit, finished.is_set)
+        await until(unit.clock, finished.is_set)
     finally:
         server.close()
     text = "".join(output)

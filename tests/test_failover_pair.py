@@ -562,7 +562,7 @@ async def test_a_download_on_the_active_unit_is_fetched_by_the_standby_too(pair,
         pair.run(10)
         pair.enable("primary").type("copy /noconfirm tftp://192.168.1.254/notes.txt flash:/notes.txt\n")
         flashes = [unit.flash for unit in pair.units.values()]
-        await until(pair.units["primary"], lambda: all(flash.exists("notes.txt") for flash in flashes))
+        await until(pair.clock, lambda: all(flash.exists("notes.txt") for flash in flashes))
         assert [flash.read("notes.txt") for flash in flashes] == [(root / "notes.txt").read_bytes()] * 2
     finally:
         server.close()

@@ -267,11 +267,11 @@ async def test_a_command_and_its_whole_output_leave_in_one_ssh_packet(lab):
         async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin", known_hosts=None,
                                     preferred_auth="password") as conn:
             channel, _ = await conn.create_session(Session, term_type="vt100")
-            await until(unit, lambda: "".join(pieces).endswith("fw> "))
+            await until(unit.clock, lambda: "".join(pieces).endswith("fw> "))
             channel.write("terminal pager 0\n")
-            await until(unit, lambda: "".join(pieces).endswith("pager 0\r\nfw> "))
+            await until(unit.clock, lambda: "".join(pieces).endswith("pager 0\r\nfw> "))
             pieces.clear()
             channel.write("show version\n")
-            await until(unit, lambda: "".join(pieces).endswith("fw> "))
+            await until(unit.clock, lambda: "".join(pieces).endswith("fw> "))
             channel.close()
     assert "Software Version 7.2(1)" in "".join(pieces) and len(pieces) <= 2, len(pieces)
