@@ -124,14 +124,15 @@ class Connection:
 
     # ------------------------------------------------------------ segments out
 
-    def _emit(self, seq: int, flags: int, payload: bytes = b"", options: bytes = b"") -> None:
+    def _emit(self, seq: int, flags: int, payload: bytes = b"") -> None:
         ack = self.rcv_nxt if flags & ACK else 0
+        options = mss_option(MSS) if flags & SYN else b""      # a SYN (or SYN-ACK) says our MSS
         self.tcp.emit(self, Tcp(self.local[1], self.remote[1], seq, ack, flags, payload, WINDOW, options))
 
     def _open(self, flags: int) -> None:
         """Send our SYN (or SYN-ACK) and start its retransmission timer."""
         self.answered = True
-        self._emit(self.iss, flags, options=mss_option(MSS))
+        self._emit(self.iss, flags)
         self.snd_nxt = (self.iss + 1) & _MOD
         self._timer.after(self._rto())
 
@@ -166,9 +167,9 @@ class Connection:
             return self._end("timed out")
         self.retries += 1
         if self.state == SYN_SENT:
-            self._emit(self.iss, SYN, options=mss_option(MSS))
+            self._emit(self.iss, SYN)
         elif self.state == SYN_RECEIVED:
-            self._emit(self.iss, SYN | ACK, options=mss_option(MSS))
+            self._emit(self.iss, SYN | ACK)
         else:                            # go back to the oldest unacknowledged byte
             fin_out = self.state == FIN_SENT and not self.fin_acked
             self.snd_nxt = self.snd_una
@@ -196,7 +197,7 @@ class Connection:
             if self.state != SYN_RECEIVED:
                 return self._emit(self.snd_nxt, ACK)
             if self.answered:
-                self._emit(self.iss, SYN | ACK, options=mss_option(MSS))
+                self._emit(self.iss, SYN | ACK)
             return
         if tcp.flags & ACK:
             self._acked(tcp)

@@ -76,9 +76,9 @@ class _Channel:
                         acked=self.session._acked)
 
     def take(self, conn: Connection) -> Handlers:
+        """The server's connection (active mode) is this channel's: its handlers, for the listener to give."""
         self.conn = conn
-        conn.handlers = self.handlers()
-        return conn.handlers
+        return self.handlers()
 
     def _opened(self) -> None:
         self.opened = True
