@@ -563,7 +563,7 @@ async def _until_signalled(units: dict) -> None:
         loop.add_signal_handler(sig, stop.set)
     out.print("Serving; Ctrl-C stops.", highlight=False)
     seen: dict[str, tuple] = {}
-    while not stop.is_set():
+    while True:                                  # a last look once signalled: no change goes unsaid
         for name, served in units.items():
             row = unit_status(name, served.unit)
             now = (row["state"], row["role"], row["failover"])
@@ -571,6 +571,8 @@ async def _until_signalled(units: dict) -> None:
                 out.print(f"{time.strftime('%H:%M:%S')} {name}: {_said(seen[name])} -> {_said(now)}",
                           highlight=False)
             seen[name] = now
+        if stop.is_set():
+            return
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
         except asyncio.TimeoutError:
