@@ -9,7 +9,7 @@ import struct
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from traffic import CONFIG, Net
+from traffic import Net
 
 from vpix.net.fabric import Port
 from vpix.net.packets import ACK, ETH_IP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN, Ethernet, IPv4, Tcp, Udp, ip_bytes, mac_bytes
@@ -58,8 +58,7 @@ def test_show_asp_drop_on_7_2_1_counts_by_reason_without_keywords(tmp_path, imag
 
 
 def test_later_releases_name_the_reasons_and_when_they_were_cleared(tmp_path, images):
-    config = CONFIG.replace("Ethernet0", "Ethernet0/0").replace("Ethernet1", "Ethernet0/1")
-    net = Net(tmp_path, images, image_key="asa-8.0(4)", config=config, platform="ASA5510")
+    net = Net.asa(tmp_path, images)
     _drop_some(net)
     out = net.term.cmd("show asp drop")
     assert "  First TCP packet not SYN (tcp-not-syn)                                       1\n" in out

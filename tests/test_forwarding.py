@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from ntc_templates.parse import parse_output
 
-from traffic import CONFIG, Net
+from traffic import Net
 
 from vpix.net.packets import ACK, FIN, RST, SYN
 
@@ -213,8 +213,7 @@ def test_access_group_needs_the_list_and_remarks_stay_in_place(net):
 
 
 def test_show_access_list_on_8x_parses_with_ntc_templates(tmp_path, images):
-    config = CONFIG.replace("Ethernet0", "Ethernet0/0").replace("Ethernet1", "Ethernet0/1")
-    net = Net(tmp_path, images, image_key="asa-8.0(4)", config=config, platform="ASA5510")
+    net = Net.asa(tmp_path, images)
     net.term.configure("access-list OUTSIDE extended permit tcp any host 192.168.1.50 range 8000 8080",
                        "access-list OUTSIDE extended deny ip host 172.16.9.9 any log",
                        "access-group OUTSIDE in interface outside")

@@ -54,6 +54,12 @@ class Net:
         self.term.cmd("enable")
         self.term.cmd("")
 
+    @classmethod
+    def asa(cls, tmp_path, images) -> "Net":
+        """The same network with an ASA 5510 running 8.0(4) in the middle."""
+        config = CONFIG.replace("Ethernet0", "Ethernet0/0").replace("Ethernet1", "Ethernet0/1")
+        return cls(tmp_path, images, image_key="asa-8.0(4)", config=config, platform="ASA5510")
+
     def add_host(self, name, address, segment):
         host = Host(name, mac_bytes(f"0050.5600.{len(self.received) + 1:04x}"), address, self.clock,
                     gateway="192.168.1.1" if segment == "inside" else "172.16.1.1")

@@ -7,11 +7,11 @@ import hashlib
 # Where each feature's lines stand, as the device writes its configuration.
 SLOTS = {
     "6.x": ["interfaces", "nameif", "enable", "passwd", "hostname", "domain-name", "fixup", "names",
-            "access-list", "pager", "logging", "mtu", "ip-address", "failover", "pdm", "arp", "nat",
+            "object-group", "access-list", "pager", "logging", "mtu", "ip-address", "failover", "pdm", "arp", "nat",
             "access-group", "route", "timeout", "aaa-server", "aaa", "username", "http", "snmp",
             "floodguard", "telnet", "ssh", "console", "tftp", "terminal", "banner"],
     "7.x": ["hostname", "domain-name", "enable", "names", "banner", "mac-address", "interfaces", "class", "passwd", "boot", "ftp",
-            "clock", "dns", "access-list", "pager", "logging", "mtu", "failover", "monitor", "icmp", "asdm",
+            "clock", "dns", "same-security-traffic", "object-group", "time-range", "access-list", "pager", "logging", "mtu", "failover", "monitor", "icmp", "asdm",
             "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
             "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "class-map", "policy-map",
             "service-policy", "context", "prompt"],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from vpix.cli.registry import command, mode
 from vpix.cli.session import CommandError, Ctx
-from vpix.dataplane.acl import PORTS
+from vpix.dataplane.objects import PORTS
 from vpix.dataplane.conns import ConnLimit
 from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces

@@ -8,7 +8,7 @@ import ipaddress
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.dataplane.acl import PORT_NAMES, PORTS
+from vpix.dataplane.objects import PORT_NAMES, PORTS
 from vpix.dataplane.nat import GlobalPool, HostLimits, NatConfig, NatRule, Static
 from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
