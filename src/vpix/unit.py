@@ -263,10 +263,10 @@ class Unit:
         self.console.lines(banner.os_banner(self.identity.hw, info, self.identity.ram_mb))
         startup = system.read_startup()
         if startup:
-            errors = system.apply_config(startup)
+            system.startup_answers = system.load(startup)
             self._compatibility(system, info)
-            for error in errors:
-                self.console.write(error + "\n")
+            for answer in system.startup_answers:
+                self.console.write(answer.output + "\n")
         system.apply_factory_config()
         system.last_change = None
         self.system = system

@@ -151,6 +151,7 @@ class Match:
     command: Command
     args: dict[str, Any]
     positions: dict[str, int]   # where each argument starts, for a caret from the handler
+    words: tuple[str, ...] = ()  # the line as the configuration writes it: keywords in full
 
 
 @dataclass
@@ -167,7 +168,7 @@ def match(root: Node, line: str) -> Match:
     if not tokens:
         raise ParseError("incomplete", 0)
     best: list[ParseError] = []
-    for result in _walk(root, line, tokens, 0, {}, {}, best):
+    for result in _walk(root, line, tokens, 0, {}, {}, best, ()):
         return result
     raise max(best, key=error_rank)
 
@@ -199,10 +200,10 @@ def _candidates(node: Node, text: str) -> tuple[list[tuple[str, Node]], list[tup
     return (prefixed if len(prefixed) == 1 else []), params, False
 
 
-def _walk(node, line, tokens, i, args, positions, errors) -> Iterator[Match]:
+def _walk(node, line, tokens, i, args, positions, errors, words) -> Iterator[Match]:
     if i == len(tokens):
         if node.command is not None:
-            yield Match(node.command, dict(args), dict(positions))
+            yield Match(node.command, dict(args), dict(positions), words)
         else:
             errors.append(ParseError("incomplete", len(line)))
         return
@@ -215,14 +216,16 @@ def _walk(node, line, tokens, i, args, positions, errors) -> Iterator[Match]:
         errors.append(ParseError("invalid", tok.start))
         return
     for word, child in keywords:
-        yield from _walk(child, line, tokens, i + 1, {**args, word: True}, positions, errors)
+        yield from _walk(child, line, tokens, i + 1, {**args, word: True}, positions, errors, words + (word,))
     for param, child in params:
         if param.type.rest_of_line:
-            value, nxt = line[tok.start:].rstrip(), len(tokens)
+            text, nxt = line[tok.start:].rstrip(), len(tokens)
+            value = text
         else:
-            value, nxt = param.type.convert(tok.text), i + 1
+            text, nxt = tok.text, i + 1
+            value = param.type.convert(tok.text)
         yield from _walk(child, line, tokens, nxt, {**args, param.name: value},
-                         {**positions, param.name: tok.start}, errors)
+                         {**positions, param.name: tok.start}, errors, words + (text,))
 
 
 # ---------------------------------------------------------------- help and completion

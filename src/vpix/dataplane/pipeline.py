@@ -45,6 +45,7 @@ class Face:
     name: str
     security: int
     address: int | None
+    management_only: bool = False          # to the unit only: nothing passes through it
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Pipeline:
         self.faces: dict[str, Face] = {}
         self.routes = RouteTable([])
         self.acl_in: dict[str, AccessList] = {}
+        self.same_security: frozenset[str] = frozenset()   # `same-security-traffic permit` inter-/intra-interface
         self._own: set[int] = set()
         self.limits: dict[str, list[ConnLimit]] = {}  # interface -> the limits on traffic arriving there
         self.quotas: dict[str, int] = {}              # a context's resource class limits: conns, hosts
@@ -207,7 +209,8 @@ class Pipeline:
         if route is None:
             return self._drop("no-route", (6, 110001, f"No route to {target} from {source}"))
         outside = self.faces.get(route.iface)
-        if outside is None or outside.name == arrived_on:
+        if outside is None or (outside.name == arrived_on and "intra-interface" not in self.same_security) \
+                or inside.management_only or outside.management_only:
             return self._drop(SECURITY)
         if ip.proto == PROTO_TCP and not syn:
             return self._drop("tcp-not-syn", (6, 106015, f"Deny TCP (no connection) from {source}/{sport} to "
@@ -320,9 +323,13 @@ class Pipeline:
             if ace is None or not ace.permit:
                 return _refused(proto, acl.name, inside.name, outside.name, source, sport, target, dport, icmp)
             return None
-        if inside.security <= outside.security:
+        if inside.security < outside.security or (inside.security == outside.security and not self._same_passes(inside, outside)):
             return _denied(proto, inside.name, outside.name, source, sport, target, dport, icmp)
         return None
+
+    def _same_passes(self, inside: Face, outside: Face) -> bool:
+        """Between interfaces of one security level only with `same-security-traffic permit`."""
+        return ("intra-interface" if inside.name == outside.name else "inter-interface") in self.same_security
 
     # ------------------------------------------------------------ FTP inspection
 

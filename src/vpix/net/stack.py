@@ -54,6 +54,7 @@ class IpStack:
     _udp: dict[int, UdpHandler] = field(default_factory=dict)
     _protocols: dict[int, Callable[[bytes, str], None]] = field(default_factory=dict)
     _pings: dict[int, _Ping] = field(default_factory=dict)
+    admits: Callable[[str, int], bool] | None = None   # (source, ICMP type): whether to take it at all
     _pieces: dict[tuple, dict[int, tuple[bytes, bool]]] = field(default_factory=dict)   # packets in fragments
     _ident: int = 0
 
@@ -295,6 +296,8 @@ class IpStack:
         try:
             echo = IcmpEcho.decode(data)
         except Malformed:
+            return
+        if self.admits is not None and not self.admits(src, echo.type):
             return
         if echo.type == 8:
             self.send_ip(src, PROTO_ICMP, IcmpEcho(0, echo.ident, echo.seq, echo.payload).encode())

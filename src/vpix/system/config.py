@@ -11,10 +11,12 @@ SLOTS = {
             "access-group", "route", "timeout", "aaa-server", "aaa", "username", "http", "snmp",
             "floodguard", "telnet", "ssh", "console", "tftp", "terminal", "banner"],
     "7.x": ["hostname", "domain-name", "enable", "names", "banner", "mac-address", "interfaces", "class", "passwd", "boot", "ftp",
-            "clock", "dns", "same-security-traffic", "object-group", "time-range", "access-list", "pager", "logging", "mtu", "failover", "monitor", "icmp", "asdm",
-            "arp", "nat", "access-group", "route", "timeout", "aaa-server", "username", "aaa",
-            "http", "snmp", "telnet", "ssh", "console", "tftp", "terminal", "class-map", "policy-map",
-            "service-policy", "context", "prompt"],
+            "clock", "dns", "same-security-traffic", "object-group", "time-range", "access-list", "pager", "logging",
+            "mtu", "ip-local-pool", "ip-verify", "failover", "monitor", "icmp", "asdm", "arp", "nat-control", "nat",
+            "access-group", "router", "route", "timeout", "dap", "aaa-server", "username", "aaa", "privilege",
+            "http", "snmp", "sysopt", "service", "crypto", "telnet", "ssh", "console", "management-access", "dhcpd",
+            "threat-detection", "ntp", "ssl", "tftp", "webvpn", "group-policy", "tunnel-group", "auth-prompt",
+            "terminal", "class-map", "policy-map", "service-policy", "context", "prompt"],
 }
 
 

@@ -7,6 +7,7 @@ own features, running-config and listeners, all sharing the unit, the image and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, TypeVar
 
@@ -154,13 +155,17 @@ class Space:
     def apply_config(self, text: str, transport: str = "config") -> list[str]:
         """Feed configuration lines to the parser, as startup-config loading does; returns what
         the lines answered, informational notes left out."""
+        return [answer.output for answer in self.load(text, transport)]
+
+    def load(self, text: str, transport: str = "config") -> list["Answer"]:
+        """As ``apply_config``, each answer with the line (numbered from 1) that gave it."""
         session = self.config_session(transport)
-        errors = []
-        for line in text.splitlines():
+        answers = []
+        for number, line in enumerate(text.splitlines(), 1):
             out = [l for l in session.execute(line).splitlines() if l and not l.startswith("INFO:")]
             if out:
-                errors.append("\n".join(out))
-        return errors
+                answers.append(Answer(number, line, "\n".join(out)))
+        return answers
 
     def start(self) -> None:
         for feature in self._features.values():
@@ -219,6 +224,14 @@ class Space:
                 "ERROR: % Invalid input detected at '^' marker."]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a configuration line said when it was applied: an error, a warning."""
+    number: int
+    line: str
+    output: str
+
+
 class System(Space):
     """The booted OS, and its single configuration or its system execution space."""
 
@@ -231,6 +244,7 @@ class System(Space):
         self.space = SYSTEM if self.multiple else SINGLE
         self.sessions: set[Session] = set()
         self.started = False
+        self.startup_answers: list[Answer] = []          # `show startup-config errors`
         # Told of every change, save and start or stop in the contexts too: (space, …)
         self.context_listeners: list[Callable[["Space"], None]] = []          # started or stopped
         self.context_change_listeners: list[Callable[[str, str, Session], None]] = []

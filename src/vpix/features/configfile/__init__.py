@@ -25,6 +25,7 @@ _HELP = {
     "reload": "Halt and reload system",
     "noconfirm": "Reload without asking for confirmation",
     "configure": "Show the configuration stored in flash memory",
+    "errors": "Show the errors the startup configuration gave when it was loaded",
 }
 
 
@@ -81,6 +82,19 @@ def show_startup_config(ctx: Ctx):
     text = ctx.system.read_startup()
     if text:
         ctx.print("\n".join(ctx.system.mask(text.rstrip("\n").split("\n"))))
+
+
+SHOWN_OF_A_LINE = 24          # `*** Output from config line 18, "  limit-resource Mac-add..."`
+
+
+@command("show startup-config errors", versions="7.x", help=_HELP)
+def show_startup_errors(ctx: Ctx):
+    """What the startup-config's lines said when this boot applied them, each followed by the
+    line that said it."""
+    for answer in ctx.system.root.startup_answers:
+        line = answer.line if len(answer.line) <= SHOWN_OF_A_LINE else answer.line[:SHOWN_OF_A_LINE] + "..."
+        ctx.print(answer.output)
+        ctx.print(f'*** Output from config line {answer.number}, "{line}"')
 
 
 @command("write memory", help=_HELP)

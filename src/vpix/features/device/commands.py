@@ -155,3 +155,13 @@ def show_version(ctx: Ctx):
 @command("show memory [detail]", priv=1, help=_HELP)
 def show_memory(ctx: Ctx):
     ctx.print("\n".join(memory_lines(ctx.system)))
+
+
+@command("show inventory", priv=1, versions="7.x", help={**_HELP, "inventory": "Show the physical inventory"})
+def show_inventory(ctx: Ctx):
+    hw = ctx.system.hw
+    description = (f"ASA {hw.model[3:]} Adaptive Security Appliance" if hw.line == "asa"
+                   else f"{hw.model} Security Appliance")
+    ctx.print(f'Name: "Chassis", DESCR: "{description}"')
+    ctx.print(f"PID: {hw.model:<18}, VID: {'V01':<8}, SN: {ctx.system.unit.identity.serial}")
+    ctx.print("")

@@ -25,8 +25,11 @@ TIMEOUTS = {"xlate": ("3:00:00", 60), "conn": ("1:00:00", 300), "half-closed": (
             "udp": ("0:02:00", 60), "icmp": ("0:00:02", 2), "sunrpc": ("0:10:00", 60), "rpc": ("0:10:00", 60),
             "h323": ("0:05:00", 60), "h225": ("1:00:00", 60), "mgcp": ("0:05:00", 60),
             "mgcp-pat": ("0:05:00", 60), "sip": ("0:30:00", 300), "sip_media": ("0:02:00", 60),
-            "sip-invite": ("0:03:00", 60), "sip-disconnect": ("0:02:00", 60), "uauth": ("0:05:00", 0)}
+            "sip-invite": ("0:03:00", 60), "sip-disconnect": ("0:02:00", 60), "uauth": ("0:05:00", 0),
+            "sip-provisional-media": ("0:02:00", 60)}
 TIMEOUT_LINES = {
+    "8.0": [["xlate"], ["conn", "half-closed", "udp", "icmp"], ["sunrpc", "h323", "h225", "mgcp", "mgcp-pat"],
+            ["sip", "sip_media", "sip-invite", "sip-disconnect"], ["sip-provisional-media", "uauth"]],
     "7.x": [["xlate"], ["conn", "half-closed", "udp", "icmp"], ["sunrpc", "h323", "h225", "mgcp", "mgcp-pat"],
             ["sip", "sip_media", "sip-invite", "sip-disconnect"], ["uauth"]],
     "6.x": [["xlate"], ["conn", "half-closed", "udp", "rpc", "h225"], ["h323", "mgcp", "sip", "sip_media"],
@@ -41,6 +44,7 @@ class Forwarding(Feature):
         super().__init__(system)
         self.timeouts = {name: default for name, (default, _) in TIMEOUTS.items()}
         self.uauth_absolute = True
+        self.same_security: set[str] = set()       # `same-security-traffic permit inter-interface|intra-interface`
         self.pipeline = Pipeline()
         self._sweep = None
         self._stale = True             # the configuration changed since the pipeline last followed it
@@ -48,10 +52,13 @@ class Forwarding(Feature):
 
     def render(self, full):
         lines = []
-        for names in TIMEOUT_LINES[self.system.family]:
+        family = "8.0" if self.system.version.major >= 8 else self.system.family
+        for names in TIMEOUT_LINES[family]:
             words = " ".join(f"{name} {self.timeouts[name]}" for name in names)
-            lines.append(f"timeout {words}{' absolute' if names == ['uauth'] and self.uauth_absolute else ''}")
-        return [("timeout", lines)]
+            lines.append(f"timeout {words}{' absolute' if names[-1] == 'uauth' and self.uauth_absolute else ''}")
+        same = [f"same-security-traffic permit {way}" for way in ("inter-interface", "intra-interface")
+                if way in self.same_security]
+        return [("timeout", lines), ("same-security-traffic", same)]
 
     def start(self) -> None:
         self._sweep = Alarm(self.system.unit.clock, self._expire)
@@ -84,10 +91,11 @@ class Forwarding(Feature):
 
     def _follow_config(self) -> None:
         interfaces = self.system.feature(Interfaces)
-        faces = [Face(i.nameif, i.security or 0, int(ipaddress.IPv4Address(i.ip)) if i.ip else None)
-                 for i in interfaces.named()]
+        faces = [Face(i.nameif, i.security or 0, int(ipaddress.IPv4Address(i.ip)) if i.ip else None,
+                      i.management_only) for i in interfaces.named()]
         acls = self.system.feature(AccessLists)
         self.pipeline.configure(faces, self.system.feature(Routing).table(), acls.inbound())
+        self.pipeline.same_security = frozenset(self.same_security)
         self.pipeline.nat.configure(self.system.feature(Nat).config, acls.lists,
                                     {f.name: f.address for f in faces if f.address is not None},
                                     {f.name: f.security for f in faces})

@@ -106,3 +106,19 @@ def show_local_host(ctx: Ctx):
 @command("clear local-host [<ip:IP>]", help=_HELP)
 def clear_local_host(ctx: Ctx):
     ctx.system.feature(Forwarding).clear_local_host(_host(ctx))
+
+
+@command("same-security-traffic permit {inter-interface|intra-interface}", mode="config", versions="7.x", config=True,
+         help={"same-security-traffic": "Enable same security level interfaces communication",
+               "permit": "Permit communication", "inter-interface": "Between different interfaces",
+               "intra-interface": "In and out of the same interface"})
+def same_security_traffic(ctx: Ctx):
+    ctx.system.feature(Forwarding).same_security.add(
+        "inter-interface" if ctx.args.get("inter-interface") else "intra-interface")
+
+
+@command("no same-security-traffic permit {inter-interface|intra-interface}", mode="config", versions="7.x",
+         config=True)
+def no_same_security_traffic(ctx: Ctx):
+    ctx.system.feature(Forwarding).same_security.discard(
+        "inter-interface" if ctx.args.get("inter-interface") else "intra-interface")

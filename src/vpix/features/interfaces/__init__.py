@@ -46,6 +46,7 @@ class Interface:
     duplex: str = "auto"
     description: str | None = None
     mtu: int = 1500
+    management_only: bool = False  # traffic to the unit only, none through it
     port: Port | None = None       # where the interface meets its segment
     configured: bool = False       # named by an `interface` command since boot
     counters: Counters = field(default_factory=Counters)
@@ -209,6 +210,8 @@ class Interfaces(Feature):
                 blocks.append(f" ip address {iface.ip} {iface.mask}{standby}")
             else:
                 blocks.append(" no ip address")
+            if iface.management_only:
+                blocks.append(" management-only")
         blocks.append("!")
         mtus = [f"mtu {i.nameif} {i.mtu}" for i in self.named()] if space != SYSTEM else []
         return [("interfaces", blocks), ("mtu", mtus)]

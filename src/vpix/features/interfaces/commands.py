@@ -24,6 +24,7 @@ _HELP = {
     "standby": "Configure standby IP address",
     "sby": "Standby IP address",
     "shutdown": "Shutdown the selected interface",
+    "management-only": "Dedicate this interface to management traffic only",
     "speed": "Configure speed operation",
     "duplex": "Configure duplex operation",
     "description": "Interface specific description",
@@ -142,6 +143,16 @@ def shutdown(ctx: Ctx):
 @command("no shutdown", mode="config-if", versions="7.x", config=True, help=_HELP)
 def no_shutdown(ctx: Ctx):
     ctx.session.target.shutdown = False
+
+
+@command("management-only", mode="config-if", versions="7.x", config=True, spaces=TRAFFIC, help=_HELP)
+def management_only(ctx: Ctx):
+    ctx.session.target.management_only = True
+
+
+@command("no management-only", mode="config-if", versions="7.x", config=True, spaces=TRAFFIC, help=_HELP)
+def no_management_only(ctx: Ctx):
+    ctx.session.target.management_only = False
 
 
 @command("speed {auto|10|100|1000}", mode="config-if", versions="7.x", config=True, spaces=PLATFORM, help=_HELP)

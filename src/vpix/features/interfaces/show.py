@@ -150,11 +150,13 @@ def show_ip_address(ctx: Ctx):
                 ctx.print(f"\tip address {i.nameif} {i.ip or '127.0.0.1'} {i.mask or '255.255.255.255'}")
         return
     header = f"{'Interface':<25}{'Name':<23}{'IP address':<16}{'Subnet mask':<16}Method"
+    standby = not ctx.system.feature(Interfaces).stations.active
     for title in ("System IP Addresses:", "Current IP Addresses:"):
         ctx.print(title)
         ctx.print(header)
         for i in named:
-            ctx.print(f"{i.hw_id:<25}{i.nameif:<23}{i.ip:<16}{i.mask:<16}CONFIG")
+            held = i.standby if standby and title.startswith("Current") and i.standby else i.ip
+            ctx.print(f"{i.hw_id:<25}{i.nameif:<23}{held:<16}{i.mask:<16}CONFIG")
 
 
 @command("show nameif", priv=1, help=_HELP)
@@ -166,4 +168,4 @@ def show_nameif(ctx: Ctx):
         return
     ctx.print(f"{'Interface':<25}{'Name':<25}Security")
     for i in named:
-        ctx.print(f"{i.hw_id:<25}{i.nameif:<25}{i.security:>3}")
+        ctx.print(f"{i.hw_id:<25}{i.nameif:<25}{i.security or 0:>3}")

@@ -33,6 +33,7 @@ class Stations:
         self.on_claim: Callable | None = None               # (iface, ip, raw) for us: True if it forwards it
         self.on_proxy: Callable | None = None               # (iface, address): True to answer ARP for it
         self.on_malformed: Callable | None = None           # (reason) of a frame no stack could read
+        self.icmp_admits: Callable | None = None            # (iface, source, type): ICMP to the unit taken
         for iface in interfaces:                            # a new boot starts from the burned-in MACs
             iface.port.mac = mac_bytes(iface.mac)
 
@@ -96,6 +97,8 @@ class Stations:
                 stack.forward = lambda ip, raw, i=iface: self._transit(i, ip, raw)
                 stack.claim = lambda ip, raw, i=iface: self._claim(i, ip, raw)
                 stack.proxy = lambda address, i=iface: self._proxy(i, address)
+                stack.admits = lambda source, kind, i=iface: self.icmp_admits is None or self.icmp_admits(
+                    i.nameif, source, kind)
                 stack.malformed = self._malformed
                 for proto, handler in self._protocols.items():
                     self._bind(stack, iface, proto, handler)

@@ -19,6 +19,8 @@ from vpix.numbers import is_number
 LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
           "debugging"]
 BUFFER = 4096
+# Where messages go by level; vpix delivers to the first three (monitor, history and ASDM are kept)
+TARGETS = ("buffered", "console", "trap", "monitor", "history", "asdm")
 SYSLOG_PORT = 514
 
 
@@ -43,7 +45,7 @@ class Logging(Feature):
         super().__init__(system)
         self.enabled = False
         self.timestamp = False
-        self.levels: dict[str, int | None] = {"buffered": None, "console": None, "trap": None}
+        self.levels: dict[str, int | None] = {target: None for target in TARGETS}
         self.hosts: list[LogHost] = []
         self.buffer: deque[str] = deque(maxlen=BUFFER)
         self.counts = {"buffered": 0, "trap": 0}
@@ -57,7 +59,7 @@ class Logging(Feature):
             lines.append("logging enable" if self.system.family == "7.x" else "logging on")
         if self.timestamp:
             lines.append("logging timestamp")
-        for target in ("buffered", "console", "trap"):
+        for target in TARGETS:
             level = self.levels[target]
             if level is not None:
                 lines.append(f"logging {target} {LEVELS[level]}")
@@ -133,6 +135,9 @@ _HELP = {
     "buffered": "Set the buffered logging level",
     "console": "Set the console logging level",
     "trap": "Set the syslog server logging level",
+    "monitor": "Set the terminal line (monitor) logging level",
+    "history": "Set the SNMP history logging level",
+    "asdm": "Set the ASDM logging level",
     "timestamp": "Enable logging timestamps on syslog messages",
     "host": "Set syslog server IP address and parameters",
     "level": "Logging level: 0-7 or emergencies … debugging",
@@ -168,15 +173,16 @@ def no_logging_enable(ctx: Ctx):
     _logging(ctx).enabled = False
 
 
-@command("logging {buffered|console|trap} <level:WORD>", mode="config", config=True, help=_HELP)
+@command("logging {buffered|console|trap|monitor|history|asdm} <level:WORD>", mode="config", config=True, help=_HELP)
 def logging_level(ctx: Ctx):
-    target = next(t for t in ("buffered", "console", "trap") if ctx.args.get(t))
+    target = next(t for t in TARGETS if ctx.args.get(t))
     _logging(ctx).levels[target] = _level(ctx)
 
 
-@command("no logging {buffered|console|trap} [<level:WORD>]", mode="config", config=True, help=_HELP)
+@command("no logging {buffered|console|trap|monitor|history|asdm} [<level:WORD>]", mode="config", config=True,
+         help=_HELP)
 def no_logging_level(ctx: Ctx):
-    target = next(t for t in ("buffered", "console", "trap") if ctx.args.get(t))
+    target = next(t for t in TARGETS if ctx.args.get(t))
     _logging(ctx).levels[target] = None
 
 

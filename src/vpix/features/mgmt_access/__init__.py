@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.features import Feature
+from vpix.dataplane.objects import ICMP_NAMES, Hosts, hosts_words, icmp_type
 from vpix.features.interfaces import Interfaces
 
 
@@ -37,9 +38,28 @@ class Permit:
             return False
 
 
+@dataclass(frozen=True)
+class IcmpRule:
+    """`icmp permit|deny HOSTS [TYPE] IF`: ICMP to the unit's address on an interface."""
+    permit: bool
+    hosts: Hosts
+    kind: int | None
+    ifname: str
+
+    def matches(self, ifname: str, source: str, kind: int) -> bool:
+        address = int(ipaddress.IPv4Address(source))
+        return (ifname == self.ifname and address & self.hosts.mask == self.hosts.network
+                and self.kind in (None, kind))
+
+    def words(self) -> str:
+        kind = f" {ICMP_NAMES.get(self.kind, self.kind)}" if self.kind is not None else ""
+        return f"icmp {'permit' if self.permit else 'deny'} {hosts_words(self.hosts)}{kind} {self.ifname}"
+
+
 class MgmtAccess(Feature):
     def __init__(self, system):
         super().__init__(system)
+        self.icmp: list[IcmpRule] = []
         self.permits: dict[str, list[Permit]] = {"telnet": [], "ssh": []}
         self.timeouts = {"telnet": 5, "ssh": 5, "console": 0}
         self.scopy = False
@@ -54,6 +74,16 @@ class MgmtAccess(Feature):
     def permit_for(self, service: str, station: Station) -> Permit | None:
         return next((p for p in self.permits.get(service, []) if p.allows(station)), None)
 
+    def start(self) -> None:
+        system = self.system
+        system.feature(Interfaces).stations.icmp_admits = lambda *a: system.feature(MgmtAccess).icmp_admits(*a)
+
+    def icmp_admits(self, ifname: str, source: str, kind: int) -> bool:
+        """The first `icmp` rule of the interface that matches decides; an interface without
+        rules takes every ICMP message."""
+        rules = [r for r in self.icmp if r.ifname == ifname]
+        return not rules or next((r.permit for r in rules if r.matches(ifname, source, kind)), False)
+
     def render(self, full):
         telnet = [f"telnet {p.address} {p.mask} {p.ifname}" for p in self.permits["telnet"]]
         ssh = [f"ssh {p.address} {p.mask} {p.ifname}" for p in self.permits["ssh"]]
@@ -61,13 +91,16 @@ class MgmtAccess(Feature):
             ssh.append("ssh scopy enable")
         banners = [f"banner {kind} {line}" for kind in ("exec", "login", "motd")
                    for line in self.banners[kind]]
-        return [("banner", banners),
+        return [("banner", banners), ("icmp", [rule.words() for rule in self.icmp]),
                 ("telnet", telnet + [f"telnet timeout {self.timeouts['telnet']}"]),
                 ("ssh", ssh + [f"ssh timeout {self.timeouts['ssh']}"]),
                 ("console", [f"console timeout {self.timeouts['console']}"])]
 
 
 _HELP = {
+    "icmp": "Configure access rules for ICMP traffic to the unit",
+    "permit": "Permit ICMP messages to the unit", "deny": "Deny ICMP messages to the unit",
+    "rest": "any, host or address and mask, an ICMP type, then the interface name",
     "telnet": "Add telnet access to system console or set idle timeout",
     "ssh": "Configure SSH options",
     "console": "Serial-console idle timeout configuration",
@@ -111,6 +144,40 @@ def no_permit(ctx: Ctx):
     permits = _access(ctx).permits[_service(ctx)]
     if entry in permits:
         permits.remove(entry)
+
+
+def _icmp_rule(ctx: Ctx) -> IcmpRule:
+    """`{permit|deny} {any|host A|A M} [TYPE] IF`."""
+    words = ctx.args["rest"].split()
+    try:
+        if words[0].lower() == "any":
+            hosts, words = Hosts(), words[1:]
+        elif words[0].lower() == "host":
+            hosts, words = Hosts.host(words[1]), words[2:]
+        else:
+            hosts, words = Hosts.network_mask(words[0], words[1]), words[2:]
+    except (IndexError, ValueError):
+        raise ctx.invalid("rest") from None
+    kind = icmp_type(words[0].lower()) if len(words) == 2 else None
+    if not 1 <= len(words) <= 2 or (len(words) == 2 and kind is None):
+        raise ctx.invalid("rest")
+    if ctx.system.feature(Interfaces).by_name(words[-1]) is None:
+        raise CommandError(f"ERROR: interface name \"{words[-1]}\" is not configured")
+    return IcmpRule(bool(ctx.args.get("permit")), hosts, kind, words[-1])
+
+
+@command("icmp {permit|deny} <rest:LINE>", mode="config", config=True, help=_HELP)
+def icmp(ctx: Ctx):
+    rule = _icmp_rule(ctx)
+    if rule not in _access(ctx).icmp:
+        _access(ctx).icmp.append(rule)
+
+
+@command("no icmp {permit|deny} <rest:LINE>", mode="config", config=True, help=_HELP)
+def no_icmp(ctx: Ctx):
+    rule = _icmp_rule(ctx)
+    if rule in _access(ctx).icmp:
+        _access(ctx).icmp.remove(rule)
 
 
 @command("{telnet|ssh} timeout <minutes:INT:1-60>", mode="config", config=True, help=_HELP)

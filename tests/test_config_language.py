@@ -1,0 +1,166 @@
+"""The configuration language of real 7.x/8.0 configurations: the commands vpix keeps and
+shows (VPN, SNMP, NTP, DHCP server, DNS, ASDM …), those with behaviour (`same-security-traffic`,
+`management-only`, `icmp permit|deny`), boot errors kept for `show startup-config errors`, and
+a corpus of full configurations (tests/data/configs) that boot without a rejected line and come
+back from `show running-config`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ntc_templates.parse import parse_output
+
+from conftest import Terminal, make_unit
+from traffic import Net
+
+from vpix.net.packets import SYN
+
+CORPUS = Path(__file__).parent / "data" / "configs"
+CARET = "ERROR: % Invalid input detected at '^' marker."
+
+
+@pytest.fixture
+def asa(boot):
+    unit, term = boot(platform="ASA5520", image_key="asa-8.0(4)")
+    term.cmd("enable")
+    term.cmd("")
+    return unit, term
+
+
+def config_lines(term) -> list[str]:
+    return term.cmd("show running-config").splitlines()
+
+
+def test_kept_blocks_keep_their_lines_replace_by_key_and_go_with_no(asa):
+    unit, term = asa
+    out = term.configure("crypto isakmp policy 10", "authentication pre-share", "encryption aes", "hash sha",
+                         "group 2", "lifetime 86400", "encryption 3des", "exit",
+                         "snmp-server location lab rack 4", "snmp-server location lab rack 5",
+                         "ssh version 1", "ssh ver 2",
+                         "tunnel-group RA type remote-access", "tunnel-group RA ipsec-attributes",
+                         "pre-shared-key s3cret", "exit")
+    assert out == ""
+    assert term.cmd("show running-config crypto isakmp") == (
+        "crypto isakmp policy 10\n authentication pre-share\n encryption 3des\n hash sha\n group 2\n"
+        " lifetime 86400\n")
+    lines = config_lines(term)
+    assert "snmp-server location lab rack 5" in lines and "snmp-server location lab rack 4" not in lines
+    assert "ssh version 2" in lines and "ssh version 1" not in lines
+    assert " pre-shared-key *" in lines                                     # shown masked
+    assert "no snmp-server contact" in lines                                # unset: the device says so
+    assert "pre-shared-key s3cret" in "".join(unit.system.running_config())   # saved as typed
+    term.configure("no crypto isakmp policy 10", "no snmp-server location", "no ssh version")
+    lines = config_lines(term)
+    assert not any(line.startswith("crypto isakmp policy") or line.startswith(" encryption") for line in lines)
+    assert "no snmp-server location" in lines and not any(line.startswith("ssh version") for line in lines)
+
+
+@pytest.mark.parametrize("line", [
+    "crypto isakmp policy 0", "ssh version 3", "snmp-server host inside notanaddress",
+    "tunnel-group RA type sideways", "ntp server 10.1.1.300", "dhcpd lease 5",
+    "http 10.0.0.0 255.0.255.0 inside", "group-policy G internal extra",
+])
+def test_a_malformed_kept_line_is_refused_and_changes_nothing(asa, line):
+    unit, term = asa
+    before = config_lines(term)
+    out = term.configure(line)
+    assert CARET in out or "ERROR: % Incomplete command" in out or line == "group-policy G internal extra", out
+    if line != "group-policy G internal extra":
+        assert config_lines(term) == before
+
+
+def test_sub_mode_lines_are_refused_outside_their_mode(asa):
+    unit, term = asa
+    assert CARET in term.configure("encryption aes")
+    assert CARET in term.configure("crypto isakmp policy 5", "hash sha256")
+
+
+def test_startup_errors_are_kept_for_show_startup_config_errors(boot):
+    unit, term = boot(platform="ASA5520", image_key="asa-8.0(4)",
+                      config="hostname edge\nfrobnicate the widgets please\nssh version 2\n"
+                             "access-list A extended permit tcp any object-group NONE\n")
+    assert CARET in unit.console.text()
+    term.cmd("enable")
+    term.cmd("")
+    assert term.cmd("show startup-config errors") == (
+        "^\n" + CARET + "\n"
+        '*** Output from config line 2, "frobnicate the widgets p..."\n'
+        "ERROR: specified object group <NONE> not found\n"
+        '*** Output from config line 4, "access-list A extended p..."\n')
+    assert "ssh version 2" in term.cmd("show running-config ssh")
+
+
+def test_show_inventory_and_nameif_on_a_failover_link(asa):
+    unit, term = asa
+    rows = parse_output(platform="cisco_asa", command="show inventory", data=term.cmd("show inventory"))
+    assert rows == [{"name": "Chassis", "descr": "ASA 5520 Adaptive Security Appliance", "pid": "ASA5520",
+                     "vid": "V01", "sn": unit.identity.serial}]
+    term.configure("failover lan interface folink GigabitEthernet0/3")
+    out = term.cmd("show nameif")
+    assert "folink" in out and "ERROR" not in out
+
+
+def test_same_security_traffic_lets_equal_levels_talk(tmp_path, images):
+    net = Net(tmp_path, images)
+    net.term.configure("interface Ethernet0", "security-level 100", "exit")
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, SYN)
+    assert net.received["server"] == []
+    net.term.configure("same-security-traffic permit inter-interface")
+    net.tcp(net.pc, "172.16.1.50", 40001, 80, SYN)
+    assert [r[1].dport for r in net.received["server"]] == [80]
+    assert "same-security-traffic permit inter-interface" in net.term.cmd("show running-config")
+
+
+def test_a_management_only_interface_passes_nothing_through(tmp_path, images):
+    net = Net.asa(tmp_path, images)
+    net.term.configure("interface Ethernet0/1", "management-only", "exit")
+    net.tcp(net.pc, "172.16.1.50", 40000, 80, SYN)
+    assert net.received["server"] == []
+    replies = []
+    net.pc.stack.ping("192.168.1.1", 1, 1.0, replies.append)               # the unit itself still answers
+    net.run(1.5)
+    assert replies == [True]
+    assert " management-only" in net.term.cmd("show running-config interface Ethernet0/1")
+
+
+def test_icmp_rules_decide_what_the_unit_answers(tmp_path, images):
+    net = Net(tmp_path, images)
+
+    def pings(host, address):
+        replies = []
+        host.stack.ping(address, 1, 1.0, replies.append)
+        net.run(1.5)
+        return replies
+
+    assert pings(net.server, "172.16.1.1") == [True]
+    net.term.configure("icmp deny host 172.16.1.50 echo outside", "icmp permit any outside")
+    assert pings(net.server, "172.16.1.1") == [False]
+    assert pings(net.pc, "192.168.1.1") == [True]                            # no rules there
+    assert "ERROR: interface name \"dmz\" is not configured" in net.term.configure("icmp permit any dmz")
+    net.term.configure("no icmp deny host 172.16.1.50 echo outside")
+    assert pings(net.server, "172.16.1.1") == [True]
+    assert "icmp permit any outside\n" in net.term.cmd("show running-config icmp")
+
+
+@pytest.mark.parametrize("name, platform, image", [
+    ("asa5520-edge-8.0.cfg", "ASA5520", "asa-8.0(4)"),
+    ("pix515e-branch-7.2.cfg", "PIX-515E", "pix-7.2(1)"),
+])
+def test_a_real_configuration_boots_whole_and_comes_back(tmp_path, images, name, platform, image):
+    text = (CORPUS / name).read_text()
+    assert len(text.splitlines()) >= 300
+    unit = make_unit(tmp_path, images, platform=platform, image_key=image, config=text)
+    term = Terminal(unit)
+    unit.power_on()
+    unit.clock.advance(0)
+    assert unit.system.startup_answers == []
+    term.cmd("enable")
+    term.cmd("")
+    shown = set(term.cmd("show running-config").splitlines())
+    saved = set(unit.system.config_text())
+    wanted = {line.rstrip() for line in text.splitlines()
+              if line.strip() and not line.startswith((":", "!", "Cryptochecksum"))}
+    masked = {line for line in wanted if line.startswith((" key ", " pre-shared-key "))}
+    assert wanted - masked <= shown
+    assert wanted <= saved
