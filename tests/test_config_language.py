@@ -14,7 +14,7 @@ from ntc_templates.parse import parse_output
 from conftest import Terminal, make_unit
 from traffic import Net
 
-from vpix.net.packets import SYN
+from vpix.net.packets import ACK, SYN
 
 CORPUS = Path(__file__).parent / "data" / "configs"
 CARET = "ERROR: % Invalid input detected at '^' marker."
@@ -164,3 +164,31 @@ def test_a_real_configuration_boots_whole_and_comes_back(tmp_path, images, name,
     masked = {line for line in wanted if line.startswith((" key ", " pre-shared-key "))}
     assert wanted - masked <= shown
     assert wanted <= saved
+
+
+def test_show_commands_clients_ask_for_are_rendered_from_live_state(tmp_path, images):
+    net = Net.asa(tmp_path, images)
+    net.term.configure("name 192.168.1.50 pc description the inside PC", "ntp server 10.1.1.5 source inside",
+                       "class-map inspection_default", "match default-inspection-traffic", "exit",
+                       "policy-map global_policy", "class inspection_default", "inspect ftp", "exit", "exit",
+                       "service-policy global_policy global")
+    net.tcp(net.pc, "172.16.1.50", 40000, 21, SYN)
+    assert net.term.cmd("show conn count") == "1 in use, 1 most used\n"
+    detail = net.term.cmd("show conn detail").splitlines()
+    assert detail[0] == "1 in use, 1 most used" and detail[1].startswith("Flags: A - awaiting inside ACK to SYN")
+    assert detail[-1] == "TCP outside:172.16.1.50/21 inside:192.168.1.50/40000 flags saA"
+    assert net.term.cmd("show names") == "name 192.168.1.50 pc description the inside PC\n"
+    assert net.term.cmd("show running-config names") == "names\nname 192.168.1.50 pc description the inside PC\n"
+    net.tcp(net.server, "192.168.1.50", 21, 40000, SYN | ACK)                # the engine sees the connection's next
+    assert net.term.cmd("show service-policy") == (
+        "Global policy: \n  Service-policy: global_policy\n    Class-map: inspection_default\n"
+        "      Inspect: ftp, packet 1, drop 0, reset-drop 0\n")
+    traffic = net.term.cmd("show traffic")
+    assert "inside:\n\treceived (in " in traffic and "\t\t1 packets\t" in traffic
+    module = net.term.cmd("show module").splitlines()
+    assert module[2].startswith("  0 ASA 5510 Adaptive Security Appliance") and module[-1].startswith("  0 Up Sys")
+    assert "~10.1.1.5 " in net.term.cmd("show ntp associations")
+    assert net.term.cmd("show ntp status").startswith("Clock is unsynchronized, stratum 16")
+    assert net.term.cmd("show crypto isakmp sa") == "There are no isakmp sas\n"
+    assert net.term.cmd("show crypto ipsec sa") == "There are no ipsec sas\n"
+    assert CARET in net.term.cmd("show running-config frobnicate")

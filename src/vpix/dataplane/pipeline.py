@@ -134,6 +134,7 @@ class Pipeline:
         self.quota_denied: Counter[str] = Counter()   # new connections a class limit refused, by resource
         self.conn_rate = PerSecond()                  # new connections a second, and the class's limit on it
         self.drops: dict[str, Counter[str]] = {"frame": Counter(), "flow": Counter()}   # `show asp drop`
+        self.inspected: Counter[str] = Counter()      # packets each inspection engine saw (`show service-policy`)
 
     def configure(self, faces: list[Face], routes: RouteTable, acl_in: dict[str, AccessList] | None = None) -> None:
         self.faces = {face.name: face for face in faces}
@@ -154,6 +155,7 @@ class Pipeline:
         if found is not None:
             verdict = self._known(found, arrived_on, length, flags, now)
             if found[0].ftp and verdict.out is not None:
+                self.inspected["ftp"] += 1
                 self._inspect_ftp(found, ip, verdict, now)
             return verdict
         if own and not (ip.proto == PROTO_TCP and (arrived_on, dst, dport) in self._holes) and \

@@ -20,6 +20,10 @@ SLOTS = {
 }
 
 
+# Words `show running-config` takes that no configuration command starts with
+SECTIONS = frozenset({"interface", "names"})
+
+
 def order(family: str, sections: list[tuple[str, list[str]]]) -> list[str]:
     rank = {slot: i for i, slot in enumerate(SLOTS[family])}
     ordered = sorted(sections, key=lambda s: rank.get(s[0], len(rank)))
@@ -64,6 +68,6 @@ def select(lines: list[str], words: str) -> list[str]:
         head = block[0].lower().split()
         if head[:1] == ["no"]:
             head = head[1:]
-        if head[: len(want)] == want:
+        if head[: len(want)] == want or (want == ["names"] and head[:1] == ["name"]):
             chosen.extend(block)
     return chosen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from vpix.cli.registry import command
+from vpix.cli.registry import COMMANDS, command
 from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import PLATFORM
 from vpix.features.device.commands import clock_text
@@ -63,6 +63,10 @@ def save(ctx: Ctx, space=None):
 def show_running_config(ctx: Ctx):
     full = bool(ctx.args.get("all"))
     if "words" in ctx.args:
+        first = ctx.args["words"].split()[0].lower()
+        tree = COMMANDS.tree(ctx.system.version, "config", 15, ctx.system.space)
+        if not any(word.startswith(first) for word in tree.keywords) and first not in cfg.SECTIONS:
+            raise ctx.invalid("words")
         chosen = cfg.select(ctx.system.mask(ctx.system.running_config(full)), ctx.args["words"])
         if chosen:
             ctx.print("\n".join(chosen))

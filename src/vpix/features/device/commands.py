@@ -165,3 +165,25 @@ def show_inventory(ctx: Ctx):
     ctx.print(f'Name: "Chassis", DESCR: "{description}"')
     ctx.print(f"PID: {hw.model:<18}, VID: {'V01':<8}, SN: {ctx.system.unit.identity.serial}")
     ctx.print("")
+
+
+@command("show names", priv=1, help={**_HELP, "names": "Show the names mapped to IP addresses"})
+def show_names(ctx: Ctx):
+    for entry in _device(ctx).names.values():
+        ctx.print(f"name {entry.address} {entry.name}" + (f" description {entry.description}" if entry.description else ""))
+
+
+@command("show module [all] [details]", priv=1, versions="7.x", help={**_HELP, "module": "Show module information"})
+def show_module(ctx: Ctx):
+    hw, unit = ctx.system.hw, ctx.system.unit
+    card = (f"ASA {hw.model[3:]} Adaptive Security Appliance" if hw.line == "asa" else f"{hw.model} Security Appliance")
+    macs = unit.identity.macs
+    ctx.print("Mod Card Type                                    Model              Serial No. ")
+    ctx.print("--- -------------------------------------------- ------------------ -----------")
+    ctx.print(f"  0 {card:<44} {hw.model:<18} {unit.identity.serial}")
+    ctx.print("Mod MAC Address Range                 Hw Version   Fw Version   Sw Version     ")
+    ctx.print("--- --------------------------------- ------------ ------------ ---------------")
+    ctx.print(f"  0 {macs[0]} to {macs[-1]}  {'1.0':<12} {'1.0(10)0':<12} {ctx.system.version}")
+    ctx.print("Mod Status             ")
+    ctx.print("--- ------------------ ")
+    ctx.print("  0 Up Sys             ")

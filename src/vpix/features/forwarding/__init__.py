@@ -172,12 +172,12 @@ class Forwarding(Feature):
             self.pipeline.drops[kind].clear()
             self.asp_cleared[kind] = (self.system.now(), user)
 
-    def conn_lines(self) -> list[str]:
-        """`show conn`: the count, then a line per connection, outside end first."""
+    def conn_lines(self, detail: bool = False) -> list[str]:
+        """`show conn [detail]`: the count, then a line per connection, outside end first."""
         table = self.pipeline.conns
         now = self.system.unit.clock.monotonic()
         return [f"{len(table)} in use, {table.most_used} most used"] + [
-            conn_line(conn, now, self.system.family) for conn in table.conns.values()]
+            conn_line(conn, now, self.system.family, detail) for conn in table.conns.values()]
 
     def local_host_lines(self, ip: int | None, detail: bool) -> list[str]:
         return localhost.lines(self.configured(), self.system.unit.clock.monotonic(), self.system.family, ip, detail)

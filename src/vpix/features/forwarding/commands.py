@@ -9,10 +9,12 @@ from vpix.cli.registry import command
 from vpix.cli.session import Ctx
 from vpix.clock import hms, parse_hms
 from vpix.features.forwarding import TIMEOUTS, Forwarding, asp
+from vpix.features.inspection import Inspection
 
 _HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh:mm:ss, one or more",
          "conn": "Show connection information", "clear": "Reset functions",
          "xlate": "Show current translation information", "detail": "Show the translations with their flags",
+         "count": "Display the number of connections in use",
          **asp.HELP,
          "local-host": "Show or clear the hosts with connections or translations through the unit",
          "ip": "A host's IP address"}
@@ -64,6 +66,33 @@ def no_timeout(ctx: Ctx):
 def show_conn(ctx: Ctx):
     for line in ctx.system.feature(Forwarding).conn_lines():
         ctx.print(line)
+
+
+@command("show conn count", priv=1, help=_HELP)
+def show_conn_count(ctx: Ctx):
+    ctx.print(ctx.system.feature(Forwarding).conn_lines()[0])
+
+
+@command("show conn detail", priv=1, versions="7.x", help=_HELP)
+def show_conn_detail(ctx: Ctx):
+    lines = ctx.system.feature(Forwarding).conn_lines(detail=True)
+    ctx.print("\n".join(lines[:1] + CONN_FLAGS + lines[1:]))
+
+
+# The legend `show conn detail` prints before the connections
+CONN_FLAGS = [
+    "Flags: A - awaiting inside ACK to SYN, a - awaiting outside ACK to SYN,",
+    "       B - initial SYN from outside, C - CTIQBE media, D - DNS, d - dump,",
+    "       E - outside back connection, F - outside FIN, f - inside FIN,",
+    "       G - group, g - MGCP, H - H.323, h - H.225.0, I - inbound data,",
+    "       i - incomplete, J - GTP, j - GTP data, K - GTP t3-response",
+    "       k - Skinny media, M - SMTP data, m - SIP media, n - GUP",
+    "       O - outbound data, P - inside back connection,",
+    "       q - SQL*Net data, R - outside acknowledged FIN,",
+    "       R - UDP SUNRPC, r - inside acknowledged FIN, S - awaiting inside SYN,",
+    "       s - awaiting outside SYN, T - SIP, t - SIP transient, U - up,",
+    "       X - inspected by service module",
+]
 
 
 @command("clear conn", help=_HELP)
@@ -122,3 +151,18 @@ def same_security_traffic(ctx: Ctx):
 def no_same_security_traffic(ctx: Ctx):
     ctx.system.feature(Forwarding).same_security.discard(
         "inter-interface" if ctx.args.get("inter-interface") else "intra-interface")
+
+
+@command("show service-policy", priv=1, versions="7.x", help={**_HELP, "service-policy": "Show the service policies"})
+def show_service_policy(ctx: Ctx):
+    """Each applied policy, its classes and their inspections with the packets each saw."""
+    feature = ctx.system.feature(Inspection)
+    seen = ctx.system.feature(Forwarding).pipeline.inspected
+    for where, name in feature.service_policies.items():
+        policy = feature.policy_maps.get(name)
+        ctx.print("Global policy: " if where == "global" else f"Interface {where}:")
+        ctx.print(f"  Service-policy: {name}")
+        for class_name, actions in (policy.classes.items() if policy is not None else ()):
+            ctx.print(f"    Class-map: {class_name}")
+            for line in actions.inspects:
+                ctx.print(f"      Inspect: {line}, packet {seen[line.split()[0]]}, drop 0, reset-drop 0")

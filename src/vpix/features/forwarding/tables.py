@@ -35,8 +35,8 @@ def _xlate_detail(x: Xlate) -> str:
     return f"NAT from {x.real_iface}:{address(x.real)} to {x.mapped_iface}:{address(x.mapped)} flags {flags}"
 
 
-def conn_line(conn: Conn, now: float, family: str) -> str:
-    """A connection, its outside end first."""
+def conn_line(conn: Conn, now: float, family: str, detail: bool = False) -> str:
+    """A connection, its outside end first; ``detail``: as `show conn detail` writes it."""
     outside, inside = conn.outside, conn.inside
     far = f"{address(outside.ip)}:{outside.port}"
     near = f"{address(inside.ip)}:{inside.port}"
@@ -44,5 +44,8 @@ def conn_line(conn: Conn, now: float, family: str) -> str:
     name = PROTO_NAMES[conn.proto]
     if family == "6.x":
         return f"{name} out {far} in {near} idle {idle} Bytes {conn.bytes} flags {conn.flags()}"
+    if detail:
+        return (f"{name} {outside.iface}:{address(outside.ip)}/{outside.port} "
+                f"{inside.iface}:{address(inside.ip)}/{inside.port} flags {conn.flags()}")
     return (f"{name} {outside.iface} {far} {inside.iface} {near}, idle {idle}, "
             f"bytes {conn.bytes}, flags {conn.flags()}")

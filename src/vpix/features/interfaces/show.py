@@ -169,3 +169,17 @@ def show_nameif(ctx: Ctx):
     ctx.print(f"{'Interface':<25}{'Name':<25}Security")
     for i in named:
         ctx.print(f"{i.hw_id:<25}{i.nameif:<25}{i.security or 0:>3}")
+
+
+@command("show traffic", priv=1, versions="7.x", help={**_HELP, "traffic": "Show interface traffic statistics"})
+def show_traffic(ctx: Ctx):
+    """What each named interface received and sent since the unit booted."""
+    elapsed = max(ctx.system.unit.clock.monotonic() - ctx.system.root.booted_at, 0.001)
+    for iface in ctx.system.feature(Interfaces).named():
+        c = iface.counters
+        ctx.print(f"{iface.nameif}:")
+        for way, packets, octets in (("received", c.packets_in, c.bytes_in),
+                                     ("transmitted", c.packets_out, c.bytes_out)):
+            ctx.print(f"\t{way} (in {elapsed:.3f} secs):")
+            ctx.print(f"\t\t{packets} packets\t{octets} bytes")
+            ctx.print(f"\t\t{int(packets / elapsed)} pkts/sec\t{int(octets / elapsed)} bytes/sec")

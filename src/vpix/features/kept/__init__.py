@@ -153,4 +153,4 @@ def _child(parent: Spec, spec: Spec) -> None:
             help=HELP)(remove)
 
 
-from vpix.features.kept import table  # noqa: E402,F401
+from vpix.features.kept import shows, table  # noqa: E402,F401
