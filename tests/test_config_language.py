@@ -192,3 +192,23 @@ def test_show_commands_clients_ask_for_are_rendered_from_live_state(tmp_path, im
     assert net.term.cmd("show crypto isakmp sa") == "There are no isakmp sas\n"
     assert net.term.cmd("show crypto ipsec sa") == "There are no ipsec sas\n"
     assert CARET in net.term.cmd("show running-config frobnicate")
+
+
+def test_the_time_zone_and_summer_time_move_every_clock_the_unit_shows(asa):
+    unit, term = asa
+    term.configure("clock timezone CET 1", "clock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00",
+                   "logging enable", "logging timestamp", "logging buffered debugging")
+    term.cmd("clock set 11:59:00 28 March 2026")                 # Saturday, winter time
+    assert term.cmd("show clock") == "11:59:00.000 CET Sat Mar 28 2026\n"
+    unit.clock.advance(24 * 3600)                                # the last Sunday of March has passed
+    assert term.cmd("show clock") == "12:59:00.000 CEST Sun Mar 29 2026\n"
+    term.configure("hostname tz")
+    assert "Mar 29 2026 12:59:00" in term.cmd("show logging")
+    assert "at 12:59:00.000 CEST Sun Mar 29 2026" in term.cmd("show version")
+    assert term.cmd("show running-config clock") == (
+        "clock timezone CET 1\nclock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00\n")
+    for bad in ("clock timezone CET 25", "clock summer-time CEST recurring 9 Sun Mar 2:00 last Sun Oct 3:00",
+                "clock summer-time CEST sometimes"):
+        assert CARET in term.configure(bad), bad
+    term.configure("no clock summer-time", "no clock timezone")
+    assert term.cmd("show clock").endswith(" UTC Sun Mar 29 2026\n")

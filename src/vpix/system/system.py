@@ -96,7 +96,10 @@ class Space:
         return self.unit.clock.monotonic() - self.booted_at
 
     def now(self) -> datetime:
-        return self.unit.wall.now()
+        """The unit's clock in its time zone (`clock timezone`, `clock summer-time`)."""
+        from vpix.features.device import Device
+
+        return self.root.feature(Device).zone.local(self.unit.wall.now())
 
     # ------------------------------------------------------------ sessions
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vpix.features import Feature
+from vpix.features import CONTEXT, Feature
+from vpix.features.device.zone import Zone
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Device(Feature):
         self.names: dict[str, NameEntry] = {}      # by address, in the order entered
         self._addresses: dict[str, str] = {}       # name -> address
         self.prompt = self.default_prompt()
+        self.zone = Zone()                          # the system's; contexts show the system's time
 
     def default_prompt(self) -> list[str]:
         """Multiple mode names the context too."""
@@ -47,6 +49,7 @@ class Device(Feature):
             ("hostname", [f"hostname {self.hostname}"]),
             ("domain-name", [f"domain-name {self.domain_name}"] if self.domain_name else []),
             ("names", names),
+            ("clock", self.zone.lines() if self.system.space != CONTEXT else []),
             ("prompt", [f"prompt {' '.join(self.prompt)}"] if self.prompt != self.default_prompt() or full else []),
         ]
 

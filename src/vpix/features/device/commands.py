@@ -8,6 +8,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.features import PLATFORM
 from vpix.features.device import HOSTNAME, PROMPT_WORDS, Device, NameEntry
+from vpix.features.device.zone import BadZone, Summer, Zone
 from vpix.features.device.version import memory_lines, version_lines
 
 _HELP = {
@@ -130,8 +131,7 @@ def clock_set(ctx: Ctx):
         raise ctx.invalid("month")
     parts = [int(p) for p in ctx.args["hhmmss"].split(":")] + [0]
     try:
-        when = datetime(ctx.args["year"], month, ctx.args["day"], parts[0], parts[1], parts[2],
-                        tzinfo=ctx.system.now().tzinfo)
+        when = _device(ctx).zone.utc(datetime(ctx.args["year"], month, ctx.args["day"], parts[0], parts[1], parts[2]))
     except ValueError:
         raise ctx.invalid("hhmmss" if parts[0] > 23 or parts[1] > 59 or parts[2] > 59 else "day")
     ctx.system.unit.wall.set(when)
@@ -139,7 +139,7 @@ def clock_set(ctx: Ctx):
 
 def clock_text(when: datetime) -> str:
     """21:30:04.123 UTC Tue Dec 26 2006"""
-    return f"{when:%H:%M:%S}.{when.microsecond // 1000:03d} UTC {when:%a %b} {when.day} {when.year}"
+    return f"{when:%H:%M:%S}.{when.microsecond // 1000:03d} {when.tzname()} {when:%a %b} {when.day} {when.year}"
 
 
 @command("show clock [detail]", priv=1, help=_HELP)
@@ -187,3 +187,39 @@ def show_module(ctx: Ctx):
     ctx.print("Mod Status             ")
     ctx.print("--- ------------------ ")
     ctx.print("  0 Up Sys             ")
+
+
+@command("clock timezone <zone:WORD> <hours:WORD> [<minutes:INT:0-59>]", mode="config", config=True, spaces=PLATFORM,
+         help={**_HELP, "timezone": "Configure time zone", "zone": "Name of time zone",
+               "hours": "Hours offset from UTC", "minutes": "Minutes offset from UTC"})
+def clock_timezone(ctx: Ctx):
+    hours = ctx.args["hours"]
+    digits = hours[1:] if hours.startswith("-") else hours
+    if not digits.isdigit() or int(digits) > 23 or len(ctx.args["zone"]) > 5:
+        raise ctx.invalid("hours" if len(ctx.args["zone"]) <= 5 else "zone")
+    sign = -1 if hours.startswith("-") else 1
+    zone = _device(ctx).zone
+    _device(ctx).zone = Zone(ctx.args["zone"], sign * (int(digits) * 60 + ctx.args.get("minutes", 0)), zone.summer)
+
+
+@command("no clock timezone [<rest:LINE>]", mode="config", config=True, spaces=PLATFORM, help=_HELP)
+def no_clock_timezone(ctx: Ctx):
+    _device(ctx).zone = Zone(summer=_device(ctx).zone.summer)
+
+
+@command("clock summer-time <zone:WORD> <rest:LINE>", mode="config", config=True, spaces=PLATFORM,
+         help={**_HELP, "summer-time": "Configure summer (daylight savings) time",
+               "rest": "recurring [week day month hh:mm week day month hh:mm [offset]]"})
+def clock_summer_time(ctx: Ctx):
+    try:
+        summer = Summer.parse(ctx.args["zone"], ctx.args["rest"].split())
+    except BadZone:
+        raise ctx.invalid("rest") from None
+    zone = _device(ctx).zone
+    _device(ctx).zone = Zone(zone.name, zone.minutes, summer)
+
+
+@command("no clock summer-time [<rest:LINE>]", mode="config", config=True, spaces=PLATFORM, help=_HELP)
+def no_clock_summer_time(ctx: Ctx):
+    zone = _device(ctx).zone
+    _device(ctx).zone = Zone(zone.name, zone.minutes)

@@ -230,7 +230,7 @@ def _when(runtime, at: float) -> datetime:
 
 
 def _stamp(when: datetime) -> str:
-    return f"{when:%H:%M:%S} UTC {when:%b} {when.day} {when.year}"
+    return f"{when:%H:%M:%S} {when.tzname()} {when:%b} {when.day} {when.year}"
 
 
 def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str], str],

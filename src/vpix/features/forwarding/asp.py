@@ -64,4 +64,4 @@ def _when(cleared: tuple[datetime, str] | None) -> str:
     if cleared is None:
         return "Never"
     when, user = cleared
-    return f"{when:%H:%M:%S} UTC {when:%b} {when.day} {when.year} by {user}"
+    return f"{when:%H:%M:%S} {when.tzname()} {when:%b} {when.day} {when.year} by {user}"

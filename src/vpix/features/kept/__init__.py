@@ -1,6 +1,6 @@
 """Configuration the device keeps and shows but that carries no behaviour in vpix yet: VPN
 (`crypto`, `tunnel-group`, `group-policy`, `webvpn`, `ip local pool`), `snmp-server`, `ntp`,
-`dhcpd`, `threat-detection`, `dns`, `clock timezone`, ASDM and the like (the list is table.py).
+`dhcpd`, `threat-detection`, `dns`, ASDM and the like (the list is table.py).
 
 Each command is declared from its grammar, so a malformed line is refused with the device's
 error; a line is stored as the configuration writes it (keywords in full) under a *key*, its

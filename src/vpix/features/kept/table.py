@@ -7,8 +7,6 @@ from vpix.features import PLATFORM, SINGLE
 from vpix.features.kept import HELP, Spec, keep
 
 HELP.update({
-    "clock": "Configure time-of-day clock", "timezone": "Configure time zone",
-    "summer-time": "Configure summer (daylight savings) time",
     "dns": "Configure DNS", "domain-lookup": "Enable DNS domain lookups on an interface",
     "server-group": "Configure a DNS server group", "name-server": "Specify DNS servers",
     "ip": "Configure IP", "local": "Configure a local address pool", "pool": "Configure an address pool",
@@ -58,8 +56,6 @@ GROUP_POLICY_ATTRIBUTES = (
 ALONE = frozenset({SINGLE})
 
 SPECS = [
-    Spec("clock timezone <zone:WORD> <hours:WORD> [<minutes:INT:0-59>]", "clock", 2, spaces=PLATFORM),
-    Spec("clock summer-time <zone:WORD> <rest:LINE>", "clock", 2, spaces=PLATFORM),
     Spec("dns domain-lookup <if:WORD>", "dns", 3),
     Spec("dns server-group <name:WORD>", "dns", 3, enters="config-dns-server-group", children=(
         Spec("name-server <servers:LINE>", "", 1), Spec("domain-name <name:WORD>", "", 1),
