@@ -17,7 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncssh
 
 from vpix.clock import VirtualClock
 from vpix.features.failover import FailoverConfig
@@ -56,7 +55,6 @@ def main() -> None:
     root = Path(tempfile.mkdtemp())
     image = root / "pix721.bin"
     image_format.build(image, "7.2(1)", "pix", 5)
-    key = asyncssh.generate_private_key("ssh-ed25519").export_private_key()
     config = big_config()
     syncs, replications = [], []
     for run in range(runs):
@@ -64,7 +62,7 @@ def main() -> None:
         link = Segment("failover", clock)
         units = []
         for role, startup in (("primary", config), ("secondary", FAILOVER.format(role="secondary"))):
-            unitdir.create(root / f"{run}-{role}", "PIX-515E", image=image, host_key=key, startup_config=startup)
+            unitdir.create(root / f"{run}-{role}", "PIX-515E", image=image, startup_config=startup, rsa_key=False)
             unit = Unit(root / f"{run}-{role}", clock)
             link.attach(unit.ports[3])
             units.append(unit)

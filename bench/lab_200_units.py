@@ -19,6 +19,7 @@ from pathlib import Path
 import asyncssh
 
 from vpix.lab import model, runner
+from vpix.mgmt.ssh import DEVICE_ALGORITHMS
 
 
 def rss_mb() -> float:
@@ -37,8 +38,7 @@ async def main(count: int) -> None:
               "interface Ethernet1\n nameif inside\n ip address 10.0.0.1 255.255.255.0\n"
               "ssh 0.0.0.0 0.0.0.0 inside\n")
     lab = model.Lab(name="bench", workdir=str(root), units={
-        f"u{i:03d}": model.UnitSpec(platform="PIX-515E", version="7.2(1)", host_key="ed25519",
-                                    config=config) for i in range(count)})
+        f"u{i:03d}": model.UnitSpec(platform="PIX-515E", version="7.2(1)", config=config) for i in range(count)})
     started = time.perf_counter()
     runner.prepare(lab)
     created = time.perf_counter() - started
@@ -50,7 +50,7 @@ async def main(count: int) -> None:
     grown = rss_mb()
     last = running.units[f"u{count - 1:03d}"]
     async with asyncssh.connect("127.0.0.1", last.ports.ssh, username="admin", password="admin",
-                                known_hosts=None) as conn:
+                                known_hosts=None, server_host_key_algs=["ssh-rsa"], **DEVICE_ALGORITHMS) as conn:
         result = await conn.run("show version")
         assert "Version 7.2(1)" in result.stdout
     await runner.stop(running)

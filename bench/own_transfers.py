@@ -52,7 +52,9 @@ import asyncssh
 
 async def main():
     async with asyncssh.connect("{unit}", username="admin", password="admin", known_hosts=None,
-                                preferred_auth="password") as conn:
+                                preferred_auth="password", kex_algs=["diffie-hellman-group1-sha1"],
+                                encryption_algs=["aes128-cbc"], mac_algs=["hmac-sha1"],
+                                server_host_key_algs=["ssh-rsa"]) as conn:
         shell = await conn.create_process(term_type="vt100", encoding="latin-1")
         await shell.stdout.readuntil("fw> ")
         shell.stdin.write("terminal pager 0\\n")

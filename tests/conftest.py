@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.legacy_ssh import paramiko_speaks_old_ssh
 from helpers.watch import watched  # noqa: F401 (a fixture: the sockets a test opens)
 
 from vpix.clock import VirtualClock
@@ -48,14 +49,15 @@ def pytest_configure(config) -> None:
     if not hasattr(config, "workerinput"):       # the main process; xdist's workers inherit its namespace
         _jail()
         _loopback_up()
+    paramiko_speaks_old_ssh()                    # Netmiko and paramiko reach 7.x/8.0 units as users of them do
 
 
 def host_key() -> bytes:
-    """One SSH host key per test process: making RSA keys is slow, units don't care."""
+    """One RSA key pair per test process, for every unit it makes: making them takes time."""
     global _KEY
     if _KEY is None:
-        import asyncssh
-        _KEY = asyncssh.generate_private_key("ssh-ed25519").export_private_key()
+        from vpix.features import keypair
+        _KEY = keypair.generate()
     return _KEY
 
 

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from ntc_templates.parse import parse_output
 
+from helpers.legacy_ssh import OPENSSH
 from helpers.served import Line, serve, serve_multiple, telnet_login, wait_until
 
 from vpix.features.logging import Logging
@@ -82,7 +83,7 @@ def test_scrapli_community_cisco_asa(pix):
 
     conn = Scrapli(platform="cisco_asa", host="127.0.0.1", port=pix.ports.ssh, auth_username="admin",
                    auth_password="admin", auth_secondary="cisco", auth_strict_key=False,
-                   transport="system", timeout_ops=10)
+                   transport="system", timeout_ops=10, transport_options={"open_cmd": OPENSSH})
     conn.open()
     try:
         # on_open leaves scrapli in configuration mode after `terminal width 511`, as on a device
@@ -128,7 +129,7 @@ def test_ntc_templates_parse_show_version_interface_dir(asa):
 
 
 def _ssh_cmd(served, command):
-    return ["sshpass", "-p", "admin", "ssh", "-p", str(served.ports.ssh), "-o", "StrictHostKeyChecking=no",
+    return ["sshpass", "-p", "admin", "ssh", "-p", str(served.ports.ssh), *OPENSSH, "-o", "StrictHostKeyChecking=no",
             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
             "-o", "PreferredAuthentications=password,keyboard-interactive",
             "admin@127.0.0.1", command]
@@ -145,7 +146,7 @@ def test_pexpect_interactive_ssh(pix):
     import pexpect
 
     child = pexpect.spawn(
-        f"ssh -p {pix.ports.ssh} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+        f"ssh -p {pix.ports.ssh} {' '.join(OPENSSH)} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
         "-o LogLevel=ERROR -o PubkeyAuthentication=no admin@127.0.0.1", timeout=15, encoding="utf-8")
     try:
         child.expect("assword:")
@@ -289,7 +290,7 @@ def test_netmiko_scp_file_transfer_to_flash(pix, tmp_path):
 def test_openssh_scp_needs_scopy(pix, tmp_path):
     source = tmp_path / "cfg.txt"
     source.write_text("hello flash\n")
-    base = ["sshpass", "-p", "admin", "scp", "-O", "-P", str(pix.ports.ssh), "-o", "StrictHostKeyChecking=no",
+    base = ["sshpass", "-p", "admin", "scp", "-O", "-P", str(pix.ports.ssh), *OPENSSH, "-o", "StrictHostKeyChecking=no",
             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
     refused = subprocess.run(base + [str(source), "admin@127.0.0.1:flash:/cfg.txt"], capture_output=True,
                              timeout=30)

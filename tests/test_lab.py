@@ -24,7 +24,7 @@ def _lab(tmp_path) -> model.Lab:
     return model.Lab.model_validate({
         "name": "t", "workdir": str(tmp_path),
         "units": {"fw": {"platform": "PIX-515E", "version": "6.3(5)", "image_size_mb": 0.2,
-                         "host_key": "ed25519", "break_window": 0.3}},
+                         "break_window": 0.3}},
         "hosts": {"tftp": {"address": "10.0.0.2", "tftp_root": "tftpboot"}},
         "segments": {"inside": ["fw:Ethernet1", "tftp"]},
     })
@@ -170,7 +170,7 @@ failover
 
 
 def _pair_lab(tmp_path) -> model.Lab:
-    unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519"}
+    unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2}
     return model.Lab.model_validate({
         "name": "pair", "workdir": str(tmp_path),
         "units": {"fw1": {**unit, "config": PAIR_CONFIG.format(role="primary")},
@@ -232,7 +232,7 @@ async def test_lab_power_cables_and_status_from_the_command_line(tmp_path):
 
 
 async def test_a_cable_pair_in_a_lab(tmp_path):
-    unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519"}
+    unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2}
     config = "failover polltime unit 1 holdtime 3\nfailover\n"
     lab = model.Lab.model_validate({
         "name": "cabled", "workdir": str(tmp_path),

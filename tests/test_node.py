@@ -13,6 +13,7 @@ import sys
 
 import pytest
 from helpers.real_hosts import NEEDS, ip
+from helpers.legacy_ssh import OPENSSH
 
 pytestmark = [NEEDS, pytest.mark.skipif(not shutil.which("sshpass"), reason="sshpass: scripts/setup-tests.sh")]
 
@@ -38,7 +39,7 @@ def node_namespace():
 
 async def _ssh(command: str) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(
-        "sshpass", "-p", "CiscoAsa1!", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        "sshpass", "-p", "CiscoAsa1!", "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
         "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=2", "admin@10.99.0.2", command,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(proc.communicate(), 30)
@@ -134,7 +135,7 @@ def pair_namespaces():
 
 async def _failover_seen_from(address: str) -> str:
     proc = await asyncio.create_subprocess_exec(
-        "sshpass", "-p", "CiscoAsa1!", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        "sshpass", "-p", "CiscoAsa1!", "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
         "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", f"admin@{address}", "show failover | include host",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(proc.communicate(), 30)

@@ -16,6 +16,7 @@ from conftest import Terminal, make_unit
 from helpers.emulated import connected_socket, ssh_from
 from helpers.served import settle, ticking, until
 from helpers.watch import internet_sockets
+from helpers.legacy_ssh import ASYNCSSH
 
 from vpix.image import format as image_format
 from vpix.mgmt.doors import Door
@@ -159,7 +160,7 @@ async def test_who_is_on_and_ending_a_session(lab):
     theirs = await connected_socket(host, "10.0.0.1", 22)
     async with ticking(unit.clock):
         async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin",
-                                    known_hosts=None, preferred_auth="password") as conn:
+                                    known_hosts=None, preferred_auth="password", **ASYNCSSH) as conn:
             shell = await conn.create_process(term_type="vt100")
             await shell.stdout.readuntil("fw> ")
             listed = term.cmd("show ssh sessions")
@@ -265,7 +266,7 @@ async def test_a_command_and_its_whole_output_leave_in_one_ssh_packet(lab):
     theirs = await connected_socket(host, "10.0.0.1", 22)
     async with ticking(unit.clock):
         async with asyncssh.connect("10.0.0.1", sock=theirs, username="admin", password="admin", known_hosts=None,
-                                    preferred_auth="password") as conn:
+                                    preferred_auth="password", **ASYNCSSH) as conn:
             channel, _ = await conn.create_session(Session, term_type="vt100")
             await until(unit.clock, lambda: "".join(pieces).endswith("fw> "))
             channel.write("terminal pager 0\n")

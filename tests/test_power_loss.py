@@ -21,6 +21,7 @@ import pytest
 
 from conftest import Terminal, make_unit
 from helpers.served import serve, serve_multiple
+from helpers.legacy_ssh import OPENSSH
 
 from vpix.clock import VirtualClock
 from vpix.image import format as image_format
@@ -33,6 +34,7 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
 
     scenario, directory, flag, files = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+    OPENSSH_OPTIONS = sys.argv[5:]
 
     def started():
         flag.write_text("writing")
@@ -77,7 +79,7 @@ CHILD = textwrap.dedent("""
         served.run(lambda: served.unit.system.apply_config("ssh scopy enable"))
         for n in range(10**6):
             started()
-            subprocess.run(["sshpass", "-p", "admin", "scp", "-O", "-P", str(served.ports.ssh),
+            subprocess.run(["sshpass", "-p", "admin", "scp", "-O", "-P", str(served.ports.ssh), *OPENSSH_OPTIONS,
                             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                             "-o", "LogLevel=ERROR", str(files / ("a.bin", "b.bin")[n % 2]),
                             "admin@127.0.0.1:flash:/image.bin"], check=True)
@@ -87,7 +89,7 @@ CHILD = textwrap.dedent("""
 def _kill_while_writing(scenario: str, directory: Path, files: Path, tmp_path: Path) -> None:
     flag = tmp_path / "flag"
     flag.unlink(missing_ok=True)
-    child = subprocess.Popen([sys.executable, "-c", CHILD, scenario, str(directory), str(flag), str(files)],
+    child = subprocess.Popen([sys.executable, "-c", CHILD, scenario, str(directory), str(flag), str(files), *OPENSSH],
                              start_new_session=True, stderr=subprocess.PIPE, text=True)
     try:
         while not flag.exists():                          # its first write is done

@@ -13,6 +13,7 @@ import sys
 import pytest
 import yaml
 from helpers.real_hosts import HTTP_SERVER, NEEDS, ip
+from helpers.legacy_ssh import OPENSSH
 from traffic import CONFIG as TRAFFIC
 
 from vpix.lab import model, runner
@@ -59,7 +60,7 @@ async def test_a_unit_on_a_linux_interface(tmp_path, veth):
     (tmp_path / "www" / "page.txt").write_text("through the unit\n")
     lab = {"name": f"raw{os.getpid() % 10000}", "workdir": str(tmp_path / "lab"),
            "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2,
-                            "host_key": "ed25519", "config": CONFIG}},
+                            "config": CONFIG}},
            "hosts": {"web": {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
                              "namespace": True}},
            "segments": {"inside": ["fw:Ethernet1", f"raw:{here}"], "outside": ["fw:Ethernet0", "web"]}}
@@ -83,7 +84,7 @@ async def test_a_unit_on_a_linux_interface(tmp_path, veth):
                 break
             await asyncio.sleep(0.1)
         assert out == "through the unit\n"
-        code, out = await _in(namespace, "sshpass", "-p", "admin", "ssh", "-o", "StrictHostKeyChecking=no",
+        code, out = await _in(namespace, "sshpass", "-p", "admin", "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no",
                               "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
                               "admin@192.168.1.1", "show version")
         assert code == 0 and "Software Version 7.2(1)" in out, out

@@ -12,6 +12,7 @@ import sys
 import pytest
 from helpers.real_hosts import HTTP_SERVER, NEEDS, lab_exec, one_unit_lab, running
 from helpers.served import vsftpd_config
+from helpers.legacy_ssh import OPENSSH, PARAMIKO
 from traffic import CONFIG
 
 from vpix.features.logging import Logging
@@ -31,10 +32,10 @@ logging trap informational
 logging host inside 192.168.1.50 udp/5514
 """
 
-SSH = ["sshpass", "-p", "admin", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+SSH = ["sshpass", "-p", "admin", "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
        "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", "-o", "PreferredAuthentications=password,keyboard-interactive"]
 
-NETMIKO = """
+NETMIKO = PARAMIKO + """
 from netmiko import ConnectHandler
 c = ConnectHandler(device_type="cisco_asa", host="192.168.1.1", username="admin", password="admin", secret="cisco")
 print(c.send_command("show version"))
@@ -44,11 +45,12 @@ c.disconnect()
 SCRAPLI = """
 from scrapli import Scrapli
 c = Scrapli(platform="cisco_asa", host="192.168.1.1", auth_username="admin", auth_password="admin",
-            auth_secondary="cisco", auth_strict_key=False, transport="system", timeout_ops=20)
+            auth_secondary="cisco", auth_strict_key=False, transport="system", timeout_ops=20,
+            transport_options={"open_cmd": %r})
 c.open()
 print(c.send_command("show version").result)
 c.close()
-"""
+""" % (OPENSSH,)
 
 SYSLOG = """
 import socket, sys

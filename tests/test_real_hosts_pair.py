@@ -60,7 +60,7 @@ class RealPair:
 
     def __init__(self, tmp_path, stateful: bool):
         self.tmp_path = tmp_path
-        unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519"}
+        unit = {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2}
         extra = STATEFUL if stateful else ""
         lab = {
             "name": f"rp{os.getpid()}", "workdir": str(tmp_path / "lab"),

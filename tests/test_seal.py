@@ -16,6 +16,7 @@ import pytest
 from conftest import host_key, make_unit
 from helpers.served import Line, serve, telnet_login
 from helpers.users import as_nobody
+from helpers.legacy_ssh import OPENSSH
 
 from vpix.cli.lineedit import BELL, MAX_LINE
 from vpix.features.aaa import FAILURE_DELAY
@@ -45,7 +46,7 @@ def _ssh(served, user="admin", password="admin") -> paramiko.SSHClient:
 def _scp(served, *args: str, user: str = "admin", password: str = "admin") -> subprocess.CompletedProcess:
     if not shutil.which("sshpass"):
         pytest.skip("sshpass is installed by scripts/setup-tests.sh")
-    return subprocess.run(["sshpass", "-p", password, "scp", "-O", "-P", str(served.ports.ssh),
+    return subprocess.run(["sshpass", "-p", password, "scp", "-O", "-P", str(served.ports.ssh), *OPENSSH,
                            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                            "-o", "LogLevel=ERROR", *[a.replace("@U:", f"{user}@127.0.0.1:") for a in args]],
                           capture_output=True, text=True, timeout=60)
@@ -122,7 +123,7 @@ def test_modes_do_not_depend_on_the_umask(tmp_path, images):
     assert mode(directory / "flash") == 0o700
     assert mode(directory / "flash" / ".private") == 0o700
     assert mode(directory / "flash" / ".private" / "startup-config") == 0o600
-    assert mode(directory / "ssh_host_key") == 0o600
+    assert mode(directory / "flash" / ".private" / "rsa-keypair") == 0o600
 
 
 # ---------------------------------------------------------------- SCP as the device has it

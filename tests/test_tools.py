@@ -61,8 +61,8 @@ def test_unit_create_writes_identity_flash_and_key(tmp_path, images):
     assert ident_a["platform"] == "PIX-515E" and len(ident_a["macs"]) == 6
     assert ident_a["serial"] != ident_b["serial"]
     assert (a / "flash" / "pix721.bin").exists()
-    assert b"PRIVATE KEY" in (a / "ssh_host_key").read_bytes()
-    assert (a / "ssh_host_key").read_bytes() != (b / "ssh_host_key").read_bytes()
+    key_a, key_b = (d / "flash" / ".private" / "rsa-keypair" for d in (a, b))
+    assert b"PRIVATE KEY" in key_a.read_bytes() and key_a.read_bytes() != key_b.read_bytes()
     again = runner.invoke(main, ["unit", "create", str(a), "--platform", "PIX-515E"])
     assert again.exit_code != 0 and "already holds a unit" in again.output
 
@@ -135,7 +135,6 @@ units:
     platform: ASA5510
     version: "8.0(4)"
     image_size_mb: 0.2
-    host_key: ed25519
     config: |
       hostname lab-a
 """)
@@ -177,7 +176,9 @@ def test_lab_up_default_lab_serves_ssh_with_its_credentials(tmp_path):
     finally:
         served.kill()
     assert "Credentials (default lab): SSH admin/admin" in out
-    assert re.search(r"pix1:  vpix console pix1    ssh -p \d+ USER@127.0.0.1    telnet 127.0.0.1 \d+", out)
+    assert re.search(r"pix1:  vpix console pix1    ssh -oKexAlgorithms=\+diffie-hellman-group1-sha1 "
+                     r"-oHostKeyAlgorithms=\+ssh-rsa -oCiphers=\+aes128-cbc -p \d+ USER@127.0.0.1    "
+                     r"telnet 127.0.0.1 \d+", out)
     assert re.search(r"\d\d:\d\d:\d\d pix2: .* -> Secondary Standby Ready", out), out     # the lab living
 
 
@@ -275,7 +276,6 @@ units:
   a:
     version: "7.2(1)"
     image_size_mb: 0.2
-    host_key: ed25519
     config: |
       hostname lab-a
 """)

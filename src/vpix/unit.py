@@ -63,6 +63,7 @@ class Unit:
         self.directory = directory
         self.identity = unitdir.load(directory)
         self.flash = Flash(directory / "flash", self.identity.flash_mb * 1024 * 1024)
+        unitdir.adopt_old_host_key(directory, self.flash)
         self.clock = clock
         self.wall = WallClock(clock)
         self.console = ConsoleLine()

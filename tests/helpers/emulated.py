@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import asyncssh
 
+from helpers.legacy_ssh import ASYNCSSH
 from vpix.net.splice import Splice
 from vpix.transfer import ftp, http
 from vpix.transfer.remote import reason
@@ -67,5 +68,5 @@ async def ssh_from(host, address: str, clock, command: str) -> str:
     theirs = await connected_socket(host, address, 22)
     async with ticking(clock):
         async with asyncssh.connect(address, sock=theirs, username="admin", password="admin", known_hosts=None,
-                                    preferred_auth="password") as conn:
+                                    preferred_auth="password", **ASYNCSSH) as conn:
             return (await conn.run(command)).stdout

@@ -60,7 +60,7 @@ def one_unit_lab(tmp_path: Path, config: str, inside: str = "pc", outside: str =
 
     lab = {
         "name": f"rh{os.getpid()}", "workdir": str(tmp_path / "lab"),
-        "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2, "host_key": "ed25519",
+        "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2,
                          "config": config}},
         "hosts": {inside: {"address": "192.168.1.50", "gateway": "192.168.1.1", "namespace": True},
                   outside: {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",

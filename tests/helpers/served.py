@@ -30,10 +30,11 @@ ssh 0.0.0.0 0.0.0.0 inside
 """
 
 
-def serve(tmp: Path, image: Path, platform: str = "PIX-515E", hostname: str = "fw1") -> BackgroundUnit:
+def serve(tmp: Path, image: Path, platform: str = "PIX-515E", hostname: str = "fw1",
+          modern_ssh: bool = False) -> BackgroundUnit:
     hw = unitdir.platform(platform)
     config = LAB_CONFIG.format(hostname=hostname, outside=hw.interfaces[0], inside=hw.interfaces[1])
-    unitdir.create(tmp, platform, image=image, host_key=host_key(), startup_config=config)
+    unitdir.create(tmp, platform, image=image, host_key=host_key(), startup_config=config, modern_ssh=modern_ssh)
     return BackgroundUnit(tmp)
 
 

@@ -69,7 +69,7 @@ def load_all() -> None:
     name its spaces lives where its package's feature does."""
     from vpix.cli.registry import COMMANDS
     from vpix.features import (  # noqa: F401
-        aaa, acl, configfile, contexts, device, endpoint, failover, flashfs, forwarding, inspection, interfaces, kept, license, logging,
+        aaa, acl, configfile, contexts, device, endpoint, failover, flashfs, forwarding, inspection, interfaces, kept, keypair, license, logging,
         mgmt_access, nat, resources, routing, software, terminal,
     )
 

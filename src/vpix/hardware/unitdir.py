@@ -2,8 +2,8 @@
 
     <unit>/unit.toml     platform, serial, MACs, flash size, RAM, boot settings
     <unit>/flash/        the flash file system (`dir flash:`); .private/ is the hidden area
-                         with the startup-config and the activation key
-    <unit>/ssh_host_key  generated once at creation, never shipped in source
+                         with the startup-config, the activation key and the RSA key pair
+                         (made at creation unless asked not to, as `crypto key generate rsa`)
     <unit>/lock          held (flock) by the one process that runs the unit
 """
 
@@ -14,18 +14,20 @@ import hashlib
 import os
 import secrets
 import tomllib
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
 
+from vpix.features import keypair
 from vpix.features.license import grants, keys
 from vpix.flash import Flash
 from vpix.hardware.catalog import Platform, platform
 from vpix.versions import Version
 
 UNIT_FILE = "unit.toml"
-HOST_KEY = "ssh_host_key"
+OLD_HOST_KEY = "ssh_host_key"          # where units made before the key moved to flash kept it
 LOCK_FILE = "lock"
 
 
@@ -69,7 +71,11 @@ def macs_for(serial: str, count: int) -> list[str]:
 
 def create(directory: Path, model: str, serial: str | None = None, image: Path | None = None,
            activation_key: str | None = None, break_window: float = 0.0,
-           host_key: bytes | None = None, startup_config: str | None = None) -> UnitIdentity:
+           host_key: bytes | None = None, startup_config: str | None = None, rsa_key: bool = True,
+           modern_ssh: bool = False) -> UnitIdentity:
+    """A new unit. ``host_key``: its RSA key pair (made here when None, none at all without
+    ``rsa_key``); ``modern_ssh``: its SSH server also offers today's algorithms (not the
+    device's way; a convenience)."""
     hw = platform(model)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
@@ -85,17 +91,12 @@ def create(directory: Path, model: str, serial: str | None = None, image: Path |
         flash.write_private("startup-config", startup_config.encode())
     key = activation_key or keys.encode(serial, grants.factory(model))
     flash.write_private("activation-key", (key.strip() + "\n").encode())
-    with os.fdopen(os.open(directory / HOST_KEY, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600),
-                   "wb") as f:
-        f.write(host_key or generate_host_key())
+    if rsa_key:
+        keypair.store(flash, host_key or keypair.generate(), datetime.now(timezone.utc))
+    if modern_ssh:
+        ident.extra["ssh"] = {"modern": True}
     save(directory, ident)
     return ident
-
-
-def generate_host_key() -> bytes:
-    import asyncssh
-
-    return asyncssh.generate_private_key("ssh-rsa", key_size=2048).export_private_key()
 
 
 def save(directory: Path, ident: UnitIdentity) -> None:
@@ -161,3 +162,11 @@ def running(directory: Path) -> tuple[str, str]:
     except OSError:
         return "", ""
     return (lines[0].strip() if lines else ""), (lines[1].strip() if len(lines) > 1 else "")
+
+
+def adopt_old_host_key(directory: Path, flash: Flash) -> None:
+    """A unit made before the key pair lived in flash: its old host key becomes the pair."""
+    old = directory / OLD_HOST_KEY
+    if old.is_file() and not old.is_symlink() and keypair.stored(flash) is None:
+        keypair.store(flash, old.read_bytes(), datetime.now(timezone.utc))
+        old.unlink()

@@ -37,14 +37,6 @@ def image_for(lab_dir: Path, spec: UnitSpec) -> Path:
     return path
 
 
-def host_key(kind: str) -> bytes:
-    import asyncssh
-
-    if kind == "ed25519":
-        return asyncssh.generate_private_key("ssh-ed25519").export_private_key()
-    return unitdir.generate_host_key()
-
-
 def prepare(lab: Lab, on_created=lambda name: None) -> dict[str, Path]:
     """Create the unit directories and TFTP roots that do not exist yet; name -> unit directory.
     ``on_created`` is told each unit's name as it is ready."""
@@ -58,7 +50,8 @@ def prepare(lab: Lab, on_created=lambda name: None) -> dict[str, Path]:
         images.append(image)
         if not (directory / unitdir.UNIT_FILE).exists():
             unitdir.create(directory, spec.platform, spec.serial, image, spec.activation_key,
-                           spec.break_window, host_key(spec.host_key), spec.config)
+                           spec.break_window, startup_config=spec.config, rsa_key=spec.rsa_key,
+                           modern_ssh=spec.modern_ssh)
         dirs[name] = directory
         on_created(name)
     lines = {_version_line(spec)[1] for spec in lab.units.values()}

@@ -1,13 +1,22 @@
 """The SSH server of a unit (asyncssh): password and keyboard-interactive logins, interactive
-shells and exec channels (`ssh fw show version`), many sessions sharing one unit."""
+shells and exec channels (`ssh fw show version`), many sessions sharing one unit.
+
+It speaks as the unit's train does (REFERENCE.md): 7.x/8.0 identify as `SSH-1.99-Cisco-1.25`
+(`SSH-2.0-…` with `ssh version 2`) and offer only the device's algorithms (AES and 3DES in CBC
+mode, HMAC-SHA1/MD5, diffie-hellman-group1-sha1, an ssh-rsa host key), and only once the unit
+has an RSA key pair (`crypto key generate rsa`); PIX OS 6.x (and `ssh version 1`) speaks SSH
+version 1 only, so an SSH-2 client is turned away at the version exchange. A unit made with
+modern SSH also offers asyncssh's own algorithms."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 
 import asyncssh
 
+from vpix.features import keypair
 from vpix.features.aaa import ATTEMPTS, FAILURE_DELAY, Aaa
 from vpix.features.mgmt_access import MgmtAccess
 from vpix.mgmt import scp
@@ -23,8 +32,9 @@ class _Server(asyncssh.SSHServer):
     """One SSH connection: from ``station`` (for a host port, what ``Door.station`` makes of
     the socket's peer), into the space ``door.space()`` names."""
 
-    def __init__(self, unit, door: Door, station: Station | None = None, space=None):
+    def __init__(self, unit, door: Door, station: Station | None = None, space=None, identification: str = "2.0"):
         self.unit = unit
+        self.identification = identification
         self.door = door
         self.station = station
         self._space = space
@@ -36,6 +46,10 @@ class _Server(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
+        if self.identification != "2.0":
+            # asyncssh always says "SSH-2.0-"; the device says "SSH-1.99-" (both versions
+            # welcome). This runs just before asyncssh sends its line.
+            conn._send_version = lambda: _send_identification(conn, f"SSH-{self.identification}-{SOFTWARE}")
         if self.station is None:
             self.station = self.door.station(conn.get_extra_info("peername"))
         system = self.space()
@@ -114,7 +128,7 @@ async def _handle(process: asyncssh.SSHServerProcess) -> None:
 
     connection = process.get_extra_info("connection")
     station = connection.get_owner().station
-    details = {"version": "1.99", **{key: str(connection.get_extra_info(key) or "") for key in
+    details = {"version": connection.get_owner().identification, **{key: str(connection.get_extra_info(key) or "") for key in
                                      ("recv_cipher", "recv_mac", "send_cipher", "send_mac")}}
     scp_request = scp.request(process.command or "")
     status = 0
@@ -167,21 +181,105 @@ async def _shell(system, process, login: str | None, write, station, details) ->
         terminal.close()
 
 
-def _options(unit) -> dict:
-    key = asyncssh.import_private_key((unit.directory / "ssh_host_key").read_bytes())
+SOFTWARE = "Cisco-1.25"
+DEVICE_ALGORITHMS = dict(kex_algs=["diffie-hellman-group1-sha1"],
+                         encryption_algs=["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc"],
+                         mac_algs=["hmac-sha1", "hmac-md5"], compression_algs=["none"])
+
+
+# What an OpenSSH client of today needs to reach the device's SSH
+OPENSSH_OPTIONS = "-oKexAlgorithms=+diffie-hellman-group1-sha1 -oHostKeyAlgorithms=+ssh-rsa -oCiphers=+aes128-cbc"
+
+
+def client_command(unit, port: int, host: str) -> str | None:
+    """The `ssh` line that reaches the unit, or None when it speaks SSH version 1 only."""
+    modern = unit.identity.extra.get("ssh", {}).get("modern")
+    if unit.system is not None and train(unit.system.management_space()) == "1.5":
+        return None
+    return f"ssh {'' if modern else OPENSSH_OPTIONS + ' '}-p {port} USER@{host}"
+
+
+def _send_identification(conn, line: str) -> None:
+    conn._server_version = line.encode()
+    conn.set_extra_info(server_version=line)
+    conn._send(line.encode() + b"\r\n")
+
+
+def train(system) -> str:
+    """The SSH protocol version the space speaks now: "1.5" (version 1 only), "1.99" (both),
+    "2.0"."""
+    if system is None or system.family == "6.x":
+        return "1.5"
+    return {1: "1.5", 2: "2.0"}.get(system.feature(MgmtAccess).ssh_version, "1.99")
+
+
+def _options(unit, pair: keypair.KeyPair) -> dict:
+    key = pair.key()
+    algorithms = {} if unit.identity.extra.get("ssh", {}).get("modern") else {
+        **DEVICE_ALGORITHMS, "signature_algs": ["ssh-rsa"] if key.algorithm == b"ssh-rsa" else [key.algorithm]}
     return dict(server_host_keys=[key], process_factory=_handle, encoding=None, line_editor=False,
-                login_timeout=30, keepalive_interval=0)
+                login_timeout=30, keepalive_interval=0, server_version=SOFTWARE, **algorithms)
 
 
-async def start_ssh(unit, door: Door, host: str, port: int):
+class _Listener:
+    """SSH on a host port: each connection meets the unit as it is when it arrives (its train,
+    its key pair, its `ssh version`)."""
+
+    def __init__(self, sock: socket.socket, task: asyncio.Task):
+        self.sockets, self._task = [sock], task
+
+    def close(self) -> None:
+        self._task.cancel()
+        self.sockets[0].close()
+
+    async def wait_closed(self) -> None:
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+
+
+async def start_ssh(unit, door: Door, host: str, port: int) -> _Listener:
     """SSH on a host port."""
-    return await asyncssh.create_server(lambda: _Server(unit, door), host, port, **_options(unit))
+    loop = asyncio.get_running_loop()
+    sock = socket.create_server((host, port), backlog=64)
+    sock.setblocking(False)
+
+    async def accept() -> None:
+        while True:
+            conn, _ = await loop.sock_accept(sock)
+            loop.create_task(serve_ssh(unit, door, conn))
+
+    return _Listener(sock, loop.create_task(accept()))
 
 
-async def serve_ssh(unit, door: Door, sock, station: Station, space) -> None:
-    """SSH over ``sock`` (a connection to an interface address of ``space``), from ``station``."""
+async def serve_ssh(unit, door: Door, sock, station: Station | None = None, space=None) -> None:
+    """SSH over ``sock`` (a host port's connection, or one to an interface address of
+    ``space`` from ``station``)."""
+    version = train(space or door.space())
+    pair = keypair.stored(unit.flash)
     try:
-        await asyncssh.run_server(sock, server_factory=lambda: _Server(unit, door, station, space),
-                                  **_options(unit))
+        if version == "1.5":
+            await _version_one_only(sock)
+        elif pair is None:
+            unit.system.syslog(3, 315004, "Fail to establish SSH session because RSA host key retrieval failed.")
+            sock.close()
+        else:
+            await asyncssh.run_server(sock, server_factory=lambda: _Server(unit, door, station, space, version),
+                                      **_options(unit, pair))
     except (asyncssh.Error, OSError, asyncio.TimeoutError):
+        sock.close()
+
+
+async def _version_one_only(sock) -> None:
+    """The device's side of an SSH-2 client meeting a version 1 server: its line, the
+    client's, and the parting words."""
+    loop = asyncio.get_running_loop()
+    sock.setblocking(False)
+    try:
+        await loop.sock_sendall(sock, f"SSH-1.5-{SOFTWARE}\r\n".encode())
+        heard = await asyncio.wait_for(loop.sock_recv(sock, 256), 10)
+        if heard.startswith(b"SSH-2") or not heard.startswith(b"SSH-1"):
+            await loop.sock_sendall(sock, b"Protocol major versions differ.\n")
+    finally:
         sock.close()

@@ -114,7 +114,7 @@ def prepare(spec: NodeSpec, address: ipaddress.IPv4Interface | None, gateway: st
     """The unit directory, made on the first start (later starts keep what is in flash)."""
     if (spec.directory / unitdir.UNIT_FILE).exists():
         return
-    unit = UnitSpec(platform=spec.platform, version=spec.version, serial=spec.serial, host_key="rsa")
+    unit = UnitSpec(platform=spec.platform, version=spec.version, serial=spec.serial)
     hw = unitdir.platform(spec.platform)
     if spec.config is not None:
         config = spec.config.read_text()
@@ -125,7 +125,7 @@ def prepare(spec: NodeSpec, address: ipaddress.IPv4Interface | None, gateway: st
     with tempfile.TemporaryDirectory() as built:          # the image is copied into flash
         image = runner.image_for(Path(built), unit)
         unitdir.create(spec.directory, spec.platform, spec.serial, image, spec.activation_key, 0.0,
-                       runner.host_key("rsa"), config)
+                       startup_config=config)
 
 
 async def start(spec: NodeSpec) -> UnitHost:

@@ -143,9 +143,12 @@ def unit() -> None:
               help="A startup-config to put in flash.")
 @click.option("--break-window", type=float, default=0.0, show_default=True,
               help="Seconds the boot waits for ESC/BREAK (monitor mode).")
+@click.option("--no-rsa-key", is_flag=True, help="Make no RSA key pair (SSH waits for `crypto key generate rsa`).")
+@click.option("--modern-ssh", is_flag=True, help="SSH also offers today's algorithms (not the device's way).")
 def unit_create(directory: Path, platform: str, serial: str | None, image_file: Path | None,
-                activation_key: str | None, config_file: Path | None, break_window: float) -> None:
-    """Write a unit directory: unit.toml, flash/ with the image, an SSH host key."""
+                activation_key: str | None, config_file: Path | None, break_window: float, no_rsa_key: bool,
+                modern_ssh: bool) -> None:
+    """Write a unit directory: unit.toml, flash/ with the image and an RSA key pair."""
     with tempfile.TemporaryDirectory() as scratch:
         if image_file is None:
             version, line = unitdir.default_image_for(platform)
@@ -154,7 +157,8 @@ def unit_create(directory: Path, platform: str, serial: str | None, image_file: 
         _check_runs(platform, image_file)
         try:
             ident = unitdir.create(directory, platform, serial, image_file, activation_key, break_window,
-                                   startup_config=config_file.read_text() if config_file else None)
+                                   startup_config=config_file.read_text() if config_file else None,
+                                   rsa_key=not no_rsa_key, modern_ssh=modern_ssh)
         except (FileExistsError, ValueError) as err:
             raise click.ClickException(str(err)) from None
     out.print(f"[green]created[/] {directory}: {platform}, serial {ident.serial}")
@@ -523,8 +527,11 @@ def _print_ports(hosts: dict, host: str, console_command) -> None:
         table.add_row(name, served.unit.identity.platform, image, f"127.0.0.1:{served.ports.console}",
                       f"{host}:{served.ports.telnet}", f"{host}:{served.ports.ssh}")
     out.print(table)
+    from vpix.mgmt.ssh import client_command
+
     for name, served in hosts.items():
-        out.print(f"{name}:  {console_command(name)}    ssh -p {served.ports.ssh} USER@{host}    "
+        ssh = client_command(served.unit, served.ports.ssh, host)
+        out.print(f"{name}:  {console_command(name)}    {ssh + '    ' if ssh else ''}"
                   f"telnet {host} {served.ports.telnet}", highlight=False)
 
 

@@ -170,7 +170,6 @@ SPECS = [
         Spec("group-url <url:WORD> {enable|disable}", "", 0))),
     Spec("privilege {show|clear|cmd|configure} level <n:INT:0-15> [mode {exec|configure}] command <name:WORD>",
          "privilege", 0),
-    Spec("ssh version <n:INT:1-2>", "ssh", 2),
     Spec("ssh key-exchange group {dh-group1-sha1|dh-group14-sha1}", "ssh", 2, versions="8.0-"),
     Spec("auth-prompt {prompt|accept|reject} <text:LINE>", "auth-prompt", 2),
     Spec("service resetoutside", "service", 2),

@@ -62,6 +62,7 @@ class MgmtAccess(Feature):
         self.icmp: list[IcmpRule] = []
         self.permits: dict[str, list[Permit]] = {"telnet": [], "ssh": []}
         self.timeouts = {"telnet": 5, "ssh": 5, "console": 0}
+        self.ssh_version: int | None = None        # `ssh version 1|2`; None: both (SSH-1.99)
         self.scopy = False
         self.banners: dict[str, list[str]] = {"exec": [], "login": [], "motd": []}
 
@@ -93,7 +94,8 @@ class MgmtAccess(Feature):
                    for line in self.banners[kind]]
         return [("banner", banners), ("icmp", [rule.words() for rule in self.icmp]),
                 ("telnet", telnet + [f"telnet timeout {self.timeouts['telnet']}"]),
-                ("ssh", ssh + [f"ssh timeout {self.timeouts['ssh']}"]),
+                ("ssh", ssh + [f"ssh timeout {self.timeouts['ssh']}"] +
+                 ([f"ssh version {self.ssh_version}"] if self.ssh_version else [])),
                 ("console", [f"console timeout {self.timeouts['console']}"])]
 
 
@@ -190,6 +192,17 @@ def timeout(ctx: Ctx):
 @command("no {telnet|ssh} timeout [<minutes:INT:1-60>]", mode="config", config=True, help=_HELP)
 def no_timeout(ctx: Ctx):
     _access(ctx).timeouts[_service(ctx)] = 5
+
+
+@command("ssh version <n:INT:1-2>", mode="config", versions="7.x", config=True,
+         help={**_HELP, "version": "Specify SSH version to be used", "n": "Set SSH to use version 1 or 2"})
+def ssh_version(ctx: Ctx):
+    _access(ctx).ssh_version = ctx.args["n"]
+
+
+@command("no ssh version [<n:INT:1-2>]", mode="config", versions="7.x", config=True, help=_HELP)
+def no_ssh_version(ctx: Ctx):
+    _access(ctx).ssh_version = None
 
 
 @command("ssh scopy enable", mode="config", versions="7.x", config=True, help=_HELP)
