@@ -212,3 +212,37 @@ def test_the_time_zone_and_summer_time_move_every_clock_the_unit_shows(asa):
         assert CARET in term.configure(bad), bad
     term.configure("no clock summer-time", "no clock timezone")
     assert term.cmd("show clock").endswith(" UTC Sun Mar 29 2026\n")
+
+
+def test_logging_options_change_what_is_logged_and_where(tmp_path, images):
+    net = Net(tmp_path, images)
+
+    def heard() -> list[str]:
+        said = [data.decode() for kind, data, _ in net.received["server"] if kind == "udp"]
+        net.received["server"].clear()
+        return said
+
+    net.term.configure("logging trap debugging", "logging host outside 172.16.1.50 udp/5353",
+                       "logging device-id string fw-east", "logging facility 16")
+    heard()
+    net.term.configure("hostname edge")
+    net.run()
+    assert "<133>fw-east : %PIX-5-111008: User 'enable_15' executed the 'hostname edge' command." in heard()
+    net.term.configure("logging message 111008 level errors", "hostname edge2")
+    net.run()
+    assert "<131>fw-east : %PIX-3-111008: User 'enable_15' executed the 'hostname edge2' command." in heard()
+    net.term.configure("no logging message 111008", "hostname edge3")
+    net.run()
+    assert not any("111008" in line for line in heard())
+    shown = net.term.cmd("show logging")
+    assert "    Facility: 16\n" in shown and "    Device ID: string fw-east\n" in shown
+    assert ("logging device-id string fw-east\nlogging facility 16\n"
+            "logging host outside 172.16.1.50 udp/5353\nno logging message 111008\n"
+            "logging message 111008 level errors\n") in net.term.cmd("show running-config logging")
+    net.term.configure("logging message 111008", "no logging device-id", "no logging facility")
+    for n in range(120):                                      # far more than the buffer's 4096 bytes
+        net.term.configure(f"name 10.9.{n}.1 host{n}")
+    buffered = net.term.cmd("show logging").split("ASDM logging: disabled\n", 1)[1]
+    assert len(buffered.encode()) <= 4096 and "host119" in buffered and "'name 10.9.0.1 host0'" not in buffered
+    net.term.cmd("clear logging buffer")
+    assert net.term.cmd("show logging").endswith("ASDM logging: disabled\n")

@@ -183,7 +183,7 @@ class Space:
         """A syslog message, `%PIX-1-104001: …`, to wherever `logging` sends it."""
         from vpix.features.logging import Logging
 
-        self.feature(Logging).deliver(severity, f"%{self.product}-{severity}-{message_id}: {text}")
+        self.feature(Logging).log(severity, message_id, text)
 
     def reset_config(self, keep: tuple[type, ...]) -> None:
         """Clear the running configuration but the features in ``keep`` (what a standby does
