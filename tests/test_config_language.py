@@ -12,6 +12,7 @@ import pytest
 from ntc_templates.parse import parse_output
 
 from conftest import Terminal, make_unit
+from helpers.pairs import Pair
 from traffic import Net
 
 from vpix.net.packets import ACK, SYN
@@ -246,3 +247,28 @@ def test_logging_options_change_what_is_logged_and_where(tmp_path, images):
     assert len(buffered.encode()) <= 4096 and "host119" in buffered and "'name 10.9.0.1 host0'" not in buffered
     net.term.cmd("clear logging buffer")
     assert net.term.cmd("show logging").endswith("ASDM logging: disabled\n")
+
+
+REPLICATED = ("object-group network WEB", " network-object host 192.168.1.50", " description the web", "exit",
+              "time-range WORK", " periodic weekdays 8:00 to 18:00", "exit",
+              "access-list OUT extended permit tcp any object-group WEB eq www time-range WORK log 3",
+              "crypto isakmp policy 10", " authentication pre-share", " encryption aes", "exit",
+              "snmp-server location rack 4", "ntp server 10.1.1.5 source inside",
+              "clock timezone CET 1", "logging message 111008 level errors", "icmp permit any inside",
+              "same-security-traffic permit inter-interface")
+
+
+def test_every_new_command_replicates_to_the_standby_through_the_same_parser(tmp_path, images):
+    pair = Pair(tmp_path, images)
+    pair.boot()
+    pair.run(10)
+    assert pair.enable("primary").configure(*REPLICATED) == ""
+    pair.run(0.1)
+    active = pair.units["primary"].system.running_config()
+    standby = pair.units["secondary"].system.running_config()
+    kept = [line for line in active if line.split()[:1] and line.split()[0] in (
+        "object-group", "time-range", "access-list", "crypto", "snmp-server", "ntp", "clock", "logging", "icmp",
+        "same-security-traffic") or line.startswith((" network-object", " description the", " periodic",
+                                                     " authentication", " encryption"))]
+    assert len(kept) >= len(REPLICATED) - 3
+    assert [line for line in standby if line in kept] == kept
