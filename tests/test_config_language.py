@@ -147,6 +147,7 @@ def test_icmp_rules_decide_what_the_unit_answers(tmp_path, images):
 @pytest.mark.parametrize("name, platform, image", [
     ("asa5520-edge-8.0.cfg", "ASA5520", "asa-8.0(4)"),
     ("pix515e-branch-7.2.cfg", "PIX-515E", "pix-7.2(1)"),
+    ("asa5540-failover-8.0.cfg", "ASA5540", "asa-8.0(4)"),
 ])
 def test_a_real_configuration_boots_whole_and_comes_back(tmp_path, images, name, platform, image):
     text = (CORPUS / name).read_text()
@@ -162,7 +163,7 @@ def test_a_real_configuration_boots_whole_and_comes_back(tmp_path, images, name,
     saved = set(unit.system.config_text())
     wanted = {line.rstrip() for line in text.splitlines()
               if line.strip() and not line.startswith((":", "!", "Cryptochecksum"))}
-    masked = {line for line in wanted if line.startswith((" key ", " pre-shared-key "))}
+    masked = {line for line in wanted if line.startswith((" key ", " pre-shared-key ", "failover key "))}
     assert wanted - masked <= shown
     assert wanted <= saved
 
@@ -272,3 +273,17 @@ def test_every_new_command_replicates_to_the_standby_through_the_same_parser(tmp
                                                      " authentication", " encryption"))]
     assert len(kept) >= len(REPLICATED) - 3
     assert [line for line in standby if line in kept] == kept
+
+
+def test_a_server_group_that_never_answers_falls_back_to_local_users(asa):
+    from vpix.features.aaa import Aaa
+
+    unit, term = asa
+    term.configure("username ops password 0ps privilege 15", "aaa-server TACACS protocol tacacs+",
+                   "aaa-server TACACS (inside) host 10.1.1.9", "key k3y", "exit",
+                   "aaa authentication ssh console TACACS LOCAL", "aaa authentication telnet console TACACS")
+    aaa = unit.system.feature(Aaa)
+    assert aaa.check_login("ssh", "ops", "0ps")                  # no TACACS+ server answers: LOCAL decides
+    assert not aaa.check_login("telnet", "ops", "0ps")           # no fallback: nobody gets in
+    assert "aaa authentication ssh console TACACS LOCAL\naaa authentication telnet console TACACS\n" in \
+        term.cmd("show running-config aaa")

@@ -28,14 +28,14 @@ class Aaa(Feature):
         self.enable_hash = pix_md5("")
         self.passwd_hash = DEFAULT_PASSWD
         self.users: dict[str, User] = {}
-        self.authentication: dict[str, str] = {}     # service -> server group (LOCAL)
+        self.authentication: dict[str, str] = {}     # service -> server group (LOCAL), its LOCAL fallback
         self.max_fail: int | None = None             # `aaa local authentication attempts max-fail`
         self.failures: dict[str, int] = {}           # user -> successive failures (not configuration)
 
     # ------------------------------------------------------------ checks used by logins
 
     def check_enable(self, password: str, username: str | None = None) -> bool:
-        if self.authentication.get("enable") == "LOCAL" and username in self.users:
+        if self.uses_local("enable") and username in self.users:
             return self.authenticate(username, password) is not None
         return pix_md5(password) == self.enable_hash
 
@@ -63,7 +63,10 @@ class Aaa(Feature):
         return self.max_fail is not None and self.failures.get(name, 0) >= self.max_fail
 
     def uses_local(self, service: str) -> bool:
-        return self.authentication.get(service) == "LOCAL"
+        """LOCAL, or a server group with LOCAL behind it: vpix has no RADIUS or TACACS+ client,
+        so the group's servers never answer and the device falls back to its local users."""
+        method = self.authentication.get(service)
+        return method is not None and method.split()[-1] == "LOCAL"
 
     def check_login(self, service: str, name: str, password: str, peer=None) -> bool:
         """SSH and Telnet logins: local users with `aaa authentication … LOCAL`, else the
@@ -71,6 +74,8 @@ class Aaa(Feature):
         (605004) with where it came from."""
         if self.uses_local(service):
             ok = self.authenticate(name, password) is not None
+        elif service in self.authentication:            # a server group that never answers
+            ok = False
         else:
             ok = (service != "ssh" or name == "pix") and self.check_passwd(password)
         if not ok and peer is not None:
@@ -203,11 +208,15 @@ def no_username(ctx: Ctx):
         raise CommandError(f"ERROR: User '{ctx.args['name']}' does not exist")
 
 
-@command("aaa authentication {enable|http|serial|ssh|telnet} console <group:WORD>", mode="config",
+@command("aaa authentication {enable|http|serial|ssh|telnet} console <group:WORD> [LOCAL]", mode="config",
          config=True, help=_HELP)
 def aaa_authentication(ctx: Ctx):
     service = next(s for s in SERVICES if ctx.args.get(s))
-    _aaa(ctx).authentication[service] = ctx.args["group"]
+    group = ctx.args["group"]
+    if group.upper() == "LOCAL":
+        group = "LOCAL"
+    fallback = " LOCAL" if ctx.args.get("local") and group != "LOCAL" else ""
+    _aaa(ctx).authentication[service] = group + fallback
 
 
 @command("no aaa authentication {enable|http|serial|ssh|telnet} console [<group:WORD>]",

@@ -330,12 +330,14 @@ def _rekey(ctx: Ctx, secret: str | None) -> None:
 def link(ctx: Ctx):
     _licensed(ctx)
     fo = _fo(ctx)
+    shared = bool(fo.lan_interface) and fo.lan_interface[0] == ctx.args["name"]
     if "hw" not in ctx.args:
-        if not fo.lan_interface or fo.lan_interface[0] != ctx.args["name"]:
+        if not shared:
             raise CommandError("ERROR: Specify the physical interface of the state link")
-        fo.state_link = fo.lan_interface
-        return
-    fo.state_link = _dedicate(ctx, ctx.args["name"], "STATE Failover Interface")
+        ctx.args["hw"] = fo.lan_interface[1]
+    # One interface for both links is described as such
+    fo.state_link = _dedicate(ctx, ctx.args["name"], "LAN/STATE Failover Interface" if shared
+                              else "STATE Failover Interface")
 
 
 @command("no failover link [<name:WORD> [<hw:WORD>]]", mode="config", versions="7.x", config=True,
