@@ -15,6 +15,7 @@ from conftest import Terminal, make_unit
 from helpers.pairs import Pair
 from traffic import Net
 
+from vpix.features.device import Device
 from vpix.net.packets import ACK, SYN
 
 CORPUS = Path(__file__).parent / "data" / "configs"
@@ -176,6 +177,9 @@ def test_show_commands_clients_ask_for_are_rendered_from_live_state(tmp_path, im
                        "service-policy global_policy global")
     net.tcp(net.pc, "172.16.1.50", 40000, 21, SYN)
     assert net.term.cmd("show conn count") == "1 in use, 1 most used\n"
+    usage = net.term.cmd("show resource usage").splitlines()
+    assert usage[0].startswith("Resource") and any(
+        line.split()[:3] == ["Conns", "1", "1"] and line.endswith(" System") for line in usage)
     detail = net.term.cmd("show conn detail").splitlines()
     assert detail[0] == "1 in use, 1 most used" and detail[1].startswith("Flags: A - awaiting inside ACK to SYN")
     assert detail[-1] == "TCP outside:172.16.1.50/21 inside:192.168.1.50/40000 flags saA"
@@ -287,3 +291,26 @@ def test_a_server_group_that_never_answers_falls_back_to_local_users(asa):
     assert not aaa.check_login("telnet", "ops", "0ps")           # no fallback: nobody gets in
     assert "aaa authentication ssh console TACACS LOCAL\naaa authentication telnet console TACACS\n" in \
         term.cmd("show running-config aaa")
+
+
+def test_show_version_of_a_failover_unit_has_its_cluster_line_and_still_parses(asa):
+    unit, term = asa
+    assert "failover cluster up" not in term.cmd("show version")
+    term.configure("failover lan unit primary", "failover lan interface folink GigabitEthernet0/3", "failover")
+    unit.clock.advance(10)
+    out = term.cmd("show version")
+    assert "\nciscoasa up 10 secs\nfailover cluster up 10 secs\n" in out
+    parsed = parse_output(platform="cisco_asa", command="show version", data=out)
+    assert parsed[0]["hostname"] == "ciscoasa" and parsed[0]["version"] == "8.0(4)"
+
+
+def test_show_cpu_usage_is_what_the_process_spent(asa):
+    import re
+
+    unit, term = asa
+    unit.clock.advance(10)
+    out = term.cmd("show cpu usage")
+    assert re.fullmatch(r"CPU utilization for 5 seconds = (\d+)%; 1 minute: (\d+)%; 5 minutes: (\d+)%\n", out)
+    device = unit.system.feature(Device)
+    device.cpu_samples.extend([(unit.clock.monotonic() + 5, device.cpu_samples[-1][1] + 2.5)])
+    assert device.cpu_usage(5) == 50                              # 2.5 s of processor in 5 s

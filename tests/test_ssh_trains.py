@@ -46,9 +46,12 @@ def asa(tmp_path, images):
 
 def test_a_7x_unit_says_1_99_and_offers_only_the_devices_algorithms(asa):
     assert identification(asa.ports.ssh) == b"SSH-1.99-Cisco-1.25\r\n"
-    with pytest.raises(asyncssh.KeyExchangeFailed):
+    # No algorithm in common: the client gives up, or (when the unit's reset overtakes the
+    # unit's offer on a busy machine) loses the connection
+    refused = (asyncssh.KeyExchangeFailed, asyncssh.ConnectionLost, ConnectionError)
+    with pytest.raises(refused):
         run_ssh(asa.ports.ssh, "show version", kex_algs=["curve25519-sha256"])
-    with pytest.raises(asyncssh.KeyExchangeFailed):
+    with pytest.raises(refused):
         run_ssh(asa.ports.ssh, "show version", **{**ASYNCSSH, "encryption_algs": ["aes128-ctr"]})
     assert "Version 8.0(4)" in run_ssh(asa.ports.ssh, "show version", **ASYNCSSH)
     asa.run(lambda: asa.unit.system.apply_config("ssh version 2"))

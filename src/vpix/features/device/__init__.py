@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
+from collections import deque
 from dataclasses import dataclass
 
+from vpix.clock import Alarm
 from vpix.features import CONTEXT, Feature
 from vpix.features.device.zone import Zone
 
@@ -17,6 +20,7 @@ class NameEntry:
 
 
 PROMPT_WORDS = ("hostname", "domain", "context", "priority", "state")
+CPU_SAMPLE, CPU_WINDOW = 5, 300              # `show cpu usage`: 5 seconds, 1 and 5 minutes
 
 
 class Device(Feature):
@@ -33,6 +37,8 @@ class Device(Feature):
         self._addresses: dict[str, str] = {}       # name -> address
         self.prompt = self.default_prompt()
         self.zone = Zone()                          # the system's; contexts show the system's time
+        self.cpu_samples: deque[tuple[float, float]] = deque(maxlen=CPU_WINDOW // CPU_SAMPLE + 1)
+        self._sampler = None
 
     def default_prompt(self) -> list[str]:
         """Multiple mode names the context too."""
@@ -52,6 +58,33 @@ class Device(Feature):
             ("clock", self.zone.lines() if self.system.space != CONTEXT else []),
             ("prompt", [f"prompt {' '.join(self.prompt)}"] if self.prompt != self.default_prompt() or full else []),
         ]
+
+    def start(self) -> None:
+        if self.system is self.system.root:          # one processor: the system samples it
+            self._sampler = Alarm(self.system.unit.clock, self._sample)
+            self._sample()
+
+    def adopt(self, old: "Device") -> None:
+        self.cpu_samples, self._sampler = old.cpu_samples, old._sampler
+
+    def stop(self) -> None:
+        if self._sampler is not None:
+            self._sampler.cancel()
+
+    def _sample(self) -> None:
+        """What the process has spent of its processor, every 5 s of the unit's clock."""
+        self.cpu_samples.append((self.system.unit.clock.monotonic(), time.process_time()))
+        self._sampler.after(CPU_SAMPLE)
+
+    def cpu_usage(self, seconds: int) -> int:
+        """Percent of the last ``seconds`` the processor was busy running the unit's process."""
+        if len(self.cpu_samples) < 2:
+            return 0
+        now, spent = self.cpu_samples[-1]
+        then, before = next(((t, c) for t, c in self.cpu_samples if t >= now - seconds), self.cpu_samples[0])
+        if now <= then:
+            return 0
+        return min(100, round((spent - before) * 100 / (now - then)))
 
     def prompt_part(self, word: str) -> str | None:
         if word == "hostname":

@@ -223,3 +223,10 @@ def clock_summer_time(ctx: Ctx):
 def no_clock_summer_time(ctx: Ctx):
     zone = _device(ctx).zone
     _device(ctx).zone = Zone(zone.name, zone.minutes)
+
+
+@command("show cpu usage", priv=1, versions="7.x", help={**_HELP, "cpu": "Display CPU usage", "usage": "CPU usage"})
+def show_cpu_usage(ctx: Ctx):
+    device = ctx.system.root.feature(Device)
+    ctx.print(f"CPU utilization for 5 seconds = {device.cpu_usage(5)}%; 1 minute: {device.cpu_usage(60)}%; "
+              f"5 minutes: {device.cpu_usage(300)}%")

@@ -43,7 +43,7 @@ def version_lines(system) -> list[str]:
              f"Compiled on {image.built} by {image.builder}",
              f'System image file is "{system.image_path}"',
              'Config file at boot was "startup-config"', "",
-             f"{host} up {uptime_text(system.uptime())}", "",
+             f"{host} up {uptime_text(system.uptime())}", *_cluster(system), "",
              f"Hardware:   {hw.model}, {system.unit.identity.ram_mb} MB RAM, CPU {hw.cpu}"]
     if hw.line == "asa":
         lines += [f"Internal ATA Compact Flash, {hw.flash_mb}MB",
@@ -67,6 +67,16 @@ def version_lines(system) -> list[str]:
         lines.append("Configuration register is 0x1")
     lines.append(last_change(system))
     return lines
+
+
+def _cluster(system) -> list[str]:
+    """With failover on, the time the unit has been in its failover cluster: since it booted,
+    as it joins the cluster when its configuration loads."""
+    from vpix.features.failover import FailoverConfig
+
+    if not system.root.feature(FailoverConfig).enabled:
+        return []
+    return [f"failover cluster up {uptime_text(system.uptime())}"]
 
 
 def _six(system) -> list[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.features import CONTEXT, SYSTEM
+from vpix.features import CONTEXT, SINGLE, SYSTEM
 from vpix.features.contexts import ContextDef, Contexts
 from vpix.features.forwarding import Forwarding
 from vpix.features.logging import Logging
-from vpix.features.resources import RATES, RESOURCES, ResourceClass, Resources, limit_value
+from vpix.features.resources import RATES, RESOURCES, SYSTEM_LIMITS, ResourceClass, Resources, limit_value
 
 _HELP = {
     "class": "Configure a resource class",
@@ -122,13 +122,13 @@ COUNTED = (("Syslogs [rate]", "syslogs", True), ("Conns", "conns", False), ("Xla
            ("Hosts", "hosts", False), ("Conns [rate]", "conns", True))
 
 
-def _counts(d: ContextDef) -> dict[str, tuple[int, int, int]]:
-    """label -> (current, peak, denied) in the context."""
-    pipeline = d.space.feature(Forwarding).pipeline
+def _counts(space) -> dict[str, tuple[int, int, int]]:
+    """label -> (current, peak, denied) in a context, or a single-mode unit."""
+    pipeline = space.feature(Forwarding).pipeline
     conns, nat = pipeline.conns, pipeline.nat
     denied = pipeline.quota_denied
-    now = d.space.unit.clock.monotonic()
-    syslogs, rate = d.space.feature(Logging).rate, pipeline.conn_rate
+    now = space.unit.clock.monotonic()
+    syslogs, rate = space.feature(Logging).rate, pipeline.conn_rate
     return {"Syslogs [rate]": (syslogs.current(now), syslogs.peak, syslogs.denied),
             "Conns": (len(conns), conns.most_used, denied["conns"]),
             "Xlates": (len(nat), nat.most_used, denied["xlates"]),
@@ -165,7 +165,7 @@ def show_resource_usage(ctx: Ctx):
         if not contexts:
             raise ctx.invalid("name")
     ctx.print(f"{'Resource':<22}{'Current':>7}{'Peak':>13}{'Limit':>11}{'Denied':>14} Context")
-    counted = {d.name: _counts(d) for d in contexts}
+    counted = {d.name: _counts(d.space) for d in contexts}
     capped = False
     for label, resource, rate in COUNTED:
         if ctx.args.get("summary") or ctx.args.get("system"):
@@ -181,6 +181,17 @@ def show_resource_usage(ctx: Ctx):
             _usage_line(ctx, label, current, peak, resources.limit(d.member, resource, rate), denied, d.name)
     if capped:
         ctx.print("S = System: Combined context limits exceed the system limit; the system limit is shown.")
+
+
+@command("show resource usage", versions=_SEVEN_TWO, spaces=frozenset({SINGLE}), help=_HELP)
+def show_resource_usage_single(ctx: Ctx):
+    """A single-mode unit counts for itself, against the platform's limits."""
+    ctx.print(f"{'Resource':<22}{'Current':>7}{'Peak':>13}{'Limit':>11}{'Denied':>14} Context")
+    counted = _counts(ctx.system)
+    for label, resource, rate in COUNTED:
+        current, peak, denied = counted[label]
+        limit = None if rate else (ctx.system.hw.max_conns if resource == "conns" else SYSTEM_LIMITS.get(resource))
+        _usage_line(ctx, label, current, peak, limit, denied, "System")
 
 
 def _combined(resources: Resources, contexts: list[ContextDef], resource: str, rate: bool) -> int | str | None:
