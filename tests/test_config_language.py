@@ -189,6 +189,10 @@ def test_show_commands_clients_ask_for_are_rendered_from_live_state(tmp_path, im
     assert net.term.cmd("show service-policy") == (
         "Global policy: \n  Service-policy: global_policy\n    Class-map: inspection_default\n"
         "      Inspect: ftp, packet 1, drop 0, reset-drop 0\n")
+    detail = net.term.cmd("show interface Ethernet0/1 detail")
+    assert detail.startswith('Interface Ethernet0/1 "inside", is up, line protocol is up')
+    assert detail.endswith("\tControl Point Interface States:\n\t\tInterface number is 2\n"
+                           "\t\tInterface config status is active\n\t\tInterface state is active\n")
     traffic = net.term.cmd("show traffic")
     assert "inside:\n\treceived (in " in traffic and "\t\t1 packets\t" in traffic
     module = net.term.cmd("show module").splitlines()

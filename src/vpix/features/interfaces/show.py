@@ -9,6 +9,7 @@ from vpix.net.packets import mac_text
 from vpix.versions import Version
 
 _HELP = {
+    "detail": "Show detailed interface information",
     "interface": "Show interface status and configuration",
     "ip": "Show IP address information",
     "address": "Show IP addresses of all interfaces",
@@ -105,6 +106,7 @@ def _interface6(iface: Interface) -> list[str]:
 
 
 @command("show interface [<which:WORD>]", priv=1, help=_HELP)
+@command("show interface [<which:WORD>] detail", priv=1, versions="7.x", help=_HELP)
 def show_interface(ctx: Ctx):
     ifaces = ctx.system.feature(Interfaces)
     chosen = ifaces.all
@@ -115,6 +117,12 @@ def show_interface(ctx: Ctx):
         chosen = [one]
     for iface in chosen:
         ctx.print("\n".join(interface_lines(ctx.system, iface)))
+        if ctx.args.get("detail"):
+            state = "active" if iface.up else "not active"
+            ctx.print("\tControl Point Interface States:")
+            ctx.print(f"\t\tInterface number is {iface.index + 1}")
+            ctx.print(f"\t\tInterface config status is {'active' if not iface.shutdown else 'not active'}")
+            ctx.print(f"\t\tInterface state is {state}")
 
 
 @command("show arp", priv=1, help={**_HELP, "arp": "Show the ARP table"})
