@@ -10,6 +10,7 @@ from typing import Callable, Mapping
 
 from vpix.net.packets import PROTO_ICMP, PROTO_TCP, PROTO_UDP
 from vpix.numbers import is_number
+from vpix.words import BadWords
 
 PROTOCOLS = {"ip": 0, "icmp": PROTO_ICMP, "igmp": 2, "ipinip": 4, "tcp": PROTO_TCP, "igrp": 9, "udp": PROTO_UDP,
              "gre": 47, "esp": 50, "ah": 51, "icmp6": 58, "eigrp": 88, "ospf": 89, "nos": 94, "pim": 103,
@@ -32,12 +33,8 @@ SERVICE_PROTOCOLS = ("tcp", "udp", "tcp-udp")
 ALL = 0xFFFFFFFF
 
 
-class BadEntry(ValueError):
-    """An entry's words do not make an entry; ``index`` is the word at fault."""
-
-    def __init__(self, index: int):
-        super().__init__(index)
-        self.index = index
+class BadEntry(BadWords):
+    """An entry's words do not make an entry."""
 
 
 def protocol(word: str) -> int | None:

@@ -6,19 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from vpix.words import DAYS, MONTHS, BadWords
+
 DAY_SETS = {"daily": tuple(range(7)), "weekdays": tuple(range(5)), "weekend": (5, 6)}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 WEEK = 7 * 24 * 60
 
 
-class BadRange(ValueError):
-    """Words that make no absolute or periodic line; ``index`` is the word at fault."""
-
-    def __init__(self, index: int):
-        super().__init__(index)
-        self.index = index
+class BadRange(BadWords):
+    """Words that make no absolute or periodic line."""
 
 
 def _minutes(text: str) -> int | None:

@@ -9,6 +9,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.features import PLATFORM
 from vpix.features.device import HOSTNAME, PROMPT_WORDS, Device, NameEntry
 from vpix.features.device.zone import BadZone, Summer, Zone
+from vpix.words import MONTHS
 from vpix.features.device.version import memory_lines, version_lines
 
 _HELP = {
@@ -113,9 +114,6 @@ def config_version(ctx: Ctx):
 
 
 # ---------------------------------------------------------------- clock
-
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
 
 
 def _month(text: str) -> int | None:

@@ -9,17 +9,15 @@ import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from vpix.words import DAYS as WEEKDAYS, MONTHS as YEAR, BadWords
+
+DAYS = tuple(day[:3] for day in WEEKDAYS)
+MONTHS = tuple(month[:3] for month in YEAR)
 WEEKS = ("first", "1", "2", "3", "4", "last")
 
 
-class BadZone(ValueError):
-    """Words that make no time zone rule; ``index`` is the word at fault."""
-
-    def __init__(self, index: int):
-        super().__init__(index)
-        self.index = index
+class BadZone(BadWords):
+    """Words that make no time zone rule."""
 
 
 @dataclass(frozen=True)
