@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from ntc_templates.parse import parse_output
 
 from conftest import Terminal, make_unit
@@ -318,3 +319,45 @@ def test_show_cpu_usage_is_what_the_process_spent(asa):
     device = unit.system.feature(Device)
     device.cpu_samples.extend([(unit.clock.monotonic() + 5, device.cpu_samples[-1][1] + 2.5)])
     assert device.cpu_usage(5) == 50                              # 2.5 s of processor in 5 s
+
+
+# Blocks of the commands this issue added, each standing on its own (a list with its groups)
+BLOCKS = [
+    "object-group network A\n network-object host 10.1.1.1\n network-object 10.2.0.0 255.255.0.0\nexit\n"
+    "object-group service S tcp\n port-object eq www\n port-object range 8000 8080\nexit\n"
+    "access-list L extended permit tcp any object-group A object-group S log 4 interval 10",
+    "object-group protocol P\n protocol-object udp\n protocol-object tcp\nexit\n"
+    "time-range T\n periodic weekend 10:00 to 16:00\nexit\n"
+    "access-list M extended permit object-group P any host 10.3.3.3 eq domain time-range T",
+    "access-list D extended deny ip any any log disable\naccess-list D remark the end",
+    "access-list N standard permit 10.1.0.0 255.255.0.0",
+    "crypto isakmp policy 10\n authentication pre-share\n encryption aes-256\n hash sha\n group 5\nexit",
+    "crypto ipsec transform-set TS esp-aes esp-sha-hmac\ncrypto map M 10 set transform-set TS",
+    "tunnel-group 192.0.2.9 type ipsec-l2l\ntunnel-group 192.0.2.9 ipsec-attributes\n pre-shared-key s3\nexit",
+    "group-policy G internal\ngroup-policy G attributes\n vpn-idle-timeout 30\nexit",
+    "snmp-server location lab\nsnmp-server community public\nntp server 10.1.1.5",
+    "dhcpd lease 7200\nthreat-detection basic-threat\nhttp server enable\nssh version 2",
+    "clock timezone PST -8\nclock summer-time PDT recurring",
+    "logging facility 18\nlogging message 111008 level 2",
+    "same-security-traffic permit intra-interface\nname 10.9.9.9 nine description ninth",
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(range(len(BLOCKS))), min_size=1, max_size=8))
+def test_a_configuration_written_back_loads_to_the_same_configuration(tmp_path_factory, images, picks):
+    """render(parse(x)) == render(parse(render(parse(x)))) for configurations drawn from the
+    commands this issue added, in any order and repeated."""
+    def unit_with(text: str):
+        unit = make_unit(tmp_path_factory.mktemp("u"), images, platform="ASA5520", image_key="asa-8.0(4)")
+        unit.power_on()
+        unit.clock.advance(0)
+        return unit, unit.system.apply_config(text)
+
+    text = "\n".join(BLOCKS[i] for i in picks)
+    first, errors = unit_with(text)
+    assert errors == []
+    written = "\n".join(first.system.running_config())
+    second, errors = unit_with(written)
+    assert errors == []
+    assert second.system.running_config() == first.system.running_config()
