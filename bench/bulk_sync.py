@@ -12,7 +12,6 @@ Run: python bench/bulk_sync.py
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +23,8 @@ from vpix.hardware import unitdir
 from vpix.image import format as image_format
 from vpix.net.fabric import Segment
 from vpix.unit import Unit
+
+from options import count
 
 LINES = 50_000
 FAILOVER = """interface Ethernet3
@@ -51,7 +52,7 @@ def state(unit: Unit) -> str | None:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    _, runs = count(3, 1)
     root = Path(tempfile.mkdtemp())
     image = root / "pix721.bin"
     image_format.build(image, "7.2(1)", "pix", 5)

@@ -27,6 +27,8 @@ from active_active import ActiveActivePair  # noqa: E402
 
 from vpix.image import format as image_format  # noqa: E402
 
+from options import count
+
 PROBE_S = 0.01
 WINDOW_S = 5.0
 
@@ -67,7 +69,7 @@ def trial(groups: bool) -> tuple[float, int, bool, float]:
 
 
 def main() -> None:
-    trials = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    _, trials = count(5, 1)
     print(f"Group takeover after ctx1's inside cable is pulled ({trials} trials, probes every "
           f"{PROBE_S * 1000:.0f} ms, pair time)")
     print(f"{'':24}{'ctx1 back (ms)':>15}{'admin lost':>12}{'admin moved':>13}{'wall (s)':>10}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +19,8 @@ import asyncssh
 
 from vpix.lab import model, runner
 from vpix.mgmt.ssh import DEVICE_ALGORITHMS
+
+from options import count
 
 
 def rss_mb() -> float:
@@ -61,4 +62,4 @@ async def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 200))
+    asyncio.run(main(count(200, 10)[1]))

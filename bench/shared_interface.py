@@ -24,6 +24,8 @@ from traffic import Net  # noqa: E402
 
 from vpix.image import format as image_format  # noqa: E402
 
+from options import count
+
 BATCH = 200
 ADMIN = ("static (inside,outside) 172.16.1.150 192.168.1.50 netmask 255.255.255.255",
          "access-list in extended permit udp any host 172.16.1.150", "access-group in in interface outside")
@@ -65,7 +67,7 @@ def trial(case: str, datagrams: int) -> float:
 
 
 def main() -> None:
-    datagrams = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    _, datagrams = count(20000, 2000)
     print(f"{datagrams} datagrams server -> admin context static -> pc, wall clock:")
     base = None
     for case in ("own interface", "shared, by address", "mac-address auto"):

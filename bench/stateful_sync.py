@@ -25,7 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncssh
 
 from vpix.clock import VirtualClock
 from vpix.failover.cable import FailoverCable
@@ -37,6 +36,8 @@ from vpix.net.fabric import Segment
 from vpix.net.host import Host
 from vpix.net.packets import ACK, PROTO_TCP, SYN, Tcp, ip_bytes, mac_bytes
 from vpix.unit import Unit
+
+from options import count
 
 CONNS, SURVIVORS = 20_000, 1_000
 INTERFACES = """hostname fw
@@ -68,7 +69,7 @@ TIMERS = "failover polltime unit msec 200 holdtime msec 800\nfailover\n"
 
 
 class Bench:
-    def __init__(self, root: Path, image: Path, key: bytes, cable: bool):
+    def __init__(self, root: Path, image: Path, cable: bool):
         self.clock = VirtualClock(1000.0)
         segments = {name: Segment(name, self.clock) for name in ("outside", "inside", "state", "failover")}
         self.units = []
@@ -76,7 +77,7 @@ class Bench:
             lan = "" if cable else LAN.format(role=role)
             startup = (INTERFACES if role == "primary" else "") + lan + TIMERS
             directory = root / f"{'cable' if cable else 'lan'}-{role}"
-            unitdir.create(directory, "PIX-515E", image=image, host_key=key, startup_config=startup)
+            unitdir.create(directory, "PIX-515E", image=image, startup_config=startup, rsa_key=False)
             unit = Unit(directory, self.clock)
             for index, name in enumerate(segments):
                 segments[name].attach(unit.ports[index])
@@ -129,13 +130,13 @@ class Bench:
         return unit.system.feature(FailoverConfig).runtime.stateful
 
 
-def sync_rate(root: Path, image: Path, key: bytes) -> None:
-    bench = Bench(root, image, key, cable=False)
+def sync_rate(root: Path, image: Path, conns: int) -> None:
+    bench = Bench(root, image, cable=False)
     active, standby = bench.units
     started = time.perf_counter()
-    bench.open(CONNS)
+    bench.open(conns)
     opened = time.perf_counter() - started
-    assert bench.conns(active) == bench.conns(standby) == CONNS + 1, (bench.conns(active), bench.conns(standby))
+    assert bench.conns(active) == bench.conns(standby) == conns + 1, (bench.conns(active), bench.conns(standby))
     updates = bench.stateful(standby).counters["TCP conn"].rcv
     before = updates
     started = time.perf_counter()
@@ -143,15 +144,15 @@ def sync_rate(root: Path, image: Path, key: bytes) -> None:
     runtime.stateful.bulk(runtime.spaces_of(runtime.unit_role))
     bench.clock.advance(0)
     bulk = time.perf_counter() - started
-    assert bench.stateful(standby).counters["TCP conn"].rcv - before == CONNS + 1
-    print(f"Stateful sync, {CONNS:,} TCP connections opened through the pair: {updates:,} updates replicated "
+    assert bench.stateful(standby).counters["TCP conn"].rcv - before == conns + 1
+    print(f"Stateful sync, {conns:,} TCP connections opened through the pair: {updates:,} updates replicated "
           f"while forwarding in {opened:.2f} s ({updates / opened:,.0f} updates/s, with the packets)")
-    print(f"Bulk update of the {CONNS:,}-connection table to the standby: {bulk * 1000:.0f} ms "
-          f"({CONNS / bulk:,.0f} connections/s); goal at least 20,000/s")
+    print(f"Bulk update of the {conns:,}-connection table to the standby: {bulk * 1000:.0f} ms "
+          f"({conns / bulk:,.0f} connections/s); goal at least 20,000/s")
 
 
-def survival(root: Path, image: Path, key: bytes) -> None:
-    bench = Bench(root, image, key, cable=False)
+def survival(root: Path, image: Path) -> None:
+    bench = Bench(root, image, cable=False)
     active, standby = bench.units
     bench.open(SURVIVORS)
     active.power_off()
@@ -166,8 +167,8 @@ def survival(root: Path, image: Path, key: bytes) -> None:
           f"({100 * carried / SURVIVORS:.0f} %); goal 100 %")
 
 
-def loss(root: Path, image: Path, key: bytes, cable: bool) -> None:
-    bench = Bench(root, image, key, cable)
+def loss(root: Path, image: Path, cable: bool) -> None:
+    bench = Bench(root, image, cable)
     active, standby = bench.units
     bench.open(1, first_port=50000)
     sent: list[float] = []
@@ -191,11 +192,11 @@ def main() -> None:
     root = Path(tempfile.mkdtemp())
     image = root / "pix721.bin"
     image_format.build(image, "7.2(1)", "pix", 1)
-    key = asyncssh.generate_private_key("ssh-ed25519").export_private_key()
-    sync_rate(root / "sync", image, key)
-    survival(root / "survival", image, key)
-    loss(root / "loss-lan", image, key, cable=False)
-    loss(root / "loss-cable", image, key, cable=True)
+    _, conns = count(CONNS, 2_000)
+    sync_rate(root / "sync", image, conns)
+    survival(root / "survival", image)
+    loss(root / "loss-lan", image, cable=False)
+    loss(root / "loss-cable", image, cable=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from vpix.lab import model, runner
 
+from options import count, peer_missing
+
 SECONDS = 5
 CONFIG = """hostname fw
 interface Ethernet0
@@ -56,7 +58,7 @@ def _iperf(client_ns: str, server_ns: str, server: str) -> float:
 async def through_vpix(root: Path) -> float:
     lab = {"name": "tput", "workdir": str(root / "lab"),
            "units": {"fw": {"platform": "PIX-515E", "version": "7.2(1)", "image_size_mb": 0.2,
-                            "host_key": "ed25519", "config": CONFIG}},
+                            "config": CONFIG}},
            "hosts": {"pc": {"address": "192.168.1.50", "gateway": "192.168.1.1", "namespace": True},
                      "server": {"address": "172.16.1.50", "mask": "255.255.0.0", "gateway": "172.16.1.1",
                                 "namespace": True}},
@@ -93,8 +95,12 @@ def through_kernel() -> float:
 
 
 def main() -> None:
+    global SECONDS
+    quick, SECONDS = count(5, 1)
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
+    if peer_missing(quick, "iperf3", command="iperf3"):
+        return
     with tempfile.TemporaryDirectory() as tmp:
         vpix = asyncio.run(through_vpix(Path(tmp)))
     kernel = through_kernel()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Python: the OpenSSH
-# client, sshpass, tftpd-hpa and tftp-hpa, vsftpd, curl, iproute2 and ping (Debian), and .venv with vpix
-# and its test extras (PyPI; scripts/venv.sh).
+# client, sshpass, tftpd-hpa and tftp-hpa, vsftpd, curl, iproute2, ping, iperf3 and keepalived
+# (Debian), and .venv with vpix and its test extras (PyPI; scripts/venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -14,6 +14,8 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     command -v curl >/dev/null 2>&1 || missing="$missing curl"
     command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
     command -v ping >/dev/null 2>&1 || missing="$missing iputils-ping"
+    command -v iperf3 >/dev/null 2>&1 || missing="$missing iperf3"              # the benches' peers, run quickly
+    command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
     if [ -n "$missing" ]; then
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
