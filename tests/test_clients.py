@@ -391,3 +391,18 @@ async def test_a_client_that_resets_its_connection_has_hung_up():
     fed = []
     await _pump(Resetting(), fed.append)
     assert fed == [b"show version\r\n"]
+
+
+def test_an_oxidized_backup_reads_without_an_error_line(asa):
+    """The command sequence of Oxidized's `asa` model, as it backs a unit up."""
+    conn = netmiko(asa)
+    try:
+        said = {command: conn.send_command(command) for command in
+                ("show mode", "show version", "show inventory", "more system:running-config")}
+    finally:
+        conn.disconnect()
+    assert not [c for c, out in said.items() if "ERROR" in out or "Invalid input" in out]
+    assert said["show mode"].strip() == "Security context mode: single"
+    assert said["show inventory"].startswith('Name: "Chassis", DESCR: "ASA 5520 Adaptive Security Appliance"')
+    config = said["more system:running-config"]
+    assert config.startswith(": Saved") and "ASA Version 8.0(4)" in config and config.rstrip().endswith(": end")
