@@ -82,8 +82,8 @@ class AccessLists(Feature):
         device = self.system.feature(Device)
         if not device.names_enabled or not device.names:
             return None
-        by_address = {int(ipaddress.IPv4Address(e.address)): e.name for e in device.names.values()}
-        return lambda address: by_address.get(address) or str(ipaddress.IPv4Address(address))
+        names = device.named_numbers
+        return lambda address: names.get(address) or str(ipaddress.IPv4Address(address))
 
     def resolve(self, text: str) -> str:
         return self.system.feature(Device).resolve(text)

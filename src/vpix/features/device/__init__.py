@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class Device(Feature):
         self.names_enabled = system.family == "7.x"
         self.names: dict[str, NameEntry] = {}      # by address, in the order entered
         self._addresses: dict[str, str] = {}       # name -> address
+        self.named_numbers: dict[int, str] = {}    # address as a number -> its name (access lists write it)
         self.prompt = self.default_prompt()
         self.zone = Zone()                          # the system's; contexts show the system's time
         self.cpu_samples: deque[tuple[float, float]] = deque(maxlen=CPU_WINDOW // CPU_SAMPLE + 1)
@@ -97,15 +99,23 @@ class Device(Feature):
         self.remove_name(entry.address)
         self.names[entry.address] = entry
         self._addresses[entry.name] = entry.address
+        self.named_numbers[_number(entry.address)] = entry.name
 
     def remove_name(self, address: str) -> None:
         entry = self.names.pop(address, None)
         if entry is not None:
             self._addresses.pop(entry.name, None)
+            self.named_numbers.pop(_number(address), None)
 
     def resolve(self, text: str) -> str:
         """A `name` standing for an address, or the text itself."""
         return self._addresses.get(text, text)
+
+
+def _number(address: str) -> int:
+    """A dotted quad the grammar has checked, as a number (without ipaddress's cost: thousands
+    of names load at boot)."""
+    return int.from_bytes(socket.inet_aton(address), "big")
 
 
 HOSTNAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
