@@ -361,3 +361,14 @@ def test_a_configuration_written_back_loads_to_the_same_configuration(tmp_path_f
     second, errors = unit_with(written)
     assert errors == []
     assert second.system.running_config() == first.system.running_config()
+
+
+def test_the_standby_shows_its_standby_addresses_as_current_and_its_failover_link_by_name(tmp_path, images):
+    pair = Pair(tmp_path, images)
+    pair.boot()
+    pair.run(10)
+    shown = pair.enable("secondary").cmd("show ip address")
+    system, current = shown.split("Current IP Addresses:\n")
+    assert "Ethernet1                inside                 192.168.1.1     255.255.255.0   CONFIG" in system
+    assert "Ethernet1                inside                 192.168.1.2     255.255.255.0   CONFIG" in current
+    assert "\nEthernet3                failover                   0\n" in pair.enable("secondary").cmd("show nameif")
