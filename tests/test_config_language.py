@@ -6,6 +6,7 @@ back from `show running-config`."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -310,8 +311,6 @@ def test_show_version_of_a_failover_unit_has_its_cluster_line_and_still_parses(a
 
 
 def test_show_cpu_usage_is_what_the_process_spent(asa):
-    import re
-
     unit, term = asa
     unit.clock.advance(10)
     out = term.cmd("show cpu usage")
@@ -372,3 +371,16 @@ def test_the_standby_shows_its_standby_addresses_as_current_and_its_failover_lin
     assert "Ethernet1                inside                 192.168.1.1     255.255.255.0   CONFIG" in system
     assert "Ethernet1                inside                 192.168.1.2     255.255.255.0   CONFIG" in current
     assert "\nEthernet3                failover                   0\n" in pair.enable("secondary").cmd("show nameif")
+
+
+def test_interface_rates_are_what_passed_over_the_last_minute_and_five(tmp_path, images):
+    net = Net(tmp_path, images)
+    for _ in range(120):                                        # two datagrams a second for a minute
+        net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"q" * 58)
+        net.run(0.5)
+    shown = net.term.cmd("show interface inside")
+    assert re.search(r"\n      1 minute input rate 2 pkts/sec,  20\d bytes/sec\n", shown)   # 100-byte frames, ARP
+    assert re.search(r"\n      5 minute input rate 2 pkts/sec,  20\d bytes/sec\n", shown)   # the unit is younger
+    assert "      1 minute output rate 2 pkts/sec," in net.term.cmd("show traffic").split("inside:")[0]
+    net.run(120)                                                # two quiet minutes
+    assert "      1 minute input rate 0 pkts/sec,  0 bytes/sec\n" in net.term.cmd("show interface inside")

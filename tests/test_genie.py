@@ -19,7 +19,7 @@ def shown(tmp_path_factory, images):
     net.run()
     return {command: net.term.cmd(command) for command in (
         "show inventory", "show interface ip brief", "show interface detail", "show arp", "show asp drop",
-        "show nameif", "show resource usage")}
+        "show nameif", "show resource usage", "show traffic")}
 
 
 def parse(command: str, text: str) -> dict:
@@ -56,3 +56,10 @@ def test_arp_drops_and_resources(shown):
     usage = parse("show resource usage", shown["show resource usage"])
     assert usage["context"]["System"]["resource"]["Conns"] == {"current": 1, "peak": 1, "limit": 130000,
                                                                 "denied": 0}
+
+
+def test_traffic(shown):
+    traffic = parse("show traffic", shown["show traffic"])
+    inside = traffic["inside"]
+    assert inside["received"]["packets"] >= 1 and inside["packets_input_1_minute"] >= 0
+    assert set(inside) >= {"bytes_input_5_minute", "packets_drop_rate_5_minute", "transmitted"}

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 from vpix.cli.registry import mode
+from vpix.clock import Alarm
 from vpix.features import CONTEXT, SYSTEM, Feature
 from vpix.features.interfaces.shared import Share
 from vpix.features.interfaces.stations import Stations
@@ -15,6 +17,7 @@ from vpix.net.fabric import Port
 mode("config-if", "(config-if)")
 
 # 6.x `interface ethernetN <hardware_speed>` words and the (speed, duplex) each sets.
+RATE_SAMPLE, RATE_WINDOW = 5, 300        # counters sampled every 5 s, rates over 1 and 5 minutes
 SPEEDS6 = {"auto": ("auto", "auto"), "10baset": ("10", "half"), "10full": ("10", "full"),
            "100basetx": ("100", "half"), "100full": ("100", "full"),
            "1000auto": ("1000", "auto"), "1000full": ("1000", "full")}
@@ -94,6 +97,8 @@ class Interfaces(Feature):
         self.all = [] if system.space == CONTEXT else [
             Interface(hw_id, i, ident.macs[i], port=ports[i]) for i, hw_id in enumerate(system.hw.interfaces)]
         self.stations = Stations(self.all, system.unit.clock, self.auto_macs)
+        self.samples: deque[tuple[float, dict[int, tuple[int, ...]]]] = deque(maxlen=RATE_WINDOW // RATE_SAMPLE + 1)
+        self._sampler: Alarm | None = None
         if system.family == "6.x":
             for iface in self.all:
                 _six_defaults(iface)
@@ -102,8 +107,34 @@ class Interfaces(Feature):
         self.stations.refresh()
         system = self.system
         system.change_listeners.append(lambda *_: system.feature(Interfaces).stations.refresh())
+        self._sampler = Alarm(system.unit.clock, self._sample)
+        self._sample()
+
+    def stop(self) -> None:
+        if self._sampler is not None:
+            self._sampler.cancel()
+
+    def _sample(self) -> None:
+        """Every interface's counters every 5 s of the unit's clock: the rates `show interface`
+        and `show traffic` give over the last minute and five minutes."""
+        now = self.system.unit.clock.monotonic()
+        self.samples.append((now, {i.index: (i.counters.packets_in, i.counters.bytes_in, i.counters.packets_out,
+                                             i.counters.bytes_out, i.counters.drops) for i in self.all}))
+        self._sampler.after(RATE_SAMPLE)
+
+    def rates(self, iface: "Interface", seconds: int) -> tuple[int, ...]:
+        """(input pkts/s, input bytes/s, output pkts/s, output bytes/s, drops/s) over the last
+        ``seconds``; zeros until two samples exist."""
+        if len(self.samples) < 2:
+            return (0,) * 5
+        now, last = self.samples[-1]
+        then, first = next(((t, c) for t, c in self.samples if t >= now - seconds), self.samples[0])
+        if now <= then or iface.index not in first or iface.index not in last:
+            return (0,) * 5
+        return tuple(int((b - a) / (now - then)) for a, b in zip(first[iface.index], last[iface.index]))
 
     def adopt(self, old: "Interfaces") -> None:
+        self.samples, self._sampler = old.samples, old._sampler
         for iface, was in zip(self.all, old.all):
             iface.share = was.share
         self.stations = old.stations

@@ -71,13 +71,19 @@ def interface_lines(system, iface: Interface) -> list[str]:
             f"\t{c.packets_in} packets input, {c.bytes_in} bytes",
             f"\t{c.packets_out} packets output, {c.bytes_out} bytes",
             f"\t{c.drops} packets dropped",
-            "      1 minute input rate 0 pkts/sec,  0 bytes/sec",
-            "      1 minute output rate 0 pkts/sec,  0 bytes/sec",
-            "      1 minute drop rate, 0 pkts/sec",
-            "      5 minute input rate 0 pkts/sec,  0 bytes/sec",
-            "      5 minute output rate 0 pkts/sec,  0 bytes/sec",
-            "      5 minute drop rate, 0 pkts/sec",
+            *rate_lines(system, iface),
         ]
+    return lines
+
+
+def rate_lines(system, iface: Interface) -> list[str]:
+    """What the interface carried a second over the last minute and the last five."""
+    lines = []
+    for minutes in (1, 5):
+        pps_in, bps_in, pps_out, bps_out, drops = system.feature(Interfaces).rates(iface, minutes * 60)
+        lines += [f"      {minutes} minute input rate {pps_in} pkts/sec,  {bps_in} bytes/sec",
+                  f"      {minutes} minute output rate {pps_out} pkts/sec,  {bps_out} bytes/sec",
+                  f"      {minutes} minute drop rate, {drops} pkts/sec"]
     return lines
 
 
@@ -191,3 +197,5 @@ def show_traffic(ctx: Ctx):
             ctx.print(f"\t{way} (in {elapsed:.3f} secs):")
             ctx.print(f"\t\t{packets} packets\t{octets} bytes")
             ctx.print(f"\t\t{int(packets / elapsed)} pkts/sec\t{int(octets / elapsed)} bytes/sec")
+        for line in rate_lines(ctx.system, iface):
+            ctx.print(line)
