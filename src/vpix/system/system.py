@@ -40,7 +40,7 @@ class Space:
         self.image, self.image_name = root.image, root.image_name
         self.version, self.family = root.version, root.family
         self.booted_at = root.booted_at
-        self.last_change: tuple[str, datetime] | None = None
+        self.last_change: tuple[str, datetime] | None = None     # who, and when (UTC)
         self.config_version: str | None = None       # the `PIX Version` line of the loaded config
         self.change_listeners: list[Callable[[str, str, Session], None]] = []
         self._features: dict[type, Feature] = {
@@ -202,7 +202,7 @@ class Space:
         self.apply_config("\n".join(line for f in self._features.values() for line in f.factory_config()))
 
     def config_changed(self, user: str, line: str, session: Session) -> None:
-        self.last_change = (user, self.now())
+        self.last_change = (user, self.unit.wall.now())       # in the zone when shown: a line costs less
         if session.transport != "config":                 # typed or replicated, not read at boot
             self.syslog(5, 111008, f"User '{user}' executed the '{line}' command.")
         for listener in self.change_listeners:

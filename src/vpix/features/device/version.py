@@ -27,8 +27,10 @@ def last_change(system) -> str:
     if system.last_change is None:
         return "Configuration has not been modified since last system restart."
     from vpix.features.device.commands import clock_text
+    from vpix.features.device import Device
+
     who, when = system.last_change
-    return f"Configuration last modified by {who} at {clock_text(when)}"
+    return f"Configuration last modified by {who} at {clock_text(system.root.feature(Device).zone.local(when))}"
 
 
 def version_lines(system) -> list[str]:
