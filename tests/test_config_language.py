@@ -384,3 +384,18 @@ def test_interface_rates_are_what_passed_over_the_last_minute_and_five(tmp_path,
     assert "      1 minute output rate 2 pkts/sec," in net.term.cmd("show traffic").split("inside:")[0]
     net.run(120)                                                # two quiet minutes
     assert "      1 minute input rate 0 pkts/sec,  0 bytes/sec\n" in net.term.cmd("show interface inside")
+
+
+def test_reverse_path_verification_drops_spoofed_sources_and_counts_them(tmp_path, images):
+    net = Net(tmp_path, images)
+    net.term.configure("ip verify reverse-path interface inside")
+    spoofer = net.add_host("spoofer", "172.16.99.9", "inside")            # an outside address, inside
+    spoofer.stack.udp_send(5353, "172.16.1.50", 53, b"spoofed")
+    net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"honest")
+    net.run()
+    assert [r[1] for r in net.received["server"]] == [b"honest"]
+    assert "%PIX-1-106021: Deny UDP reverse path check from 172.16.99.9 to 172.16.1.50 on interface inside" \
+        in net.log()
+    assert "interface inside: 1 unicast rpf drops" in net.term.cmd("show ip verify statistics")
+    assert "  Reverse-path verify failed" in net.term.cmd("show asp drop")
+    assert "ip verify reverse-path interface inside\n" in net.term.cmd("show running-config")

@@ -127,6 +127,8 @@ class Pipeline:
         self.routes = RouteTable([])
         self.acl_in: dict[str, AccessList] = {}
         self.same_security: frozenset[str] = frozenset()   # `same-security-traffic permit` inter-/intra-interface
+        self.rpf: frozenset[str] = frozenset()             # interfaces with `ip verify reverse-path`
+        self.rpf_drops: Counter[str] = Counter()           # `show ip verify statistics`
         self._own: set[int] = set()
         self.limits: dict[str, list[ConnLimit]] = {}  # interface -> the limits on traffic arriving there
         self.quotas: dict[str, int] = {}              # a context's resource class limits: conns, hosts
@@ -202,6 +204,10 @@ class Pipeline:
     def _new(self, arrived_on, ip, src, sport, dst, dport, flags, length, icmp, now) -> Verdict:
         inside = self.faces.get(arrived_on)
         source, target = ip_text(ip.src), ip_text(ip.dst)
+        if arrived_on in self.rpf and not self._came_the_right_way(arrived_on, src):
+            self.rpf_drops[arrived_on] += 1
+            return self._drop("rpf-violated", (1, 106021, f"Deny {PROTO_NAMES.get(ip.proto, str(ip.proto))} reverse "
+                                                          f"path check from {source} to {target} on interface {arrived_on}"))
         syn = ip.proto == PROTO_TCP and (flags & (SYN | ACK | RST)) == SYN
         hole = self._pinhole(arrived_on, src, dst, dport) if syn else None
         mapped = hole.target if hole is not None else self.nat.destination(arrived_on, ip.proto, dst, dport)
@@ -328,6 +334,12 @@ class Pipeline:
         if inside.security < outside.security or (inside.security == outside.security and not self._same_passes(inside, outside)):
             return _denied(proto, inside.name, outside.name, source, sport, target, dport, icmp)
         return None
+
+    def _came_the_right_way(self, arrived_on: str, src: int) -> bool:
+        """`ip verify reverse-path`: the route back to the source leaves by the interface the
+        packet came in on."""
+        back = self.routes.lookup(src)
+        return back is not None and back.iface == arrived_on
 
     def _same_passes(self, inside: Face, outside: Face) -> bool:
         """Between interfaces of one security level only with `same-security-traffic permit`."""

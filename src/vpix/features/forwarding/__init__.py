@@ -45,6 +45,7 @@ class Forwarding(Feature):
         self.timeouts = {name: default for name, (default, _) in TIMEOUTS.items()}
         self.uauth_absolute = True
         self.same_security: set[str] = set()       # `same-security-traffic permit inter-interface|intra-interface`
+        self.rpf: set[str] = set()                 # `ip verify reverse-path interface IF`
         self.pipeline = Pipeline()
         self._sweep = None
         self._stale = True             # the configuration changed since the pipeline last followed it
@@ -58,7 +59,8 @@ class Forwarding(Feature):
             lines.append(f"timeout {words}{' absolute' if names[-1] == 'uauth' and self.uauth_absolute else ''}")
         same = [f"same-security-traffic permit {way}" for way in ("inter-interface", "intra-interface")
                 if way in self.same_security]
-        return [("timeout", lines), ("same-security-traffic", same)]
+        rpf = [f"ip verify reverse-path interface {name}" for name in sorted(self.rpf)]
+        return [("timeout", lines), ("same-security-traffic", same), ("ip-verify", rpf)]
 
     def start(self) -> None:
         self._sweep = Alarm(self.system.unit.clock, self._expire)
@@ -96,6 +98,7 @@ class Forwarding(Feature):
         acls = self.system.feature(AccessLists)
         self.pipeline.configure(faces, self.system.feature(Routing).table(), acls.inbound())
         self.pipeline.same_security = frozenset(self.same_security)
+        self.pipeline.rpf = frozenset(self.rpf)
         self.pipeline.nat.configure(self.system.feature(Nat).config, acls.lists,
                                     {f.name: f.address for f in faces if f.address is not None},
                                     {f.name: f.security for f in faces})

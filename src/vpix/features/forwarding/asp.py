@@ -16,6 +16,7 @@ FRAME = {
     "invalid-tcp-hdr-length": "Invalid TCP Length",
     "invalid-udp-length": "Invalid UDP Length",
     "no-route": "No route to host",
+    "rpf-violated": "Reverse-path verify failed",
     "acl-drop": "Flow is denied by configured rule",
     "tcp-not-syn": "First TCP packet not SYN",
     "sp-security-failed": "Slowpath security checks failed",

@@ -10,6 +10,8 @@ from vpix.cli.session import Ctx
 from vpix.clock import hms, parse_hms
 from vpix.features.forwarding import TIMEOUTS, Forwarding, asp
 from vpix.features.inspection import Inspection
+from vpix.features.interfaces import Interfaces
+from vpix.features.interfaces.commands import named_interface
 
 _HELP = {"timeout": "Configure maximum idle times", "spec": "timeout name and hh:mm:ss, one or more",
          "conn": "Show connection information", "clear": "Reset functions",
@@ -166,3 +168,28 @@ def show_service_policy(ctx: Ctx):
             ctx.print(f"    Class-map: {class_name}")
             for line in actions.inspects:
                 ctx.print(f"      Inspect: {line}, packet {seen[line.split()[0]]}, drop 0, reset-drop 0")
+
+
+@command("ip verify reverse-path interface <if:WORD>", mode="config", config=True,
+         help={"ip": "Configure IP", "verify": "Verify packets", "reverse-path": "Reverse path verification",
+               "interface": "Name of the interface", "if": "Name of the interface"})
+def ip_verify_reverse_path(ctx: Ctx):
+    ctx.system.feature(Forwarding).rpf.add(named_interface(ctx, "if").nameif)
+
+
+@command("no ip verify reverse-path interface <if:WORD>", mode="config", config=True)
+def no_ip_verify_reverse_path(ctx: Ctx):
+    ctx.system.feature(Forwarding).rpf.discard(ctx.args["if"])
+
+
+@command("show ip verify statistics", priv=1, help={"verify": "Show ip verify statistics",
+                                                   "statistics": "Unicast RPF drops by interface"})
+def show_ip_verify_statistics(ctx: Ctx):
+    drops = ctx.system.feature(Forwarding).pipeline.rpf_drops
+    for iface in ctx.system.feature(Interfaces).named():
+        ctx.print(f"interface {iface.nameif}: {drops[iface.nameif]} unicast rpf drops")
+
+
+@command("clear ip verify statistics", help={"verify": "Clear ip verify statistics"})
+def clear_ip_verify_statistics(ctx: Ctx):
+    ctx.system.feature(Forwarding).pipeline.rpf_drops.clear()

@@ -61,7 +61,6 @@ SPECS = [
         Spec("name-server <servers:LINE>", "", 1), Spec("domain-name <name:WORD>", "", 1),
         Spec("retries <n:INT:0-10>", "", 1), Spec("timeout <s:INT:1-30>", "", 1))),
     Spec("ip local pool <name:WORD> <range:WORD> [mask <mask:MASK>]", "ip-local-pool", 4, spaces=ALONE),
-    Spec("ip verify reverse-path interface <if:WORD>", "ip-verify", 0),
     Spec("icmp unreachable rate-limit <rate:INT:1-100> burst-size <burst:INT:1-10>", "icmp", 2),
     Spec("asdm image <path:WORD>", "asdm", 2),
     Spec("asdm history enable", "asdm", 2, absent="no asdm history enable"),
