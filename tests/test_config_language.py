@@ -399,3 +399,18 @@ def test_reverse_path_verification_drops_spoofed_sources_and_counts_them(tmp_pat
     assert "interface inside: 1 unicast rpf drops" in net.term.cmd("show ip verify statistics")
     assert "  Reverse-path verify failed" in net.term.cmd("show asp drop")
     assert "ip verify reverse-path interface inside\n" in net.term.cmd("show running-config")
+
+
+def test_terminal_monitor_shows_messages_in_the_session_that_asked(asa):
+    unit, term = asa
+    watching, other = [], []
+    monitor = unit.system.open_session("ssh", sink=watching.append, priv=15)
+    quiet = unit.system.open_session("ssh", sink=other.append, priv=15)
+    monitor.execute("terminal monitor")
+    term.configure("logging enable", "logging monitor notifications", "hostname seen")
+    assert any("%ASA-5-111008: User 'enable_15' executed the 'hostname seen' command." in t for t in watching)
+    assert not any("111008" in t for t in other)
+    monitor.execute("terminal no monitor")
+    watching.clear()
+    term.configure("hostname unseen")
+    assert not any("111008" in t for t in watching)

@@ -113,6 +113,7 @@ class Session:
         self.peer = None                    # the station a Telnet or SSH session came from
         self.number = 0                     # its ID among the live sessions of its transport
         self.details: dict[str, str] = {}   # what its transport negotiated (SSH's ciphers)
+        self.monitor = False                # `terminal monitor`: syslog messages shown here too
 
     # ------------------------------------------------------------ state the prompt shows
 

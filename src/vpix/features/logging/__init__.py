@@ -22,7 +22,7 @@ LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notificati
           "debugging"]
 BUFFER = 4096                   # bytes the buffer keeps by default (`logging buffer-size`)
 FACILITY = 20
-# Where messages go by level; vpix delivers to the first three (monitor, history and ASDM are kept)
+# Where messages go by level; vpix delivers to all but history and ASDM, which are kept
 TARGETS = ("buffered", "console", "trap", "monitor", "history", "asdm")
 SYSLOG_PORT = 514
 
@@ -103,6 +103,10 @@ class Logging(Feature):
             self.counts["buffered"] += 1
         if self._wants("console", severity):
             self.system.unit.console.write(stamped + "\n")
+        if self._wants("monitor", severity):
+            for session in list(self.system.root.sessions):
+                if session.monitor and session.system is self.system and not session.closed:
+                    session.sink(stamped + "\n")
         if self._wants("trap", severity) and self.hosts:
             self.counts["trap"] += 1
             device = f"{self._device_id()} : " if self.device_id else ""

@@ -132,6 +132,16 @@ def no_terminal_pager(ctx: Ctx):
     ctx.session.pager_override = 0
 
 
+@command("terminal monitor", priv=1, help={**_HELP, "monitor": "Syslog monitoring"})
+def terminal_monitor(ctx: Ctx):
+    ctx.session.monitor = True
+
+
+@command("terminal no monitor", priv=1, help={**_HELP, "monitor": "Syslog monitoring"})
+def terminal_no_monitor(ctx: Ctx):
+    ctx.session.monitor = False
+
+
 @command("terminal width <cols:INT:40-511>", mode="config", config=True, help=_HELP)
 def terminal_width(ctx: Ctx):
     ctx.system.feature(Terminal).width = ctx.args["cols"]
