@@ -414,3 +414,23 @@ def test_terminal_monitor_shows_messages_in_the_session_that_asked(asa):
     watching.clear()
     term.configure("hostname unseen")
     assert not any("111008" in t for t in watching)
+
+
+def test_static_arp_entries_hold_and_learned_ones_age_out(tmp_path, images):
+    net = Net(tmp_path, images)
+    net.term.configure("arp inside 192.168.1.77 0050.5600.7777", "arp timeout 60")
+    net.pc.stack.udp_send(5353, "172.16.1.50", 53, b"q")              # the unit learns the PC
+    net.run()
+    shown = net.term.cmd("show arp")
+    assert "\tinside 192.168.1.77 0050.5600.7777 -\n" in shown and "\tinside 192.168.1.50 " in shown
+    impostor = net.add_host("impostor", "192.168.1.77", "inside")       # says the address is its own
+    impostor.stack.udp_send(5353, "172.16.1.50", 53, b"q")
+    net.run()
+    assert "\tinside 192.168.1.77 0050.5600.7777 -\n" in net.term.cmd("show arp")
+    net.run(70)                                                         # past the timeout, nothing heard
+    shown = net.term.cmd("show arp")
+    assert "192.168.1.50" not in shown and "192.168.1.77 0050.5600.7777 -" in shown
+    assert "arp inside 192.168.1.77 0050.5600.7777\narp timeout 60\n" in net.term.cmd("show running-config arp")
+    assert CARET in net.term.configure("arp inside 192.168.1.78 not-a-mac")
+    net.term.configure("no arp inside 192.168.1.77")
+    assert "192.168.1.77" not in net.term.cmd("show arp")

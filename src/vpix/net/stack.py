@@ -49,6 +49,7 @@ class IpStack:
     malformed: Callable[[str], None] | None = None        # told the drop reason of frames it cannot read
     arp: dict[str, bytes] = field(default_factory=dict)
     arp_at: dict[str, float] = field(default_factory=dict)     # when each entry was last confirmed
+    pinned: set[str] = field(default_factory=set)               # static entries (`arp IF IP MAC`)
     _waiting: dict[str, list[bytes]] = field(default_factory=dict)
     _asked: dict[str, float] = field(default_factory=dict)      # when each address was last asked for
     _udp: dict[int, UdpHandler] = field(default_factory=dict)
@@ -113,6 +114,28 @@ class IpStack:
         if same_subnet(self.address, dst, self.mask):
             return dst
         return self.gateway
+
+    def pin(self, ip: str, mac: bytes) -> None:
+        """A static entry: it answers for ``ip`` until unpinned, whatever ARP says."""
+        self.pinned.add(ip)
+        self.arp[ip] = mac
+        self.arp_at[ip] = self.clock.monotonic()
+        for packet in self._waiting.pop(ip, []):
+            self.port.send(Ethernet(mac, self.port.mac, ETH_IP, packet).encode())
+
+    def unpin(self, ip: str) -> None:
+        if ip in self.pinned:
+            self.pinned.discard(ip)
+            self.arp.pop(ip, None)
+            self.arp_at.pop(ip, None)
+
+    def forget_older_than(self, seconds: float) -> None:
+        """ARP aging (`arp timeout`): learned entries not confirmed for ``seconds`` go."""
+        now = self.clock.monotonic()
+        for ip, at in list(self.arp_at.items()):
+            if ip not in self.pinned and now - at > seconds:
+                self.arp.pop(ip, None)
+                self.arp_at.pop(ip, None)
 
     def _resolve(self, ip: str) -> None:
         asked = self._asked[ip] = self.clock.monotonic()
@@ -208,7 +231,8 @@ class IpStack:
             self.trace("A")
         sender = ip_text(arp.sender_ip)
         known = self.arp.get(sender)
-        if known is not None:                   # RFC 826: refresh what we hold (gratuitous ARP)
+        pinned = sender in self.pinned          # a static entry: no ARP moves it
+        if known is not None and not pinned:    # RFC 826: refresh what we hold (gratuitous ARP)
             self.arp[sender] = arp.sender_mac
             self.arp_at[sender] = self.clock.monotonic()
         if self.address is None or arp.target_ip != ip_bytes(self.address):
@@ -219,13 +243,14 @@ class IpStack:
                 reply = Arp(2, self.port.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
                 self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_ARP, reply.encode()).encode())
             return
-        self.arp.pop(sender, None)              # the most recent entries last
-        self.arp[sender] = arp.sender_mac
-        self.arp_at[sender] = self.clock.monotonic()
-        if known != arp.sender_mac and self.learned:
-            self.learned(sender, arp.sender_mac)
+        if not pinned:
+            self.arp.pop(sender, None)          # the most recent entries last
+            self.arp[sender] = arp.sender_mac
+            self.arp_at[sender] = self.clock.monotonic()
+            if known != arp.sender_mac and self.learned:
+                self.learned(sender, arp.sender_mac)
         for packet in self._waiting.pop(sender, []):
-            self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_IP, packet).encode())
+            self.port.send(Ethernet(self.arp[sender], self.port.mac, ETH_IP, packet).encode())
         if arp.op == 1:
             reply = Arp(2, self.port.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
             self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_ARP, reply.encode()).encode())

@@ -13,11 +13,13 @@ from vpix.features import CONTEXT, SYSTEM, Feature
 from vpix.features.interfaces.shared import Share
 from vpix.features.interfaces.stations import Stations
 from vpix.net.fabric import Port
+from vpix.net.packets import mac_bytes
 
 mode("config-if", "(config-if)")
 
 # 6.x `interface ethernetN <hardware_speed>` words and the (speed, duplex) each sets.
 RATE_SAMPLE, RATE_WINDOW = 5, 300        # counters sampled every 5 s, rates over 1 and 5 minutes
+ARP_TIMEOUT = 14400                      # seconds a learned ARP entry lives unconfirmed (`arp timeout`)
 SPEEDS6 = {"auto": ("auto", "auto"), "10baset": ("10", "half"), "10full": ("10", "full"),
            "100basetx": ("100", "half"), "100full": ("100", "full"),
            "1000auto": ("1000", "auto"), "1000full": ("1000", "full")}
@@ -98,6 +100,8 @@ class Interfaces(Feature):
             Interface(hw_id, i, ident.macs[i], port=ports[i]) for i, hw_id in enumerate(system.hw.interfaces)]
         self.stations = Stations(self.all, system.unit.clock, self.auto_macs)
         self.samples: deque[tuple[float, dict[int, tuple[int, ...]]]] = deque(maxlen=RATE_WINDOW // RATE_SAMPLE + 1)
+        self.static_arp: dict[tuple[str, str], str] = {}   # (interface name, address) -> MAC, as typed
+        self.arp_timeout = ARP_TIMEOUT
         self._sampler: Alarm | None = None
         if system.family == "6.x":
             for iface in self.all:
@@ -106,9 +110,24 @@ class Interfaces(Feature):
     def start(self) -> None:
         self.stations.refresh()
         system = self.system
-        system.change_listeners.append(lambda *_: system.feature(Interfaces).stations.refresh())
+        system.change_listeners.append(lambda *_: system.feature(Interfaces).follow_config())
+        self.follow_config()
         self._sampler = Alarm(system.unit.clock, self._sample)
         self._sample()
+
+    def follow_config(self) -> None:
+        """The stations take the interfaces' settings, and the static ARP entries."""
+        self.stations.refresh()
+        for iface in self.named():
+            stack = self.stations.stack(iface)
+            if stack is None:
+                continue
+            wanted = {ip: mac for (name, ip), mac in self.static_arp.items() if name == iface.nameif}
+            for ip in list(stack.pinned - wanted.keys()):
+                stack.unpin(ip)
+            for ip, mac in wanted.items():
+                if stack.arp.get(ip) != mac_bytes(mac):
+                    stack.pin(ip, mac_bytes(mac))
 
     def stop(self) -> None:
         if self._sampler is not None:
@@ -120,6 +139,10 @@ class Interfaces(Feature):
         now = self.system.unit.clock.monotonic()
         self.samples.append((now, {i.index: (i.counters.packets_in, i.counters.bytes_in, i.counters.packets_out,
                                              i.counters.bytes_out, i.counters.drops) for i in self.all}))
+        for iface in self.named():                       # and learned ARP entries age out
+            stack = self.stations.stack(iface)
+            if stack is not None:
+                stack.forget_older_than(self.arp_timeout)
         self._sampler.after(RATE_SAMPLE)
 
     def rates(self, iface: "Interface", seconds: int) -> tuple[int, ...]:
@@ -245,7 +268,14 @@ class Interfaces(Feature):
                 blocks.append(" management-only")
         blocks.append("!")
         mtus = [f"mtu {i.nameif} {i.mtu}" for i in self.named()] if space != SYSTEM else []
-        return [("interfaces", blocks), ("mtu", mtus)]
+        return [("interfaces", blocks), ("mtu", mtus), ("arp", self.arp_lines(space))]
+
+    def arp_lines(self, space: str) -> list[str]:
+        """Static entries, then the timeout, which 7.x writes even at its default."""
+        if space == SYSTEM:
+            return []
+        return [f"arp {name} {ip} {mac}" for (name, ip), mac in self.static_arp.items()] + \
+            [f"arp timeout {self.arp_timeout}"]
 
     def _render6(self):
         hw = []

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.features import PLATFORM, TRAFFIC
-from vpix.features.interfaces import SPEEDS6, Interface, Interfaces
+from vpix.features.interfaces import ARP_TIMEOUT, SPEEDS6, Interface, Interfaces
 from vpix.numbers import is_number
 
 _HELP = {
@@ -237,3 +238,36 @@ def mtu(ctx: Ctx):
 @command("no mtu <ifname:WORD> [<bytes:INT:64-65535>]", mode="config", config=True, spaces=TRAFFIC, help=_HELP)
 def no_mtu(ctx: Ctx):
     named_interface(ctx).mtu = 1500
+
+
+# ---------------------------------------------------------------- ARP
+
+_MAC = re.compile(r"^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}$")
+
+
+@command("arp <if:WORD> <ip:IP> <mac:WORD> [alias]", mode="config", versions="7.x", config=True, spaces=TRAFFIC,
+         help={**_HELP, "arp": "Change or view ARP table, set ARP timeout value", "mac": "MAC address: H.H.H",
+               "alias": "Enable proxy ARP for this entry"})
+def arp(ctx: Ctx):
+    iface = named_interface(ctx, "if")
+    if not _MAC.match(ctx.args["mac"]):
+        raise ctx.invalid("mac")
+    _ifaces(ctx).static_arp[(iface.nameif, ctx.args["ip"])] = ctx.args["mac"].lower()
+
+
+@command("no arp <if:WORD> <ip:IP> [<mac:WORD>] [alias]", mode="config", versions="7.x", config=True,
+         spaces=TRAFFIC, help=_HELP)
+def no_arp(ctx: Ctx):
+    _ifaces(ctx).static_arp.pop((ctx.args["if"], ctx.args["ip"]), None)
+
+
+@command("arp timeout <seconds:INT:60-4294967>", mode="config", versions="7.x", config=True, spaces=TRAFFIC,
+         help={**_HELP, "timeout": "Set the ARP cache timeout", "seconds": "Seconds an entry lives"})
+def arp_timeout(ctx: Ctx):
+    _ifaces(ctx).arp_timeout = ctx.args["seconds"]
+
+
+@command("no arp timeout [<seconds:INT:60-4294967>]", mode="config", versions="7.x", config=True, spaces=TRAFFIC,
+         help=_HELP)
+def no_arp_timeout(ctx: Ctx):
+    _ifaces(ctx).arp_timeout = ARP_TIMEOUT

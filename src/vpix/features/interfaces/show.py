@@ -133,7 +133,8 @@ def show_interface(ctx: Ctx):
 
 @command("show arp", priv=1, help={**_HELP, "arp": "Show the ARP table"})
 def show_arp(ctx: Ctx):
-    """Each named interface's ARP entries, with the seconds since each was last confirmed."""
+    """Each named interface's ARP entries, with the seconds since each was last confirmed (a
+    static entry: -)."""
     interfaces = ctx.system.feature(Interfaces)
     now = ctx.system.unit.clock.monotonic()
     for iface in interfaces.named():
@@ -141,7 +142,7 @@ def show_arp(ctx: Ctx):
         if stack is None:
             continue
         for address, mac in stack.arp.items():
-            age = int(now - stack.arp_at.get(address, now))
+            age = "-" if address in stack.pinned else int(now - stack.arp_at.get(address, now))
             ctx.print(f"\t{iface.nameif} {address} {mac_text(mac)} {age}")
 
 

@@ -65,7 +65,6 @@ SPECS = [
     Spec("asdm image <path:WORD>", "asdm", 2),
     Spec("asdm history enable", "asdm", 2, absent="no asdm history enable"),
     Spec("asdm location <ip:IP> <mask:MASK> <if:WORD>", "asdm", 0),
-    Spec("arp timeout <s:INT:60-4294967>", "arp", 2),
     Spec("nat-control", "nat-control", 1),
     Spec("router ospf <pid:INT:1-65535>", "router", 3, spaces=ALONE, enters="config-router", children=(
         Spec("network <ip:IP> <mask:MASK> area <area:WORD>", "", 0), Spec("router-id <ip:IP>", "", 1),
