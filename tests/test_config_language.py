@@ -405,7 +405,7 @@ def test_terminal_monitor_shows_messages_in_the_session_that_asked(asa):
     unit, term = asa
     watching, other = [], []
     monitor = unit.system.open_session("ssh", sink=watching.append, priv=15)
-    quiet = unit.system.open_session("ssh", sink=other.append, priv=15)
+    unit.system.open_session("ssh", sink=other.append, priv=15)      # a session that did not ask
     monitor.execute("terminal monitor")
     term.configure("logging enable", "logging monitor notifications", "hostname seen")
     assert any("%ASA-5-111008: User 'enable_15' executed the 'hostname seen' command." in t for t in watching)
