@@ -16,22 +16,12 @@ from vpix.dataplane.objects import (
 )
 from vpix.net.packets import PROTO_ICMP, PROTO_TCP, PROTO_UDP
 from vpix.numbers import is_number
+from vpix.words import LEVELS, severity
 
-LEVELS = ("emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
-          "debugging")
 DEFAULT_LEVEL, DEFAULT_INTERVAL = 6, 300
 OPERATORS = ("eq", "neq", "lt", "gt", "range")
 
 Namer = Callable[[int], str] | None          # an address as the configuration writes it (a `name`)
-
-
-def severity(text: str) -> int | None:
-    """A syslog level as typed: a number 0-7 or a unique prefix of its name."""
-    text = text.lower()
-    if is_number(text):
-        return int(text) if int(text) < 8 else None
-    matches = [i for i, name in enumerate(LEVELS) if name.startswith(text)]
-    return matches[0] if len(matches) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vpix.words import DAYS, MONTHS, BadWords
+from vpix.words import DAYS, MONTHS, BadWords, month_number
 
 DAY_SETS = {"daily": tuple(range(7)), "weekdays": tuple(range(5)), "weekend": (5, 6)}
 WEEK = 7 * 24 * 60
@@ -93,13 +93,13 @@ def _moment(words: list[str], at: int) -> tuple[datetime, int]:
     if minutes is None:
         raise BadRange(at)
     day, month, year = words[at + 1], words[at + 2], words[at + 3]
-    months = [i for i, m in enumerate(MONTHS, 1) if m.lower().startswith(month.lower()) and len(month) >= 3]
-    if not day.isdigit() or len(months) != 1:
+    number = month_number(month)
+    if not day.isdigit() or number is None:
         raise BadRange(at + (1 if not day.isdigit() else 2))
     if not year.isdigit() or not 1993 <= int(year) <= 2035:
         raise BadRange(at + 3)
     try:
-        return datetime(int(year), months[0], int(day), minutes // 60, minutes % 60), at + 4
+        return datetime(int(year), number, int(day), minutes // 60, minutes % 60), at + 4
     except ValueError:
         raise BadRange(at + 1) from None
 

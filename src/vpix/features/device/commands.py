@@ -9,7 +9,7 @@ from vpix.cli.session import CommandError, Ctx
 from vpix.features import PLATFORM
 from vpix.features.device import HOSTNAME, PROMPT_WORDS, Device, NameEntry
 from vpix.features.device.zone import BadZone, Summer, Zone
-from vpix.words import MONTHS
+from vpix.words import month_number
 from vpix.features.device.version import memory_lines, version_lines
 
 _HELP = {
@@ -116,15 +116,10 @@ def config_version(ctx: Ctx):
 # ---------------------------------------------------------------- clock
 
 
-def _month(text: str) -> int | None:
-    matches = [i for i, m in enumerate(MONTHS, 1) if m.lower().startswith(text.lower()) and len(text) >= 3]
-    return matches[0] if len(matches) == 1 else None
-
-
 @command("clock set <hhmmss:TIME> <month:WORD> <day:INT:1-31> <year:INT:1993-2035>", spaces=PLATFORM, help=_HELP)
 @command("clock set <hhmmss:TIME> <day:INT:1-31> <month:WORD> <year:INT:1993-2035>", spaces=PLATFORM, help=_HELP)
 def clock_set(ctx: Ctx):
-    month = _month(ctx.args["month"])
+    month = month_number(ctx.args["month"])
     if month is None:
         raise ctx.invalid("month")
     parts = [int(p) for p in ctx.args["hhmmss"].split(":")] + [0]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from vpix.cli.registry import command, mode
 from vpix.cli.session import CommandError, Ctx
-from vpix.dataplane.objects import PORTS
+from vpix.dataplane.objects import port
 from vpix.dataplane.conns import ConnLimit
 from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
@@ -135,7 +135,7 @@ class Inspection(Feature):
 
 
 def _number(word: str) -> int:
-    return PORTS.get(word, int(word) if is_number(word) else 0)
+    return port(word) or 0
 
 
 def _port_set(text: str) -> set[int]:

@@ -17,9 +17,8 @@ from vpix.features.endpoint import endpoint
 from vpix.features.interfaces import Interfaces
 from vpix.net.tcp import CLOSED, Handlers, NoRoute
 from vpix.numbers import is_number
+from vpix.words import LEVELS, severity
 
-LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
-          "debugging"]
 BUFFER = 4096                   # bytes the buffer keeps by default (`logging buffer-size`)
 FACILITY = 20
 # Where messages go by level; vpix delivers to all but history and ASDM, which are kept
@@ -210,13 +209,10 @@ def _logging(ctx: Ctx) -> Logging:
 
 
 def _level(ctx: Ctx) -> int:
-    text = ctx.args["level"].lower()
-    if is_number(text) and int(text) < 8:
-        return int(text)
-    matches = [i for i, name in enumerate(LEVELS) if name.startswith(text)]
-    if len(matches) != 1:
+    level = severity(ctx.args["level"])
+    if level is None:
         raise ctx.invalid("level")
-    return matches[0]
+    return level
 
 
 @command("logging enable", mode="config", versions="7.x", config=True, help=_HELP)

@@ -8,7 +8,7 @@ import ipaddress
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
-from vpix.dataplane.objects import PORT_NAMES, PORTS
+from vpix.dataplane.objects import PORT_NAMES, port
 from vpix.dataplane.nat import GlobalPool, HostLimits, NatConfig, NatRule, Static
 from vpix.features import TRAFFIC, Feature
 from vpix.features.interfaces import Interfaces
@@ -201,8 +201,8 @@ def _static(ctx: Ctx) -> Static:
 
 
 def _port(ctx: Ctx, word: str) -> int:
-    number = PORTS.get(word, int(word) if is_number(word) else -1)
-    if not 0 < number < 65536:
+    number = port(word)
+    if not number:                         # unknown, beyond 65535, or 0
         raise ctx.invalid("rest")
     return number
 
