@@ -316,7 +316,8 @@ def test_show_cpu_usage_is_what_the_process_spent(asa):
     out = term.cmd("show cpu usage")
     assert re.fullmatch(r"CPU utilization for 5 seconds = (\d+)%; 1 minute: (\d+)%; 5 minutes: (\d+)%\n", out)
     device = unit.system.feature(Device)
-    device.cpu_samples.extend([(unit.clock.monotonic() + 5, device.cpu_samples[-1][1] + 2.5)])
+    then, (spent,) = device.cpu.latest
+    device.cpu.add(then + 5, (spent + 2.5,))
     assert device.cpu_usage(5) == 50                              # 2.5 s of processor in 5 s
 
 

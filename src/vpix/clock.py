@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 
 from vpix.numbers import is_number
 from datetime import datetime, timedelta, timezone
@@ -162,6 +163,32 @@ class VirtualClock:
             if not timer.cancelled:
                 callback()
         self._now = end
+
+
+class Readings:
+    """Counters read at intervals and kept for a window: how fast they grew over its last
+    seconds (interface rates, processor time)."""
+
+    def __init__(self, window: float, every: float):
+        self._kept: deque[tuple[float, tuple[float, ...]]] = deque(maxlen=int(window // every) + 1)
+
+    def add(self, now: float, values: tuple[float, ...]) -> None:
+        self._kept.append((now, values))
+
+    @property
+    def latest(self) -> tuple[float, tuple[float, ...]]:
+        return self._kept[-1]
+
+    def per_second(self, seconds: float) -> tuple[float, ...] | None:
+        """Each counter's growth a second over the last ``seconds`` (or as many as are kept);
+        None until two readings are."""
+        if len(self._kept) < 2:
+            return None
+        now, last = self._kept[-1]
+        then, first = next(((t, v) for t, v in self._kept if t >= now - seconds), self._kept[0])
+        if now <= then:
+            return None
+        return tuple((b - a) / (now - then) for a, b in zip(first, last))
 
 
 class PerSecond:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import socket
 import time
-from collections import deque
 from dataclasses import dataclass
 
-from vpix.clock import Alarm
+from vpix.clock import Alarm, Readings
 from vpix.features import CONTEXT, Feature
 from vpix.features.device.zone import Zone
 
@@ -39,7 +38,7 @@ class Device(Feature):
         self.named_numbers: dict[int, str] = {}    # address as a number -> its name (access lists write it)
         self.prompt = self.default_prompt()
         self.zone = Zone()                          # the system's; contexts show the system's time
-        self.cpu_samples: deque[tuple[float, float]] = deque(maxlen=CPU_WINDOW // CPU_SAMPLE + 1)
+        self.cpu = Readings(CPU_WINDOW, CPU_SAMPLE)  # processor time the process has spent
         self._sampler = None
 
     def default_prompt(self) -> list[str]:
@@ -67,7 +66,7 @@ class Device(Feature):
             self._sample()
 
     def adopt(self, old: "Device") -> None:
-        self.cpu_samples, self._sampler = old.cpu_samples, old._sampler
+        self.cpu, self._sampler = old.cpu, old._sampler
 
     def stop(self) -> None:
         if self._sampler is not None:
@@ -75,18 +74,13 @@ class Device(Feature):
 
     def _sample(self) -> None:
         """What the process has spent of its processor, every 5 s of the unit's clock."""
-        self.cpu_samples.append((self.system.unit.clock.monotonic(), time.process_time()))
+        self.cpu.add(self.system.unit.clock.monotonic(), (time.process_time(),))
         self._sampler.after(CPU_SAMPLE)
 
     def cpu_usage(self, seconds: int) -> int:
         """Percent of the last ``seconds`` the processor was busy running the unit's process."""
-        if len(self.cpu_samples) < 2:
-            return 0
-        now, spent = self.cpu_samples[-1]
-        then, before = next(((t, c) for t, c in self.cpu_samples if t >= now - seconds), self.cpu_samples[0])
-        if now <= then:
-            return 0
-        return min(100, round((spent - before) * 100 / (now - then)))
+        busy = self.cpu.per_second(seconds)
+        return 0 if busy is None else min(100, round(busy[0] * 100))
 
     def prompt_part(self, word: str) -> str | None:
         if word == "hostname":

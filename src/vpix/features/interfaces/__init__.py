@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
 
 from vpix.cli.registry import mode
-from vpix.clock import Alarm
+from vpix.clock import Alarm, Readings
 from vpix.features import CONTEXT, SYSTEM, Feature
 from vpix.features.interfaces.shared import Share
 from vpix.features.interfaces.stations import Stations
@@ -99,7 +98,7 @@ class Interfaces(Feature):
         self.all = [] if system.space == CONTEXT else [
             Interface(hw_id, i, ident.macs[i], port=ports[i]) for i, hw_id in enumerate(system.hw.interfaces)]
         self.stations = Stations(self.all, system.unit.clock, self.auto_macs)
-        self.samples: deque[tuple[float, dict[int, tuple[int, ...]]]] = deque(maxlen=RATE_WINDOW // RATE_SAMPLE + 1)
+        self.readings: dict[int, Readings] = {}          # interface index -> its counters over time
         self.static_arp: dict[tuple[str, str], str] = {}   # (interface name, address) -> MAC, as typed
         self.arp_timeout = ARP_TIMEOUT
         self._sampler: Alarm | None = None
@@ -137,8 +136,10 @@ class Interfaces(Feature):
         """Every interface's counters every 5 s of the unit's clock: the rates `show interface`
         and `show traffic` give over the last minute and five minutes."""
         now = self.system.unit.clock.monotonic()
-        self.samples.append((now, {i.index: (i.counters.packets_in, i.counters.bytes_in, i.counters.packets_out,
-                                             i.counters.bytes_out, i.counters.drops) for i in self.all}))
+        for i in self.all:
+            c = i.counters
+            self.readings.setdefault(i.index, Readings(RATE_WINDOW, RATE_SAMPLE)).add(
+                now, (c.packets_in, c.bytes_in, c.packets_out, c.bytes_out, c.drops))
         for iface in self.named():                       # and learned ARP entries age out
             stack = self.stations.stack(iface)
             if stack is not None:
@@ -148,16 +149,12 @@ class Interfaces(Feature):
     def rates(self, iface: "Interface", seconds: int) -> tuple[int, ...]:
         """(input pkts/s, input bytes/s, output pkts/s, output bytes/s, drops/s) over the last
         ``seconds``; zeros until two samples exist."""
-        if len(self.samples) < 2:
-            return (0,) * 5
-        now, last = self.samples[-1]
-        then, first = next(((t, c) for t, c in self.samples if t >= now - seconds), self.samples[0])
-        if now <= then or iface.index not in first or iface.index not in last:
-            return (0,) * 5
-        return tuple(int((b - a) / (now - then)) for a, b in zip(first[iface.index], last[iface.index]))
+        readings = self.readings.get(iface.index)
+        rates = readings.per_second(seconds) if readings is not None else None
+        return (0,) * 5 if rates is None else tuple(int(rate) for rate in rates)
 
     def adopt(self, old: "Interfaces") -> None:
-        self.samples, self._sampler = old.samples, old._sampler
+        self.readings, self._sampler = old.readings, old._sampler
         for iface, was in zip(self.all, old.all):
             iface.share = was.share
         self.stations = old.stations

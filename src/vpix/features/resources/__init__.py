@@ -52,6 +52,13 @@ def limit_value(text: str, percent_allowed: bool) -> str | None:
     return str(int(text)) if is_number(text) else None
 
 
+def system_limit(hw, resource: str) -> int | None:
+    """What the platform itself holds of ``resource`` (None: no limit of its own)."""
+    if resource == "conns":
+        return hw.max_conns
+    return SYSTEM_LIMITS.get(resource)
+
+
 class Resources(Feature):
     spaces = frozenset({SYSTEM})
     versions = VersionRange.parse("7.2+")
@@ -64,9 +71,7 @@ class Resources(Feature):
         return [("class", [line for c in self.classes.values() for line in c.lines()])]
 
     def system_limit(self, resource: str) -> int | None:
-        if resource == "conns":
-            return self.system.hw.max_conns
-        return SYSTEM_LIMITS.get(resource)
+        return system_limit(self.system.hw, resource)
 
     def limit(self, member: str | None, resource: str, rate: bool = False) -> int | None:
         """What a member of class ``member`` (None: the default class) may hold of ``resource``

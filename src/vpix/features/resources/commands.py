@@ -8,7 +8,7 @@ from vpix.features import CONTEXT, SINGLE, SYSTEM
 from vpix.features.contexts import ContextDef, Contexts
 from vpix.features.forwarding import Forwarding
 from vpix.features.logging import Logging
-from vpix.features.resources import RATES, RESOURCES, SYSTEM_LIMITS, ResourceClass, Resources, limit_value
+from vpix.features.resources import RATES, RESOURCES, ResourceClass, Resources, limit_value, system_limit
 
 _HELP = {
     "class": "Configure a resource class",
@@ -190,7 +190,7 @@ def show_resource_usage_single(ctx: Ctx):
     counted = _counts(ctx.system)
     for label, resource, rate in COUNTED:
         current, peak, denied = counted[label]
-        limit = None if rate else (ctx.system.hw.max_conns if resource == "conns" else SYSTEM_LIMITS.get(resource))
+        limit = None if rate else system_limit(ctx.system.hw, resource)
         _usage_line(ctx, label, current, peak, limit, denied, "System")
 
 
