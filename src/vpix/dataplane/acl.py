@@ -34,9 +34,7 @@ class Log:
     def words(self, shown: bool = False) -> str:
         if self.mode != "on":
             return f" log {self.mode}"
-        if shown:
-            return f" log {LEVELS[self.level]} interval {self.interval}"
-        if self.interval != DEFAULT_INTERVAL:
+        if shown or self.interval != DEFAULT_INTERVAL:
             return f" log {LEVELS[self.level]} interval {self.interval}"
         return " log" if self.level == DEFAULT_LEVEL else f" log {LEVELS[self.level]}"
 

@@ -49,6 +49,11 @@ class UnitIdentity:
     def hw(self) -> Platform:
         return platform(self.platform)
 
+    @property
+    def modern_ssh(self) -> bool:
+        """Made with `modern_ssh`: its SSH also offers today's algorithms."""
+        return bool(self.extra.get("ssh", {}).get("modern"))
+
 
 def new_serial(model: str) -> str:
     """PIX serials are eight digits; ASA serials look like JMX1234K0AB."""

@@ -193,10 +193,9 @@ OPENSSH_OPTIONS = "-oKexAlgorithms=+diffie-hellman-group1-sha1 -oHostKeyAlgorith
 
 def client_command(unit, port: int, host: str) -> str | None:
     """The `ssh` line that reaches the unit, or None when it speaks SSH version 1 only."""
-    modern = unit.identity.extra.get("ssh", {}).get("modern")
     if unit.system is not None and train(unit.system.management_space()) == "1.5":
         return None
-    return f"ssh {'' if modern else OPENSSH_OPTIONS + ' '}-p {port} USER@{host}"
+    return f"ssh {'' if unit.identity.modern_ssh else OPENSSH_OPTIONS + ' '}-p {port} USER@{host}"
 
 
 def _send_identification(conn, line: str) -> None:
@@ -215,7 +214,7 @@ def train(system) -> str:
 
 def _options(unit, pair: keypair.KeyPair) -> dict:
     key = pair.key()
-    algorithms = {} if unit.identity.extra.get("ssh", {}).get("modern") else {
+    algorithms = {} if unit.identity.modern_ssh else {
         **DEVICE_ALGORITHMS, "signature_algs": ["ssh-rsa"] if key.algorithm == b"ssh-rsa" else [key.algorithm]}
     return dict(server_host_keys=[key], process_factory=_handle, encoding=None, line_editor=False,
                 login_timeout=30, keepalive_interval=0, server_version=SOFTWARE, **algorithms)

@@ -120,8 +120,12 @@ class IpStack:
         self.pinned.add(ip)
         self.arp[ip] = mac
         self.arp_at[ip] = self.clock.monotonic()
+        self._release(ip)
+
+    def _release(self, ip: str) -> None:
+        """The packets that waited for ``ip``'s MAC address leave now that it is known."""
         for packet in self._waiting.pop(ip, []):
-            self.port.send(Ethernet(mac, self.port.mac, ETH_IP, packet).encode())
+            self.port.send(Ethernet(self.arp[ip], self.port.mac, ETH_IP, packet).encode())
 
     def unpin(self, ip: str) -> None:
         if ip in self.pinned:
@@ -249,8 +253,7 @@ class IpStack:
             self.arp_at[sender] = self.clock.monotonic()
             if known != arp.sender_mac and self.learned:
                 self.learned(sender, arp.sender_mac)
-        for packet in self._waiting.pop(sender, []):
-            self.port.send(Ethernet(self.arp[sender], self.port.mac, ETH_IP, packet).encode())
+        self._release(sender)
         if arp.op == 1:
             reply = Arp(2, self.port.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
             self.port.send(Ethernet(arp.sender_mac, self.port.mac, ETH_ARP, reply.encode()).encode())

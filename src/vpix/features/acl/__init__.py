@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import zlib
+from datetime import datetime
 from typing import Callable
 
 from vpix.cli.registry import command
@@ -65,8 +66,12 @@ class AccessLists(Feature):
         now = self.system.now()
         for acl in self.lists.values():
             for ace in acl.aces:
-                if ace.time_range is not None:
-                    ace.timed_out = not self.time_ranges[ace.time_range].active(now)
+                self.follow_range(ace, now)
+
+    def follow_range(self, ace: Ace, now: datetime) -> None:
+        """An entry that names a time range is in force only while the range is."""
+        if ace.time_range is not None:
+            ace.timed_out = not self.time_ranges[ace.time_range].active(now)
 
     def kind(self, ace: Ace) -> str:
         """What the configuration writes between the list's name and the entry."""
@@ -128,8 +133,7 @@ def _entry(ctx: Ctx, words: list[str], standard: bool) -> Ace:
         raise ctx.invalid("rest") from None
     if ace.time_range is not None and ace.time_range not in feature.time_ranges:
         raise CommandError(f"ERROR: time-range <{ace.time_range}> does not exist")
-    if ace.time_range is not None:
-        ace.timed_out = not feature.time_ranges[ace.time_range].active(ctx.system.now())
+    feature.follow_range(ace, ctx.system.now())
     return ace
 
 

@@ -121,12 +121,12 @@ class Interfaces(Feature):
             stack = self.stations.stack(iface)
             if stack is None:
                 continue
-            wanted = {ip: mac for (name, ip), mac in self.static_arp.items() if name == iface.nameif}
+            wanted = {ip: mac_bytes(mac) for (name, ip), mac in self.static_arp.items() if name == iface.nameif}
             for ip in list(stack.pinned - wanted.keys()):
                 stack.unpin(ip)
             for ip, mac in wanted.items():
-                if stack.arp.get(ip) != mac_bytes(mac):
-                    stack.pin(ip, mac_bytes(mac))
+                if stack.arp.get(ip) != mac:
+                    stack.pin(ip, mac)
 
     def stop(self) -> None:
         if self._sampler is not None:

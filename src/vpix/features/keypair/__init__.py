@@ -60,6 +60,11 @@ _HELP = {"crypto": "Configure IPsec, ISAKMP, certification authority, key", "key
          "bits": "Modulus size in bits"}
 
 
+def _yes(answer: str) -> bool:
+    """`[yes/no]`: only yes goes ahead."""
+    return answer.strip().lower() in ("y", "yes")
+
+
 def _flash(ctx: Ctx) -> Flash:
     return ctx.system.unit.flash
 
@@ -73,7 +78,7 @@ def crypto_key_generate(ctx: Ctx):
     if stored(_flash(ctx)) is not None and not ctx.args.get("noconfirm"):
         ctx.emit(f"WARNING: You have a RSA keypair already defined named {NAME}.\n\n")
         answer = yield Ask("Do you really want to replace them? [yes/no]: ")
-        if answer.strip().lower() not in ("y", "yes"):
+        if not _yes(answer):
             return
     ctx.print(f"INFO: The name for the keys will be: {NAME}")
     ctx.print("Keypair generation process begin. Please wait...")
@@ -88,7 +93,7 @@ def crypto_key_zeroize(ctx: Ctx):
         ctx.emit("WARNING: All RSA keys will be removed.\n"
                  "WARNING: All device digital certificates issued using these keys will also be removed.\n\n")
         answer = yield Ask("Do you really want to remove these keys? [yes/no]: ")
-        if answer.strip().lower() not in ("y", "yes"):
+        if not _yes(answer):
             return
     _flash(ctx).delete_private(STORED)
 

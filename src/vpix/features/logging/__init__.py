@@ -96,7 +96,8 @@ class Logging(Feature):
         self.rate.limit = self.system.resource_limit("syslogs", rate=True)
         if not self.rate.admit(self.system.unit.clock.monotonic()):
             return
-        stamped = f"{self._stamp()}{message}"
+        stamp = self._stamp()
+        stamped = f"{stamp}{message}"
         if self._wants("buffered", severity):
             self._keep(stamped)
             self.counts["buffered"] += 1
@@ -109,7 +110,7 @@ class Logging(Feature):
         if self._wants("trap", severity) and self.hosts:
             self.counts["trap"] += 1
             device = f"{self._device_id()} : " if self.device_id else ""
-            data = f"<{self.facility * 8 + severity}>{self._stamp()}{device}{message}".encode()
+            data = f"<{self.facility * 8 + severity}>{stamp}{device}{message}".encode()
             for host in self.hosts:
                 self._send(host, data)
 

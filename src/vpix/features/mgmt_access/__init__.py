@@ -46,10 +46,9 @@ class IcmpRule:
     kind: int | None
     ifname: str
 
-    def matches(self, ifname: str, source: str, kind: int) -> bool:
+    def matches(self, source: str, kind: int) -> bool:
         address = int(ipaddress.IPv4Address(source))
-        return (ifname == self.ifname and address & self.hosts.mask == self.hosts.network
-                and self.kind in (None, kind))
+        return address & self.hosts.mask == self.hosts.network and self.kind in (None, kind)
 
     def words(self) -> str:
         kind = f" {ICMP_NAMES.get(self.kind, self.kind)}" if self.kind is not None else ""
@@ -83,7 +82,7 @@ class MgmtAccess(Feature):
         """The first `icmp` rule of the interface that matches decides; an interface without
         rules takes every ICMP message."""
         rules = [r for r in self.icmp if r.ifname == ifname]
-        return not rules or next((r.permit for r in rules if r.matches(ifname, source, kind)), False)
+        return not rules or next((r.permit for r in rules if r.matches(source, kind)), False)
 
     def render(self, full):
         telnet = [f"telnet {p.address} {p.mask} {p.ifname}" for p in self.permits["telnet"]]
