@@ -135,6 +135,12 @@ def clock_text(when: datetime) -> str:
     return f"{when:%H:%M:%S}.{when.microsecond // 1000:03d} {when.tzname()} {when:%a %b} {when.day} {when.year}"
 
 
+def moment_text(when: datetime) -> str:
+    """21:30:04 UTC Dec 26 2006: a moment as `show failover`, `show asp drop` and `show crypto
+    key` write it."""
+    return f"{when:%H:%M:%S} {when.tzname()} {when:%b} {when.day} {when.year}"
+
+
 @command("show clock [detail]", priv=1, help=_HELP)
 def show_clock(ctx: Ctx):
     ctx.print(clock_text(ctx.system.now()))

@@ -14,6 +14,7 @@ from vpix.failover.machine import NOT_DETECTED
 from vpix.failover.monitoring import monitored_interfaces
 from vpix.failover.stateful import Counters
 from vpix.features import CONTEXT, EVERYWHERE, SINGLE
+from vpix.features.device.commands import moment_text
 from vpix.features.failover import FailoverConfig
 from vpix.features.interfaces import Interfaces
 
@@ -83,7 +84,7 @@ def show_failover(ctx: Ctx):
     else:
         last = runtime.unit_role.last_failover or _settled(runtime)
         if last is not None:
-            ctx.print(f"Last Failover at: {_stamp(last)}")
+            ctx.print(f"Last Failover at: {moment_text(last)}")
         now = runtime.now()
         hosts(ctx, fo, " " * 18, _state_word,
               (f"                Active time: {int(machine.active_total(now))} (sec)",
@@ -104,7 +105,7 @@ def _context_section(ctx: Ctx, fo: FailoverConfig) -> None:
     runtime, space = fo.runtime, ctx.system
     role = runtime.role_of(space)
     if role.last_failover is not None:
-        ctx.print(f"Last Failover at: {_stamp(role.last_failover)}")
+        ctx.print(f"Last Failover at: {moment_text(role.last_failover)}")
     now = runtime.now()
     for head, state, seconds, own in (
             ("This context:", role.machine.state, role.machine.active_total(now), True),
@@ -131,7 +132,7 @@ def _group_sections(ctx: Ctx, fo: FailoverConfig, only: int | None = None) -> No
     roles = [role for role in runtime.groups.values() if only in (None, role.group)]
     for role in roles:
         if role.last_failover is not None and only is None:
-            ctx.print(f"Group {role.group} last failover at: {_stamp(role.last_failover)}")
+            ctx.print(f"Group {role.group} last failover at: {moment_text(role.last_failover)}")
     ctx.print("")
     now = runtime.now()
     for title, unit, own in (("This host:", _names(fo)[0], True), ("Other host:", _names(fo)[1], False)):
@@ -162,7 +163,7 @@ def show_failover_group(ctx: Ctx):
     role = runtime.groups.get(ctx.args["number"]) if runtime is not None else None
     if role is None:
         raise CommandError(f"ERROR: Failover group {ctx.args['number']} is not configured")
-    when = _stamp(role.last_failover) if role.last_failover is not None else "Never"
+    when = moment_text(role.last_failover) if role.last_failover is not None else "Never"
     ctx.print(f"Last Failover at: {when}")
     _group_sections(ctx, fo, role.group)
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
@@ -218,7 +219,7 @@ def show_failover_history(ctx: Ctx):
     changes = sorted(((change, role.label) for role in fo.runtime.roles for change in role.machine.history),
                      key=lambda entry: entry[0].at)
     for change, group in changes:
-        ctx.print(_stamp(_when(fo.runtime, change.at)))
+        ctx.print(moment_text(_when(fo.runtime, change.at)))
         old, new = (f"{group} {state}".strip() for state in (change.old, change.new))
         ctx.print(f"{old:<27}{new:<27}{change.reason}")
         ctx.print("")
@@ -227,10 +228,6 @@ def show_failover_history(ctx: Ctx):
 def _when(runtime, at: float) -> datetime:
     """The wall-clock time of a moment on the unit's monotonic clock."""
     return runtime.system.now() - timedelta(seconds=runtime.now() - at)
-
-
-def _stamp(when: datetime) -> str:
-    return f"{when:%H:%M:%S} {when.tzname()} {when:%b} {when.day} {when.year}"
 
 
 def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str], str],
@@ -325,7 +322,7 @@ def show_failover_state(ctx: Ctx):
         for role in roles:
             state = role.machine.state if key == "this" else role.machine.mate_state
             failure = role.last_failure[key]
-            reason, when = (failure[0], _stamp(failure[1])) if failure else ("None", "")
+            reason, when = (failure[0], moment_text(failure[1])) if failure else ("None", "")
             ctx.print(f"{'    ' + role.label:<15}{state:<15}{reason:<25}{when}".rstrip())
     ctx.print("")
     ctx.print("====Configuration State===")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from vpix.features.device.commands import moment_text
 from vpix.versions import Version
 
 FRAME = {
@@ -65,4 +66,4 @@ def _when(cleared: tuple[datetime, str] | None) -> str:
     if cleared is None:
         return "Never"
     when, user = cleared
-    return f"{when:%H:%M:%S} {when.tzname()} {when:%b} {when.day} {when.year} by {user}"
+    return f"{moment_text(when)} by {user}"

@@ -11,6 +11,7 @@ from vpix.cli.registry import command
 from vpix.cli.session import Ask, CommandError, Ctx
 from vpix.features import PLATFORM, Feature
 from vpix.features.device import Device
+from vpix.features.device.commands import moment_text
 from vpix.flash import Flash
 
 STORED = "rsa-keypair"
@@ -109,7 +110,7 @@ def show_mypubkey(ctx: Ctx):
     der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     words = [der[i:i + 4].hex() for i in range(0, len(der), 4)]
     made = ctx.system.root.feature(Device).zone.local(pair.made)
-    ctx.print(f"Key pair was generated at: {made:%H:%M:%S} {made.tzname()} {made:%b} {made.day} {made.year}")
+    ctx.print(f"Key pair was generated at: {moment_text(made)}")
     ctx.print(f"Key name: {NAME}")
     ctx.print(" Usage: General Purpose Key")
     ctx.print(f" Modulus Size (bits): {public.key_size}")
