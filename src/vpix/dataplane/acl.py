@@ -212,7 +212,9 @@ class AccessList:
 # ---------------------------------------------------------------- parsing
 
 
-class _Words:
+class Words:
+    """Typed words read one at a time; a fault names the word at fault."""
+
     def __init__(self, words: list[str]):
         self.words, self.at = words, 0
 
@@ -225,6 +227,9 @@ class _Words:
     def peek(self) -> str | None:
         return self.words[self.at].lower() if self.at < len(self.words) else None
 
+    def rest(self) -> list[str]:
+        return self.words[self.at:]
+
     def fault(self) -> BadEntry:
         return BadEntry(self.at - 1)
 
@@ -236,12 +241,12 @@ def parse(words: list[str], groups: Mapping[str, ObjectGroup] | None = None,
     ``standard``: `permit|deny DST`. ``resolve`` turns a `name` into its address. The entry
     comes back expanded; a group that does not exist raises UnknownGroup."""
     groups = groups or {}
-    at = _Words(words)
+    at = Words(words)
     action = at.next().lower()
     if action not in ("permit", "deny"):
         raise at.fault()
     if standard:
-        ace = Ace(action == "permit", 0, Hosts(), Ports(), _hosts(at, groups, resolve, allow_group=False), Ports(),
+        ace = Ace(action == "permit", 0, Hosts(), Ports(), read_hosts(at, groups, resolve, allow_group=False), Ports(),
                   standard=True)
     else:
         ace = _extended(at, action == "permit", groups, resolve)
@@ -250,7 +255,7 @@ def parse(words: list[str], groups: Mapping[str, ObjectGroup] | None = None,
     return ace
 
 
-def _extended(at: _Words, permit: bool, groups, resolve) -> Ace:
+def _extended(at: Words, permit: bool, groups, resolve) -> Ace:
     if at.peek() == "object-group":
         at.next()
         proto: int | GroupRef = _group(at, groups, lambda g: g.kind == "protocol" or (
@@ -264,9 +269,9 @@ def _extended(at: _Words, permit: bool, groups, resolve) -> Ace:
         proto_number = proto
     ported = proto_number in (PROTO_TCP, PROTO_UDP) or (
         isinstance(proto, GroupRef) and groups[proto.name].kind == "protocol")
-    src = _hosts(at, groups, resolve)
+    src = read_hosts(at, groups, resolve)
     sport = _ports(at, groups) if ported else Ports()
-    dst = _hosts(at, groups, resolve)
+    dst = read_hosts(at, groups, resolve)
     dport = _ports(at, groups) if ported else Ports()
     icmp: int | GroupRef | None = None
     if proto_number == PROTO_ICMP and at.peek() not in (None, "log", "time-range", "inactive"):
@@ -280,7 +285,8 @@ def _extended(at: _Words, permit: bool, groups, resolve) -> Ace:
     return Ace(permit, proto, src, sport, dst, dport, icmp)
 
 
-def _hosts(at: _Words, groups, resolve, allow_group: bool = True) -> Hosts | GroupRef:
+def read_hosts(at: Words, groups, resolve, allow_group: bool = True) -> Hosts | GroupRef:
+    """`any`, `host A`, `A M` (or, where allowed, `object-group NAME`); BadEntry otherwise."""
     first = at.next()
     lower = first.lower()
     if lower == "any":
@@ -299,7 +305,7 @@ def _address(text: str, resolve) -> str:
     return resolve(text) if resolve is not None else text
 
 
-def _ports(at: _Words, groups) -> Ports | GroupRef:
+def _ports(at: Words, groups) -> Ports | GroupRef:
     following = at.peek()
     if following == "object-group":
         name = at.words[at.at + 1] if at.at + 1 < len(at.words) else None
@@ -316,14 +322,14 @@ def _ports(at: _Words, groups) -> Ports | GroupRef:
     return Ports(op, low, high)
 
 
-def _port(at: _Words) -> int:
+def _port(at: Words) -> int:
     number = port(at.next().lower())
     if number is None:
         raise at.fault()
     return number
 
 
-def _group(at: _Words, groups, fits: Callable[[ObjectGroup], bool]) -> GroupRef:
+def _group(at: Words, groups, fits: Callable[[ObjectGroup], bool]) -> GroupRef:
     name = at.next()
     group = groups.get(name)
     if group is None:
@@ -333,7 +339,7 @@ def _group(at: _Words, groups, fits: Callable[[ObjectGroup], bool]) -> GroupRef:
     return GroupRef(name)
 
 
-def _options(at: _Words, ace: Ace) -> None:
+def _options(at: Words, ace: Ace) -> None:
     while at.peek() is not None:
         word = at.next().lower()
         if word == "log" and ace.log is None:
@@ -346,7 +352,7 @@ def _options(at: _Words, ace: Ace) -> None:
             raise at.fault()
 
 
-def _log(at: _Words) -> Log:
+def _log(at: Words) -> Log:
     following = at.peek()
     if following in ("disable", "default"):
         at.next()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.features import Feature
+from vpix.dataplane.acl import BadEntry, Words, read_hosts
 from vpix.dataplane.objects import ICMP_NAMES, Hosts, hosts_words, icmp_type
 from vpix.features.interfaces import Interfaces
 
@@ -149,16 +150,12 @@ def no_permit(ctx: Ctx):
 
 def _icmp_rule(ctx: Ctx) -> IcmpRule:
     """`{permit|deny} {any|host A|A M} [TYPE] IF`."""
-    words = ctx.args["rest"].split()
+    at = Words(ctx.args["rest"].split())
     try:
-        if words[0].lower() == "any":
-            hosts, words = Hosts(), words[1:]
-        elif words[0].lower() == "host":
-            hosts, words = Hosts.host(words[1]), words[2:]
-        else:
-            hosts, words = Hosts.network_mask(words[0], words[1]), words[2:]
-    except (IndexError, ValueError):
+        hosts = read_hosts(at, {}, None, allow_group=False)
+    except BadEntry:
         raise ctx.invalid("rest") from None
+    words = at.rest()
     kind = icmp_type(words[0].lower()) if len(words) == 2 else None
     if not 1 <= len(words) <= 2 or (len(words) == 2 and kind is None):
         raise ctx.invalid("rest")
