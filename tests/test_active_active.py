@@ -10,7 +10,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from active_active import ActiveActivePair
+from helpers.pairs import active_active_pair, join_by_seed_procedure
 from helpers.failover import on_standby
 
 from vpix.failover.runtime import STANDBY_WARNING
@@ -19,9 +19,9 @@ from vpix.features.interfaces import Interfaces
 
 @pytest.fixture(params=["lan", "cable"])
 def pair(request, tmp_path, images):
-    pair = ActiveActivePair(tmp_path, images, cable=request.param == "cable")
+    pair = active_active_pair(tmp_path, images, cable=request.param == "cable")
     pair.boot()
-    pair.seed_procedure()
+    join_by_seed_procedure(pair)
     return pair
 
 
@@ -162,9 +162,9 @@ def test_group_commands_name_configured_groups(pair):
 
 
 def test_stateful_failover_carries_each_groups_connections(tmp_path, images):
-    pair = ActiveActivePair(tmp_path, images)
+    pair = active_active_pair(tmp_path, images)
     pair.boot()
-    pair.seed_procedure(stateful=True)
+    join_by_seed_procedure(pair, stateful=True)
     assert pair.passes("pc2", "server2") and pair.passes("pc1", "server1")
     assert "1 in use" in pair.exec_in("primary", "ctx1", "show conn")         # replicated from the secondary
     assert "1 in use" in pair.exec_in("secondary", "admin", "show conn")      # and from the primary
@@ -195,9 +195,9 @@ CHAOS = st.lists(st.tuples(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=CHAOS)
 def test_random_faults_never_leave_a_group_active_on_both_units(tmp_path_factory, images, steps):
-    pair = ActiveActivePair(tmp_path_factory.mktemp("chaos"), images)
+    pair = active_active_pair(tmp_path_factory.mktemp("chaos"), images)
     pair.boot()
-    pair.seed_procedure()
+    join_by_seed_procedure(pair)
     pair.terms["primary"].cmd("write memory all")
     for step, role, pause in steps:
         unit = pair.units[role]
@@ -230,9 +230,9 @@ def test_random_faults_never_leave_a_group_active_on_both_units(tmp_path_factory
 
 def test_without_groups_the_contexts_fail_over_with_the_unit(tmp_path, images):
     """Active/Standby failover of a multiple-mode pair: every context follows the unit."""
-    pair = ActiveActivePair(tmp_path, images)
+    pair = active_active_pair(tmp_path, images)
     pair.boot()
-    pair.seed_procedure(groups=False)
+    join_by_seed_procedure(pair, groups=False)
     assert (pair.runtime("primary").machine.state, pair.runtime("secondary").machine.state) == \
         ("Active", "Standby Ready")
     assert pair.runtime("primary").groups == {}
@@ -440,9 +440,9 @@ def test_the_survivor_keeps_both_groups_active_while_its_mate_is_gone(pair):
 
 
 def test_show_failover_on_the_serial_cable_says_its_status(tmp_path, images):
-    pair = ActiveActivePair(tmp_path, images, cable=True)
+    pair = active_active_pair(tmp_path, images, cable=True)
     pair.boot()
-    pair.seed_procedure()
+    join_by_seed_procedure(pair)
     out = pair.terms["primary"].cmd("show failover").splitlines()
     assert out[:4] == ["Failover On", "Cable status: Normal", "Failover unit Primary",
                        "Failover LAN Interface: N/A - Serial-based failover enabled"]

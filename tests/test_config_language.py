@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 from ntc_templates.parse import parse_output
 
 from conftest import Terminal, make_unit
-from helpers.pairs import Pair
+from helpers.pairs import lan_pair
 from traffic import Net
 
 from vpix.features.device import Device
@@ -270,7 +270,7 @@ REPLICATED = ("object-group network WEB", " network-object host 192.168.1.50", "
 
 
 def test_every_new_command_replicates_to_the_standby_through_the_same_parser(tmp_path, images):
-    pair = Pair(tmp_path, images)
+    pair = lan_pair(tmp_path, images)
     pair.boot()
     pair.run(10)
     assert pair.enable("primary").configure(*REPLICATED) == ""
@@ -364,7 +364,7 @@ def test_a_configuration_written_back_loads_to_the_same_configuration(tmp_path_f
 
 
 def test_the_standby_shows_its_standby_addresses_as_current_and_its_failover_link_by_name(tmp_path, images):
-    pair = Pair(tmp_path, images)
+    pair = lan_pair(tmp_path, images)
     pair.boot()
     pair.run(10)
     shown = pair.enable("secondary").cmd("show ip address")

@@ -3,52 +3,12 @@ secondary, senses the mate's power and both plugs, and acknowledges every messag
 
 from __future__ import annotations
 
-from conftest import Terminal, host_key
-
-from vpix.clock import VirtualClock
-from vpix.failover.cable import FailoverCable
-from vpix.features.failover import FailoverConfig
-from vpix.hardware import unitdir
-from vpix.net.fabric import Segment
-from vpix.unit import Unit
-
-CONFIG = """hostname pix
-logging enable
-logging console debugging
-interface Ethernet1
- nameif inside
- security-level 100
- ip address 192.168.1.1 255.255.255.0 standby 192.168.1.2
-failover
-"""
-
-
-class CablePair:
-    def __init__(self, tmp_path, images):
-        self.clock = VirtualClock(1000.0)
-        self.cable = FailoverCable(self.clock)
-        self.inside = Segment("inside", self.clock)
-        self.units = {}
-        for role, end, config in (("primary", self.cable.primary_end, CONFIG),
-                                  ("secondary", self.cable.secondary_end, "failover\n")):
-            unitdir.create(tmp_path / role, "PIX-515E", image=images["pix-7.2(1)"], host_key=host_key(),
-                           startup_config=config)
-            unit = Unit(tmp_path / role, self.clock)
-            unit.cable = end
-            self.inside.attach(unit.ports[1])
-            self.units[role] = unit
-
-    def machine(self, role):
-        return self.units[role].system.feature(FailoverConfig).runtime.machine
-
-    def boot(self):
-        for unit in self.units.values():
-            unit.power_on()
-        self.clock.advance(60)
+from conftest import Terminal
+from helpers.pairs import cable_pair
 
 
 def test_the_cable_end_makes_the_primary_and_the_pair_syncs_over_it(tmp_path, images):
-    pair = CablePair(tmp_path, images)
+    pair = cable_pair(tmp_path, images)
     pair.boot()
     assert pair.machine("primary").state == "Active"
     assert pair.machine("secondary").state == "Standby Ready"
@@ -62,7 +22,7 @@ def test_the_cable_end_makes_the_primary_and_the_pair_syncs_over_it(tmp_path, im
 
 
 def test_the_cable_senses_the_mate_power_off_at_once(tmp_path, images):
-    pair = CablePair(tmp_path, images)
+    pair = cable_pair(tmp_path, images)
     pair.boot()
     pair.units["primary"].power_off()
     pair.clock.advance(0.01)
@@ -72,7 +32,7 @@ def test_the_cable_senses_the_mate_power_off_at_once(tmp_path, images):
 
 
 def test_unplugged_ends_are_reported_on_both_sides(tmp_path, images):
-    pair = CablePair(tmp_path, images)
+    pair = cable_pair(tmp_path, images)
     pair.boot()
     pair.cable.secondary_end.plug(False)
     pair.clock.advance(0.01)
@@ -87,10 +47,9 @@ def test_unplugged_ends_are_reported_on_both_sides(tmp_path, images):
 
 
 def test_five_unanswered_retransmissions_fail_the_mate(tmp_path, images):
-    pair = CablePair(tmp_path, images)
+    pair = cable_pair(tmp_path, images)
     pair.boot()
-    active = pair.units["primary"]
-    active.system.feature(FailoverConfig).runtime.stop()          # the active unit hangs, powered
+    pair.runtime("primary").stop()          # the active unit hangs, powered
     pair.cable.primary_end.receive = lambda data: None
     pair.clock.advance(15)
     assert pair.machine("secondary").state == "Standby Ready"     # still retransmitting

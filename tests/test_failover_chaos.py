@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.pairs import Pair
+from helpers.pairs import lan_pair
 
 from vpix.failover.runtime import NOT_REPLICATED
 
@@ -44,7 +44,7 @@ def _active(pair):
 @settings(max_examples=int(os.environ.get("VPIX_CHAOS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
 def test_random_faults_keep_the_pair_sound(tmp_path_factory, images, steps):
-    pair = Pair(tmp_path_factory.mktemp("chaos"), images)
+    pair = lan_pair(tmp_path_factory.mktemp("chaos"), images)
     pair.boot()
     pair.run(10)
     kept: list[str] = []                # typed on the active unit of a healthy pair, still held
@@ -101,7 +101,7 @@ def test_random_faults_keep_the_pair_sound(tmp_path_factory, images, steps):
 def test_a_change_the_standby_missed_gives_way_when_it_is_made_active(tmp_path, images):
     """Typed while the failover link was out, so never replicated; `failover active` on the
     standby at once: the new active unit's configuration is the pair's."""
-    pair = Pair(tmp_path, images)
+    pair = lan_pair(tmp_path, images)
     pair.boot()
     pair.run(10)
     for unit in pair.units.values():

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from helpers.failover import on_standby
-from helpers.pairs import BASE, Pair, ping
+from helpers.pairs import LAN_PRIMARY, lan_pair, ping
 from helpers.served import until
 
 from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
@@ -23,7 +23,7 @@ from vpix.versions import Version
 
 @pytest.fixture
 def pair(tmp_path, images):
-    return Pair(tmp_path, images)
+    return lan_pair(tmp_path, images)
 
 
 def test_both_boot_primary_active_and_configuration_replicates(pair):
@@ -102,7 +102,7 @@ def test_failover_active_and_no_failover_active_from_the_cli(pair):
 
 
 def test_key_mismatch_the_pair_does_not_form(tmp_path, images):
-    pair = Pair(tmp_path, images, secondary_key="other")
+    pair = lan_pair(tmp_path, images, secondary_key="other")
     pair.boot()
     pair.run(10)
     assert pair.machine("primary").state == "Active" and pair.machine("secondary").state == "Active"
@@ -391,7 +391,7 @@ def _with_console_logging(pair):
     ("7.1(2)", False, "%PIX-1-103006: (Secondary) Mate version 7.2(1) is not compatible with ours 7.1(2)"),
 ])
 def test_pair_versions_same_train_pairs_other_train_fails(tmp_path, images, version, pairs, message):
-    pair = Pair(tmp_path, images, secondary_image=_image(tmp_path, version))
+    pair = lan_pair(tmp_path, images, secondary_image=_image(tmp_path, version))
     _with_console_logging(pair)
     pair.boot()
     pair.run(20)
@@ -406,7 +406,7 @@ def test_pair_versions_same_train_pairs_other_train_fails(tmp_path, images, vers
 def test_two_failover_only_licenses_do_not_pair(tmp_path, images):
     from vpix.features.license import grants, keys
 
-    pair = Pair(tmp_path, images)
+    pair = lan_pair(tmp_path, images)
     _with_console_logging(pair)
     for unit in pair.units.values():
         key = keys.encode(unit.identity.serial, grants.grant("PIX-515E-FO"))
@@ -420,7 +420,7 @@ def test_two_failover_only_licenses_do_not_pair(tmp_path, images):
 def test_a_des_only_mate_of_a_3des_unit_does_not_pair(tmp_path, images):
     from vpix.features.license import grants, keys
 
-    pair = Pair(tmp_path, images)
+    pair = lan_pair(tmp_path, images)
     _with_console_logging(pair)
     secondary = pair.units["secondary"]
     key = keys.encode(secondary.identity.serial, grants.grant("PIX-515E-UR"))      # DES only
@@ -432,7 +432,7 @@ def test_a_des_only_mate_of_a_3des_unit_does_not_pair(tmp_path, images):
 
 
 def test_a_different_chassis_does_not_pair(tmp_path, images):
-    pair = Pair(tmp_path, images, secondary_platform="PIX-525")
+    pair = lan_pair(tmp_path, images, secondary_platform="PIX-525")
     _with_console_logging(pair)
     pair.boot()
     pair.run(20)
@@ -620,8 +620,8 @@ def test_an_interface_without_a_standby_address_waits_and_never_fails_the_active
     interface stays in the waiting state."""
     from helpers import pairs
 
-    monkeypatch.setattr(pairs, "BASE", BASE.replace("255.255.0.0 standby 172.16.1.2", "255.255.0.0"))
-    pair = Pair(tmp_path, images)
+    monkeypatch.setattr(pairs, "LAN_PRIMARY", LAN_PRIMARY.replace("255.255.0.0 standby 172.16.1.2", "255.255.0.0"))
+    pair = lan_pair(tmp_path, images)
     pair.boot()
     pair.run(300)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
@@ -634,7 +634,7 @@ def test_an_interface_without_a_standby_address_waits_and_never_fails_the_active
 
 def test_the_shared_key_remedy_pairs_the_units_without_a_reload(tmp_path, images):
     """001: "remove the failover key, and configure the new shared key"."""
-    pair = Pair(tmp_path, images, secondary_key="other")
+    pair = lan_pair(tmp_path, images, secondary_key="other")
     pair.boot()
     pair.run(10)
     assert pair.machine("secondary").state == "Active"                 # no pair: both active

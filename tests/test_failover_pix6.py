@@ -9,13 +9,13 @@ import re
 
 import pytest
 
-from helpers import pix6
-from helpers.pix6 import PRIMARY, Pix6Pair
+from helpers import pairs
+from helpers.pairs import PIX6_PRIMARY, pix6_pair
 
 
 @pytest.fixture
 def cabled(tmp_path, images):
-    return Pix6Pair(tmp_path, images)
+    return pix6_pair(tmp_path, images)
 
 
 def test_cable_pair_forms_and_syncs_with_the_6x_messages(cabled):
@@ -164,7 +164,7 @@ def test_a_failed_unit_retries_every_15_seconds_until_its_link_is_back(cabled):
 
 @pytest.fixture
 def lan(tmp_path, images):
-    return Pix6Pair(tmp_path, images, lan=True)
+    return pix6_pair(tmp_path, images, lan=True)
 
 
 def test_lan_failover_pair_on_6x(lan):
@@ -182,7 +182,7 @@ def test_lan_failover_pair_on_6x(lan):
 
 
 def test_lan_key_mismatch_on_6x(tmp_path, images):
-    pair = Pix6Pair(tmp_path, images, lan=True, secondary_key="other")
+    pair = pix6_pair(tmp_path, images, lan=True, secondary_key="other")
     pair.boot()
     assert "Failover message decryption failure" in pair.log("secondary")
     assert pair.machine("primary").state == "Active" and pair.machine("secondary").state == "Active"
@@ -199,9 +199,10 @@ def test_a_standalone_6x_unit_shows_failover_off(pix6):
 def test_without_a_failover_ip_address_the_interface_waits(tmp_path, images, monkeypatch):
     """004: "If no failover IP address has been entered, it displays 0.0.0.0 and monitoring of
     the interfaces remains in the waiting state"; the pair does not change roles."""
-    monkeypatch.setattr(pix6, "PRIMARY", PRIMARY.replace("failover ip address outside 192.168.10.2\n", ""))
-    pair = Pix6Pair(tmp_path, images)
-    pair.boot(300)
+    monkeypatch.setattr(pairs, "PIX6_PRIMARY", PIX6_PRIMARY.replace("failover ip address outside 192.168.10.2\n", ""))
+    pair = pix6_pair(tmp_path, images)
+    pair.boot()
+    pair.run(270)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
     out = pair.enable("primary").cmd("show failover")
     assert "Interface outside (192.168.10.1): Normal (Waiting)" in out
@@ -212,9 +213,10 @@ def test_without_a_failover_ip_address_the_interface_waits(tmp_path, images, mon
 def test_a_factory_secondary_on_the_cable_joins_and_takes_the_configuration(tmp_path, images, monkeypatch):
     """004: the secondary needs no configuration; when it boots, the active unit replicates its
     whole configuration over the cable."""
-    monkeypatch.setattr(pix6, "SECONDARY", "")
-    pair = Pix6Pair(tmp_path, images)
-    pair.boot(60)
+    monkeypatch.setattr(pairs, "PIX6_SECONDARY", "")
+    pair = pix6_pair(tmp_path, images)
+    pair.boot()
+    pair.run(30)
     assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
     assert "Sync Completed" in pair.log("secondary")
     assert "ip address inside 10.10.10.1 255.255.255.0" in pair.units["secondary"].system.running_config()
@@ -224,10 +226,11 @@ def test_a_failover_only_primary_does_not_pair_with_an_unrestricted_secondary(tm
     """004: the primary must run the Unrestricted license, the secondary UR or FO."""
     from vpix.features.license import grants, keys
 
-    pair = Pix6Pair(tmp_path, images)
+    pair = pix6_pair(tmp_path, images)
     for role, pak in (("primary", "PIX-515E-FO"), ("secondary", "PIX-515E-UR")):
         unit = pair.units[role]
         unit.flash.write_private("activation-key", (keys.encode(unit.identity.serial, grants.grant(pak)) + "\n").encode())
-    pair.boot(60)
+    pair.boot()
+    pair.run(30)
     assert "Mate license not compatible" in pair.log("secondary") + pair.log("primary")
     assert "Standby Ready" not in (pair.machine("primary").state, pair.machine("secondary").state)

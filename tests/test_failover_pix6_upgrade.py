@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from helpers.pix6 import Pix6Pair
+from helpers.pairs import pix6_pair
 from helpers.monitor import run
 
 from vpix.image import format as image_format
@@ -43,7 +43,7 @@ def _copy_tftp_flash(pair, role):
 
 
 def test_upgrade_from_the_cli(tmp_path, images):
-    pair = Pix6Pair(tmp_path, images, image="pix-6.2(2)")
+    pair = pix6_pair(tmp_path, images, image="pix-6.2(2)")
     _tftp_host(pair, tmp_path / "tftpboot")
     pair.boot()
     for role in ("primary", "secondary"):
@@ -56,7 +56,7 @@ def test_upgrade_from_the_cli(tmp_path, images):
 
 
 def test_a_secondary_power_cycled_too_late_runs_another_version(tmp_path, images):
-    pair = Pix6Pair(tmp_path, images, image="pix-6.2(2)")
+    pair = pix6_pair(tmp_path, images, image="pix-6.2(2)")
     _tftp_host(pair, tmp_path / "tftpboot")
     pair.boot()
     for role in ("primary", "secondary"):
@@ -74,7 +74,7 @@ def test_a_secondary_power_cycled_too_late_runs_another_version(tmp_path, images
 def _tftp_host(pair, root):
     """A TFTP server on the inside segment, where monitor mode and Boothelper look."""
     host = Host("tftp", mac_bytes("0050.5600.0005"), "10.10.10.5", pair.clock)
-    host.plug(pair.segments[1])
+    host.plug(pair.segments["inside"])
     root.mkdir(exist_ok=True)
     image_format.build(root / "pix634.bin", str(NEW), "pix", size_mb=0.2)
     host.serve_tftp(root)
@@ -87,7 +87,7 @@ def _install(unit, term, address):
 
 
 def test_upgrade_from_monitor_mode(tmp_path, images):
-    pair = Pix6Pair(tmp_path, images, image="pix-6.2(2)", break_window=5.0)
+    pair = pix6_pair(tmp_path, images, image="pix-6.2(2)", break_window=5.0)
     _tftp_host(pair, tmp_path / "tftpboot")
     pair.boot()
     for unit, term in zip(pair.units.values(), pair.terms.values()):      # 2. both into monitor mode
@@ -107,7 +107,7 @@ def test_upgrade_from_monitor_mode(tmp_path, images):
 
 
 def test_upgrade_with_boothelper(tmp_path, images):
-    pair = Pix6Pair(tmp_path, images, image="pix-6.2(2)")
+    pair = pix6_pair(tmp_path, images, image="pix-6.2(2)")
     _tftp_host(pair, tmp_path / "tftpboot")
     diskette = tmp_path / "bh512.bin"
     assert CliRunner().invoke(main, ["image", "boothelper", "--output", str(diskette)]).exit_code == 0

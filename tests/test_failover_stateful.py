@@ -9,15 +9,14 @@ import re
 import pytest
 
 from helpers.failover import on_standby
-from helpers.pairs import STATE, Pair, ping, server_outside, with_state_link
+from helpers.pairs import STATE, lan_pair, ping, server_outside, with_state_link
 
 from vpix.failover.stateful import ARP, SYS_CMD, TCP_CONN
 from vpix.features.failover import FailoverConfig
-from vpix.net.packets import mac_bytes
 
 @pytest.fixture
 def stateful(tmp_path, images):
-    pair = with_state_link(Pair(tmp_path, images))
+    pair = with_state_link(lan_pair(tmp_path, images))
     pair.boot()
     pair.run(10)
     return pair
@@ -52,7 +51,7 @@ def test_show_failover_counts_what_the_state_link_carries(stateful):
 
 def test_arp_entries_the_active_learns_reach_the_standby(stateful):
     assert ping(stateful, "192.168.1.1")
-    host_mac = mac_bytes("0050.5600.0099")
+    host_mac = stateful.host.port.mac
     standby = stateful.units["secondary"].system
     inside = standby.feature(FailoverConfig).runtime.interfaces.by_name("inside")
     assert standby.feature(FailoverConfig).runtime.interfaces.stations.stacks[inside.index].arp["192.168.1.50"] == host_mac
@@ -99,7 +98,7 @@ def test_updates_that_cannot_be_sent_are_xerr(stateful):
 
 
 def test_the_state_link_can_share_the_failover_link(tmp_path, images):
-    pair = Pair(tmp_path, images)
+    pair = lan_pair(tmp_path, images)
     unit = pair.units["primary"]
     unit.flash.write_private("startup-config", (unit.flash.read_private("startup-config").decode() +
                                                 "failover link failover\n").encode())
@@ -157,7 +156,7 @@ def _handshake(pair):
 def test_a_connection_survives_a_takeover_only_with_stateful_failover(tmp_path, images, stateful_link):
     from vpix.net.packets import ACK
 
-    pair = Pair(tmp_path, images)
+    pair = lan_pair(tmp_path, images)
     if stateful_link:
         with_state_link(pair)
     _outside(pair)
@@ -182,7 +181,7 @@ def test_a_connection_survives_a_takeover_only_with_stateful_failover(tmp_path, 
 def test_http_connections_replicate_only_when_asked(tmp_path, images):
     from vpix.net.packets import SYN
 
-    pair = _outside(with_state_link(Pair(tmp_path, images)))
+    pair = _outside(with_state_link(lan_pair(tmp_path, images)))
     pair.boot()
     pair.run(10)
     _segment(pair, "pc", "172.16.1.50", 40000, 80, SYN)
@@ -193,7 +192,7 @@ def test_http_connections_replicate_only_when_asked(tmp_path, images):
 
 
 def test_the_standby_gets_existing_connections_in_bulk(tmp_path, images):
-    pair = _outside(with_state_link(Pair(tmp_path, images)))
+    pair = _outside(with_state_link(lan_pair(tmp_path, images)))
     pair.boot()
     pair.run(10)
     _handshake(pair)
@@ -207,7 +206,7 @@ def test_a_big_table_goes_to_the_standby_in_bulk_updates_of_bounded_size(tmp_pat
     from vpix.failover.stateful import BULK_RECORDS
     from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes
 
-    pair = _outside(with_state_link(Pair(tmp_path, images)))
+    pair = _outside(with_state_link(lan_pair(tmp_path, images)))
     pair.boot()
     pair.run(10)
     _segment(pair, "pc", "172.16.1.50", 19999, 22, SYN)      # the gateway's MAC address learned
@@ -227,7 +226,7 @@ def test_a_translated_connection_survives_with_its_translation(tmp_path, images)
     from vpix.failover.stateful import XLATE_TIMEOUT
     from vpix.net.packets import ACK, SYN
 
-    pair = _outside(with_state_link(Pair(tmp_path, images), STATE + "nat (inside) 1 0 0\nglobal (outside) 1 interface\n"))
+    pair = _outside(with_state_link(lan_pair(tmp_path, images), STATE + "nat (inside) 1 0 0\nglobal (outside) 1 interface\n"))
     pair.boot()
     pair.run(10)
     _segment(pair, "pc", "172.16.1.50", 40000, 22, SYN)
