@@ -65,7 +65,7 @@ def host_key() -> bytes:
 def images(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("images")
     made = {}
-    for version, line in (("6.3(5)", "pix"), ("7.2(1)", "pix"), ("7.2(1)", "asa"), ("8.0(4)", "asa"),
+    for version, line in (("6.3(5)", "pix"), ("7.2(1)", "pix"), ("7.2(1)", "asa"), ("8.0(4)", "asa"), ("8.0(4)", "pix"),
                           ("6.2(2)", "pix")):
         path = root / image_format.default_name(image_format.Version.parse(version), line)
         image_format.build(path, version, line, size_mb=0.25)

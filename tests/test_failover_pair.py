@@ -321,7 +321,15 @@ def test_prompt_hostname_priority_state_follows_the_role(pair):
     assert "Invalid input" in active.configure("prompt hostname colour")
 
 
-def test_failover_exec_runs_on_the_chosen_unit(pair):
+def test_failover_exec_is_not_in_releases_before_8_0_2(pair):
+    pair.boot()
+    pair.run(10)
+    out = pair.enable("primary").cmd("failover exec mate show version")
+    assert "% Invalid input detected at '^' marker." in out
+
+
+def test_failover_exec_runs_on_the_chosen_unit(tmp_path, images):
+    pair = lan_pair(tmp_path, images, image="pix-8.0(4)")
     pair.boot()
     pair.run(10)
     active = pair.enable("primary")
@@ -568,7 +576,8 @@ async def test_a_download_on_the_active_unit_is_fetched_by_the_standby_too(pair,
         server.close()
 
 
-def test_frames_replayed_after_both_units_rebooted_change_nothing(pair):
+def test_frames_replayed_after_both_units_rebooted_change_nothing(tmp_path, images):
+    pair = lan_pair(tmp_path, images, image="pix-8.0(4)")          # (8.0 has failover exec)
     captured: list[bytes] = []
     pair.link.attach(Port(bytes(6), captured.append))
     pair.boot()

@@ -538,7 +538,7 @@ def failover_reset(ctx: Ctx):
     _machine_call(ctx, "reset")
 
 
-@command("failover exec {active|standby|mate} <command:LINE>", versions="7.x",
+@command("failover exec {active|standby|mate} <command:LINE>", versions="8.0(2)+",   # remote command execution came with 8.0(2)
          help={**_HELP, "exec": "Execute command on the designated unit", "active": "Active unit",
                "standby": "Standby unit", "mate": "Peer unit", "command": "Command to execute"})
 def failover_exec(ctx: Ctx):
