@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from helpers.pairs import active_active_pair, join_by_seed_procedure
 from helpers.failover import on_standby
 
-from vpix.failover.runtime import STANDBY_WARNING
+from vpix.features.failover.runtime import STANDBY_WARNING
 from vpix.features.interfaces import Interfaces
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from helpers.pairs import lan_pair
 
-from vpix.failover.runtime import NOT_REPLICATED
+from vpix.failover.replication import NOT_REPLICATED
 
 STEPS = st.lists(st.tuples(
     st.sampled_from(["off-primary", "off-secondary", "on-primary", "on-secondary", "link-down", "link-up",

@@ -11,7 +11,8 @@ from helpers.failover import on_standby
 from helpers.pairs import LAN_PRIMARY, lan_pair, ping
 from helpers.served import until
 
-from vpix.failover.runtime import SENDING, SENT, STANDBY_WARNING
+from vpix.failover.replication import SENDING, SENT
+from vpix.features.failover.runtime import STANDBY_WARNING
 from vpix.features.failover import FailoverConfig
 from vpix.net.fabric import Port
 from vpix.net.gateway import Gateway
@@ -486,7 +487,7 @@ def test_zero_downtime_upgrade_of_the_pair(pair, tmp_path):
 
 
 def test_failover_during_bulk_sync_leaves_a_partial_configuration_and_write_standby_recovers(pair, monkeypatch):
-    from vpix.failover.runtime import FailoverRuntime
+    from vpix.features.failover.runtime import FailoverRuntime
 
     pair.units["primary"].flash.write_private("startup-config", (
         pair.units["primary"].flash.read_private("startup-config").decode() +
@@ -496,10 +497,10 @@ def test_failover_during_bulk_sync_leaves_a_partial_configuration_and_write_stan
     secondary = pair.units["secondary"]
     apply = FailoverRuntime._apply
 
-    def apply_then_take_over(runtime, space, lines):   # the operator types `failover active` mid-sync
-        apply(runtime, space, lines)
+    def apply_then_take_over(runtime, action):          # the operator types `failover active` mid-sync
+        apply(runtime, action)
         if runtime.system.unit is secondary and not runtime.machine.active:
-            runtime.act(runtime.machine.command_active(runtime.now()))
+            runtime.operate("command_active")
     monkeypatch.setattr(FailoverRuntime, "_apply", apply_then_take_over)
     secondary.power_on()
     pair.run(5)

@@ -11,7 +11,8 @@ import pytest
 from helpers.failover import on_standby
 from helpers.pairs import STATE, lan_pair, ping, server_outside, with_state_link
 
-from vpix.failover.stateful import ARP, SYS_CMD, TCP_CONN
+from vpix.failover import messages
+from vpix.features.failover.stateful import ARP, SYS_CMD, TCP_CONN
 from vpix.features.failover import FailoverConfig
 
 @pytest.fixture
@@ -109,17 +110,23 @@ def test_the_state_link_can_share_the_failover_link(tmp_path, images):
     assert _statistics(out)["sys cmd"][2] > 0
 
 
-@pytest.mark.parametrize("body", [{"kind": 7}, {"kind": ARP, "records": "x"}, {"records": []},
-                                  {"kind": ARP, "records": [["inside", "999.1.1.1", "0050.5600.0001"]]},
-                                  {"kind": ARP, "records": [[1]]}, {"kind": "nonsense", "records": [1, 2]}])
-def test_bad_updates_are_counted_and_change_nothing(stateful, body):
-    link = _stateful(stateful, "secondary")
-    runtime = stateful.units["secondary"].system.feature(FailoverConfig).runtime
+@pytest.mark.parametrize("body, counted", [
+    ({"kind": 7}, "malformed"), ({"kind": ARP, "records": "x"}, "malformed"), ({"records": []}, "malformed"),
+    ({"kind": ARP, "records": [["inside", "999.1.1.1", "0050.5600.0001"]]}, "rerr"),
+    ({"kind": ARP, "records": [[1]]}, "rerr"), ({"kind": "nonsense", "records": [1, 2]}, "rerr")])
+def test_bad_updates_are_counted_and_change_nothing(stateful, body, counted):
+    """An update the wire format cannot read is dropped as malformed; one it can read whose
+    records cannot be applied counts as a receive error (rerr)."""
+    runtime = stateful.runtime("secondary")
     inside = runtime.interfaces.by_name("inside")
     before = dict(runtime.interfaces.stations.stacks[inside.index].arp)
-    errors = link.total().rerr
-    link.received(body)
-    assert link.total().rerr > errors
+    errors, malformed = _stateful(stateful, "secondary").total().rerr, runtime.endpoint.dropped["malformed"]
+    sender = stateful.runtime("primary").stateful.endpoint
+    sender.seq += 1
+    runtime.received(messages.frame(messages.TYPE_IDS[messages.Update], body, sender.epoch, sender.seq,
+                                    sender.pairing.mine, sender.pairing.mate, sender.key))
+    after = _stateful(stateful, "secondary").total().rerr, runtime.endpoint.dropped["malformed"]
+    assert after == ((errors + len(body["records"]), malformed) if counted == "rerr" else (errors, malformed + 1))
     assert runtime.interfaces.stations.stacks[inside.index].arp == before
     assert stateful.machine("secondary").state == "Standby Ready"
 
@@ -203,7 +210,7 @@ def test_the_standby_gets_existing_connections_in_bulk(tmp_path, images):
 
 
 def test_a_big_table_goes_to_the_standby_in_bulk_updates_of_bounded_size(tmp_path, images):
-    from vpix.failover.stateful import BULK_RECORDS
+    from vpix.features.failover.stateful import BULK_RECORDS
     from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes
 
     pair = _outside(with_state_link(lan_pair(tmp_path, images)))
@@ -223,7 +230,7 @@ def test_a_big_table_goes_to_the_standby_in_bulk_updates_of_bounded_size(tmp_pat
 
 
 def test_a_translated_connection_survives_with_its_translation(tmp_path, images):
-    from vpix.failover.stateful import XLATE_TIMEOUT
+    from vpix.features.failover.stateful import XLATE_TIMEOUT
     from vpix.net.packets import ACK, SYN
 
     pair = _outside(with_state_link(lan_pair(tmp_path, images), STATE + "nat (inside) 1 0 0\nglobal (outside) 1 interface\n"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vpix.failover.runtime import STANDBY_WARNING
+from vpix.features.failover.runtime import STANDBY_WARNING
 
 
 def on_standby(output: str) -> str:

@@ -1,12 +1,13 @@
 """The failover link a runtime talks to its mate over: LAN or the serial cable.
 
-Both carry the same packed messages (failover/messages.py) and report to the runtime:
-``received(payload)``, ``link_changed(up)``, and for the cable ``mate_power(on)`` and
-``cable_silent()``.
+Both carry the same packed messages (failover/messages.py). The LAN link reports what it
+hears and its link state to the callables it is given; the cable reports to the runtime:
+``received(payload)``, ``link_changed(up)``, ``mate_power(on)``, ``cable_plugs(ours, theirs)``
+and ``cable_silent()``.
 
 LAN: IP protocol 105 between the unit's and the mate's failover addresses on the failover
 interface's segment; the link is up while the interface's cable is in. A dedicated state link
-(failover/stateful.py) is the same kind of link on its own interface.
+(features/failover/stateful.py) is the same kind of link on its own interface.
 
 Cable: every message is numbered and acknowledged; one not acknowledged within 3 s is sent
 again, and after 5 retransmissions (15 s) the mate is taken as gone (reason code 3). The
@@ -18,7 +19,7 @@ from __future__ import annotations
 import struct
 from typing import Callable
 
-from vpix.clock import Alarm
+from vpix.clock import Alarm, Clock
 from vpix.failover import messages
 from vpix.net.stack import IpStack
 
@@ -29,23 +30,20 @@ _FRAME = struct.Struct("!cI")
 
 
 class LanLink:
+    """IP protocol 105 from ``own`` to ``mate_ip`` on a port; ``receive(payload)`` for what
+    the mate sends, ``on_link(up)`` when the port's cable goes in or out, ``release()`` when
+    the link is closed."""
+
     lan = True
 
-    def __init__(self, runtime, config, interface: tuple[str, str],
-                 on_link: Callable[[bool], None] = lambda up: None):
-        self.runtime = runtime
-        self.on_link = on_link
-        name, hw = interface
-        address = config.link_address(name)
-        own, self.mate_ip = address.ends(config.is_primary())
-        unit = runtime.system.unit
-        self.index = runtime.interfaces.by_hw(hw).index
-        self.stations = runtime.interfaces.stations
-        self.stations.reserve(self.index)            # (6.x names and addresses the interface too)
-        self.port = unit.ports[self.index]
-        self.stack = IpStack(self.port, unit.clock, own, address.mask)
+    def __init__(self, port, clock: Clock, own: str, mate_ip: str, mask: str, receive: Callable[[bytes], None],
+                 on_link: Callable[[bool], None] = lambda up: None, release: Callable[[], None] = lambda: None):
+        self.port = port
+        self.mate_ip = mate_ip
+        self.receive, self.on_link, self._release = receive, on_link, release
+        self.stack = IpStack(port, clock, own, mask)
         self.stack.ip_bind(messages.PROTO_FAILOVER, self._received)
-        self.port.link_listeners.append(self._link)
+        port.link_listeners.append(self._link)
 
     @property
     def up(self) -> bool:
@@ -57,11 +55,11 @@ class LanLink:
     def close(self) -> None:
         if self._link in self.port.link_listeners:
             self.port.link_listeners.remove(self._link)
-        self.stations.release(self.index)
+        self._release()
 
     def _received(self, payload: bytes, source: str) -> None:
         if source == self.mate_ip:
-            self.runtime.received(payload)
+            self.receive(payload)
 
     def _link(self, up: bool) -> None:
         self.on_link(up)
@@ -70,13 +68,14 @@ class LanLink:
 class CableLink:
     lan = False
 
-    def __init__(self, runtime, end):
+    def __init__(self, runtime, end, clock: Clock):
         self.runtime = runtime
         self.end = end
+        self.clock = clock
         self._seq = 0
         self._unacked: dict[int, list] = {}          # seq -> [frame, retransmissions so far, due]
         self._seen: int | None = None                # the highest sequence number taken in
-        self._alarm = Alarm(runtime.system.unit.clock, self._retransmit)
+        self._alarm = Alarm(clock, self._retransmit)
         self._sensed = (end.connected, end.mate_powered, end.plugged)
         end.receive = self._received
         end.listeners.append(self._sense)
@@ -98,7 +97,7 @@ class CableLink:
             self.end.listeners.remove(self._sense)
 
     def _now(self) -> float:
-        return self.runtime.now()
+        return self.clock.monotonic()
 
     def _received(self, frame: bytes) -> None:
         if len(frame) < _FRAME.size:

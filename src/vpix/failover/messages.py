@@ -1,4 +1,5 @@
-"""The failover wire format: what goes in IP protocol 105 packets (LAN) or cable frames.
+"""The failover wire format and its messages (sans-IO): what goes in IP protocol 105 packets
+(LAN) or cable frames.
 
     offset  size  field
     0       2     magic b"FO"
@@ -10,7 +11,8 @@
     13      4     the sender's boot id (random per boot of the unit)
     17      4     the receiver's boot id as the sender knows it (0: not yet)
     21      2     body length N
-    23      N     body: UTF-8 JSON; with a key, AES-GCM ciphertext + tag (nonce = epoch ‖ seq ‖ 0)
+    23      N     body: UTF-8 JSON of the message's fields (those not at their default); with a
+                  key, AES-GCM ciphertext + tag (nonce = epoch ‖ seq ‖ 0)
 
 With a key the header is authenticated as associated data. A receiver drops, and counts,
 messages that are malformed, truncated, of an unknown type, fail authentication, or
@@ -23,22 +25,20 @@ messages go, and the mate is believed once it answers with this boot's id.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import struct
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PROTO_FAILOVER = 105             # the IP protocol LAN failover messages travel in
 MAGIC = b"FO"
-VERSION = 2
+VERSION = 3
 HEADER = struct.Struct("!2sBBBIIIIH")
-TYPES = {1: "hello", 2: "order", 3: "config", 4: "sync-start", 5: "sync-end", 6: "state", 7: "exec",
-         8: "exec-reply", 9: "reload", 10: "update", 11: "lantest", 12: "file"}
-TYPE_IDS = {name: number for number, name in TYPES.items()}
-OPEN = frozenset({"hello", "lantest"})   # sent before the mate's boot id is known; they only tell state
 DECRYPTION_FAILURE = ("Failover message decryption failure. Please make sure both units have the same "
                       "failover shared key and crypto license or system is not out of memory")
 
@@ -51,10 +51,208 @@ class Dropped(ValueError):
         self.reason = reason
 
 
+# ---------------------------------------------------------------- the messages
+
+@dataclass(frozen=True)
+class Hello:
+    """Every poll, from each machine: the unit's (group 0) or a failover group's. On the
+    failover link the unit's hello also says what the unit is and holds; on a monitored
+    interface a hello carries only the first two fields."""
+
+    primary: bool
+    state: str
+    failed_interfaces: int = 0
+    active_for: float = 0.0
+    up_for: float = 0.0
+    group: int = 0
+    active_time: float = 0.0             # the seconds this machine has been active, in all
+    version: str = ""
+    macs: tuple[str, ...] = ()
+    interfaces: dict[str, str] = field(default_factory=dict)   # monitored interface -> its status
+    identity: dict[str, Any] = field(default_factory=dict)     # what failover/compat.py compares
+    cfg: int = 0                         # the replicated changes made on the sender while active
+    partial: bool = False                # its configuration is a bulk sync cut short
+    synced: tuple[int, int] | None = None    # (active mate's epoch, its version) the sender holds
+
+
+@dataclass(frozen=True)
+class LanTest:
+    """On a monitored interface: answer at once (the sender cannot hear the failover link)."""
+
+    primary: bool
+    state: str
+
+
+@dataclass(frozen=True)
+class Order:
+    """Asks the mate's machine (group 0: the unit's) to go active or standby."""
+
+    role: str
+    reason: str
+    group: int = 0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Configuration lines for a space (the system: no context) where it stands by: a
+    replicated command with the commands of the mode it was entered in (``version`` its
+    number), a chunk of a bulk sync, or (``replace``) a context's configuration anew."""
+
+    lines: tuple[str, ...]
+    context: str = ""
+    replace: bool = False
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class SyncStart:
+    version: int
+
+
+@dataclass(frozen=True)
+class SyncEnd:
+    pass
+
+
+@dataclass(frozen=True)
+class WantConfig:
+    """A standby asks for the whole configuration."""
+
+
+@dataclass(frozen=True)
+class Save:
+    """`write memory` was entered where the space is active: save it here too."""
+
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Exec:
+    id: int
+    line: str
+
+
+@dataclass(frozen=True)
+class ExecReply:
+    id: int
+    output: str
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class Reload:
+    """`failover reload-standby`."""
+
+
+@dataclass(frozen=True)
+class Update:
+    """Stateful failover records of one kind (failover/stateful's kinds) for a space."""
+
+    kind: str
+    records: list = field(default_factory=list)
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class File:
+    """A file command run where the system is active, to run again on the mate."""
+
+    line: str
+
+
+TYPES: dict[int, type] = {1: Hello, 2: Order, 3: Config, 4: SyncStart, 5: SyncEnd, 6: WantConfig, 7: Exec,
+                          8: ExecReply, 9: Reload, 10: Update, 11: LanTest, 12: File, 13: Save}
+TYPE_IDS = {kind: number for number, kind in TYPES.items()}
+OPEN = (Hello, LanTest)          # sent before the mate's boot id is known; they only tell state
+
+
+def _pair(value) -> tuple[int, int]:
+    first, second = value
+    return _integer(first), _integer(second)
+
+
+def _integer(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(value)
+    return value
+
+
+def _number(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(value)
+    return float(value)
+
+
+def _typed(kind: type) -> Callable[[Any], Any]:
+    def check(value):
+        if not isinstance(value, kind):
+            raise TypeError(value)
+        return value
+    return check
+
+
+def _strings(value) -> tuple[str, ...]:
+    return tuple(_typed(str)(item) for item in _typed(list)(value))
+
+
+def _string_map(value) -> dict[str, str]:
+    return {_typed(str)(k): _typed(str)(v) for k, v in _typed(dict)(value).items()}
+
+
+# How a JSON value becomes a field of each annotation the messages use.
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "bool": _typed(bool), "int": _integer, "float": _number, "str": _typed(str), "list": _typed(list),
+    "tuple[str, ...]": _strings, "dict[str, str]": _string_map, "dict[str, Any]": _typed(dict),
+    "tuple[int, int] | None": lambda value: None if value is None else _pair(value),
+}
+
+
+def body_of(message) -> dict:
+    """The JSON body: the fields not at their default."""
+    body = {}
+    for f in dataclasses.fields(message):
+        value = getattr(message, f.name)
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        if value != default:
+            body[f.name] = value
+    return body
+
+
+def message_of(kind: type, body) -> Any:
+    """The message of a decoded body; Dropped("malformed") when a field is of the wrong type
+    or a required one is missing (unknown fields are ignored)."""
+    if not isinstance(body, dict):
+        raise Dropped("malformed")
+    values = {}
+    try:
+        for f in dataclasses.fields(kind):
+            if f.name in body:
+                values[f.name] = _READERS[f.type](body[f.name])
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise Dropped("malformed")
+    except (TypeError, ValueError):
+        raise Dropped("malformed") from None
+    return kind(**values)
+
+
+def describe(message) -> str:
+    """One line for `debug fover rx|tx`: the message and its gist."""
+    if isinstance(message, Hello):
+        return f"hello {'Primary' if message.primary else 'Secondary'} {message.state}"
+    if isinstance(message, Order):
+        return f"order {message.role} ({message.reason})"
+    if isinstance(message, Config):
+        return f"config {len(message.lines)} line(s)"
+    return " ".join([type(message).__name__.lower()] + [f"{k}={v}" for k, v in body_of(message).items()])
+
+
+# ---------------------------------------------------------------- the wire
+
 @dataclass(frozen=True)
 class Message:
-    type: str
-    body: dict
+    """A message as received: what it says and the header that came with it."""
+
+    body: Any                # one of the message classes above
     epoch: int = 0
     seq: int = 0
     boot: int = 0           # the sender's boot id
@@ -81,15 +279,19 @@ def _nonce(epoch: int, seq: int) -> bytes:
 
 
 def encode(message: Message, key: str | None = None) -> bytes:
-    body = json.dumps(message.body, separators=(",", ":")).encode()
+    return frame(TYPE_IDS[type(message.body)], body_of(message.body), message.epoch, message.seq, message.boot,
+                 message.to, key)
+
+
+def frame(type_id: int, body, epoch: int, seq: int, boot: int, to: int, key: str | None = None) -> bytes:
+    """The bytes of a message of type ``type_id`` whose body is any JSON value."""
+    data = json.dumps(body, separators=(",", ":")).encode()
     cipher = _cipher(key)
-    flags = 1 if cipher else 0
-    length = len(body) + (16 if cipher else 0)
-    header = HEADER.pack(MAGIC, VERSION, flags, TYPE_IDS[message.type], message.epoch, message.seq, message.boot,
-                         message.to, length)
+    header = HEADER.pack(MAGIC, VERSION, 1 if cipher else 0, type_id, epoch, seq, boot, to,
+                         len(data) + (16 if cipher else 0))
     if cipher:
-        body = cipher.encrypt(_nonce(message.epoch, message.seq), body, header)
-    return header + body
+        data = cipher.encrypt(_nonce(epoch, seq), data, header)
+    return header + data
 
 
 def decode(data: bytes, key: str | None = None) -> Message:
@@ -113,9 +315,7 @@ def decode(data: bytes, key: str | None = None) -> Message:
         parsed = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise Dropped("malformed") from None
-    if not isinstance(parsed, dict):
-        raise Dropped("malformed")
-    return Message(TYPES[type_id], parsed, epoch, seq, boot, to)
+    return Message(message_of(TYPES[type_id], parsed), epoch, seq, boot, to)
 
 
 @dataclass
@@ -131,9 +331,9 @@ class Endpoint:
                                                               "decryption": 0, "replayed": 0})
     _seen: dict[int, int] = field(default_factory=dict)      # sender epoch -> highest seq
 
-    def pack(self, type: str, body: dict) -> bytes:
+    def pack(self, body) -> bytes:
         self.seq = (self.seq + 1) & 0xFFFFFFFF
-        return encode(Message(type, body, self.epoch, self.seq, self.pairing.mine, self.pairing.mate), self.key)
+        return encode(Message(body, self.epoch, self.seq, self.pairing.mine, self.pairing.mate), self.key)
 
     def unpack(self, data: bytes) -> Message | None:
         """The message, or None when it is dropped (and counted)."""
@@ -143,7 +343,8 @@ class Endpoint:
             self.dropped[err.reason] += 1
             return None
         bound = message.to == self.pairing.mine
-        if not (bound or (message.to == 0 and message.type in OPEN)) or message.seq <= self._seen.get(message.epoch, 0):
+        opening = message.to == 0 and isinstance(message.body, OPEN)
+        if not (bound or opening) or message.seq <= self._seen.get(message.epoch, 0):
             self.dropped["replayed"] += 1
             return None
         self._seen[message.epoch] = message.seq

@@ -116,10 +116,30 @@ class FailoverConfig(Feature):
                 return
         elif self.primary is None or not self.lan_interface or self.link_address(self.lan_interface[0]) is None:
             return
-        from vpix.failover.runtime import FailoverRuntime
+        from vpix.features.failover.runtime import FailoverRuntime
 
-        self.runtime = FailoverRuntime(self.system, self)
+        self.runtime = FailoverRuntime(self.system, self, self._services())
         self.runtime.start()
+
+    def _services(self):
+        """What the runtime may use of the unit: the one place failover reaches for it."""
+        from vpix.features.failover.runtime import UnitServices
+
+        unit = self.system.unit
+
+        def prompt() -> str:
+            session = unit.console_session
+            return session.prompt() if session is not None and not session.busy else ""
+
+        return UnitServices(unit.clock, unit.console.write, prompt, unit.request_reload, unit.ports,
+                            unit.identity.macs, unit.cable)
+
+    @property
+    def view(self):
+        """What the show commands read of the running failover (None when it does not run)."""
+        from vpix.features.failover.view import FailoverView
+
+        return FailoverView(self.runtime) if self.runtime is not None else None
 
     def _joins_by_cable(self) -> bool:
         """PIX OS 6.x: a unit on the Secondary end of the serial cable needs no configuration
@@ -496,10 +516,7 @@ def _machine_call(ctx: Ctx, name: str) -> None:
     number = ctx.args.get("number")
     if number is not None and number not in runtime.groups:
         raise CommandError(f"ERROR: Failover group {number} is not configured")
-    roles = [runtime.groups[number]] if number is not None else runtime.roles
-    now = ctx.system.unit.clock.monotonic()
-    for role in roles:
-        runtime.act(getattr(role.machine, name)(now), role)
+    runtime.operate(name, number)
 
 
 _GROUP_HELP = {**_HELP, "group": "Failover group", "number": "Failover group number"}

@@ -131,8 +131,8 @@ def state_word(state: str) -> str:
 @command("show failover", priv=1, versions="6.x", help={"failover": "Show failover status"})
 def show_failover(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
-    runtime = fo.runtime
-    on = fo.enabled and runtime is not None and runtime.machine.enabled
+    view = fo.view
+    on = fo.enabled and view is not None and view.machine.enabled
     ctx.print(f"Failover {'On' if on else 'Off'}")
     ctx.print(f"Cable status: {cable_status(fo)}")
     ctx.print(f"Reconnect timeout {fo.reconnect_timeout}")
@@ -141,10 +141,10 @@ def show_failover(ctx: Ctx):
         ctx.print("failover replicate http")
     if not on:
         return
-    now = runtime.now()
+    now = view.now()
     hosts(ctx, fo, " " * 16, state_word,
-          (f"                Active time: {int(runtime.machine.active_total(now))} (sec)",
-           f"                Active time: {int(runtime.unit_role.mate_active_total(now))} (sec)"))
+          (f"                Active time: {int(view.machine.active_total(now))} (sec)",
+           f"                Active time: {int(view.unit_role.mate_active_total(now))} (sec)"))
     ctx.print("")
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, fo.state_link[0] if fo.state_link else "Unconfigured.")
     if fo.lan_enabled and fo.lan_interface:
@@ -157,7 +157,7 @@ def _lan_status(ctx: Ctx, fo: FailoverConfig) -> None:
     if iface is None or address is None:
         return
     own, peer = address.ends(fo.is_primary())
-    machine = fo.runtime.machine
+    machine = fo.view.machine
     ctx.print("")
     ctx.print(f"LAN-based Failover is {'Active' if machine.mate_heard else 'Inactive'}")
     ctx.print(f"        interface {iface.nameif} ({own}): {'Normal' if iface.link else 'Link Down'}, "

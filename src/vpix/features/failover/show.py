@@ -5,14 +5,14 @@ statistics 6.x shares."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from vpix.cli.registry import command
 from vpix.cli.session import CommandError, Ctx
 from vpix.failover.machine import NOT_DETECTED
-from vpix.failover.monitoring import monitored_interfaces
-from vpix.failover.stateful import Counters
+from vpix.features.failover.monitoring import monitored_interfaces
+from vpix.features.failover.stateful import Counters
 from vpix.features import CONTEXT, EVERYWHERE, SINGLE
 from vpix.features.device.commands import moment_text
 from vpix.features.failover import FailoverConfig
@@ -28,7 +28,7 @@ def cable_status(fo: FailoverConfig) -> str:
     """What the serial cable senses (REFERENCE.md's words), or N/A with LAN failover."""
     if fo.lan_enabled:
         return "N/A - LAN-based failover enabled"
-    end = fo.system.unit.cable
+    end = fo.view.cable if fo.view else None
     if end is None or not end.plugged:
         return "My side not connected"
     if not end.far.plugged:
@@ -51,8 +51,8 @@ def _seconds(ms: int) -> str:
          help={"failover": "Show failover status"})
 def show_failover(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
-    runtime = fo.runtime
-    machine = runtime.machine if runtime else None
+    view = fo.view
+    machine = view.machine if view else None
     on = fo.enabled and machine is not None and machine.enabled
     ctx.print(f"Failover {'On' if on else 'Off'}")
     if ctx.system.context_name:
@@ -73,40 +73,40 @@ def show_failover(ctx: Ctx):
     ctx.print(f"Interface Poll frequency {_seconds(fo.interface_poll.poll_ms)}, "
               f"holdtime {_seconds(fo.interface_poll.hold_ms)}")
     ctx.print(f"Interface Policy {fo.interface_policy}")
-    ctx.print(f"Monitored Interfaces {len(_monitored(ctx, fo))} of 250 maximum")
+    ctx.print(f"Monitored Interfaces {_monitored_count(ctx, fo)} of 250 maximum")
     if fo.replicate_http:
         ctx.print("failover replication http")
     if not on:
         return
-    ctx.print(f"Version: Ours {ctx.system.version}, Mate {runtime.mate_version or 'Unknown'}")
-    if runtime.groups:
+    ctx.print(f"Version: Ours {ctx.system.version}, Mate {view.mate_version or 'Unknown'}")
+    if view.groups:
         _group_sections(ctx, fo)
     else:
-        last = runtime.unit_role.last_failover or _settled(runtime)
+        last = view.unit_role.last_failover or _settled(view)
         if last is not None:
             ctx.print(f"Last Failover at: {moment_text(last)}")
-        now = runtime.now()
+        now = view.now()
         hosts(ctx, fo, " " * 18, _state_word,
               (f"                Active time: {int(machine.active_total(now))} (sec)",
-               f"                Active time: {int(runtime.unit_role.mate_active_total(now))} (sec)"))
+               f"                Active time: {int(view.unit_role.mate_active_total(now))} (sec)"))
         ctx.print("")
     stateful_statistics(ctx, fo, STATEFUL_OBJECTS, _state_link(ctx, fo))
 
 
-def _settled(runtime) -> datetime | None:
+def _settled(view) -> datetime | None:
     """A unit that has never been active: when it took the role it has (001's standby shows
     the moment it became standby)."""
-    history = runtime.machine.history
-    return _when(runtime, history[-1].at) if history else None
+    history = view.machine.history
+    return view.when(history[-1].at) if history else None
 
 
 def _context_section(ctx: Ctx, fo: FailoverConfig) -> None:
     """Inside a context: the role it follows here and on the mate, and its interfaces."""
-    runtime, space = fo.runtime, ctx.system
-    role = runtime.role_of(space)
+    view, space = fo.view, ctx.system
+    role = view.role_of(space)
     if role.last_failover is not None:
         ctx.print(f"Last Failover at: {moment_text(role.last_failover)}")
-    now = runtime.now()
+    now = view.now()
     for head, state, seconds, own in (
             ("This context:", role.machine.state, role.machine.active_total(now), True),
             ("Peer context:", role.machine.mate_state, role.mate_active_total(now), False)):
@@ -128,13 +128,13 @@ def _state_link(ctx: Ctx, fo: FailoverConfig) -> str:
 def _group_sections(ctx: Ctx, fo: FailoverConfig, only: int | None = None) -> None:
     """Active/Active: each unit's failover groups, their states and Active times, then the
     interfaces of the contexts (of group ``only``, if given)."""
-    runtime = fo.runtime
-    roles = [role for role in runtime.groups.values() if only in (None, role.group)]
+    view = fo.view
+    roles = [role for role in view.groups.values() if only in (None, role.group)]
     for role in roles:
         if role.last_failover is not None and only is None:
             ctx.print(f"Group {role.group} last failover at: {moment_text(role.last_failover)}")
     ctx.print("")
-    now = runtime.now()
+    now = view.now()
     for title, unit, own in (("This host:", _names(fo)[0], True), ("Other host:", _names(fo)[1], False)):
         ctx.print(f"  {title:<14}{unit}")
         for role in roles:
@@ -147,11 +147,9 @@ def _group_sections(ctx: Ctx, fo: FailoverConfig, only: int | None = None) -> No
                 ctx.print(f"  {'State:':<14}{_state_word(state)}")
                 ctx.print(f"                Active time: {int(seconds)} (sec)")
         ctx.print("")
-        for monitor, iface in _monitored(ctx, fo):
-            if only is None or runtime.role_of(monitor.space).group == only:
-                status = monitor.status(iface.nameif) if own else monitor.mate_status(iface.nameif)
-                ctx.print(f"                {monitor.label}Interface {iface.nameif} "
-                          f"({_address(monitor, iface, own)}): {status}")
+        for row in view.monitored():
+            if only is None or row.group == only:
+                ctx.print(f"                {_interface_line(row, own, row.label)}")
         ctx.print("")
 
 
@@ -159,8 +157,7 @@ def _group_sections(ctx: Ctx, fo: FailoverConfig, only: int | None = None) -> No
          help={"group": "Show failover group status", "number": "Failover group number"})
 def show_failover_group(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
-    runtime = fo.runtime
-    role = runtime.groups.get(ctx.args["number"]) if runtime is not None else None
+    role = fo.view.groups.get(ctx.args["number"]) if fo.view is not None else None
     if role is None:
         raise CommandError(f"ERROR: Failover group {ctx.args['number']} is not configured")
     when = moment_text(role.last_failover) if role.last_failover is not None else "Never"
@@ -172,13 +169,12 @@ def show_failover_group(ctx: Ctx):
 def stateful_statistics(ctx: Ctx, fo: FailoverConfig, objects: list[tuple[str, str]], link: str) -> None:
     """What the state link carried, per kind of update, and its queues (updates go out and
     are applied as they come, so a queue never holds more than the one in hand)."""
-    stateful = fo.runtime.stateful if fo.runtime else None
-    total = stateful.total() if stateful else Counters()
+    total, counted = fo.view.counters()
     ctx.print("Stateful Failover Logical Update Statistics")
     ctx.print(f"        Link : {link}")
     ctx.print("        Stateful Obj    xmit       xerr       rcv        rerr")
     for name, kind in objects:
-        counters = total if kind == "General" else (stateful.counters.get(kind) if stateful else None) or Counters()
+        counters = total if kind == "General" else counted.get(kind, Counters())
         ctx.print(f"        {name:<16}{counters.xmit:<11}{counters.xerr:<11}{counters.rcv:<11}{counters.rerr}")
     ctx.print("")
     ctx.print("        Logical Update Queue Information")
@@ -191,21 +187,17 @@ def _state_word(state: str) -> str:
     return state if state != NOT_DETECTED else "Not Detected"
 
 
-def _monitored(ctx: Ctx, fo: FailoverConfig) -> list:
-    """(its monitoring, interface) for every monitored interface, context by context; with
-    failover not running, the single-mode interfaces that would be."""
-    if fo.runtime is None:
-        return [(None, iface) for iface in monitored_interfaces(fo, ctx.system.feature(Interfaces))]
-    return [(monitor, monitor.interfaces.by_name(name)) for monitor in fo.runtime.monitors.values()
-            for name in monitor.watches]
+def _monitored_count(ctx: Ctx, fo: FailoverConfig) -> int:
+    """With failover not running, the single-mode interfaces that would be monitored."""
+    if fo.view is None:
+        return len(monitored_interfaces(fo, ctx.system.feature(Interfaces)))
+    return len(fo.view.monitored())
 
 
-def _address(monitor, iface, mine: bool) -> str:
-    """The address each unit holds on an interface: the active one or the standby one."""
-    active_here = monitor.runtime.active_in(monitor.space)
-    holds_active = active_here if mine else not active_here
-    address = iface.ip if holds_active else (iface.standby or "0.0.0.0")
-    return address or "0.0.0.0"
+def _interface_line(row, own: bool, label: str = "") -> str:
+    """A monitored interface, the address this unit (``own``) or the mate holds there, its status."""
+    address, status = (row.address, row.status) if own else (row.mate_address, row.mate_status)
+    return f"{label}Interface {row.name} ({address}): {status}"
 
 
 @command("show failover history", priv=1, versions="7.x", help={"history": "Show failover switching history"})
@@ -214,20 +206,15 @@ def show_failover_history(ctx: Ctx):
     ctx.print("==========================================================================")
     ctx.print("From State                 To State                   Reason")
     ctx.print("==========================================================================")
-    if fo.runtime is None:
+    if fo.view is None:
         return
-    changes = sorted(((change, role.label) for role in fo.runtime.roles for change in role.machine.history),
+    changes = sorted(((change, role.label) for role in fo.view.roles for change in role.machine.history),
                      key=lambda entry: entry[0].at)
     for change, group in changes:
-        ctx.print(moment_text(_when(fo.runtime, change.at)))
+        ctx.print(moment_text(fo.view.when(change.at)))
         old, new = (f"{group} {state}".strip() for state in (change.old, change.new))
         ctx.print(f"{old:<27}{new:<27}{change.reason}")
         ctx.print("")
-
-
-def _when(runtime, at: float) -> datetime:
-    """The wall-clock time of a moment on the unit's monotonic clock."""
-    return runtime.system.now() - timedelta(seconds=runtime.now() - at)
 
 
 def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str], str],
@@ -236,7 +223,7 @@ def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str],
     ``state_word`` says a unit's state in the version family's words. For a context ``space``:
     its interfaces, and the states of the role it follows."""
     space = space if space is not None and space.context_name else None
-    machine = fo.runtime.role_of(space).machine if space is not None else fo.runtime.machine
+    machine = fo.view.role_of(space).machine if space is not None else fo.view.machine
     mine, other = _names(fo)
     blocks = ((f"This host: {mine} - {state_word(machine.state)}", times[0], True),
               (f"Other host: {other} - {state_word(machine.mate_state)}", times[1], False))
@@ -251,14 +238,8 @@ def hosts(ctx: Ctx, fo: FailoverConfig, indent: str, state_word: Callable[[str],
 def _interface_lines(ctx: Ctx, fo: FailoverConfig, own: bool, space=None) -> list[str]:
     """This unit's (``own``) or the mate's monitored interfaces and their states: all of them,
     named by context, or a context's own."""
-    lines = []
-    for monitor, iface in _monitored(ctx, fo):
-        if space is not None and monitor.space is not space:
-            continue
-        status = monitor.status(iface.nameif) if own else monitor.mate_status(iface.nameif)
-        label = "" if space is not None else monitor.label
-        lines.append(f"{label}Interface {iface.nameif} ({_address(monitor, iface, own)}): {status}")
-    return lines
+    return [_interface_line(row, own, "" if space is not None else row.label)
+            for row in fo.view.monitored() if space is None or row.space is space]
 
 
 @command("show monitor-interface", priv=1, versions="7.x", spaces=frozenset({SINGLE, CONTEXT}),
@@ -266,7 +247,7 @@ def _interface_lines(ctx: Ctx, fo: FailoverConfig, own: bool, space=None) -> lis
 def show_monitor_interface(ctx: Ctx):
     """In multiple mode, inside a context: its interfaces and its failover group's states."""
     fo = ctx.system.feature(FailoverConfig)
-    if fo.runtime is None:
+    if fo.view is None:
         return
     hosts(ctx, fo, "  ", _state_word, space=ctx.system, head_indent="")      # 001's layout
 
@@ -279,11 +260,11 @@ def show_failover_state_72(ctx: Ctx):
     """001's layout: each unit's role and state, the configuration and communication state,
     and the failure reasons."""
     fo = ctx.system.feature(FailoverConfig)
-    runtime = fo.runtime
-    if runtime and runtime.groups:                 # Active/Active: a line per failover group
+    view = fo.view
+    if view and view.groups:                 # Active/Active: a line per failover group
         show_failover_state(ctx)
         return
-    machine = runtime.machine if runtime else None
+    machine = view.machine if view else None
     mine, other = _names(fo)
     ctx.print("====My State====")
     ctx.print(f"{mine} | {_short(machine.state) if machine else 'Disabled'} |")
@@ -293,12 +274,12 @@ def show_failover_state_72(ctx: Ctx):
     if machine and machine.state in ("Standby Ready", "Active") and machine.mate_state != NOT_DETECTED:
         ctx.print("      Sync Done" + ("" if machine.active else " - STANDBY"))
     ctx.print("====Communication State====")
-    if runtime and runtime.mate_macs:
+    if view and view.mate_macs:
         ctx.print("      Mac set")
     ctx.print("=====Failed Reason=====")
     for label, key in (("My Fail Reason:", "this"), ("Other Fail Reason:", "other")):
         ctx.print(label)
-        failure = runtime.unit_role.last_failure[key] if runtime else None
+        failure = view.unit_role.last_failure[key] if view else None
         if failure:
             ctx.print(f"      {failure[0]}")
 
@@ -311,13 +292,13 @@ def _short(state: str) -> str:
 @command("show failover state", priv=1, versions="8.0-", help=STATE_HELP)
 def show_failover_state(ctx: Ctx):
     fo = ctx.system.feature(FailoverConfig)
-    runtime = fo.runtime
+    view = fo.view
     ctx.print("")
     ctx.print(f"{'':15}{'State':<15}{'Last Failure Reason':<25}Date/Time")
-    roles = (list(runtime.groups.values()) or [runtime.unit_role]) if runtime else []
+    roles = (list(view.groups.values()) or [view.unit_role]) if view else []
     for label, unit, key in (("This host  -", _names(fo)[0], "this"), ("Other host -", _names(fo)[1], "other")):
         ctx.print(f"{label:<15}{unit}")
-        if runtime is None:
+        if view is None:
             ctx.print(f"{'':15}{'Disabled' if key == 'this' else 'Not Detected':<15}None")
         for role in roles:
             state = role.machine.state if key == "this" else role.machine.mate_state
@@ -326,10 +307,10 @@ def show_failover_state(ctx: Ctx):
             ctx.print(f"{'    ' + role.label:<15}{state:<15}{reason:<25}{when}".rstrip())
     ctx.print("")
     ctx.print("====Configuration State===")
-    if runtime and runtime.machine.state in ("Standby Ready", "Active") and runtime.machine.mate_state != NOT_DETECTED:
+    if view and view.machine.state in ("Standby Ready", "Active") and view.machine.mate_state != NOT_DETECTED:
         ctx.print("\tSync Done")
     ctx.print("====Communication State===")
-    if runtime and runtime.mate_macs:
+    if view and view.mate_macs:
         ctx.print("\tMac set")
     ctx.print("")
 

@@ -11,8 +11,6 @@ asks each for its next deadline, and counts their failures for the role they bel
 from __future__ import annotations
 
 import secrets
-from typing import Callable
-
 from vpix.failover import messages
 from vpix.failover.watch import FAILED, FAILED_WAITING, LINK_DOWN, NORMAL, WAITING, InterfaceWatch, Note, Probe
 from vpix.features.interfaces import Interfaces
@@ -39,7 +37,7 @@ class Monitoring:
         self.watches: dict[str, InterfaceWatch] = {}
         self.failed = 0
         self._senders: dict[str, messages.Endpoint] = {}
-        self._listeners: dict[int, Callable[[bool], None]] = {}    # port index -> its link listener
+        self._listeners: dict[int, tuple] = {}      # port index -> (the port, its link listener)
         self._receiver = messages.Endpoint(0, self.config.key)
         self._next_hello = 0.0
 
@@ -66,9 +64,8 @@ class Monitoring:
     def stop(self) -> None:
         self.stations.bind(messages.PROTO_FAILOVER, None)
         self.stations.on_frame = None
-        ports = self.system.unit.ports
-        for index, listener in self._listeners.items():
-            ports[index].link_listeners.remove(listener)
+        for port, listener in self._listeners.values():
+            port.link_listeners.remove(listener)
         self._listeners.clear()
 
     # ------------------------------------------------------------ which interfaces
@@ -90,7 +87,8 @@ class Monitoring:
                     watch.link(False, now)
                 self._senders[name] = messages.Endpoint(secrets.randbits(32), self.config.key)
             if iface.index not in self._listeners:          # one per port, whatever it is named
-                listener = self._listeners[iface.index] = lambda up, index=iface.index: self._link(index, up)
+                listener = lambda up, index=iface.index: self._link(index, up)     # noqa: E731
+                self._listeners[iface.index] = (iface.port, listener)
                 iface.port.link_listeners.append(listener)
             watch.poll, watch.hold = poll.poll_ms / 1000, poll.hold_ms / 1000
 
@@ -111,21 +109,21 @@ class Monitoring:
             self._hellos()
         self._count_failures(now)
 
-    def _hellos(self, kind: str = "hello") -> None:
+    def _hellos(self, kind: type = messages.Hello) -> None:
         for name in self.watches:
             self._send(name, kind)
 
     def lantest(self) -> None:
         """Ask the mate on every monitored interface to answer at once."""
-        self._hellos("lantest")
+        self._hellos(messages.LanTest)
 
-    def _send(self, name: str, kind: str) -> None:
+    def _send(self, name: str, kind: type) -> None:
         iface = self.interfaces.by_name(name)
         stack = self.stations.stack(iface)
         mate = iface.standby if self.stations.active else iface.ip
         if stack is not None and iface.standby and mate:
-            body = {"primary": self.runtime.machine.primary, "state": self.runtime.machine.state}
-            stack.send_ip(mate, messages.PROTO_FAILOVER, self._senders[name].pack(kind, body))
+            body = kind(self.runtime.machine.primary, self.runtime.machine.state)
+            stack.send_ip(mate, messages.PROTO_FAILOVER, self._senders[name].pack(body))
 
     # ------------------------------------------------------------ what comes in
 
@@ -134,10 +132,10 @@ class Monitoring:
             return
         message = self._receiver.unpack(payload)
         watch = self.watches.get(iface.nameif)
-        if message is None or message.type not in ("hello", "lantest") or watch is None:
+        if message is None or not isinstance(message.body, messages.OPEN) or watch is None:
             return
-        if message.type == "lantest":
-            self._send(iface.nameif, "hello")
+        if isinstance(message.body, messages.LanTest):
+            self._send(iface.nameif, messages.Hello)
         now = self.runtime.now()
         self._act(watch, watch.hello(now))
         self.runtime.heard_on_interface(now)

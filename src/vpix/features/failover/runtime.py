@@ -1,60 +1,59 @@
-"""Running the failover machine on a unit: its link to the mate (LAN or serial cable,
-failover/links.py), the timers, interface monitoring, bulk sync and command replication."""
+"""Failover on a booted unit: the glue between the sans-IO cores of vpix/failover (the
+machines, the wire messages, the replication core, the links) and the system they serve.
+
+The runtime reaches the unit only through the UnitServices it is given. It decodes each
+message from the mate once (failover/messages.py) and hands it to the handler of its class;
+the machines' and the replication core's actions come back here to be carried out: messages
+sent, lines applied, the console written, addresses and MACs taken."""
 
 from __future__ import annotations
 
 import dataclasses
 import secrets
+from dataclasses import dataclass
 from typing import Callable
 
-from vpix.clock import Alarm
-from vpix.failover import compat, messages
-from vpix.failover.files import FileReplication
+from vpix.clock import Alarm, Clock
+from vpix.failover import compat, messages, replication
 from vpix.failover.links import CableLink, LanLink
 from vpix.failover.machine import (ACTIVE_STATES, COLD_STANDBY, FAILED, STANDBY_READY, STANDBY_STATES,
                                    FailoverMachine, Hello, LanTest, Order, Send, Switch, SyncNeeded, Syslog)
-from vpix.failover.monitoring import Monitoring
+from vpix.failover.replication import Replication
 from vpix.failover.roles import Role
-from vpix.failover.stateful import StateLink
+from vpix.features.failover.monitoring import Monitoring
+from vpix.features.failover.stateful import StateLink
 from vpix.features.interfaces import Interfaces
 from vpix.features.license import Licensing
 from vpix.net.packets import mac_bytes, mac_text
-
-NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
 
 # Syslog messages that record a unit's last failure for `show failover state`: id -> (unit, reason)
 FAILURES = {103001: ("other", "Comm Failure"), 104003: ("this", "Ifc Failure")}
 # What a failover group's machine says for itself; the unit's machine says the rest, once
 GROUP_MESSAGES = (104001, 104002, 104003, 104004)
 
-EXEC_TIMEOUT = 10.0                  # how long `failover exec` waits for the mate's answer
-EXEC_CHUNK = 32_000                  # output characters per message (a message body is < 64 KiB)
-
 FAILED_RETRY_6X = 15.0               # PIX 6.x: a failed unit tries standby again after this
+FILE_TRANSPORT = "failover"          # the session replicated commands run in: not replicated again
 
-SENDING = "Beginning configuration replication: Sending to mate."
-SENT = "End Configuration Replication to mate."
-RECEIVING = ("Detected an Active mate", "Beginning configuration replication from mate.")
-RECEIVED = "End configuration replication from mate."
-SYNC_STARTED, SYNC_COMPLETED = "Sync Started", "Sync Completed"      # PIX 6.x, on both units
 STANDBY_WARNING = ("**** WARNING **** Configuration Replication is NOT performed from Standby unit to Active unit.\n"
                    "\tConfigurations are no longer synchronized.")
+
+
+@dataclass(frozen=True)
+class UnitServices:
+    """What failover uses of the unit it runs on."""
+
+    clock: Clock
+    console: Callable[[str], None]       # writes to the console
+    prompt: Callable[[], str]            # the console's prompt, to draw again ("" while a command runs)
+    reload: Callable[[], None]
+    ports: list                          # the unit's ports, by interface index
+    macs: list[str]                      # its burnt-in MACs, by interface index
+    cable: object | None                 # its end of the serial failover cable, if one is in
 
 
 def _policy(words: str) -> int:
     """`failover interface-policy 2` or `50%`: the number the machine compares failures with."""
     return int(words.rstrip("%"))
-
-
-def _describe(kind: str, body: dict) -> str:
-    """One line for `debug fover rx|tx`: the message and its gist."""
-    if kind == "hello":
-        return f"hello {'Primary' if body.get('primary') else 'Secondary'} {body.get('state')}"
-    if kind == "order":
-        return f"order {body.get('role')} ({body.get('reason')})"
-    if kind == "config":
-        return f"config {len(body.get('lines', []))} line(s)"
-    return f"{kind} {body}" if kind in ("state", "sync-start") else kind
 
 
 def _identity(system, config) -> dict:
@@ -68,50 +67,52 @@ def _identity(system, config) -> dict:
 
 
 class FailoverRuntime:
-    def __init__(self, system, config):
+    def __init__(self, system, config, services: UnitServices):
         self.system = system
         self.config = config
-        unit = system.unit
-        cable = unit.cable if not config.lan_enabled else None
-        self.link = CableLink(self, cable) if cable is not None else \
-            LanLink(self, config, config.lan_interface, self.link_changed)
+        self.services = services
         self.pairing = messages.Pairing(secrets.randbits(32) or 1)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key, self.pairing)
+        cable = services.cable if not config.lan_enabled else None
+        self.link = CableLink(self, cable, services.clock) if cable is not None else \
+            self.lan_link(config.lan_interface, self.link_changed)
         # its times and policy come from the configuration, as it changes (_follow_machines)
         self.unit_role = Role(FailoverMachine(config.is_primary(), lan=self.link.lan, wording=system.family,
                                               retry_failed=FAILED_RETRY_6X if system.family == "6.x" else None))
         self.groups: dict[int, Role] = {}        # Active/Active: a role per failover group
+        self.replication = Replication(self.endpoint.epoch, six=system.family == "6.x")
         self.mate_version: str | None = None
         self.mate_macs: list[str] = []
         self.decryption_failures = 0
-        self._alarm = Alarm(unit.clock, self._tick)
-        self._replicating = False
-        self._config_asked = -1e9
-        self.config_version = 0                  # replicated changes made here while active
-        self.synced: tuple[int, int] | None = None   # (active mate's epoch, its version) held here
-        self._sync_version = 0
-        self.complete = True                     # not left half-way by a bulk sync cut short
-        self._mate_cfg: tuple[int, int] | None = None     # the mate's latest (epoch, version)
-        self._mate_synced: tuple[int, int] | None = None  # what the mate reported it holds
+        self._alarm = Alarm(services.clock, self._tick)
+        self._applying = False                   # running the mate's lines: nothing goes back
         self.monitors: dict = {}                 # space -> its Monitoring
         self.mate_status: dict[str, str] = {}    # what the mate reports of its monitored interfaces
         self.stateful: StateLink | None = None
         self.identity = _identity(system, config)
         self._logged_mismatch: int | None = None       # the mate's epoch whose mismatches are logged
         self._exec_session = None                # where `failover exec` commands run on this unit
-        self._exec_waiting: dict[int, tuple[Callable, list[str]]] = {}
-        self._exec_ids = 0
-        self.files = FileReplication(self)
+        self._exec_done: dict[int, Callable[[str | None], None]] = {}
+        self._file_session = None                # where the mate's file commands run again
+        self._handlers: dict[type, Callable[[messages.Message], None]] = {
+            messages.Hello: self._on_hello, messages.Order: self._on_order, messages.Update: self._on_update,
+            messages.File: self._on_file, messages.Exec: self._on_exec, messages.ExecReply: self._on_exec_reply,
+            messages.Reload: self._on_reload, messages.WantConfig: self._on_want_config,
+            messages.Save: self._on_save, messages.SyncStart: self._on_sync_start,
+            messages.Config: self._on_config, messages.SyncEnd: self._on_sync_end}
 
     # ------------------------------------------------------------ life
 
+    def _listeners(self) -> list[tuple[list, Callable]]:
+        system = self.system
+        return [(system.change_listeners, self._config_changed),
+                (system.context_change_listeners, self._config_changed),
+                (system.save_listeners, self._saved), (system.context_listeners, self._context_started),
+                (system.file_listeners, self._file_command), (system.command_listeners, self._command_typed)]
+
     def start(self) -> None:
-        self.system.change_listeners.append(self._config_changed)
-        self.system.context_change_listeners.append(self._config_changed)
-        self.system.save_listeners.append(self._saved)
-        self.system.context_listeners.append(self._context_started)
-        self.system.file_listeners.append(self.files.changed)
-        self.system.command_listeners.append(self._command_typed)
+        for listeners, listener in self._listeners():
+            listeners.append(listener)
         self._follow_config()
         self.enable()
 
@@ -122,13 +123,11 @@ class FailoverRuntime:
         if self.stateful is not None:
             self.stateful.close()
         self.link.close()
-        self.files.close()
-        for listeners, listener in ((self.system.file_listeners, self.files.changed),
-                                    (self.system.change_listeners, self._config_changed),
-                                    (self.system.context_change_listeners, self._config_changed),
-                                    (self.system.save_listeners, self._saved),
-                                    (self.system.context_listeners, self._context_started),
-                                    (self.system.command_listeners, self._command_typed)):
+        if self._file_session is not None:
+            self.system.close_session(self._file_session)
+            self._file_session = None
+        self.perform(self.replication.close())
+        for listeners, listener in self._listeners():
             if listener in listeners:
                 listeners.remove(listener)
 
@@ -142,6 +141,13 @@ class FailoverRuntime:
         now = self.now()
         self._all(lambda machine: machine.disable(now))
 
+    def operate(self, command: str, group: int | None = None) -> None:
+        """An operator command (`failover active`, `no failover active`, `failover reset`) to
+        the failover group named, else to the unit's machine and every group's."""
+        now = self.now()
+        for role in [self.groups[group]] if group is not None else self.roles:
+            self.act(getattr(role.machine, command)(now), role)
+
     @property
     def machine(self) -> FailoverMachine:
         """The unit's machine: its role in Active/Standby; in Active/Active failover group 1's
@@ -154,21 +160,28 @@ class FailoverRuntime:
         return [self.unit_role] + [role for role in self.groups.values() if role is not self.unit_role]
 
     @property
-    def _six(self) -> bool:
-        return self.system.family == "6.x"
-
-    @property
     def interfaces(self) -> Interfaces:
         """The interfaces feature of now: a standby's bulk sync replaces it."""
         return self.system.feature(Interfaces)
 
     def now(self) -> float:
-        return self.system.unit.clock.monotonic()
+        return self.services.clock.monotonic()
 
     def rearm(self) -> None:
-        times = [t for t in [r.machine.deadline for r in self.roles] + [m.deadline for m in self.monitors.values()]
-                 if t is not None]
-        self._alarm.set(min(times) if times else None)
+        times = [r.machine.deadline for r in self.roles] + [m.deadline for m in self.monitors.values()] + \
+            [self.replication.deadline]
+        self._alarm.set(min((t for t in times if t is not None), default=None))
+
+    def lan_link(self, interface: tuple[str, str], on_link: Callable[[bool], None] = lambda up: None) -> LanLink:
+        """A LAN link to the mate on a failover interface (the failover link, or the state link)."""
+        name, hw = interface
+        address = self.config.link_address(name)
+        own, mate = address.ends(self.config.is_primary())
+        index = self.interfaces.by_hw(hw).index
+        stations = self.interfaces.stations
+        stations.reserve(index)            # (6.x names and addresses the interface too)
+        return LanLink(self.services.ports[index], self.services.clock, own, mate, address.mask, self.received,
+                       on_link, release=lambda: stations.release(index))
 
     # ------------------------------------------------------------ spaces and their roles
 
@@ -205,11 +218,6 @@ class FailoverRuntime:
             return self.system
         d = self._contexts().defs.get(str(name)) if self.system.multiple else None
         return d.space if d is not None else None
-
-    @staticmethod
-    def where(space) -> dict:
-        """What a message says of the space it concerns: nothing for the system."""
-        return {"context": space.context_name} if space.context_name else {}
 
     def _follow_machines(self, now: float) -> None:
         """The machines' times and policy as configured (a bulk sync brings them too). In
@@ -273,15 +281,8 @@ class FailoverRuntime:
         if not self.system.running():
             return
         self._follow_config()
-        if space.started and not self._replicating and self.active_in(self.system):
-            self._send_space(space)
-
-    def _send_space(self, space, replace: bool = False) -> None:
-        """A space's configuration to the mate (``replace``: in place of what the mate has)."""
-        lines = space.running_config()
-        for start in range(0, len(lines), 500):
-            self.send("config", {"lines": lines[start:start + 500], **self.where(space),
-                                  **({"replace": True} if replace and start == 0 else {})})
+        if space.started and not self._quiet and self.active_in(self.system):
+            self.perform(self.replication.space(space.context_name or "", space.running_config()))
 
     # ------------------------------------------------------------ the machines' actions
 
@@ -290,7 +291,7 @@ class FailoverRuntime:
         extra = role is not self.unit_role        # group 2's machine in Active/Active
         for action in actions:
             if isinstance(action, Send):
-                self.send(*self._message(action.message, role))
+                self.send(self._message(action.message, role))
             elif isinstance(action, Switch):
                 self._switched(role, action)
             elif isinstance(action, Syslog):
@@ -306,30 +307,27 @@ class FailoverRuntime:
                 if extra:
                     self._group_synced(role)
                 else:
-                    self._ask_for_config()
+                    self.perform(self.replication.ask(self.now()))
             elif isinstance(action, LanTest) and not extra:
                 for monitor in self.monitors.values():
                     monitor.lantest()
         self.rearm()
 
-    def _message(self, message: Hello | Order, role: Role) -> tuple[str, dict]:
-        kind = "hello" if isinstance(message, Hello) else "order"
-        body = dataclasses.asdict(message)
+    def _message(self, message: Hello | Order, role: Role):
+        """The machine's message on the wire: a group's names its group; the unit's hello
+        says what the unit is and holds."""
+        group = role.group if role is not self.unit_role else 0
+        if isinstance(message, Order):
+            return messages.Order(message.role, message.reason, group)
+        fields = dataclasses.asdict(message)
         if role is not self.unit_role:
-            body["group"] = role.group
-        if kind == "hello":
-            body["active_time"] = role.machine.active_total(self.now())
-        if kind == "hello" and role is self.unit_role:
-            body["version"] = str(self.system.version)
-            body["macs"] = self.system.unit.identity.macs
-            body["interfaces"] = {k: v for m in self.monitors.values() for k, v in m.statuses().items()}
-            body["identity"] = self.identity
-            body["cfg"] = self.config_version
-            body["partial"] = not self.complete
-            body["synced"] = self.synced
-            if self.stateful is not None:
-                self.stateful.keepalive()
-        return kind, body
+            return messages.Hello(**fields, group=group, active_time=role.machine.active_total(self.now()))
+        if self.stateful is not None:
+            self.stateful.keepalive()
+        return messages.Hello(**fields, active_time=role.machine.active_total(self.now()),
+                              version=str(self.system.version), macs=tuple(self.services.macs),
+                              interfaces={k: v for m in self.monitors.values() for k, v in m.statuses().items()},
+                              identity=self.identity, **self.replication.hello_fields())
 
     def _switched(self, role: Role, action: Switch) -> None:
         role.last_failover = self.system.now()
@@ -342,13 +340,10 @@ class FailoverRuntime:
             if monitor is not None:
                 monitor.restart(self.now())
         if role is self.unit_role:
+            self.replication.switched(action.active)
             if action.active:
-                self._replicating = False    # a bulk sync cut short by the takeover is over
-                self.synced = None           # changed here from now on: standing by again, resync
                 for group in self.roles[1:]:  # groups that went standby before the unit settled
                     self._group_synced(group)
-            elif self._mate_synced == (self.endpoint.epoch, self.config_version):
-                self.synced = self._mate_cfg  # a planned switch: the mate holds what we held
         self._assume()
 
     def _group_synced(self, role: Role) -> None:
@@ -363,19 +358,64 @@ class FailoverRuntime:
             for monitor in list(self.monitors.values()):
                 monitor.tick(now)
             self._all(lambda machine: machine.tick(now))
+            self.perform(self.replication.tick(now))
 
-    def _check_synced(self, active: tuple[int, int], now: float) -> None:
-        """A standby must hold the active unit's configuration up to its latest change; when a
-        change or a requested sync went missing (the link was down, the mate became active
-        meanwhile), it asks for the whole configuration again."""
-        behind = active != self.synced or self.machine.state == COLD_STANDBY   # still waiting for one
-        if self.machine.state in STANDBY_STATES and behind and not self._replicating \
-                and now - self._config_asked >= self.machine.hold:
-            self._ask_for_config()
+    # ------------------------------------------------------------ the replication core's actions
 
-    def _ask_for_config(self) -> None:
-        self._config_asked = self.now()
-        self.send("state", {"want": "config"})
+    def perform(self, actions: list) -> None:
+        for action in actions:
+            if isinstance(action, replication.Send):
+                self.send(action.message)
+            elif isinstance(action, replication.Apply):
+                self._apply(action)
+            elif isinstance(action, replication.Restart):
+                self.system.reset_config(keep=(type(self.config),))
+            elif isinstance(action, replication.Adopt):
+                self._adopt()
+            elif isinstance(action, replication.Store):
+                space = self.space_named(action.context)
+                if space is not None:
+                    space.write_startup(space.config_text())
+            elif isinstance(action, replication.Tell):
+                self.services.console(action.text + (self.services.prompt() if action.prompt else ""))
+            elif isinstance(action, replication.RunFile):
+                self._run_file(action.line)
+            elif isinstance(action, replication.ExecDone):
+                done = self._exec_done.pop(action.id, None)
+                if done is not None:
+                    done(action.output)
+        self.rearm()
+
+    @property
+    def _quiet(self) -> bool:
+        """What changes now came from the mate: nothing goes back."""
+        return self._applying or self.replication.receiving
+
+    def _apply(self, action: replication.Apply) -> None:
+        space = self.space_named(action.context)
+        if space is None:
+            return
+        if action.replace and space is not self.system:
+            space.reset_config(keep=(Interfaces,))      # (the system allocates its interfaces)
+        was, self._applying = self._applying, True
+        try:
+            space.apply_config("\n".join(action.lines), transport="failover")
+        finally:
+            self._applying = was
+        self._follow_config()
+
+    def _adopt(self) -> None:
+        """A bulk sync is complete: the factory defaults under what came, and the machines on."""
+        self.system.apply_factory_config()
+        self._follow_config()
+        self.act(self.machine.sync_done(self.now()))
+        for group in self.roles[1:]:
+            self._group_synced(group)
+
+    def _run_file(self, line: str) -> None:
+        if self._file_session is None or self._file_session.closed:
+            self._file_session = self.system.open_session(FILE_TRANSPORT, priv=15, interactive=False)
+        self._file_session.submit(line, lambda: self.perform(self.replication.file_ran()))
 
     # ------------------------------------------------------------ what monitoring reports
 
@@ -435,10 +475,10 @@ class FailoverRuntime:
             monitor.rekey(key)
         self.decryption_failures = 0
 
-    def send(self, kind: str, body: dict) -> None:
+    def send(self, message) -> None:
         if self.config.debugging.get("tx"):
-            self.config.debug("tx", _describe(kind, body))
-        self.link.send(self.endpoint.pack(kind, body))
+            self.config.debug("tx", messages.describe(message))
+        self.link.send(self.endpoint.pack(message))
 
     # ------------------------------------------------------------ messages from the mate
 
@@ -451,68 +491,45 @@ class FailoverRuntime:
             if self.endpoint.dropped["decryption"] > failures:
                 self.decryption_failures += 1
                 if self.decryption_failures == 1:
-                    self.system.unit.console.write(messages.DECRYPTION_FAILURE + "\n")
+                    self.services.console(messages.DECRYPTION_FAILURE + "\n")
             return
-        now = self.now()
-        body = message.body
         if self.config.debugging.get("rx"):
-            self.config.debug("rx", _describe(message.type, body))
-        try:
-            role = self.groups.get(int(body["group"])) if "group" in body else self.unit_role
-            if role is None:
-                return                                  # a group not configured here
-            if message.type == "hello" and role is not self.unit_role:
-                self._mate_hello(role, self._hello_of(role, body, now), now)
-            elif message.type == "hello":
-                self._unit_hello(body, message.epoch, now)
-            elif message.type == "update":
-                if self.stateful is not None:
-                    self.stateful.received(body)
-            elif message.type == "order":
-                self.act(role.machine.order(Order(str(body["role"]), str(body["reason"])), now), role)
-            elif message.type == "file":
-                self.files.received(str(body["line"]))
-            elif message.type == "exec":
-                self.exec_here(str(body["line"]), lambda output, ident=int(body["id"]): self._exec_reply(ident, output))
-            elif message.type == "exec-reply":
-                self._exec_answered(int(body["id"]), str(body["output"]), bool(body.get("more")))
-            elif message.type == "reload" and not self.machine.active:
-                self.system.unit.request_reload()
-            elif message.type == "state" and body.get("want") == "config" and self.machine.active:
-                self._bulk_sync()
-            elif message.type == "state" and body.get("save"):
-                space = self.space_named(body.get("context"))
-                if space is not None:
-                    space.write_startup(space.config_text())
-            elif message.type == "sync-start" and not self.machine.active:
-                self._sync_version = int(body.get("version", 0))
-                self.complete = False
-                self._replicating = True
-                self.system.unit.console.write(f"{SYNC_STARTED}\n" if self._six else
-                                               ".\n\n" + "".join(line + "\n" for line in RECEIVING))
-                self.system.reset_config(keep=(type(self.config),))
-            elif message.type == "config":
-                self._config_received(body, message.epoch)
-            elif message.type == "sync-end" and not self.machine.active:
-                self._replicating = False
-                self.complete = True
-                self.synced = (message.epoch, self._sync_version)
-                self.system.apply_factory_config()
-                self._follow_config()
-                self.system.unit.console.write(f"{SYNC_COMPLETED}\n" if self._six else f"{RECEIVED}\n\n" + self._prompt())
-                self.act(self.machine.sync_done(now))
-                for group in self.roles[1:]:
-                    self._group_synced(group)
-        except (KeyError, TypeError, ValueError):
-            self.endpoint.dropped["malformed"] += 1
+            self.config.debug("rx", messages.describe(message.body))
+        handler = self._handlers.get(type(message.body))
+        if handler is not None:
+            handler(message)
 
-    def _hello_of(self, role: Role, body: dict, now: float) -> Hello:
-        hello = Hello(bool(body["primary"]), str(body["state"]), int(body.get("failed_interfaces", 0)),
-                      float(body.get("active_for", 0.0)), float(body.get("up_for", 0.0)))
+    def _on_hello(self, message: messages.Message) -> None:
+        hello: messages.Hello = message.body
+        now = self.now()
+        if hello.group:
+            role = self.groups.get(hello.group)
+            if role is not None:                        # (a group not configured here: ignored)
+                self._mate_hello(role, self._hello_of(role, hello, now), now)
+            return
+        self.mate_version = hello.version
+        macs = [mac_text(mac_bytes(mac)) for mac in hello.macs]
+        if macs != self.mate_macs:
+            self.mate_macs = macs
+            self._assume()
+        state = self._hello_of(self.unit_role, hello, now)
+        self.mate_status = dict(hello.interfaces)
+        if not self._compatible(hello.identity, state.state, message.epoch, now):
+            return
+        self.replication.mate_holds(message.epoch, hello.cfg, hello.synced)
+        self._mate_hello(self.unit_role, state, now)
+        if hello.state in ACTIVE_STATES and not hello.partial:
+            # (a mate that became active in the middle of a bulk sync has a partial
+            # configuration: keep ours, to be pushed back with `write standby`)
+            self.perform(self.replication.catch_up(now, self.machine.hold, self.machine.state in STANDBY_STATES,
+                                                   self.machine.state == COLD_STANDBY))
+
+    def _hello_of(self, role: Role, hello: messages.Hello, now: float) -> Hello:
+        """What the machine hears of a hello; the mate's failure and Active time, kept."""
         if hello.state == FAILED and role.machine.mate_state != FAILED:
             role.last_failure["other"] = ("Ifc Failure", self.system.now())
-        role.mate_heard(float(body.get("active_time", 0.0)), now, hello.state in ACTIVE_STATES)
-        return hello
+        role.mate_heard(hello.active_time, now, hello.state in ACTIVE_STATES)
+        return Hello(hello.primary, hello.state, hello.failed_interfaces, hello.active_for, hello.up_for)
 
     def _mate_hello(self, role: Role, hello: Hello, now: float) -> None:
         """The mate's state for a role: when it has just become ready to take over, the active
@@ -523,35 +540,51 @@ class FailoverRuntime:
                 and self.stateful is not None:
             self.stateful.bulk(self.spaces_of(role))
 
-    def _unit_hello(self, body: dict, epoch: int, now: float) -> None:
-        self.mate_version = str(body.get("version", ""))
-        macs = [mac_text(mac_bytes(str(mac))) for mac in body.get("macs", [])]
-        if macs != self.mate_macs:
-            self.mate_macs = macs
-            self._assume()
-        hello = self._hello_of(self.unit_role, body, now)
-        self.mate_status = {str(k): str(v) for k, v in dict(body.get("interfaces", {})).items()}
-        if not self._compatible(dict(body.get("identity", {})), hello.state, epoch, now):
-            return
-        self._mate_cfg = (epoch, int(body.get("cfg", 0)))
-        synced = body.get("synced")
-        self._mate_synced = (int(synced[0]), int(synced[1])) if synced else None
-        self._mate_hello(self.unit_role, hello, now)
-        if hello.state in ACTIVE_STATES and not body.get("partial"):
-            # (a mate that became active in the middle of a bulk sync has a partial
-            # configuration: keep ours, to be pushed back with `write standby`)
-            self._check_synced(self._mate_cfg, now)
+    def _on_order(self, message: messages.Message) -> None:
+        order: messages.Order = message.body
+        role = self.groups.get(order.group) if order.group else self.unit_role
+        if role is not None:
+            self.act(role.machine.order(Order(order.role, order.reason), self.now()), role)
 
-    def _config_received(self, body: dict, epoch: int) -> None:
-        """Lines from the mate where the space is active (or all of them, in a bulk sync)."""
-        space = self.space_named(body.get("context"))
-        if space is None or not (self._replicating or not self.active_in(space)):
-            return
-        if body.get("replace") and space is not self.system:
-            space.reset_config(keep=(Interfaces,))      # (the system allocates its interfaces)
-        self._apply(space, body.get("lines", []))
-        if "version" in body and self.synced == (epoch, int(body["version"]) - 1):
-            self.synced = (epoch, int(body["version"]))
+    def _on_update(self, message: messages.Message) -> None:
+        if self.stateful is not None:
+            self.stateful.received(message.body)
+
+    def _on_file(self, message: messages.Message) -> None:
+        if not self.active_in(self.system):
+            self.perform(self.replication.file_received(message.body))
+
+    def _on_exec(self, message: messages.Message) -> None:
+        ident = message.body.id
+        self.exec_here(message.body.line, lambda output: self.perform(self.replication.exec_answer(ident, output)))
+
+    def _on_exec_reply(self, message: messages.Message) -> None:
+        self.perform(self.replication.exec_reply(message.body))
+
+    def _on_reload(self, message: messages.Message) -> None:
+        if not self.machine.active:
+            self.services.reload()
+
+    def _on_want_config(self, message: messages.Message) -> None:
+        if self.machine.active:
+            self._bulk_sync()
+
+    def _on_save(self, message: messages.Message) -> None:
+        self.perform(self.replication.store(message.body))
+
+    def _on_sync_start(self, message: messages.Message) -> None:
+        if not self.machine.active:
+            self.perform(self.replication.sync_started(message.body))
+
+    def _on_config(self, message: messages.Message) -> None:
+        """Lines from the mate where the space stands by (or all of them, in a bulk sync)."""
+        space = self.space_named(message.body.context)
+        if space is not None and (self.replication.receiving or not self.active_in(space)):
+            self.perform(self.replication.config(message.body, message.epoch))
+
+    def _on_sync_end(self, message: messages.Message) -> None:
+        if not self.machine.active:
+            self.perform(self.replication.sync_ended(message.epoch))
 
     def _compatible(self, mate: dict, mate_state: str, epoch: int, now: float) -> bool:
         """Check the mate (logging what differs once per mate boot); an incompatible mate makes
@@ -584,33 +617,12 @@ class FailoverRuntime:
         if not self.machine.mate_heard:
             done(None)
             return
-        self._exec_ids += 1
-        ident = self._exec_ids
-        self._exec_waiting[ident] = (done, [])
-        self.send("exec", {"id": ident, "line": line})
-        self.system.unit.clock.call_later(EXEC_TIMEOUT, lambda: self._exec_answered(ident, None, False))
-
-    def _exec_reply(self, ident: int, output: str) -> None:
-        chunks = [output[i:i + EXEC_CHUNK] for i in range(0, len(output), EXEC_CHUNK)] or [""]
-        for number, chunk in enumerate(chunks, 1):
-            self.send("exec-reply", {"id": ident, "output": chunk, "more": number < len(chunks)})
-
-    def _exec_answered(self, ident: int, chunk: str | None, more: bool) -> None:
-        waiting = self._exec_waiting.get(ident)
-        if waiting is None:
-            return
-        done, parts = waiting
-        if chunk is None:
-            del self._exec_waiting[ident]
-            done(None)
-            return
-        parts.append(chunk)
-        if not more:
-            del self._exec_waiting[ident]
-            done("".join(parts))
+        ident, actions = self.replication.exec_sent(line, self.now())
+        self._exec_done[ident] = done
+        self.perform(actions)
 
     def reload_standby(self) -> None:
-        self.send("reload", {})
+        self.send(messages.Reload())
 
     # ------------------------------------------------------------ addresses and MACs
 
@@ -624,7 +636,7 @@ class FailoverRuntime:
     def _macs(self, role: Role, space) -> dict[int, tuple[bytes, bytes]]:
         """The primary's MACs for active, the secondary's for standby; a context's own
         (`mac-address auto`) over those; the configured virtual ones over all."""
-        own = [mac_bytes(mac) for mac in self.system.unit.identity.macs]
+        own = [mac_bytes(mac) for mac in self.services.macs]
         mate = [mac_bytes(mac) for mac in self.mate_macs] if len(self.mate_macs) == len(own) else own
         primary, secondary = (own, mate) if self.config.is_primary() else (mate, own)
         macs = {index: (primary[index], secondary[index]) for index in range(len(own))}
@@ -641,7 +653,12 @@ class FailoverRuntime:
     def _saved(self, space, session) -> None:
         """`write memory` where the session's space is active saves on the mate too."""
         if self.active_in(session.system):
-            self.send("state", {"save": True, **self.where(space)})
+            self.perform(self.replication.saved(space.context_name or ""))
+
+    def _file_command(self, line: str, session) -> None:
+        """A file command finished here: where the system is active, the mate runs it too."""
+        if session.transport != FILE_TRANSPORT and self.active_in(self.system):
+            self.perform(self.replication.file_command(line))
 
     def write_standby(self, space) -> None:
         """`write standby`: the standby starts over from the active unit's whole configuration;
@@ -649,27 +666,13 @@ class FailoverRuntime:
         if space is self.system:
             self._bulk_sync()
         else:
-            self._send_space(space, replace=True)
+            self.perform(self.replication.space(space.context_name, space.running_config(), replace=True))
 
     def _bulk_sync(self) -> None:
         """The system's configuration, then each context's."""
-        self.config.debug("sync", f"sending the configuration to the mate (version {self.config_version})")
-        console = self.system.unit.console
-        console.write((SYNC_STARTED if self._six else SENDING) + "\n")
-        self.send("sync-start", {"version": self.config_version})
-        for space in [self.system] + (self.spaces() if self.system.multiple else []):
-            self._send_space(space)
-        self.send("sync-end", {})
-        console.write((SYNC_COMPLETED if self._six else SENT) + "\n")
-
-    def _apply(self, space, lines: list[str]) -> None:
-        was, self._replicating = self._replicating, True     # within a bulk sync it stays on
-        try:
-            space.apply_config("\n".join(str(line) for line in lines if not str(line).startswith(NOT_REPLICATED)),
-                               transport="failover")
-        finally:
-            self._replicating = was
-        self._follow_config()
+        self.config.debug("sync", f"sending the configuration to the mate (version {self.replication.version})")
+        spaces = [self.system] + (self.spaces() if self.system.multiple else [])
+        self.perform(self.replication.bulk([(space.context_name or "", space.running_config()) for space in spaces]))
 
     def _follow_config(self) -> None:
         """Groups, addresses, MACs, monitored interfaces and the state link as the configuration
@@ -699,26 +702,18 @@ class FailoverRuntime:
     def _config_changed(self, user: str, line: str, session) -> None:
         """Command replication from the unit where the command's space is active; a warning
         where it stands by."""
-        if self._replicating:
+        if self._quiet:
             return
         self._follow_config()
         if session.transport in ("config", "failover"):
             return
         space = session.system
         if self.active_in(space):
-            if not line.startswith(NOT_REPLICATED):
-                # A sub-mode command travels with the commands that entered its mode.
-                self.config_version += 1
-                self.send("config", {"lines": session.mode_path() + [line], "version": self.config_version,
-                                      **self.where(space)})
-
-    def _prompt(self) -> str:
-        """The console's prompt, drawn again after the replication messages (001)."""
-        session = self.system.unit.console_session
-        return session.prompt() if session is not None and not session.busy else ""
+            self.perform(self.replication.command(session.mode_path(), line, space.context_name or ""))
 
     def _command_typed(self, session) -> None:
         """001: every command typed where its space stands by, configuration or not, is told
         that nothing goes from here to the active unit."""
         if self.machine.enabled and self.role_of(session.system).machine.state in STANDBY_STATES:
             session.sink(STANDBY_WARNING + "\n")
+

@@ -2,7 +2,7 @@
 
 The link is the failover LAN link itself when both name the same interface, else a link of
 its own on the state interface, between the units' addresses there. Updates travel in
-"update" messages of the failover wire format, each with a kind and its records; the active
+Update messages of the failover wire format, each with a kind and its records; the active
 unit sends what its mate needs to carry on (ARP entries, TCP and UDP connections as they open,
 with the translations they hold, change state and close; HTTP ones only with `failover
 replication http`; translations as they time out or are cleared), the standby applies
@@ -45,7 +45,7 @@ class StateLink:
         self.runtime = runtime
         self.interface = config.state_link
         self._shared = isinstance(runtime.link, LanLink) and config.state_link == config.lan_interface
-        self.channel = runtime.link if self._shared else LanLink(runtime, config, config.state_link)
+        self.channel = runtime.link if self._shared else runtime.lan_link(config.state_link)
         self.endpoint = messages.Endpoint(secrets.randbits(32), config.key, runtime.pairing)
         self.counters: dict[str, Counters] = defaultdict(Counters)
         self._appliers = {SYS_CMD: lambda space, records: len(records), ARP: self._apply_arp,
@@ -103,8 +103,8 @@ class StateLink:
         if not self.channel.up:
             counters.xerr += len(records)
             return
-        where = self.runtime.where(space) if space is not None else {}
-        self.channel.send(self.endpoint.pack("update", {"kind": kind, "records": records, **where}))
+        context = (space.context_name or "") if space is not None else ""
+        self.channel.send(self.endpoint.pack(messages.Update(kind, records, context)))
         counters.xmit += len(records)
 
     def keepalive(self) -> None:
@@ -146,12 +146,9 @@ class StateLink:
 
     # ------------------------------------------------------------ receiving
 
-    def received(self, body: dict) -> None:
-        kind, records = body.get("kind"), body.get("records")
-        if not isinstance(kind, str) or not isinstance(records, list):
-            self.counters["malformed"].rerr += 1
-            return
-        space = self.runtime.space_named(body.get("context"))
+    def received(self, update: messages.Update) -> None:
+        kind, records = update.kind, update.records
+        space = self.runtime.space_named(update.context)
         applier = self._appliers.get(kind)
         applied = applier(space, records) if applier is not None and space in self._spaces else 0
         self.counters[kind].rcv += applied
