@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from active_active import ActiveActivePair  # noqa: E402
+from helpers.pairs import active_active_pair, join_by_seed_procedure  # noqa: E402
 
 from vpix.image import format as image_format  # noqa: E402
 
@@ -43,9 +43,9 @@ def trial(groups: bool) -> tuple[float, int, bool, float]:
     """(ms until group 2's traffic passes again, pc1 datagrams lost, whether the admin context
     moved too, wall-clock seconds)."""
     root = Path(tempfile.mkdtemp())
-    pair = ActiveActivePair(root, image(root))
+    pair = active_active_pair(root, image(root))
     pair.boot()
-    pair.seed_procedure(groups=groups)
+    join_by_seed_procedure(pair, groups=groups)
     faulty = "secondary" if groups else "primary"          # where ctx1 is active
     arrivals: dict[str, list[float]] = {"server1": [], "server2": []}
     for server in arrivals:
