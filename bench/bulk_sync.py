@@ -24,7 +24,7 @@ from vpix.image import format as image_format
 from vpix.net.fabric import Segment
 from vpix.unit import Unit
 
-from options import count
+from options import count, machine_load
 
 LINES = 50_000
 FAILOVER = """interface Ethernet3
@@ -91,6 +91,7 @@ def main() -> None:
           f"median {statistics.median(syncs):.2f} s (worst {max(syncs):.2f} s); goal under 2 s")
     print(f"Command replication, typed on the active unit to applied on the standby: "
           f"median {statistics.median(replications) * 1000:.1f} ms")
+    print(machine_load())
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from helpers.pairs import active_active_pair, join_by_seed_procedure  # noqa: E4
 
 from vpix.image import format as image_format  # noqa: E402
 
-from options import count
+from options import count, machine_load
 
 PROBE_S = 0.01
 WINDOW_S = 5.0
@@ -80,6 +80,7 @@ def main() -> None:
         moved = "yes" if any(r[2] for r in results) else "no"
         wall = statistics.median(r[3] for r in results)
         print(f"{name:<24}{takeover:>15.0f}{lost:>12}{moved:>13}{wall:>10.2f}")
+    print(machine_load())
 
 
 if __name__ == "__main__":

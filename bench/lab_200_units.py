@@ -20,7 +20,7 @@ import asyncssh
 from vpix.lab import model, runner
 from vpix.mgmt.ssh import DEVICE_ALGORITHMS
 
-from options import count
+from options import count, machine_load
 
 
 def rss_mb() -> float:
@@ -59,6 +59,7 @@ async def main(count: int) -> None:
           f"booted and serving in {booted:.2f} s ({booted / count * 1000:.1f} ms per unit); "
           f"resident memory {grown:.0f} MB ({(grown - base) / count:.2f} MB per unit over the "
           f"{base:.0f} MB process)")
+    print(machine_load())
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from vpix.hardware import unitdir
 from vpix.image import format as image_format
 from vpix.lab.background import BackgroundUnit
 
-from options import count, peer_missing
+from options import count, peer_missing, machine_load
 
 CONFIG = """hostname bench
 enable password cisco
@@ -116,6 +116,7 @@ def main() -> None:
     print("goal: >= 10x per command. Netmiko's own sleeps (find_prompt, clear_buffer) put a floor "
           "of some 80 ms under plain send_command whatever the device; the rows below it show "
           "the device's own share.")
+    print(machine_load())
 
 
 if __name__ == "__main__":

@@ -30,3 +30,10 @@ def _importable(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(module) is not None
+
+
+def machine_load() -> str:
+    """The machine's load as the figures were taken: they mean little on a busy machine."""
+    import os
+
+    return f"machine load {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores"

@@ -32,6 +32,8 @@ from vpix.image import format as image_format
 from vpix.lab import model, runner
 from vpix.lab.namespaces import namespace_name
 
+from options import machine_load
+
 SERVER, PEER, UNIT = "192.168.1.50", "192.168.1.60", "192.168.1.1"
 CONFIG = f"""hostname fw
 enable password cisco
@@ -169,7 +171,7 @@ async def main(runs: int, size: int) -> None:
              lambda: timed_peer(spec.name, "server", "curl", "-sS", "-o", str(out),
                                 f"http://{SERVER}:8080/image.bin")),
         ]
-        print(f"{size / 2 ** 20:.0f} MiB, {runs} runs each (first discarded), load {os.getloadavg()[0]:.2f}")
+        print(f"{size / 2 ** 20:.0f} MiB, {runs} runs each (first discarded), {machine_load()}")
         print(f"{'case':<30}{'vpix':>10}{'peer':>10}  peer{'':<26}{'curl on loopback':>18}")
         for name, url, peer_name, theirs, loopback in cases:
             times: dict[str, list[float]] = {"ours": [], "theirs": [], "loop": []}
@@ -183,7 +185,7 @@ async def main(runs: int, size: int) -> None:
                   f"  {peer_name:<30}{loop}")
         rtt = await in_host(spec.name, "peer", sys.executable, "-c", SSH_ROUND_TRIPS.format(unit=UNIT))
         print(f"{'ssh show version round trip':<30}{float(rtt):>7.1f} ms  (goal 5 ms; median of 20)")
-        print(f"load after: {os.getloadavg()[0]:.2f}")
+        print(f"after: {machine_load()}")
     finally:
         for proc in procs:
             if proc.returncode is None:

@@ -24,7 +24,7 @@ from traffic import Net  # noqa: E402
 
 from vpix.image import format as image_format  # noqa: E402
 
-from options import count
+from options import count, machine_load
 
 BATCH = 200
 ADMIN = ("static (inside,outside) 172.16.1.150 192.168.1.50 netmask 255.255.255.255",
@@ -75,6 +75,7 @@ def main() -> None:
         base = base or cost
         print(f"  {case:<20} {cost * 1e6:7.1f} us/datagram  {1 / cost:9.0f} datagrams/s  "
               f"({cost / base:.2f}x the unit's own interface)")
+    print(machine_load())
 
 
 if __name__ == "__main__":

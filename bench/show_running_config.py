@@ -8,7 +8,6 @@ Run: python bench/show_running_config.py [runs] [--quick]
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import tempfile
 import time
@@ -23,7 +22,7 @@ from vpix.lab.background import BackgroundUnit
 from vpix.mgmt.ssh import DEVICE_ALGORITHMS
 
 from boot_big_config import big_config
-from options import count
+from options import count, machine_load
 
 ACCESS = ("username admin password admin privilege 15\naaa authentication ssh console LOCAL\n"
           "ssh 0.0.0.0 0.0.0.0 if1\n")
@@ -69,7 +68,7 @@ def main() -> None:
     finally:
         served.stop()
     print(f"Over SSH, typed to prompt back, median of {runs} (ms), {lines:,}-line configuration; "
-          f"load {os.getloadavg()[0]:.2f}")
+          f"{machine_load()}")
     print(f"  show running-config  {figures['show running-config']:7.1f}   goal 8 ms")
     print(f"  show version         {figures['show version']:7.1f}   the round trip's floor")
 

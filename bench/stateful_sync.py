@@ -37,7 +37,7 @@ from vpix.net.host import Host
 from vpix.net.packets import ACK, PROTO_TCP, SYN, Tcp, ip_bytes, mac_bytes
 from vpix.unit import Unit
 
-from options import count
+from options import count, machine_load
 
 CONNS, SURVIVORS = 20_000, 1_000
 INTERFACES = """hostname fw
@@ -197,6 +197,7 @@ def main() -> None:
     survival(root / "survival", image)
     loss(root / "loss-lan", image, cable=False)
     loss(root / "loss-cable", image, cable=True)
+    print(machine_load())
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from vpix.lab import model, runner
 from vpix.net.fabric import Port
 from vpix.net.packets import ETH_ARP, Arp, Ethernet, ip_bytes
 
-from options import count, peer_missing
+from options import count, peer_missing, machine_load
 
 CONFIG = """hostname fw
 interface Ethernet1
@@ -242,6 +242,7 @@ def main() -> None:
         if not times:
             continue
         print(f"{name:34}{statistics.median(times) * 1000:>8.0f}{max(times) * 1000:>8.0f}")
+    print(machine_load())
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vpix.lab import model, runner
 
-from options import count, peer_missing
+from options import count, peer_missing, machine_load
 
 SECONDS = 5
 CONFIG = """hostname fw
@@ -106,6 +106,7 @@ def main() -> None:
     kernel = through_kernel()
     print(f"TCP through one vpix unit (iperf3, {SECONDS} s): {vpix:8.1f} Mbit/s   goal >= 200")
     print(f"TCP through the Linux kernel (veth, router ns):  {kernel:8.1f} Mbit/s   the ceiling of this machine")
+    print(machine_load())
 
 
 if __name__ == "__main__":

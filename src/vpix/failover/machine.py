@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vpix.failover.messages import Hello, Order
+
 # Unit states (REFERENCE.md)
 DISABLED = "Disabled"
 NEGOTIATION = "Negotiation"
@@ -39,25 +41,8 @@ CONFIG_MISMATCH = "Configuration mismatch"
 
 
 # ---------------------------------------------------------------- what the machine says
-
-
-@dataclass(frozen=True)
-class Hello:
-    """The state a unit tells its mate every poll."""
-
-    primary: bool
-    state: str
-    failed_interfaces: int = 0
-    active_for: float = 0.0             # seconds in the active role, 0 when not active
-    up_for: float = 0.0                 # seconds since failover started on the unit (its boot)
-
-
-@dataclass(frozen=True)
-class Order:
-    """A unit asking its mate to change role: "active" or "standby"."""
-
-    role: str
-    reason: str
+# (it hears and sends the wire's Hello and Order: a group's carries its number, the unit's
+# hello what the unit is and holds, which the runtime fills in)
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,8 @@ class Hello:
     primary: bool
     state: str
     failed_interfaces: int = 0
-    active_for: float = 0.0
-    up_for: float = 0.0
+    active_for: float = 0.0             # seconds in the active role, 0 when not active
+    up_for: float = 0.0                 # seconds since failover started on the unit (its boot)
     group: int = 0
     active_time: float = 0.0             # the seconds this machine has been active, in all
     version: str = ""
@@ -85,7 +85,7 @@ class LanTest:
 
 @dataclass(frozen=True)
 class Order:
-    """Asks the mate's machine (group 0: the unit's) to go active or standby."""
+    """Asks the mate's machine (group 0: the unit's) to go "active" or "standby"."""
 
     role: str
     reason: str

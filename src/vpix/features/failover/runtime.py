@@ -313,21 +313,22 @@ class FailoverRuntime:
                     monitor.lantest()
         self.rearm()
 
-    def _message(self, message: Hello | Order, role: Role):
-        """The machine's message on the wire: a group's names its group; the unit's hello
-        says what the unit is and holds."""
-        group = role.group if role is not self.unit_role else 0
-        if isinstance(message, Order):
-            return messages.Order(message.role, message.reason, group)
-        fields = dataclasses.asdict(message)
+    def _message(self, message: Hello | Order, role: Role) -> Hello | Order:
+        """The machine's message as it goes: a group's names its group; the unit's hello says
+        what the unit is and holds."""
         if role is not self.unit_role:
-            return messages.Hello(**fields, group=group, active_time=role.machine.active_total(self.now()))
+            message = dataclasses.replace(message, group=role.group)
+        if isinstance(message, Order):
+            return message
+        message = dataclasses.replace(message, active_time=role.machine.active_total(self.now()))
+        if role is not self.unit_role:
+            return message
         if self.stateful is not None:
             self.stateful.keepalive()
-        return messages.Hello(**fields, active_time=role.machine.active_total(self.now()),
-                              version=str(self.system.version), macs=tuple(self.services.macs),
-                              interfaces={k: v for m in self.monitors.values() for k, v in m.statuses().items()},
-                              identity=self.identity, **self.replication.hello_fields())
+        return dataclasses.replace(
+            message, version=str(self.system.version), macs=tuple(self.services.macs),
+            interfaces={k: v for m in self.monitors.values() for k, v in m.statuses().items()},
+            identity=self.identity, **self.replication.hello_fields())
 
     def _switched(self, role: Role, action: Switch) -> None:
         role.last_failover = self.system.now()
@@ -500,36 +501,36 @@ class FailoverRuntime:
             handler(message)
 
     def _on_hello(self, message: messages.Message) -> None:
-        hello: messages.Hello = message.body
+        hello: Hello = message.body
         now = self.now()
         if hello.group:
             role = self.groups.get(hello.group)
             if role is not None:                        # (a group not configured here: ignored)
-                self._mate_hello(role, self._hello_of(role, hello, now), now)
+                self._heard(role, hello, now)
+                self._mate_hello(role, hello, now)
             return
         self.mate_version = hello.version
         macs = [mac_text(mac_bytes(mac)) for mac in hello.macs]
         if macs != self.mate_macs:
             self.mate_macs = macs
             self._assume()
-        state = self._hello_of(self.unit_role, hello, now)
+        self._heard(self.unit_role, hello, now)
         self.mate_status = dict(hello.interfaces)
-        if not self._compatible(hello.identity, state.state, message.epoch, now):
+        if not self._compatible(hello.identity, hello.state, message.epoch, now):
             return
         self.replication.mate_holds(message.epoch, hello.cfg, hello.synced)
-        self._mate_hello(self.unit_role, state, now)
+        self._mate_hello(self.unit_role, hello, now)
         if hello.state in ACTIVE_STATES and not hello.partial:
             # (a mate that became active in the middle of a bulk sync has a partial
             # configuration: keep ours, to be pushed back with `write standby`)
             self.perform(self.replication.catch_up(now, self.machine.hold, self.machine.state in STANDBY_STATES,
                                                    self.machine.state == COLD_STANDBY))
 
-    def _hello_of(self, role: Role, hello: messages.Hello, now: float) -> Hello:
-        """What the machine hears of a hello; the mate's failure and Active time, kept."""
+    def _heard(self, role: Role, hello: Hello, now: float) -> None:
+        """The mate's failure and Active time, kept for `show failover`."""
         if hello.state == FAILED and role.machine.mate_state != FAILED:
             role.last_failure["other"] = ("Ifc Failure", self.system.now())
         role.mate_heard(hello.active_time, now, hello.state in ACTIVE_STATES)
-        return Hello(hello.primary, hello.state, hello.failed_interfaces, hello.active_for, hello.up_for)
 
     def _mate_hello(self, role: Role, hello: Hello, now: float) -> None:
         """The mate's state for a role: when it has just become ready to take over, the active
@@ -541,10 +542,10 @@ class FailoverRuntime:
             self.stateful.bulk(self.spaces_of(role))
 
     def _on_order(self, message: messages.Message) -> None:
-        order: messages.Order = message.body
+        order: Order = message.body
         role = self.groups.get(order.group) if order.group else self.unit_role
         if role is not None:
-            self.act(role.machine.order(Order(order.role, order.reason), self.now()), role)
+            self.act(role.machine.order(order, self.now()), role)
 
     def _on_update(self, message: messages.Message) -> None:
         if self.stateful is not None:
