@@ -8,12 +8,13 @@ import re
 import pytest
 
 from helpers.failover import on_standby
-from helpers.pairs import LAN_PRIMARY, lan_pair, ping
+from helpers.pairs import LAN_PRIMARY, add_startup, lan_pair, ping
 from helpers.served import until
 
 from vpix.failover.replication import SENDING, SENT
 from vpix.features.failover.runtime import STANDBY_WARNING
 from vpix.features.failover import FailoverConfig
+from vpix.features.logging import Logging
 from vpix.net.fabric import Port
 from vpix.net.gateway import Gateway
 from vpix.net.host import Host
@@ -150,8 +151,8 @@ def test_write_memory_saves_on_both_and_write_standby_resyncs(pair):
     standby = pair.enable("secondary")
     standby.configure("name 10.7.7.7 local-only")
     assert "name 10.7.7.7 local-only" in pair.units["secondary"].system.running_config()
-    out = active.cmd("write standby")
-    assert out.endswith("Building configuration...\n[OK]\n") and SENDING in out
+    # the sync goes on after the prompt has come back, its messages as the console shows them
+    assert active.cmd("write standby") == f"Building configuration...\n[OK]\nsaved-pair# {SENDING}\n{SENT}\n"
     pair.run(0.1)
     assert "name 10.7.7.7 local-only" not in pair.units["secondary"].system.running_config()
     assert "failover lan unit secondary" in pair.units["secondary"].system.running_config()
@@ -390,9 +391,7 @@ def _logged(pair, role):
 
 def _with_console_logging(pair):
     for role in ("primary", "secondary"):
-        pair.units[role].flash.write_private("startup-config", (
-            pair.units[role].flash.read_private("startup-config").decode() +
-            "logging enable\nlogging console debugging\n").encode())
+        add_startup(pair, role, "logging enable\nlogging console debugging\n")
 
 
 @pytest.mark.parametrize("version, pairs, message", [
@@ -489,9 +488,7 @@ def test_zero_downtime_upgrade_of_the_pair(pair, tmp_path):
 def test_failover_during_bulk_sync_leaves_a_partial_configuration_and_write_standby_recovers(pair, monkeypatch):
     from vpix.features.failover.runtime import FailoverRuntime
 
-    pair.units["primary"].flash.write_private("startup-config", (
-        pair.units["primary"].flash.read_private("startup-config").decode() +
-        "".join(f"name 10.7.{i // 250}.{i % 250 + 1} bulk{i}\n" for i in range(1500))).encode())
+    add_startup(pair, "primary", "".join(f"name 10.7.{i // 250}.{i % 250 + 1} bulk{i}\n" for i in range(1500)))
     pair.boot("primary")
     pair.run(5)
     secondary = pair.units["secondary"]
@@ -788,3 +785,47 @@ async def test_ssh_reaches_each_unit_of_the_pair_at_its_own_address(pair):
     standby = await ssh_from(pair.host, "192.168.1.2", pair.clock, "show failover")
     assert "This host: Primary - Active" in active
     assert "This host: Secondary - Standby Ready" in standby
+
+
+async def test_a_big_bulk_sync_in_real_time_keeps_every_timer_going(tmp_path, images):
+    """A 50,000-line configuration to a booting standby at 200/800 ms, in real time: the sync
+    goes out a chunk at a time, so both units keep hearing each other's hellos throughout. The
+    standby comes to Standby Ready once, with every line, and stays; nobody logs 103001 and
+    the active unit syncs once."""
+    import asyncio
+
+    from vpix.clock import LoopClock
+
+    pair = lan_pair(tmp_path, images, clock=LoopClock())
+    fast = "failover polltime unit msec 200 holdtime msec 800\nlogging enable\nlogging buffered debugging\n"
+    add_startup(pair, "primary", "".join(f"name 10.8.{i // 250 % 250}.{i % 250 + 1} n{i}\n" for i in range(50_000)))
+    for role in ("primary", "secondary"):
+        add_startup(pair, role, fast)
+    loop = asyncio.get_running_loop()
+
+    async def wait_for(condition, limit: float = 60.0) -> None:
+        deadline = loop.time() + limit
+        while not condition():
+            assert loop.time() < deadline, "never happened"
+            await asyncio.sleep(0.01)
+
+    def runtime(role):
+        system = pair.units[role].system
+        return system.feature(FailoverConfig).runtime if system is not None else None
+
+    pair.units["primary"].power_on()
+    await wait_for(lambda: runtime("primary") is not None and runtime("primary").machine.state == "Active")
+    pair.units["secondary"].power_on()
+    await wait_for(lambda: runtime("secondary") is not None and runtime("secondary").machine.state == "Standby Ready")
+    heard = runtime("primary").machine.heard_at
+    await wait_for(lambda: runtime("primary").machine.heard_at > heard + 2.0)      # ten hellos on, still so
+    assert [change.new for change in runtime("secondary").machine.history] == \
+        ["Negotiation", "Cold Standby", "Standby Ready"]
+    assert runtime("primary").machine.state == "Active"
+    for role in ("primary", "secondary"):
+        assert "103001" not in "\n".join(pair.units[role].system.feature(Logging).buffer)
+    assert pair.units["primary"].console.text().count(SENDING) == 1
+    names = [line for line in pair.units["secondary"].system.running_config() if line.startswith("name 10.8.")]
+    assert len(names) == 50_000
+    for unit in pair.units.values():
+        unit.power_off()

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from helpers.failover import on_standby
-from helpers.pairs import STATE, lan_pair, ping, server_outside, with_state_link
+from helpers.pairs import STATE, add_startup, lan_pair, ping, server_outside, with_state_link
 
 from vpix.failover import messages
 from vpix.features.failover.stateful import ARP, SYS_CMD, TCP_CONN
@@ -100,9 +100,7 @@ def test_updates_that_cannot_be_sent_are_xerr(stateful):
 
 def test_the_state_link_can_share_the_failover_link(tmp_path, images):
     pair = lan_pair(tmp_path, images)
-    unit = pair.units["primary"]
-    unit.flash.write_private("startup-config", (unit.flash.read_private("startup-config").decode() +
-                                                "failover link failover\n").encode())
+    add_startup(pair, "primary", "failover link failover\n")
     pair.boot()
     pair.run(10)
     out = pair.enable("primary").cmd("show failover")

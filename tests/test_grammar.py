@@ -23,6 +23,14 @@ def test_unique_prefix_and_exact_match():
     assert match(tree, "shun 10.0.0.1").args["ip"] == "10.0.0.1"
 
 
+def test_a_keyword_cut_short_wins_over_a_word_that_would_take_it_and_a_dead_end_falls_back():
+    tree = _tree("show version", "show <name:WORD>", "clear <name:WORD> all", "clear counters")
+    assert match(tree, "show ver").command.spec == "show version"
+    assert match(tree, "show verbose").args["name"] == "verbose"
+    assert match(tree, "clear counters all").command.spec == "clear <name:WORD> all"
+    assert match(tree, "clear counters").command.spec == "clear counters"
+
+
 def test_ambiguous_incomplete_invalid():
     tree = _tree("show version", "shun <ip:IP>", "shutdown")
     with pytest.raises(ParseError) as err:
@@ -69,3 +77,50 @@ def test_completion():
     tree = _tree("show version", "shun <ip:IP>")
     assert complete(tree, "show ver") == "show version "
     assert complete(tree, "sh") is None
+
+
+def _searched(root, line):
+    """What the full search finds first, without the straight path."""
+    from vpix.cli import grammar
+
+    tokens = grammar.tokenize(line)
+    errors: list = []
+    for found in grammar._walk(root, line, tokens, 0, {}, {}, errors, ()):
+        return found
+    return max(errors, key=grammar.error_rank) if errors else None
+
+
+def _config_lines() -> list[str]:
+    from pathlib import Path
+
+    lines = []
+    for path in sorted((Path(__file__).parent / "data" / "configs").glob("*.cfg")):
+        lines += [line for line in path.read_text().splitlines() if line.strip() and not line.startswith(("!", ":"))]
+    return lines
+
+
+@pytest.mark.parametrize("version", ["6.3(5)", "7.2(1)", "8.0(4)"])
+def test_the_straight_path_finds_what_the_search_finds_first(version):
+    """Every line of the configuration corpus, as typed in full and with its words cut short,
+    in every mode that has commands: the fast path and the full search agree."""
+    import vpix.features  # noqa: F401  (the commands)
+    from vpix.cli.registry import COMMANDS
+    from vpix.versions import Version
+
+    v = Version.parse(version)
+    modes = sorted({c.mode for c in COMMANDS.commands})
+    lines = _config_lines()
+    lines += [" ".join(word[:3] if len(word) > 4 else word for word in line.split()) for line in lines]
+    checked = 0
+    for mode in modes:
+        root = COMMANDS.tree(v, mode, 15)
+        for line in lines:
+            try:
+                fast = match(root, line)
+            except ParseError:
+                fast = None
+            searched = _searched(root, line)
+            if fast is not None:
+                assert fast == searched, (mode, line)
+                checked += 1
+    assert checked > 100

@@ -61,10 +61,14 @@ class Alarm:
         self._clock = clock
         self._callback = callback
         self._timer: Timer | None = None
+        self._deadline: float | None = None
 
     def set(self, deadline: float | None) -> None:
+        if self._timer is not None and deadline == self._deadline:
+            return          # (moving a due timer to the back of the queue again could starve it)
         self.cancel()
         if deadline is not None:
+            self._deadline = deadline
             self._timer = self._clock.call_later(max(0.0, deadline - self._clock.monotonic()), self._fire)
 
     @property

@@ -23,8 +23,8 @@ class Pair:
     def __init__(self, tmp_path, images, configs: dict[str, str], segments: dict[str, int], *,
                  image: str = "pix-7.2(1)", secondary_image=None, secondary_platform: str = "PIX-515E",
                  cable: bool = False, multiple: bool = False, files: dict[str, bytes] | None = None,
-                 break_window: float = 0.0, settle: float = 0.0, enable_on_boot: bool = False):
-        self.clock = VirtualClock(1000.0)
+                 break_window: float = 0.0, settle: float = 0.0, enable_on_boot: bool = False, clock=None):
+        self.clock = clock or VirtualClock(1000.0)        # (a LoopClock: the pair in real time)
         self.cable = FailoverCable(self.clock) if cable else None
         self.segments: dict[str, Segment] = {}
         self.settle, self.enable_on_boot = settle, enable_on_boot
@@ -192,6 +192,13 @@ def lan_pair(tmp_path, images, secondary_key: str = "k3y", image: str = "pix-7.2
     return pair
 
 
+def add_startup(pair, role: str, lines: str):
+    """Lines at the end of a unit's startup-config (before it boots)."""
+    unit = pair.units[role]
+    unit.flash.write_private("startup-config", (unit.flash.read_private("startup-config").decode() + lines).encode())
+    return pair
+
+
 STATE = """interface Ethernet2
  no shutdown
 failover link state Ethernet2
@@ -200,9 +207,7 @@ failover interface ip state 10.2.0.1 255.255.255.0 standby 10.2.0.2
 
 
 def with_state_link(pair, lines=STATE):
-    unit = pair.units["primary"]
-    unit.flash.write_private("startup-config",
-                             (unit.flash.read_private("startup-config").decode() + lines).encode())
+    add_startup(pair, "primary", lines)
     pair.add_segment("state", 2)
     return pair
 

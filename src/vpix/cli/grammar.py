@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from vpix.cli.types import ParamType, lookup
 from vpix.versions import Version, VersionRange
@@ -136,14 +136,16 @@ def build_tree(commands: list[Command], common_help: dict[str, str] | None = Non
 # ---------------------------------------------------------------- matching
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     start: int
 
 
+_WORD = re.compile(r"\S+")
+
+
 def tokenize(line: str) -> list[Token]:
-    return [Token(m.group(), m.start()) for m in re.finditer(r"\S+", line)]
+    return [Token(m.group(), m.start()) for m in _WORD.finditer(line)]
 
 
 @dataclass
@@ -167,6 +169,9 @@ def match(root: Node, line: str) -> Match:
     tokens = tokenize(line)
     if not tokens:
         raise ParseError("incomplete", 0)
+    straight = _straight(root, line, tokens)
+    if straight is not None:
+        return straight
     best: list[ParseError] = []
     for result in _walk(root, line, tokens, 0, {}, {}, best, ()):
         return result
@@ -200,6 +205,44 @@ def _candidates(node: Node, text: str) -> tuple[list[tuple[str, Node]], list[tup
     return (prefixed if len(prefixed) == 1 else []), params, False
 
 
+def _straight(node: Node, line: str, tokens: list[Token]) -> Match | None:
+    """The match when every word has one way on (a keyword in full, else the one parameter
+    that takes it) and that way leads to a command: the path ``_walk`` would find first,
+    without its search. None for anything else (an abbreviation, a choice, an error)."""
+    args: dict[str, Any] = {}
+    positions: dict[str, int] = {}
+    words: list[str] = []
+    count = len(tokens)
+    i = 0
+    while i < count:
+        text, start = tokens[i]
+        lowered = text.lower()
+        child = node.keywords.get(lowered)
+        if child is not None:
+            args[lowered] = True
+            words.append(lowered)
+            node = child
+            i += 1
+            continue
+        if any(word.startswith(lowered) for word in node.keywords):
+            return None
+        taking = [(param, child) for param, child in node.params if param.type.accepts(text)]
+        if len(taking) != 1:
+            return None
+        param, node = taking[0]
+        positions[param.name] = start
+        if param.type.rest_of_line:
+            args[param.name] = rest = line[start:].rstrip()
+            words.append(rest)
+            break
+        args[param.name] = param.type.convert(text)
+        words.append(text)
+        i += 1
+    if node.command is None:
+        return None
+    return Match(node.command, args, positions, tuple(words))
+
+
 def _walk(node, line, tokens, i, args, positions, errors, words) -> Iterator[Match]:
     if i == len(tokens):
         if node.command is not None:
@@ -208,6 +251,13 @@ def _walk(node, line, tokens, i, args, positions, errors, words) -> Iterator[Mat
             errors.append(ParseError("incomplete", len(line)))
         return
     tok = tokens[i]
+    lowered = tok.text.lower()
+    exact = node.keywords.get(lowered)
+    if exact is not None:          # the word in full, as configurations write it: tried first, alone
+        yield from _walk(exact, line, tokens, i + 1, {**args, lowered: True}, positions, errors, words + (lowered,))
+        params = [(p, n) for p, n in node.params if p.type.accepts(tok.text)]
+        yield from _walk_params(params, line, tokens, i, args, positions, errors, words)
+        return
     keywords, params, ambiguous = _candidates(node, tok.text)
     if ambiguous:
         errors.append(ParseError("ambiguous", tok.start))
@@ -217,6 +267,11 @@ def _walk(node, line, tokens, i, args, positions, errors, words) -> Iterator[Mat
         return
     for word, child in keywords:
         yield from _walk(child, line, tokens, i + 1, {**args, word: True}, positions, errors, words + (word,))
+    yield from _walk_params(params, line, tokens, i, args, positions, errors, words)
+
+
+def _walk_params(params, line, tokens, i, args, positions, errors, words) -> Iterator[Match]:
+    tok = tokens[i]
     for param, child in params:
         if param.type.rest_of_line:
             text, nxt = line[tok.start:].rstrip(), len(tokens)
@@ -306,14 +361,24 @@ class CommandSet:
         self.commands: list[Command] = []
         self.common_help: dict[str, str] = {}
         self._trees: dict[tuple[Version, str, int, str], Node] = {}
+        self._chains: dict[tuple[Version, tuple[str, ...], int, str], list[Node]] = {}
 
     def add(self, command: Command) -> None:
         self.commands.append(command)
-        self._trees.clear()
+        self.forget_trees()
 
     def forget_trees(self) -> None:
         """Commands changed where they exist: build the trees afresh."""
         self._trees.clear()
+        self._chains.clear()
+
+    def trees(self, version: Version, modes: tuple[str, ...], priv: int, space: str = "single") -> list[Node]:
+        """The trees of a chain of modes (a mode, then the modes its commands fall back to)."""
+        key = (version, modes, priv, space)
+        trees = self._chains.get(key)
+        if trees is None:
+            trees = self._chains[key] = [self.tree(version, mode, priv, space) for mode in modes]
+        return trees
 
     def tree(self, version: Version, mode: str, priv: int, space: str = "single") -> Node:
         key = (version, mode, priv, space)

@@ -303,16 +303,15 @@ class Session:
                 errors.append(err)
         raise max(errors, key=grammar.error_rank)
 
-    def _mode_chain(self) -> list[str]:
+    def _mode_chain(self) -> tuple[str, ...]:
         chain, mode = [], self.mode
         while mode:
             chain.append(mode)
             mode = MODES[mode].parent
-        return chain
+        return tuple(chain)
 
     def _trees(self) -> list[grammar.Node]:
-        version = self.system.version
-        return [COMMANDS.tree(version, mode, self.priv, self.system.space) for mode in self._mode_chain()]
+        return COMMANDS.trees(self.system.version, self._mode_chain(), self.priv, self.system.space)
 
     def _command_for(self, line: str) -> grammar.Command | None:
         """The command the line was aiming at (for 6.x usage messages)."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from vpix.failover.messages import Config, Exec, ExecReply, File, Save, SyncEnd, SyncStart, WantConfig
 
 NOT_REPLICATED = ("failover lan unit",)        # the unit's own identity stays its own
-CHUNK_LINES = 500                              # configuration lines per message
+CHUNK_LINES = 200                              # configuration lines per message (applied in one go)
 EXEC_TIMEOUT = 10.0                            # how long `failover exec` waits for the mate's answer
 EXEC_CHUNK = 32_000                            # output characters per message (a body is < 64 KiB)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -86,6 +87,9 @@ class FailoverRuntime:
         self.decryption_failures = 0
         self._alarm = Alarm(services.clock, self._tick)
         self._applying = False                   # running the mate's lines: nothing goes back
+        self._pending: deque = deque()           # the replication core's actions still to carry out
+        self._draining = False
+        self._next_turn = Alarm(services.clock, self._drain)
         self.monitors: dict = {}                 # space -> its Monitoring
         self.mate_status: dict[str, str] = {}    # what the mate reports of its monitored interfaces
         self.stateful: StateLink | None = None
@@ -126,6 +130,8 @@ class FailoverRuntime:
         if self._file_session is not None:
             self.system.close_session(self._file_session)
             self._file_session = None
+        self._next_turn.cancel()
+        self._pending.clear()
         self.perform(self.replication.close())
         for listeners, listener in self._listeners():
             if listener in listeners:
@@ -363,29 +369,54 @@ class FailoverRuntime:
 
     # ------------------------------------------------------------ the replication core's actions
 
-    def perform(self, actions: list) -> None:
-        for action in actions:
-            if isinstance(action, replication.Send):
-                self.send(action.message)
-            elif isinstance(action, replication.Apply):
-                self._apply(action)
-            elif isinstance(action, replication.Restart):
-                self.system.reset_config(keep=(type(self.config),))
-            elif isinstance(action, replication.Adopt):
-                self._adopt()
-            elif isinstance(action, replication.Store):
-                space = self.space_named(action.context)
-                if space is not None:
-                    space.write_startup(space.config_text())
-            elif isinstance(action, replication.Tell):
-                self.services.console(action.text + (self.services.prompt() if action.prompt else ""))
-            elif isinstance(action, replication.RunFile):
-                self._run_file(action.line)
-            elif isinstance(action, replication.ExecDone):
-                done = self._exec_done.pop(action.id, None)
-                if done is not None:
-                    done(action.output)
+    def perform(self, actions: list, later: bool = False) -> None:
+        """Carry out the replication core's actions in order, one message to the mate per turn
+        of the clock: a bulk sync goes out (and is applied on the mate) a chunk at a time, so
+        neither unit stops answering its timers, consoles and packets meanwhile, and what is
+        replicated after it (a command typed in the middle) keeps its place behind it.
+        ``later``: from the next turn on (after the command that asked has answered)."""
+        self._pending.extend(actions)
+        if not self._draining:
+            if later:
+                self._draining = True
+                self._next_turn.set(self.now())
+            else:
+                self._drain()
+
+    def _drain(self) -> None:
+        self._draining = True
+        sent = False
+        while self._pending and not (sent and isinstance(self._pending[0], replication.Send)):
+            action = self._pending.popleft()
+            sent = sent or isinstance(action, replication.Send)
+            self._carry_out(action)
+        if self._pending:
+            self._next_turn.set(self.now())
+        else:
+            self._draining = False
         self.rearm()
+
+    def _carry_out(self, action) -> None:
+        if isinstance(action, replication.Send):
+            self.send(action.message)
+        elif isinstance(action, replication.Apply):
+            self._apply(action)
+        elif isinstance(action, replication.Restart):
+            self.system.reset_config(keep=(type(self.config),))
+        elif isinstance(action, replication.Adopt):
+            self._adopt()
+        elif isinstance(action, replication.Store):
+            space = self.space_named(action.context)
+            if space is not None:
+                space.write_startup(space.config_text())
+        elif isinstance(action, replication.Tell):
+            self.services.console(action.text + (self.services.prompt() if action.prompt else ""))
+        elif isinstance(action, replication.RunFile):
+            self._run_file(action.line)
+        elif isinstance(action, replication.ExecDone):
+            done = self._exec_done.pop(action.id, None)
+            if done is not None:
+                done(action.output)
 
     @property
     def _quiet(self) -> bool:
@@ -665,15 +696,16 @@ class FailoverRuntime:
         """`write standby`: the standby starts over from the active unit's whole configuration;
         entered in a context, the mate's context starts over from this one's."""
         if space is self.system:
-            self._bulk_sync()
+            self._bulk_sync(later=True)
         else:
-            self.perform(self.replication.space(space.context_name, space.running_config(), replace=True))
+            self.perform(self.replication.space(space.context_name, space.running_config(), replace=True), later=True)
 
-    def _bulk_sync(self) -> None:
+    def _bulk_sync(self, later: bool = False) -> None:
         """The system's configuration, then each context's."""
         self.config.debug("sync", f"sending the configuration to the mate (version {self.replication.version})")
         spaces = [self.system] + (self.spaces() if self.system.multiple else [])
-        self.perform(self.replication.bulk([(space.context_name or "", space.running_config()) for space in spaces]))
+        self.perform(self.replication.bulk([(space.context_name or "", space.running_config()) for space in spaces]),
+                     later)
 
     def _follow_config(self) -> None:
         """Groups, addresses, MACs, monitored interfaces and the state link as the configuration
