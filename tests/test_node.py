@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from helpers import nodes
 from helpers.real_hosts import NEEDS, ip
 from helpers.legacy_ssh import OPENSSH
 
@@ -67,110 +68,37 @@ async def test_a_node_waits_for_its_links_and_answers_on_eth0(tmp_path, node_nam
         assert "hostname asa1\n" in saved and "route management 0.0.0.0 0.0.0.0 10.99.0.1 1" in saved
     finally:
         node.terminate()
-        await asyncio.wait_for(node.wait(), 30)
-
-
-PAIR = """hostname pair
-interface Ethernet3
- no shutdown
-interface Ethernet5
- nameif management
- security-level 100
- ip address 10.99.1.2 255.255.255.0 standby 10.99.1.3
- no shutdown
-username admin password CiscoAsa1! privilege 15
-aaa authentication ssh console LOCAL
-ssh 0.0.0.0 0.0.0.0 management
-failover lan unit primary
-failover lan interface failover Ethernet3
-failover lan enable
-failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
-failover polltime unit msec 200 holdtime msec 800
-failover key k3y
-failover
-"""
-SECONDARY = """interface Ethernet3
- no shutdown
-failover lan unit secondary
-failover lan interface failover Ethernet3
-failover lan enable
-failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
-failover key k3y
-failover
-"""
+        logged = (await asyncio.wait_for(node.communicate(), 30))[0].decode()
+    assert "Cisco Adaptive Security Appliance Software Version 7.2(1)" in logged   # what `docker logs` shows
+    assert "asa1> " in logged
 
 
 @pytest.fixture
 def pair_namespaces():
-    """Two node namespaces: eth0 of each on a bridge here (10.99.1.1), eth4 of one to eth4 of
-    the other (the failover link), eth1…eth3 with nothing behind, all up, as containerlab
-    would leave them."""
-    tag = f"{os.getpid() % 100000}"
-    bridge, nodes = f"vb{tag}", [f"vpix-n{n}-{tag}" for n in (1, 2)]
-    try:
-        ip("link", "add", bridge, "type", "bridge")
-        ip("addr", "add", "10.99.1.1/24", "dev", bridge)
-        ip("link", "set", bridge, "up")
-        for n, namespace in enumerate(nodes, 1):
-            ip("netns", "add", namespace)
-            ip("link", "add", f"vn{tag}{n}", "type", "veth", "peer", "name", "eth0", "netns", namespace)
-            ip("link", "set", f"vn{tag}{n}", "master", bridge, "up")
-            for argv in (("link", "set", "lo", "up"), ("addr", "add", f"10.99.1.{n + 1}/24", "dev", "eth0"),
-                         ("link", "set", "eth0", "up")):
-                ip("netns", "exec", namespace, "ip", *argv)
-            for link in range(1, 4):
-                ip("netns", "exec", namespace, "ip", "link", "add", f"eth{link}", "type", "veth", "peer", "name",
-                   f"far{link}")
-        ip("netns", "exec", nodes[0], "ip", "link", "add", "eth4", "type", "veth", "peer", "name", "eth4",
-           "netns", nodes[1])
-        for namespace in nodes:
-            for link in range(1, 5):
-                ip("netns", "exec", namespace, "ip", "link", "set", f"eth{link}", "up")
-        yield nodes
-    finally:
-        subprocess.run(["ip", "link", "del", bridge], capture_output=True)
-        for namespace in nodes:
-            subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
-
-
-async def _failover_seen_from(address: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        "sshpass", "-p", "CiscoAsa1!", "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-        "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", f"admin@{address}", "show failover | include host",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), 30)
-    return out.decode()
+    with nodes.pair_namespaces() as names:
+        yield names
 
 
 async def test_a_failover_pair_of_nodes_forms_and_takes_over_when_a_node_dies(tmp_path, pair_namespaces):
     """The configuration (tens of kilobytes in a bulk sync) crosses the failover link in IP
     fragments, as on a real wire; the secondary takes the active address when the primary dies."""
-    nodes = []
-    for n, (namespace, config) in enumerate(zip(pair_namespaces, (PAIR, SECONDARY)), 1):
+    started = []
+    for n, (namespace, config) in enumerate(zip(pair_namespaces, (nodes.PRIMARY, nodes.SECONDARY)), 1):
         (tmp_path / f"node{n}.cfg").write_text(config)
-        nodes.append(await asyncio.create_subprocess_exec(
+        started.append(await asyncio.create_subprocess_exec(
             "ip", "netns", "exec", namespace, sys.executable, "-m", "vpix", "node", "--workdir",
             str(tmp_path / f"flash{n}"), "--platform", "PIX-515E", "--version", "7.2(1)", "--links", "4",
             "--config", str(tmp_path / f"node{n}.cfg"), stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL))
+
+    async def kill() -> None:
+        started[0].kill()
+        await started[0].wait()
+
     try:
-        for _ in range(60):
-            active, standby = await _failover_seen_from("10.99.1.2"), await _failover_seen_from("10.99.1.3")
-            if "This host: Primary - Active" in active and "This host: Secondary - Standby Ready" in standby:
-                break
-            await asyncio.sleep(0.5)
-        assert "This host: Primary - Active" in active and "This host: Secondary - Standby Ready" in standby, \
-            (active, standby)
-        nodes[0].kill()                                   # the primary node dies, as at a power loss
-        await nodes[0].wait()
-        for _ in range(30):
-            now = await _failover_seen_from("10.99.1.2")  # the active address moved to the secondary
-            if "This host: Secondary - Active" in now:
-                break
-            await asyncio.sleep(0.5)
-        assert "This host: Secondary - Active" in now, now
+        await nodes.formed_then_taken_over(kill)
     finally:
-        for node in nodes:
+        for node in started:
             if node.returncode is None:
                 node.terminate()
                 await asyncio.wait_for(node.wait(), 30)

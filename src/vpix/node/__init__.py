@@ -9,7 +9,8 @@
   adds them after the container starts; the node waits for the number CLAB_INTFS names.
 - Each `ethN` is bound to its unit interface with an AF_PACKET socket (net.links.RawUplink).
 - The console is on TCP 5000 of the container's loopback (`docker exec NODE vpix console
-  /flash`): the unit's console is never on a network.
+  /flash`): the unit's console is never on a network. What the console prints also goes to
+  the node's standard output, so `docker logs` shows the boot sequence (as vrnetlab's do).
 - The unit directory (flash, startup-config, identity) is kept in a directory meant to be a
   volume, so `write memory` survives a restart."""
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +130,11 @@ def prepare(spec: NodeSpec, address: ipaddress.IPv4Interface | None, gateway: st
                        startup_config=config)
 
 
+def _logged(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 async def start(spec: NodeSpec) -> UnitHost:
     """The node up: its links bound, the unit booting, its console on 127.0.0.1:5000."""
     await links_present(spec.data_links)
@@ -135,6 +142,7 @@ async def start(spec: NodeSpec) -> UnitHost:
     prepare(spec, address, gateway)
     served = UnitHost(spec.directory, ports=Ports(console=CONSOLE_PORT))
     unit = served.create()
+    unit.console.listeners.append(_logged)
     for linux, name in wiring(unit.identity.hw.interfaces).items():
         if spec.bound(linux):
             segment = Segment(linux, unit.clock)

@@ -1,0 +1,106 @@
+"""What containerlab does for a pair of `vpix node`s, done by the tests themselves (as root):
+a network namespace per node, eth0 of each on a management bridge here, eth4 of one to eth4
+of the other (the failover link), eth1…eth3 with nothing behind; and asking a node over SSH
+what its failover state is."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+
+from helpers.legacy_ssh import OPENSSH
+from helpers.real_hosts import ip
+
+PASSWORD = "CiscoAsa1!"
+
+PRIMARY = """hostname pair
+interface Ethernet3
+ no shutdown
+interface Ethernet5
+ nameif management
+ security-level 100
+ ip address 10.99.1.2 255.255.255.0 standby 10.99.1.3
+ no shutdown
+username admin password CiscoAsa1! privilege 15
+aaa authentication ssh console LOCAL
+ssh 0.0.0.0 0.0.0.0 management
+failover lan unit primary
+failover lan interface failover Ethernet3
+failover lan enable
+failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
+failover polltime unit msec 200 holdtime msec 800
+failover key k3y
+failover
+"""
+SECONDARY = """interface Ethernet3
+ no shutdown
+failover lan unit secondary
+failover lan interface failover Ethernet3
+failover lan enable
+failover interface ip failover 10.1.0.1 255.255.255.0 standby 10.1.0.2
+failover key k3y
+failover
+"""
+ACTIVE, STANDBY = "10.99.1.2", "10.99.1.3"       # the management addresses
+
+
+@contextlib.contextmanager
+def pair_namespaces(prefix: str = "vpix"):
+    """Two node namespaces, as containerlab would leave them; yields their names."""
+    tag = f"{os.getpid() % 100000}"
+    bridge, nodes = f"vb{tag}", [f"{prefix}-n{n}-{tag}" for n in (1, 2)]
+    try:
+        ip("link", "add", bridge, "type", "bridge")
+        ip("addr", "add", "10.99.1.1/24", "dev", bridge)
+        ip("link", "set", bridge, "up")
+        for n, namespace in enumerate(nodes, 1):
+            ip("netns", "add", namespace)
+            ip("link", "add", f"vn{tag}{n}", "type", "veth", "peer", "name", "eth0", "netns", namespace)
+            ip("link", "set", f"vn{tag}{n}", "master", bridge, "up")
+            for argv in (("link", "set", "lo", "up"), ("addr", "add", f"10.99.1.{n + 1}/24", "dev", "eth0"),
+                         ("link", "set", "eth0", "up")):
+                ip("netns", "exec", namespace, "ip", *argv)
+            for link in range(1, 4):
+                ip("netns", "exec", namespace, "ip", "link", "add", f"eth{link}", "type", "veth", "peer", "name",
+                   f"far{link}")
+        ip("netns", "exec", nodes[0], "ip", "link", "add", "eth4", "type", "veth", "peer", "name", "eth4",
+           "netns", nodes[1])
+        for namespace in nodes:
+            for link in range(1, 5):
+                ip("netns", "exec", namespace, "ip", "link", "set", f"eth{link}", "up")
+        yield nodes
+    finally:
+        subprocess.run(["ip", "link", "del", bridge], capture_output=True)
+        for namespace in nodes:
+            subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
+
+
+async def failover_seen_from(address: str) -> str:
+    """`show failover | include host` over SSH, as the node at ``address`` answers it."""
+    proc = await asyncio.create_subprocess_exec(
+        "sshpass", "-p", PASSWORD, "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o",
+        "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", f"admin@{address}",
+        "show failover | include host", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    return out.decode()
+
+
+async def formed_then_taken_over(kill) -> None:
+    """The pair forms (Primary Active, Secondary Standby Ready); after ``kill()`` (the primary
+    node dies, as at a power loss) the secondary answers on the active address as Active."""
+    for _ in range(120):
+        active, standby = await failover_seen_from(ACTIVE), await failover_seen_from(STANDBY)
+        if "This host: Primary - Active" in active and "This host: Secondary - Standby Ready" in standby:
+            break
+        await asyncio.sleep(0.5)
+    assert "This host: Primary - Active" in active and "This host: Secondary - Standby Ready" in standby, \
+        (active, standby)
+    await kill()
+    for _ in range(60):
+        now = await failover_seen_from(ACTIVE)
+        if "This host: Secondary - Active" in now:
+            break
+        await asyncio.sleep(0.5)
+    assert "This host: Secondary - Active" in now, now
