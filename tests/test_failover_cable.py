@@ -3,6 +3,7 @@ secondary, senses the mate's power and both plugs, and acknowledges every messag
 
 from __future__ import annotations
 
+import pytest
 from conftest import Terminal
 from helpers.pairs import cable_pair
 
@@ -57,3 +58,36 @@ def test_five_unanswered_retransmissions_fail_the_mate(tmp_path, images):
     assert pair.machine("secondary").state == "Active"
     assert "(Secondary) No response from other firewall (reason code = 3)." in \
         pair.units["secondary"].console.text()
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["cable", "cable over a link"])
+def test_the_cable_carried_over_a_link_pairs_and_senses_an_orderly_power_off_at_once(tmp_path, images, linked):
+    pair = cable_pair(tmp_path, images, linked=linked)
+    pair.boot()
+    assert (pair.machine("primary").state, pair.machine("secondary").state) == ("Active", "Standby Ready")
+    assert "hostname pix" in pair.units["secondary"].system.running_config()
+    term = Terminal(pair.units["secondary"])
+    term.cmd("enable")
+    term.cmd("")
+    assert "Cable status: Normal\n" in term.cmd("show failover")
+    pair.units["primary"].power_off()
+    pair.clock.advance(0.05)
+    assert pair.machine("secondary").state == "Active"
+
+
+def test_a_far_end_gone_silent_over_the_link_is_a_power_loss_after_the_silence(tmp_path, images):
+    """A container killed: no last word, its frames just stop."""
+    from vpix.failover.cable import SILENT
+
+    pair = cable_pair(tmp_path, images, linked=True)
+    pair.boot()
+    port = next(port for port in pair.cable_link.ports if port is not pair.units["secondary"].cable._port)
+    pair.cable_link.detach(port)
+    pair.clock.advance(SILENT / 2)
+    assert pair.machine("secondary").state == "Standby Ready"
+    pair.clock.advance(SILENT)
+    assert pair.machine("secondary").state == "Active"
+    term = Terminal(pair.units["secondary"])
+    term.cmd("enable")
+    term.cmd("")
+    assert "Cable status: Other side powered off\n" in term.cmd("show failover")

@@ -44,11 +44,16 @@ failover key k3y
 failover
 """
 ACTIVE, STANDBY = "10.99.1.2", "10.99.1.3"       # the management addresses
+# The serial cable instead of the LAN link: the cable names the primary, the secondary needs
+# nothing but `failover`.
+CABLED = "".join(line + "\n" for line in PRIMARY.splitlines()
+                 if not line.startswith(("failover lan", "failover interface ip", "failover polltime", "failover key")))
 
 
 @contextlib.contextmanager
-def pair_namespaces(prefix: str = "vpix"):
-    """Two node namespaces, as containerlab would leave them; yields their names."""
+def pair_namespaces(prefix: str = "vpix", cable: bool = False):
+    """Two node namespaces, as containerlab would leave them (``cable``: eth5 of one to eth5
+    of the other too); yields their names."""
     tag = f"{os.getpid() % 100000}"
     bridge, nodes = f"vb{tag}", [f"{prefix}-n{n}-{tag}" for n in (1, 2)]
     try:
@@ -65,10 +70,12 @@ def pair_namespaces(prefix: str = "vpix"):
             for link in range(1, 4):
                 ip("netns", "exec", namespace, "ip", "link", "add", f"eth{link}", "type", "veth", "peer", "name",
                    f"far{link}")
-        ip("netns", "exec", nodes[0], "ip", "link", "add", "eth4", "type", "veth", "peer", "name", "eth4",
-           "netns", nodes[1])
+        shared = ["eth4", "eth5"] if cable else ["eth4"]
+        for name in shared:
+            ip("netns", "exec", nodes[0], "ip", "link", "add", name, "type", "veth", "peer", "name", name,
+               "netns", nodes[1])
         for namespace in nodes:
-            for link in range(1, 5):
+            for link in range(1, 4 + len(shared)):
                 ip("netns", "exec", namespace, "ip", "link", "set", f"eth{link}", "up")
         yield nodes
     finally:

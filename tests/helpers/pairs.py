@@ -8,7 +8,7 @@ from __future__ import annotations
 from conftest import Terminal, host_key
 
 from vpix.clock import VirtualClock
-from vpix.failover.cable import FailoverCable
+from vpix.failover.cable import FailoverCable, LinkedCableEnd
 from vpix.features.failover import FailoverConfig
 from vpix.hardware import unitdir
 from vpix.net.fabric import Port, Segment
@@ -23,9 +23,11 @@ class Pair:
     def __init__(self, tmp_path, images, configs: dict[str, str], segments: dict[str, int], *,
                  image: str = "pix-7.2(1)", secondary_image=None, secondary_platform: str = "PIX-515E",
                  cable: bool = False, multiple: bool = False, files: dict[str, bytes] | None = None,
-                 break_window: float = 0.0, settle: float = 0.0, enable_on_boot: bool = False, clock=None):
+                 break_window: float = 0.0, settle: float = 0.0, enable_on_boot: bool = False, clock=None,
+                 cable_link: bool = False):
         self.clock = clock or VirtualClock(1000.0)        # (a LoopClock: the pair in real time)
         self.cable = FailoverCable(self.clock) if cable else None
+        self.cable_link = Segment("cable", self.clock) if cable_link else None    # the cable over a link
         self.segments: dict[str, Segment] = {}
         self.settle, self.enable_on_boot = settle, enable_on_boot
         self.units: dict[str, Unit] = {}
@@ -45,6 +47,10 @@ class Pair:
                     unit.flash.write(name, data)
             if self.cable is not None:
                 unit.cable = self.cable.secondary_end if secondary else self.cable.primary_end
+            if self.cable_link is not None:
+                port = Port(mac_bytes(f"0050.56fc.000{1 + secondary}"))
+                self.cable_link.attach(port)
+                unit.cable = LinkedCableEnd(not secondary, self.clock, port)
             self.units[role], self.terms[role] = unit, Terminal(unit)
         for name, index in segments.items():
             self.add_segment(name, index)
@@ -233,10 +239,12 @@ failover
 """
 
 
-def cable_pair(tmp_path, images) -> Pair:
-    """Two PIX-515E units on 7.2(1) joined by the serial cable, the secondary with only `failover`."""
+def cable_pair(tmp_path, images, linked: bool = False) -> Pair:
+    """Two PIX-515E units on 7.2(1) joined by the serial cable (``linked``: the cable carried
+    over an Ethernet link between them, as between two containers), the secondary with only
+    `failover`."""
     return Pair(tmp_path, images, {"primary": CABLE_PRIMARY, "secondary": "failover\n"}, {"inside": 1},
-                cable=True, settle=60)
+                cable=not linked, cable_link=linked, settle=60)
 
 
 # ---------------------------------------------------------------- the PIX OS 6.x pair

@@ -12,7 +12,9 @@
   /flash`): the unit's console is never on a network. What the console prints also goes to
   the node's standard output, so `docker logs` shows the boot sequence (as vrnetlab's do).
 - The unit directory (flash, startup-config, identity) is kept in a directory meant to be a
-  volume, so `write memory` survives a restart."""
+  volume, so `write memory` survives a restart.
+- A PIX's serial failover cable can join two nodes: each names its end (primary or secondary)
+  and the ethN link it runs over (failover/cable.py's LinkedCableEnd)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ from vpix.hardware import unitdir
 from vpix.lab import runner
 from vpix.lab.model import UnitSpec
 from vpix.mgmt.host import Ports, UnitHost
-from vpix.net.fabric import Segment
+from vpix.failover.cable import LinkedCableEnd
+from vpix.net.fabric import Port, Segment
 from vpix.net.links import RawUplink
 
 CONSOLE_PORT = 5000
@@ -45,10 +48,13 @@ class NodeSpec:
     activation_key: str | None = None
     config: Path | None = None                   # the user's startup configuration, if any
     data_links: int = 0                          # how many ethN after eth0 to wait for (CLAB_INTFS)
+    cable: str | None = None                     # "primary" or "secondary": this end of a serial cable
+    cable_link: str | None = None                # the ethN that cable runs over, to the other node
 
     def bound(self, linux: str) -> bool:
-        """Whether the Linux interface ``linux`` is one this node takes: eth0 and the data links."""
-        return linux == "eth0" or int(linux[3:]) <= self.data_links
+        """Whether the Linux interface ``linux`` is one this node takes for a unit interface:
+        eth0 and the data links (not the cable's)."""
+        return linux == "eth0" or (int(linux[3:]) <= self.data_links and linux != self.cable_link)
 
 
 def management_interface(interfaces: tuple[str, ...]) -> str:
@@ -148,4 +154,15 @@ async def start(spec: NodeSpec) -> UnitHost:
             segment = Segment(linux, unit.clock)
             segment.attach(unit.ports[unit.identity.hw.interfaces.index(name)])
             RawUplink(segment, linux)
+    if spec.cable and spec.cable_link:
+        unit.cable = _cable(spec.cable == "primary", spec.cable_link, unit.clock)
     return await served.start()
+
+
+def _cable(primary: bool, linux: str, clock) -> LinkedCableEnd:
+    """This node's end of a serial failover cable that runs over the link ``linux``."""
+    segment = Segment(f"cable-{linux}", clock)
+    port = Port(bytes.fromhex("0250561c00") + bytes([1 if primary else 2]))
+    segment.attach(port)
+    RawUplink(segment, linux)
+    return LinkedCableEnd(primary, clock, port)

@@ -218,13 +218,20 @@ def unit_run(directory: Path, host: str, console_port: int, telnet_port: int, ss
               type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Startup configuration (first start).")
 @click.option("--links", envvar="CLAB_INTFS", type=int, default=0, show_default=True,
               help="Data links (eth1…) to wait for, as containerlab's CLAB_INTFS says.")
+@click.option("--cable", type=click.Choice(["primary", "secondary"]), envvar="VPIX_CABLE", default=None,
+              help="This node's end of a PIX serial failover cable to another node.")
+@click.option("--cable-link", envvar="VPIX_CABLE_LINK", default=None, metavar="ethN",
+              help="The link (one of the links) the serial cable runs over.")
 def node(workdir: Path, hostname: str, platform: str, version: str | None, serial: str | None,
-         activation_key: str | None, config: Path | None, links: int) -> None:
+         activation_key: str | None, config: Path | None, links: int, cable: str | None,
+         cable_link: str | None) -> None:
     """Run one unit as a containerlab node: eth0 management (SSH on port 22), eth1… data
     interfaces, console on 127.0.0.1:5000. Needs CAP_NET_ADMIN and CAP_NET_RAW."""
     from vpix.node import NodeSpec, start
 
-    spec = NodeSpec(workdir, hostname, platform, version, serial, activation_key, config, links)
+    if bool(cable) != bool(cable_link):
+        raise click.UsageError("--cable and --cable-link go together")
+    spec = NodeSpec(workdir, hostname, platform, version, serial, activation_key, config, links, cable, cable_link)
 
     async def run() -> None:
         try:
