@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.bench
 
 BENCH = Path(__file__).parent.parent / "bench"
-NEEDS_ROOT = {"own_transfers.py", "takeover.py", "throughput.py"}
+NEEDS_ROOT = {"node.py", "own_transfers.py", "takeover.py", "throughput.py"}
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in BENCH.glob("*.py") if p.name != "options.py"))

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vpix.hardware import unitdir
-from vpix.lab import runner
-from vpix.lab.model import UnitSpec
+from vpix.image import format as image_format
 from vpix.mgmt.host import Ports, UnitHost
 from vpix.failover.cable import LinkedCableEnd
 from vpix.net.fabric import Port, Segment
 from vpix.net.links import RawUplink
+from vpix.versions import Version
 
 CONSOLE_PORT = 5000
 USERNAME, PASSWORD = "admin", "CiscoAsa1!"       # the cisco_asav kind's documented default login
@@ -122,7 +122,6 @@ def prepare(spec: NodeSpec, address: ipaddress.IPv4Interface | None, gateway: st
     """The unit directory, made on the first start (later starts keep what is in flash)."""
     if (spec.directory / unitdir.UNIT_FILE).exists():
         return
-    unit = UnitSpec(platform=spec.platform, version=spec.version, serial=spec.serial)
     hw = unitdir.platform(spec.platform)
     if spec.config is not None:
         config = spec.config.read_text()
@@ -130,8 +129,10 @@ def prepare(spec: NodeSpec, address: ipaddress.IPv4Interface | None, gateway: st
         config = own_config(spec.hostname, management_interface(hw.interfaces), address, gateway)
     else:
         config = None
+    version, line = (spec.version, hw.line) if spec.version else unitdir.default_image_for(spec.platform)
     with tempfile.TemporaryDirectory() as built:          # the image is copied into flash
-        image = runner.image_for(Path(built), unit)
+        image = Path(built) / image_format.default_name(Version.parse(version), line)
+        image_format.build(image, version, line, None)
         unitdir.create(spec.directory, spec.platform, spec.serial, image, spec.activation_key, 0.0,
                        startup_config=config)
 
