@@ -82,26 +82,9 @@ def pair_namespaces():
 async def test_a_failover_pair_of_nodes_forms_and_takes_over_when_a_node_dies(tmp_path, pair_namespaces):
     """The configuration (tens of kilobytes in a bulk sync) crosses the failover link in IP
     fragments, as on a real wire; the secondary takes the active address when the primary dies."""
-    started = []
-    for n, (namespace, config) in enumerate(zip(pair_namespaces, (nodes.PRIMARY, nodes.SECONDARY)), 1):
-        (tmp_path / f"node{n}.cfg").write_text(config)
-        started.append(await asyncio.create_subprocess_exec(
-            "ip", "netns", "exec", namespace, sys.executable, "-m", "vpix", "node", "--workdir",
-            str(tmp_path / f"flash{n}"), "--platform", "PIX-515E", "--version", "7.2(1)", "--links", "4",
-            "--config", str(tmp_path / f"node{n}.cfg"), stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL))
-
-    async def kill() -> None:
-        started[0].kill()
-        await started[0].wait()
-
-    try:
+    links = ("--links", "4")
+    async with nodes.running_pair(tmp_path, pair_namespaces, (nodes.PRIMARY, nodes.SECONDARY), links, links) as kill:
         await nodes.formed_then_taken_over(kill)
-    finally:
-        for node in started:
-            if node.returncode is None:
-                node.terminate()
-                await asyncio.wait_for(node.wait(), 30)
 
 
 async def test_a_pair_of_nodes_on_a_serial_cable_over_a_link(tmp_path):
@@ -109,24 +92,6 @@ async def test_a_pair_of_nodes_on_a_serial_cable_over_a_link(tmp_path):
     primary end makes the primary, the secondary joins with nothing but `failover`, and when
     the primary node dies its silence is the mate's power loss."""
     with nodes.pair_namespaces("vpixs", cable=True) as namespaces:
-        started = []
-        for n, (namespace, config, end) in enumerate(zip(namespaces, (nodes.CABLED, "failover\n"),
-                                                         ("primary", "secondary")), 1):
-            (tmp_path / f"node{n}.cfg").write_text(config)
-            started.append(await asyncio.create_subprocess_exec(
-                "ip", "netns", "exec", namespace, sys.executable, "-m", "vpix", "node", "--workdir",
-                str(tmp_path / f"flash{n}"), "--platform", "PIX-515E", "--version", "7.2(1)", "--links", "5",
-                "--cable", end, "--cable-link", "eth5", "--config", str(tmp_path / f"node{n}.cfg"),
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
-
-        async def kill() -> None:
-            started[0].kill()
-            await started[0].wait()
-
-        try:
+        options = [("--links", "5", "--cable", end, "--cable-link", "eth5") for end in ("primary", "secondary")]
+        async with nodes.running_pair(tmp_path, namespaces, (nodes.CABLED, "failover\n"), *options) as kill:
             await nodes.formed_then_taken_over(kill)
-        finally:
-            for node in started:
-                if node.returncode is None:
-                    node.terminate()
-                    await asyncio.wait_for(node.wait(), 30)

@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 from helpers.legacy_ssh import OPENSSH
 from helpers.real_hosts import ip
@@ -111,3 +113,29 @@ async def formed_then_taken_over(kill) -> None:
             break
         await asyncio.sleep(0.5)
     assert "This host: Secondary - Active" in now, now
+
+
+@contextlib.asynccontextmanager
+async def running_pair(tmp_path: Path, namespaces: list[str], configs: tuple[str, str], *options: tuple[str, ...]):
+    """`vpix node` in each namespace (PIX-515E on 7.2(1)) with its configuration and options;
+    yields ``kill()``, which kills the first, as at a power loss. The rest are stopped after."""
+    started = []
+    for n, (namespace, config, extra) in enumerate(zip(namespaces, configs, options or ((), ())), 1):
+        (tmp_path / f"node{n}.cfg").write_text(config)
+        started.append(await asyncio.create_subprocess_exec(
+            "ip", "netns", "exec", namespace, sys.executable, "-m", "vpix", "node", "--workdir",
+            str(tmp_path / f"flash{n}"), "--platform", "PIX-515E", "--version", "7.2(1)",
+            "--config", str(tmp_path / f"node{n}.cfg"), *extra,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
+
+    async def kill() -> None:
+        started[0].kill()
+        await started[0].wait()
+
+    try:
+        yield kill
+    finally:
+        for node in started:
+            if node.returncode is None:
+                node.terminate()
+                await asyncio.wait_for(node.wait(), 30)

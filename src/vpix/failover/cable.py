@@ -25,19 +25,19 @@ class FailoverCable:
         return self.secondary_end if end is self.primary_end else self.primary_end
 
 
-class CableEnd:
-    def __init__(self, cable: FailoverCable, primary: bool):
-        self.cable = cable
+class End:
+    """What every end of the cable is: its plug, the power of the unit it is plugged into, what
+    it senses of the far end, and who is told of a change (``_changed``)."""
+
+    far: "End | FarEnd"
+
+    def __init__(self, primary: bool):
         self.primary = primary
         self.plugged = True
         self.powered = False                  # the unit this end is plugged into is on
         self.boots = 0                        # times that unit was switched on
         self.receive: Callable[[bytes], None] = lambda data: None
         self.listeners: list[Callable[[], None]] = []     # told of any plug or power change
-
-    @property
-    def far(self) -> "CableEnd":
-        return self.cable.other(self)
 
     @property
     def connected(self) -> bool:
@@ -47,12 +47,6 @@ class CableEnd:
     def mate_powered(self) -> bool:
         return self.connected and self.far.powered
 
-    def send(self, data: bytes) -> None:
-        if self.connected and self.powered:
-            far, boot = self.far, self.boots
-            self.cable.clock.call_later(0, lambda: self.boots == boot and far.powered and far.connected
-                                        and far.receive(data))
-
     def power(self, on: bool) -> None:
         """The unit at this end was switched on or off."""
         if on != self.powered:
@@ -60,14 +54,33 @@ class CableEnd:
             self.boots += on
             if not on:
                 self.receive, self.listeners = (lambda data: None), []
-            self._tell()
+            self._changed()
 
     def plug(self, plugged: bool) -> None:
         if plugged != self.plugged:
             self.plugged = plugged
-            self._tell()
+            self._changed()
 
-    def _tell(self) -> None:
+    def _changed(self) -> None:
+        raise NotImplementedError
+
+
+class CableEnd(End):
+    def __init__(self, cable: FailoverCable, primary: bool):
+        super().__init__(primary)
+        self.cable = cable
+
+    @property
+    def far(self) -> "CableEnd":
+        return self.cable.other(self)
+
+    def send(self, data: bytes) -> None:
+        if self.connected and self.powered:
+            far, boot = self.far, self.boots
+            self.cable.clock.call_later(0, lambda: self.boots == boot and far.powered and far.connected
+                                        and far.receive(data))
+
+    def _changed(self) -> None:
         for end in (self, self.far):
             for listener in list(end.listeners):
                 listener()
@@ -91,7 +104,7 @@ class FarEnd:
         self.powered = False
 
 
-class LinkedCableEnd:
+class LinkedCableEnd(End):
     """This unit's end of a serial failover cable whose other end is in another process,
     container or machine, the two joined by an Ethernet link (a veth pair, a VXLAN tunnel):
     the cable's bytes and its signals travel as frames of their own type on the link's port.
@@ -101,12 +114,7 @@ class LinkedCableEnd:
     offers, this offers too."""
 
     def __init__(self, primary: bool, clock: Clock, port):
-        self.primary = primary
-        self.plugged = True
-        self.powered = False
-        self.boots = 0
-        self.receive: Callable[[bytes], None] = lambda data: None
-        self.listeners: list[Callable[[], None]] = []
+        super().__init__(primary)
         self.far = FarEnd()
         self._clock = clock
         self._port = port
@@ -115,32 +123,13 @@ class LinkedCableEnd:
         self._alarm = Alarm(clock, self._tick)
         self._tick()
 
-    @property
-    def connected(self) -> bool:
-        return self.plugged and self.far.plugged
-
-    @property
-    def mate_powered(self) -> bool:
-        return self.connected and self.far.powered
-
     def send(self, data: bytes) -> None:
         if self.connected and self.powered:
             self._emit(_DATA + data)
 
-    def power(self, on: bool) -> None:
-        if on != self.powered:
-            self.powered = on
-            self.boots += on
-            if not on:
-                self.receive, self.listeners = (lambda data: None), []
-            self._say()
-            self._tell()
-
-    def plug(self, plugged: bool) -> None:
-        if plugged != self.plugged:
-            self.plugged = plugged
-            self._say()
-            self._tell()
+    def _changed(self) -> None:
+        self._say()
+        self._tell()
 
     def close(self) -> None:
         self._alarm.cancel()
