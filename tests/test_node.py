@@ -95,3 +95,95 @@ async def test_a_pair_of_nodes_on_a_serial_cable_over_a_link(tmp_path):
         options = [("--links", "5", "--cable", end, "--cable-link", "eth5") for end in ("primary", "secondary")]
         async with nodes.running_pair(tmp_path, namespaces, (nodes.CABLED, "failover\n"), *options) as kill:
             await nodes.formed_then_taken_over(kill)
+
+
+HOSTED = nodes.PRIMARY + """enable password cisco
+interface Ethernet0
+ nameif outside
+ security-level 0
+ ip address 172.16.1.1 255.255.0.0 standby 172.16.1.2
+ no shutdown
+interface Ethernet1
+ nameif inside
+ security-level 100
+ ip address 192.168.1.1 255.255.255.0 standby 192.168.1.2
+ no shutdown
+access-list OUTSIDE extended permit icmp any any echo-reply
+access-group OUTSIDE in interface outside
+"""
+
+
+async def _enabled(address: str, *lines: str, until: str) -> str:
+    """Over SSH at the node's address: `enable`, then the lines, until ``until`` has been said."""
+    import asyncssh
+    from helpers.legacy_ssh import ASYNCSSH
+
+    async with asyncssh.connect(address, username="admin", password=nodes.PASSWORD, known_hosts=None,
+                                preferred_auth="password", **ASYNCSSH) as conn:
+        shell = await conn.create_process(term_type="vt100")
+        await shell.stdout.readuntil("> ")
+        shell.stdin.write("enable\n")
+        await shell.stdout.readuntil("Password: ")
+        shell.stdin.write("cisco\n")
+        await shell.stdout.readuntil("# ")
+        shell.stdin.write("".join(line + "\n" for line in lines))
+        said = await asyncio.wait_for(shell.stdout.readuntil(until), 120)
+        shell.stdin.write("exit\n")
+        return said
+
+
+async def _version_at(address: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        "sshpass", "-p", nodes.PASSWORD, "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o",
+        "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=2", f"admin@{address}",
+        "show version | include Version", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    return out.decode()
+
+
+def _pings(namespace: str, address: str) -> bool:
+    return subprocess.run(["ip", "netns", "exec", namespace, "ping", "-c", "2", "-W", "1", address],
+                          capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not shutil.which("in.tftpd"), reason="tftpd-hpa: scripts/setup-tests.sh")
+async def test_a_pair_of_nodes_carries_traffic_between_hosts_and_upgrades_from_a_tftp_host(tmp_path):
+    """As in 000, with the pair's two nodes between an inside and an outside host: the inside
+    host pings the outside one through the active node; the image of the next release comes
+    from the inside host's TFTP server (the standby fetches it too), the standby reloads onto
+    it; then the primary node dies and the traffic carries on through the secondary."""
+    from vpix.image import format as image_format
+
+    served = tmp_path / "tftp"
+    served.mkdir()
+    image_format.build(served / "pix722.bin", "7.2(2)", "pix", 0.5)
+    with nodes.pair_namespaces("vpixh", hosts=True) as wired:
+        tftpd = subprocess.Popen(["ip", "netns", "exec", wired.inside, shutil.which("in.tftpd"), "--foreground",
+                                  "--listen", "--address", "192.168.1.50:69", "--secure", str(served)])
+        links = ("--links", "4")
+        try:
+            async with nodes.running_pair(tmp_path, wired.nodes, (HOSTED, nodes.SECONDARY), links, links) as kill:
+                await nodes.formed()
+                assert await asyncio.to_thread(_pings, wired.inside, "172.16.1.50")
+                said = await _enabled(nodes.ACTIVE, "copy /noconfirm tftp://192.168.1.50/pix722.bin flash:",
+                                      until="bytes copied")
+                assert "!" in said
+                await _enabled(nodes.ACTIVE, "configure terminal", "boot system flash:/pix722.bin", "end",
+                               "write memory", until="[OK]")
+                await _enabled(nodes.ACTIVE, "failover reload-standby", until="# ")
+                for _ in range(120):                        # the standby boots the new release
+                    version = await _version_at(nodes.STANDBY)
+                    if "Version 7.2(2)" in version:
+                        break
+                    await asyncio.sleep(0.5)
+                assert "Version 7.2(2)" in version, version
+                await nodes.formed()
+                await kill()
+                for _ in range(60):
+                    if "This host: Secondary - Active" in await nodes.failover_seen_from(nodes.ACTIVE):
+                        break
+                    await asyncio.sleep(0.5)
+                assert await asyncio.to_thread(_pings, wired.inside, "172.16.1.50")
+        finally:
+            tftpd.terminate()
+            tftpd.wait()

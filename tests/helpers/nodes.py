@@ -10,6 +10,7 @@ import contextlib
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.legacy_ssh import OPENSSH
@@ -52,37 +53,70 @@ CABLED = "".join(line + "\n" for line in PRIMARY.splitlines()
                  if not line.startswith(("failover lan", "failover interface ip", "failover polltime", "failover key")))
 
 
+@dataclass
+class Wired:
+    nodes: list[str]                       # the two node namespaces
+    inside: str | None = None              # with ``hosts``: the inside host's (192.168.1.50)
+    outside: str | None = None             # and the outside host's (172.16.1.50)
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __getitem__(self, index: int) -> str:
+        return self.nodes[index]
+
+
 @contextlib.contextmanager
-def pair_namespaces(prefix: str = "vpix", cable: bool = False):
-    """Two node namespaces, as containerlab would leave them (``cable``: eth5 of one to eth5
-    of the other too); yields their names."""
+def pair_namespaces(prefix: str = "vpix", cable: bool = False, hosts: bool = False):
+    """Two node namespaces, as containerlab would leave them: eth0 of each on a management
+    bridge here (10.99.1.1), eth4 of one to eth4 of the other (the failover link), eth1…eth3
+    with nothing behind; ``cable``: eth5 of one to eth5 of the other too; ``hosts``: eth1 of
+    both on an outside bridge with an outside host, eth2 on an inside one with an inside host."""
     tag = f"{os.getpid() % 100000}"
-    bridge, nodes = f"vb{tag}", [f"{prefix}-n{n}-{tag}" for n in (1, 2)]
+    bridges = {name: f"vb{name[0]}{tag}" for name in ("mgmt", "outside", "inside")}
+    wired = Wired([f"{prefix}-n{n}-{tag}" for n in (1, 2)])
+    if hosts:
+        wired.inside, wired.outside = f"{prefix}-in-{tag}", f"{prefix}-out-{tag}"
+    namespaces = [*wired.nodes, *([wired.inside, wired.outside] if hosts else [])]
     try:
-        ip("link", "add", bridge, "type", "bridge")
-        ip("addr", "add", "10.99.1.1/24", "dev", bridge)
-        ip("link", "set", bridge, "up")
-        for n, namespace in enumerate(nodes, 1):
+        for name, bridge in bridges.items():
+            ip("link", "add", bridge, "type", "bridge")
+            ip("link", "set", bridge, "up")
+        ip("addr", "add", "10.99.1.1/24", "dev", bridges["mgmt"])
+        for namespace in namespaces:
             ip("netns", "add", namespace)
-            ip("link", "add", f"vn{tag}{n}", "type", "veth", "peer", "name", "eth0", "netns", namespace)
-            ip("link", "set", f"vn{tag}{n}", "master", bridge, "up")
-            for argv in (("link", "set", "lo", "up"), ("addr", "add", f"10.99.1.{n + 1}/24", "dev", "eth0"),
-                         ("link", "set", "eth0", "up")):
-                ip("netns", "exec", namespace, "ip", *argv)
-            for link in range(1, 4):
+            ip("netns", "exec", namespace, "ip", "link", "set", "lo", "up")
+        for n, namespace in enumerate(wired.nodes, 1):
+            behind = {"eth0": "mgmt", **({"eth1": "outside", "eth2": "inside"} if hosts else {})}
+            for link, segment in behind.items():
+                ip("link", "add", f"v{link[-1]}{n}{tag}", "type", "veth", "peer", "name", link, "netns", namespace)
+                ip("link", "set", f"v{link[-1]}{n}{tag}", "master", bridges[segment], "up")
+            ip("netns", "exec", namespace, "ip", "addr", "add", f"10.99.1.{n + 1}/24", "dev", "eth0")
+            ip("netns", "exec", namespace, "ip", "link", "set", "eth0", "up")
+            for link in range(len(behind), 4):
                 ip("netns", "exec", namespace, "ip", "link", "add", f"eth{link}", "type", "veth", "peer", "name",
                    f"far{link}")
         shared = ["eth4", "eth5"] if cable else ["eth4"]
         for name in shared:
-            ip("netns", "exec", nodes[0], "ip", "link", "add", name, "type", "veth", "peer", "name", name,
-               "netns", nodes[1])
-        for namespace in nodes:
+            ip("netns", "exec", wired.nodes[0], "ip", "link", "add", name, "type", "veth", "peer", "name", name,
+               "netns", wired.nodes[1])
+        for namespace in wired.nodes:
             for link in range(1, 4 + len(shared)):
                 ip("netns", "exec", namespace, "ip", "link", "set", f"eth{link}", "up")
-        yield nodes
+        for host, segment, address, gateway in ((wired.inside, "inside", "192.168.1.50/24", "192.168.1.1"),
+                                                (wired.outside, "outside", "172.16.1.50/16", "172.16.1.1")):
+            if host is None:
+                continue
+            ip("link", "add", f"vh{segment[0]}{tag}", "type", "veth", "peer", "name", "h0", "netns", host)
+            ip("link", "set", f"vh{segment[0]}{tag}", "master", bridges[segment], "up")
+            for argv in (("addr", "add", address, "dev", "h0"), ("link", "set", "h0", "up"),
+                         ("route", "add", "default", "via", gateway)):
+                ip("netns", "exec", host, "ip", *argv)
+        yield wired
     finally:
-        subprocess.run(["ip", "link", "del", bridge], capture_output=True)
-        for namespace in nodes:
+        for bridge in bridges.values():
+            subprocess.run(["ip", "link", "del", bridge], capture_output=True)
+        for namespace in namespaces:
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
 
 
@@ -96,9 +130,8 @@ async def failover_seen_from(address: str) -> str:
     return out.decode()
 
 
-async def formed_then_taken_over(kill) -> None:
-    """The pair forms (Primary Active, Secondary Standby Ready); after ``kill()`` (the primary
-    node dies, as at a power loss) the secondary answers on the active address as Active."""
+async def formed() -> None:
+    """Until the pair has formed: Primary Active, Secondary Standby Ready."""
     for _ in range(120):
         active, standby = await failover_seen_from(ACTIVE), await failover_seen_from(STANDBY)
         if "This host: Primary - Active" in active and "This host: Secondary - Standby Ready" in standby:
@@ -106,6 +139,12 @@ async def formed_then_taken_over(kill) -> None:
         await asyncio.sleep(0.5)
     assert "This host: Primary - Active" in active and "This host: Secondary - Standby Ready" in standby, \
         (active, standby)
+
+
+async def formed_then_taken_over(kill) -> None:
+    """The pair forms; after ``kill()`` (the primary node dies, as at a power loss) the
+    secondary answers on the active address as Active."""
+    await formed()
     await kill()
     for _ in range(60):
         now = await failover_seen_from(ACTIVE)
