@@ -1,8 +1,11 @@
-"""200 units booted in one `vpix lab up` process: total time and resident memory.
+"""200 units booted in one `vpix lab up` process: total time and resident memory, with a
+small configuration each and then with a real-sized one (5,000 lines, 3,000 of them access
+list entries, as bench/boot_big_config.py's).
 
 The lab is created first (not timed: unit directories persist between runs), then every
 unit is booted and its console, Telnet and SSH ports opened, as `vpix lab up` does; one
-unit is then asked `show version` over SSH to prove they serve.
+unit is then asked `show version` over SSH to prove they serve. Goal for the big
+configurations: all answering in < 20 s, in < 1 GB.
 Peer: one real appliance per unit; there is nothing to run side by side here.
 Run: python bench/lab_200_units.py [N]
 """
@@ -20,6 +23,7 @@ import asyncssh
 from vpix.lab import model, runner
 from vpix.mgmt.ssh import DEVICE_ALGORITHMS
 
+from boot_big_config import acl_config
 from options import count, machine_load
 
 
@@ -31,13 +35,13 @@ def rss_mb() -> float:
     return 0.0
 
 
-async def main(count: int) -> None:
+async def main(count: int, big: bool) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, count * 8)), hard))
     root = Path(tempfile.mkdtemp())
     config = ("username admin password admin privilege 15\naaa authentication ssh console LOCAL\n"
               "interface Ethernet1\n nameif inside\n ip address 10.0.0.1 255.255.255.0\n"
-              "ssh 0.0.0.0 0.0.0.0 inside\n")
+              "ssh 0.0.0.0 0.0.0.0 inside\n") + (acl_config() if big else "")
     lab = model.Lab(name="bench", workdir=str(root), units={
         f"u{i:03d}": model.UnitSpec(platform="PIX-515E", version="7.2(1)", config=config) for i in range(count)})
     started = time.perf_counter()
@@ -55,7 +59,8 @@ async def main(count: int) -> None:
         result = await conn.run("show version")
         assert "Version 7.2(1)" in result.stdout
     await runner.stop(running)
-    print(f"{count} PIX-515E units in one process: created in {created:.1f} s (first run only), "
+    print(f"{count} PIX-515E units in one process, {'5,000-line' if big else 'small'} configurations: "
+          f"created in {created:.1f} s (first run only), "
           f"booted and serving in {booted:.2f} s ({booted / count * 1000:.1f} ms per unit); "
           f"resident memory {grown:.0f} MB ({(grown - base) / count:.2f} MB per unit over the "
           f"{base:.0f} MB process)")
@@ -63,4 +68,6 @@ async def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(count(200, 10)[1]))
+    units = count(200, 10)[1]
+    for big in (False, True):
+        asyncio.run(main(units, big))
