@@ -5,14 +5,11 @@ backtracking: a `| include ^M(\\w*\\s*)*!` typed at privilege 1 cannot stall the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 FILTERS = ("begin", "exclude", "grep", "include")
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
 MORE = "<--- More --->"
 ERASE_MORE = "\r" + " " * len(MORE) + "\r"
 
@@ -40,6 +37,17 @@ class FilterError(Exception):
         self.position = position
 
 
+@functools.cache
+def _re2() -> tuple[Any, Any]:
+    """RE2 and its options, loaded when a filter is first typed (a unit that never sees one,
+    a containerlab node say, keeps the memory)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return re2, options
+
+
 def split_filter(line: str) -> tuple[str, Filter | None]:
     """``show run | include host`` → ("show run", Filter); raises FilterError for a bad one."""
     bar = line.find("|")
@@ -59,8 +67,9 @@ def split_filter(line: str) -> tuple[str, Filter | None]:
         invert, expr = True, expr[3:].lstrip()
     if not expr:
         raise FilterError("incomplete", len(line))
+    re2, options = _re2()
     try:
-        pattern = re2.compile(expr, _RE2_OPTIONS)
+        pattern = re2.compile(expr, options)
     except re2.error:
         raise FilterError("invalid", len(line) - len(expr)) from None
     return command, Filter(kind, pattern, invert)

@@ -98,6 +98,20 @@ class TapUplink(Uplink):
         super().close()
 
 
+RAW_QUEUE = 4 << 20          # bytes an AF_PACKET socket holds for the loop (a TAP queues 1,000 frames)
+
+
+def _queue_deeper(sock: socket.socket) -> None:
+    """A receive queue as deep as a TAP's, past the system's default cap where allowed
+    (SO_RCVBUFFORCE needs CAP_NET_ADMIN): a burst the loop takes a moment to read is not lost."""
+    for option in (getattr(socket, "SO_RCVBUFFORCE", 33), socket.SO_RCVBUF):
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, option, RAW_QUEUE)
+            return
+        except OSError:
+            continue
+
+
 class RawUplink(Uplink):
     """The segment bridged to the Linux interface ``name`` (a veth end, a container's ``eth1``)
     with an AF_PACKET socket: every frame on the interface comes in (promiscuous), what the
@@ -120,6 +134,7 @@ class RawUplink(Uplink):
             self.sock.close()
             super().close()
             raise
+        _queue_deeper(self.sock)
         self.sock.setblocking(False)
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(self.sock.fileno(), self._readable)

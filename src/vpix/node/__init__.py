@@ -19,7 +19,10 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import ipaddress
+import socket
+import struct
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -80,39 +83,49 @@ def own_config(hostname: str, management: str, address: ipaddress.IPv4Interface,
     return "\n".join(lines) + "\n"
 
 
-def take_eth0() -> tuple[ipaddress.IPv4Interface | None, str | None]:
-    """eth0's IPv4 address and default gateway, the address removed from the kernel's eth0."""
-    from pyroute2 import IPRoute
+SIOCGIFADDR, SIOCSIFADDR, SIOCGIFNETMASK = 0x8915, 0x8916, 0x891B
+RTF_GATEWAY = 0x2
 
-    with IPRoute() as ipr:
-        index = ipr.link_lookup(ifname="eth0")[0]
-        addresses = ipr.get_addr(index=index, family=2)
-        gateway = next((route.get_attr("RTA_GATEWAY") for route in ipr.get_default_routes(family=2)
-                        if route.get_attr("RTA_GATEWAY")), None)
-        if not addresses:
-            return None, gateway
-        first = addresses[0]
-        address = ipaddress.IPv4Interface(f"{first.get_attr('IFA_ADDRESS')}/{first['prefixlen']}")
-        ipr.addr("del", index=index, address=str(address.ip), prefixlen=address.network.prefixlen)
-        return address, gateway
+
+def _address_ioctl(request: int, name: str, address: str = "0.0.0.0") -> str:
+    """An interface's IPv4 address (or netmask) by ioctl, or setting it (SIOCSIFADDR)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        ifreq = struct.pack("16sH2s4s8x", name.encode(), socket.AF_INET, b"\0\0", socket.inet_aton(address))
+        return socket.inet_ntoa(fcntl.ioctl(sock.fileno(), request, ifreq)[20:24])
+
+
+def _default_gateway() -> str | None:
+    """The default route's gateway, from the kernel's IPv4 routing table of this namespace."""
+    for line in Path("/proc/net/route").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) > 3 and fields[1] == "00000000" and int(fields[3], 16) & RTF_GATEWAY:
+            return socket.inet_ntoa(struct.pack("<I", int(fields[2], 16)))
+    return None
+
+
+def take_eth0() -> tuple[ipaddress.IPv4Interface | None, str | None]:
+    """eth0's IPv4 address and default gateway, the address removed from the kernel's eth0
+    (setting it to 0.0.0.0 removes it, as `ifconfig eth0 0.0.0.0` does)."""
+    gateway = _default_gateway()
+    try:
+        address = _address_ioctl(SIOCGIFADDR, "eth0")
+    except OSError:                               # no address on eth0
+        return None, gateway
+    mask = _address_ioctl(SIOCGIFNETMASK, "eth0")
+    _address_ioctl(SIOCSIFADDR, "eth0", "0.0.0.0")
+    return ipaddress.IPv4Interface(f"{address}/{mask}"), gateway
 
 
 def _missing(count: int) -> list[str]:
-    from pyroute2 import IPRoute
-
-    with IPRoute() as ipr:
-        return [f"eth{n}" for n in range(1, count + 1) if not ipr.link_lookup(ifname=f"eth{n}")]
+    present = {name for _, name in socket.if_nameindex()}
+    return [f"eth{n}" for n in range(1, count + 1) if f"eth{n}" not in present]
 
 
 async def links_present(count: int, timeout: float = INTERFACE_WAIT) -> None:
-    """Until eth1…ethCOUNT exist (containerlab adds them once the container runs). pyroute2's
-    calls run in a worker thread: its synchronous API runs an event loop of its own."""
+    """Until eth1…ethCOUNT exist (containerlab adds them once the container runs)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while True:
-        missing = await asyncio.to_thread(_missing, count)
-        if not missing:
-            return
+    while missing := _missing(count):
         if loop.time() > deadline:
             raise TimeoutError(f"{', '.join(missing)} did not appear within {timeout:.0f} s")
         await asyncio.sleep(0.2)
@@ -145,7 +158,7 @@ def _logged(text: str) -> None:
 async def start(spec: NodeSpec) -> UnitHost:
     """The node up: its links bound, the unit booting, its console on 127.0.0.1:5000."""
     await links_present(spec.data_links)
-    address, gateway = await asyncio.to_thread(take_eth0)
+    address, gateway = take_eth0()
     prepare(spec, address, gateway)
     served = UnitHost(spec.directory, ports=Ports(console=CONSOLE_PORT))
     unit = served.create()

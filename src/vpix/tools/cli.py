@@ -14,8 +14,6 @@ from pathlib import Path
 
 import click
 from cryptography.utils import CryptographyDeprecationWarning
-from rich.console import Console
-from rich.table import Table
 
 # Newer cryptography deprecates DSA, whose types asyncssh names when imported: a warning the
 # person running vpix can do nothing about, on a stderr that must say one line when it fails.
@@ -26,7 +24,27 @@ from vpix.hardware.catalog import catalog
 from vpix.image import format as image_format
 from vpix.versions import Version
 
-out = Console() if sys.stdout.isatty() else Console(width=200)  # piped: never cut addresses
+class _Out:
+    """rich's console, made when something is first printed (so `vpix node`, which prints with
+    rich nothing, never loads it: a node's memory counts)."""
+
+    console = None
+
+    def __getattr__(self, name: str):
+        if _Out.console is None:
+            from rich.console import Console
+
+            _Out.console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: never cut addresses
+        return getattr(_Out.console, name)
+
+
+def _table(*columns: str):
+    from rich.table import Table
+
+    return Table(*columns)
+
+
+out = _Out()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,7 +138,7 @@ def image_inspect(file: Path) -> None:
 @main.command("platforms")
 def platforms() -> None:
     """List the hardware platforms units can be."""
-    table = Table("model", "line", "RAM", "flash", "interfaces", "failover", "versions")
+    table = _table("model", "line", "RAM", "flash", "interfaces", "failover", "versions")
     for p in catalog().values():
         table.add_row(p.model, p.line, f"{p.ram_mb} MB", f"{p.flash_mb} MB", str(len(p.interfaces)),
                       "yes" if p.failover else "no", p.versions)
@@ -340,7 +358,7 @@ def license_paks() -> None:
     """List the product authorization key (PAK) codes and what each grants."""
     from vpix.features.license import grants
 
-    table = Table("PAK code", "grants")
+    table = _table("PAK code", "grants")
     for code, what in grants.paks().items():
         table.add_row(code, what)
     out.print(table)
@@ -373,7 +391,7 @@ def license_decode(serial: str, key: tuple[str, ...]) -> None:
         granted = keys.decode(serial, " ".join(key))
     except keys.InvalidKey as err:
         raise click.ClickException(f"The activation key is not valid: {err}") from None
-    table = Table("feature", "granted")
+    table = _table("feature", "granted")
     for field, value in vars(granted).items():
         shown = ("Enabled" if value else "Disabled") if isinstance(value, bool) else str(value)
         table.add_row(field.replace("_", " "), shown)
@@ -518,7 +536,7 @@ def lab_cable(action: str, unit: str, lab_file: Path | None, workdir: Path | Non
 @_lab_options
 def lab_status(lab_file: Path | None, workdir: Path | None) -> None:
     """A table of every unit: power, failover role and state, the mate as seen, links."""
-    table = Table("unit", "platform", "state", "role", "failover", "mate", "links")
+    table = _table("unit", "platform", "state", "role", "failover", "mate", "links")
     for row in _ask_lab(lab_file, workdir, "status"):
         table.add_row(row["unit"], row["platform"], row["state"], row["role"], row["failover"], row["mate"],
                       row["links"])
@@ -527,7 +545,7 @@ def lab_status(lab_file: Path | None, workdir: Path | None) -> None:
 
 def _print_ports(hosts: dict, host: str, console_command) -> None:
     """The table of units and their ports, then the lines to copy to reach each."""
-    table = Table("unit", "platform", "image", "console", "telnet", "ssh")
+    table = _table("unit", "platform", "image", "console", "telnet", "ssh")
     for name, served in hosts.items():
         system = served.unit.system
         image = f"{system.image_name} ({system.version})" if system else served.unit.state
