@@ -145,7 +145,7 @@ _WORD = re.compile(r"\S+")
 
 
 def tokenize(line: str) -> list[Token]:
-    return [Token(m.group(), m.start()) for m in _WORD.finditer(line)]
+    return [Token(m[0], m.start()) for m in _WORD.finditer(line)]
 
 
 @dataclass

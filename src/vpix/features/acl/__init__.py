@@ -131,9 +131,10 @@ def _entry(ctx: Ctx, words: list[str], standard: bool) -> Ace:
         raise CommandError(f"ERROR: specified object group <{missing.name}> not found") from None
     except BadEntry:
         raise ctx.invalid("rest") from None
-    if ace.time_range is not None and ace.time_range not in feature.time_ranges:
-        raise CommandError(f"ERROR: time-range <{ace.time_range}> does not exist")
-    feature.follow_range(ace, ctx.system.now())
+    if ace.time_range is not None:
+        if ace.time_range not in feature.time_ranges:
+            raise CommandError(f"ERROR: time-range <{ace.time_range}> does not exist")
+        feature.follow_range(ace, ctx.system.now())
     return ace
 
 
