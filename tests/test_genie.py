@@ -1,6 +1,8 @@
 """Cisco's genie parsers (os asa) read vpix's output, for the commands whose layout on 7.x/8.0
 genie's parsers share (genie follows later trains: its `show service-policy` wants 9.x's `lock
-fail` counter, its `show failover` 8.2's reconnect timeout; those are left out here)."""
+fail` counter, its `show failover` 8.2's reconnect timeout, its `show version` the Device Manager
+line an ASDM image brings, its `show route` 9.x's legend; those are left out here); and unicon,
+pyATS's connection library, drives a unit."""
 
 from __future__ import annotations
 
@@ -63,3 +65,34 @@ def test_traffic(shown):
     inside = traffic["inside"]
     assert inside["received"]["packets"] >= 1 and inside["packets_input_1_minute"] >= 0
     assert set(inside) >= {"bytes_input_5_minute", "packets_drop_rate_5_minute", "transmitted"}
+
+
+def test_unicon_connects_over_ssh_executes_and_configures(tmp_path, images):
+    """unicon (os=asa), as pyATS drives a device: OpenSSH with the train's options, the login,
+    `enable` with its password, its own `terminal pager 0`, a command, then configuration lines
+    applied and read back."""
+    from unicon import Connection
+
+    from helpers.legacy_ssh import OPENSSH
+    from helpers.served import serve
+
+    served = serve(tmp_path / "asa1", images["asa-8.0(4)"], "ASA5520", "asa1")
+    try:
+        ssh = " ".join(["ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                        "-p", str(served.ports.ssh), "admin@127.0.0.1"])
+        conn = Connection(hostname="asa1", start=[ssh], os="asa", log_stdout=False, connection_timeout=60,
+                          credentials={"default": {"username": "admin", "password": "admin"},
+                                       "enable": {"password": "cisco"}})
+        conn.connect()
+        try:
+            assert "Cisco Adaptive Security Appliance Software Version 8.0(4)" in conn.execute("show version")
+            conn.configure(["name 10.9.9.9 unicon-host", "access-list UNI extended permit ip any host unicon-host"])
+            assert "name 10.9.9.9 unicon-host" in conn.execute("show running-config names")
+            assert "access-list UNI extended permit ip any host unicon-host" in conn.execute(
+                "show running-config access-list")
+        finally:
+            conn.disconnect()
+        running = "\n".join(served.unit.system.running_config())
+        assert "access-list UNI extended permit ip any host unicon-host" in running
+    finally:
+        served.stop()
