@@ -131,7 +131,8 @@ class FailoverRuntime:
             self.system.close_session(self._file_session)
             self._file_session = None
         self._next_turn.cancel()
-        self._pending.clear()
+        self._pending.clear()                    # what was still to go to the mate goes nowhere now
+        self._draining = False
         self.perform(self.replication.close())
         for listeners, listener in self._listeners():
             if listener in listeners:
