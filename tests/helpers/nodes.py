@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -72,7 +72,7 @@ def pair_namespaces(prefix: str = "vpix", cable: bool = False, hosts: bool = Fal
     bridge here (10.99.1.1), eth4 of one to eth4 of the other (the failover link), eth1…eth3
     with nothing behind; ``cable``: eth5 of one to eth5 of the other too; ``hosts``: eth1 of
     both on an outside bridge with an outside host, eth2 on an inside one with an inside host."""
-    tag = f"{os.getpid() % 100000}"
+    tag = secrets.token_hex(3)             # names of their own: what an earlier test leaves behind may linger
     bridges = {name: f"vb{name[0]}{tag}" for name in ("mgmt", "outside", "inside")}
     wired = Wired([f"{prefix}-n{n}-{tag}" for n in (1, 2)])
     if hosts:
