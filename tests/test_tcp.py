@@ -272,3 +272,30 @@ def test_a_syn_flood_keeps_the_backlog_bounded_and_a_real_client_still_connects(
     assert echoed == [b"SSH-2.0-client\r\n"]
     clock.advance(300)
     assert list(b.tcp.connections) == [("10.0.0.2", 22, "10.0.0.3", conn.local_port)]
+
+
+def test_windows_scale_when_both_ends_offer_it_and_not_otherwise():
+    """RFC 7323: a SYN offers a shift, a SYN-ACK agrees only to an offer; after the handshake
+    the window fields are shifted, so up to a megabyte may be in flight."""
+    from vpix.net.packets import PROTO_TCP, SYN, Tcp, ip_bytes, mss_option
+    from vpix.net.tcp import SCALED_WINDOW, SHIFT
+
+    clock, a, b = _hosts()
+    seen: list[Tcp] = []                    # what reaches b from a
+    b.stack.ip_bind(PROTO_TCP, lambda payload, source, bound=b.stack._protocols[PROTO_TCP]: (
+        seen.append(Tcp.decode(payload)), bound(payload, source)))
+    payload = bytes(300_000)
+    conn, echoed = _echo_pair(a, b, payload)
+    clock.advance(1)
+    assert b"".join(echoed["echo"]) == payload
+    assert seen[0].flags & SYN and seen[0].window_scale() == SHIFT and seen[0].window == 65535
+    assert conn.scaled and conn.peer_window == SCALED_WINDOW
+    assert {segment.window for segment in seen[1:]} == {SCALED_WINDOW >> SHIFT}
+
+    answers: list[Tcp] = []                 # a SYN that offers no scaling gets none
+    a.stack.ip_bind(PROTO_TCP, lambda payload, source: answers.append(Tcp.decode(payload)))
+    b.tcp.listen(9, lambda conn: Handlers())
+    syn = Tcp(40000, 9, 1, 0, SYN, b"", 65535, mss_option(1460))
+    a.stack.send_ip("10.0.0.2", PROTO_TCP, syn.encode(ip_bytes("10.0.0.1"), ip_bytes("10.0.0.2")))
+    clock.advance(0.1)
+    assert answers[0].flags & SYN and answers[0].window_scale() is None and answers[0].window == 65535

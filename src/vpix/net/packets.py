@@ -251,8 +251,8 @@ class Tcp:
             raise Malformed("bad TCP checksum", "invalid-tcp-checksum")
         return cls(sport, dport, seq, ack, flags, data[length:], window, data[20:length])
 
-    def mss(self) -> int | None:
-        """The maximum segment size the options announce, if they do."""
+    def option(self, wanted: int, length: int) -> bytes | None:
+        """The data of the option of kind ``wanted`` (``length`` bytes in all), if present."""
         options, at = self.options, 0
         while at < len(options):
             kind = options[at]
@@ -263,14 +263,28 @@ class Tcp:
                 continue
             if at + 1 >= len(options) or options[at + 1] < 2:
                 break
-            if kind == 2 and options[at + 1] == 4 and at + 4 <= len(options):
-                return struct.unpack("!H", options[at + 2:at + 4])[0]
+            if kind == wanted and options[at + 1] == length and at + length <= len(options):
+                return options[at + 2:at + length]
             at += options[at + 1]
         return None
+
+    def mss(self) -> int | None:
+        """The maximum segment size the options announce, if they do."""
+        data = self.option(2, 4)
+        return struct.unpack("!H", data)[0] if data is not None else None
+
+    def window_scale(self) -> int | None:
+        """The shift count of the window scale option (RFC 7323), if present (at most 14)."""
+        data = self.option(3, 3)
+        return min(data[0], 14) if data is not None else None
 
 
 def mss_option(size: int) -> bytes:
     return struct.pack("!BBH", 2, 4, size)
+
+
+def window_scale_option(shift: int) -> bytes:
+    return struct.pack("!BBBB", 1, 3, 3, shift)          # a no-op first: options fill 32-bit words
 
 
 # ---------------------------------------------------------------- ICMP echo

@@ -2,11 +2,11 @@
 
 Enough of RFC 793/9293 for real peers (the kernel's TCP of a namespace host, OpenSSH, curl):
 the three-way handshake with the MSS option, a sliding window with window updates and a
-zero-window probe, retransmission with exponential backoff (go-back-N), out-of-order
+zero-window probe, window scaling (RFC 7323) when both ends offer it, retransmission with exponential backoff (go-back-N), out-of-order
 segments kept until the gap fills, FIN and RST both ways, TIME_WAIT, a reset for a port
 nothing listens on, and a bounded backlog of half-open connections (the oldest goes when a
-SYN flood fills it, so a real client still gets in). Congestion control, SACK, window
-scaling and urgent data are left out: they change how fast a transfer recovers, not
+SYN flood fills it, so a real client still gets in). Congestion control, SACK and
+urgent data are left out: they change how fast a transfer recovers, not
 whether it does.
 
 A ``TcpLayer`` is told which local address to use towards a peer and how to send a segment;
@@ -21,11 +21,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from vpix.clock import Alarm, Clock
-from vpix.net.packets import ACK, FIN, PROTO_TCP, PSH, RST, SYN, Malformed, Tcp, ip_bytes, mss_option
+from vpix.net.packets import (ACK, FIN, PROTO_TCP, PSH, RST, SYN, Malformed, Tcp, ip_bytes, mss_option,
+                              window_scale_option)
 
 MSS = 1460
 DEFAULT_MSS = 536       # what a peer that announces none takes (RFC 9293)
-WINDOW = 65535
+WINDOW = 65535          # the largest window without scaling
+SCALED_WINDOW = 1 << 20     # what we take in flight when the peer scales windows too
+SHIFT = 5                   # our window scale: SCALED_WINDOW >> SHIFT fits the 16-bit field
 RTO_INITIAL = 1.0       # RFC 6298's initial timeout; no RTT is measured, so it stays the base
 RTO_MAX = 16.0
 RETRIES = 6             # then the connection is given up, the way a client's timeout ends it
@@ -79,6 +82,7 @@ class Connection:
         self.iss = secrets.randbits(32)
         self.snd_una = self.snd_nxt = self.iss
         self.peer_window = WINDOW
+        self.peer_shift: int | None = None       # the peer's window scale, once both ends offered one
         self.mss = DEFAULT_MSS
         self.rcv_nxt = 0
         self.unacked = bytearray()       # from snd_una: sent or not yet sent
@@ -126,8 +130,25 @@ class Connection:
 
     def _emit(self, seq: int, flags: int, payload: bytes = b"") -> None:
         ack = self.rcv_nxt if flags & ACK else 0
-        options = mss_option(MSS) if flags & SYN else b""      # a SYN (or SYN-ACK) says our MSS
-        self.tcp.emit(self, Tcp(self.local[1], self.remote[1], seq, ack, flags, payload, WINDOW, options))
+        if flags & SYN:          # a SYN says our MSS and offers scaling; a SYN-ACK agrees to an offer
+            scale = window_scale_option(SHIFT) if not flags & ACK or self.peer_shift is not None else b""
+            options, window = mss_option(MSS) + scale, WINDOW
+        else:
+            options, window = b"", self.window >> (SHIFT if self.scaled else 0)
+        self.tcp.emit(self, Tcp(self.local[1], self.remote[1], seq, ack, flags, payload, window, options))
+
+    @property
+    def scaled(self) -> bool:
+        """Both ends offered window scaling: windows after the handshake are shifted."""
+        return self.peer_shift is not None
+
+    @property
+    def window(self) -> int:
+        """What we take in flight from the peer."""
+        return SCALED_WINDOW if self.scaled else WINDOW
+
+    def _peer_window(self, tcp: Tcp) -> int:
+        return tcp.window << self.peer_shift if self.scaled and not tcp.flags & SYN else tcp.window
 
     def _open(self, flags: int) -> None:
         """Send our SYN (or SYN-ACK) and start its retransmission timer."""
@@ -210,6 +231,7 @@ class Connection:
         self.rcv_nxt = (tcp.seq + 1) & _MOD
         self.snd_una = self.snd_nxt = tcp.ack
         self.peer_window = tcp.window
+        self.peer_shift = tcp.window_scale()
         self.mss = min(MSS, tcp.mss() or DEFAULT_MSS)
         self._established()
         self._emit(self.snd_nxt, ACK)
@@ -228,7 +250,7 @@ class Connection:
                 return
             self.snd_una = self.snd_nxt = tcp.ack
             self._established()
-        self.peer_window = tcp.window
+        self.peer_window = self._peer_window(tcp)
         if not _after(tcp.ack, self.snd_una) or _after(tcp.ack, self.snd_nxt):
             return self._pump()
         done = (tcp.ack - self.snd_una) & _MOD
@@ -250,7 +272,7 @@ class Connection:
             return
         if self.peer_closed:
             return self._emit(self.snd_nxt, ACK)
-        if (tcp.seq - self.rcv_nxt) & _MOD < WINDOW or _after(self.rcv_nxt, tcp.seq):
+        if (tcp.seq - self.rcv_nxt) & _MOD < self.window or _after(self.rcv_nxt, tcp.seq):
             if len(self._early) < EARLY_SEGMENTS:
                 self._early.setdefault(tcp.seq, (tcp.payload, fin))
         chunks = self._in_order()
@@ -417,6 +439,7 @@ class TcpLayer:
         conn.state = SYN_RECEIVED
         conn.rcv_nxt = (syn.seq + 1) & _MOD
         conn.peer_window = syn.window
+        conn.peer_shift = syn.window_scale()
         conn.mss = min(MSS, syn.mss() or DEFAULT_MSS)
         handlers = self.listeners.get(syn.dport, self.any_port)(conn)
         if handlers is None:
