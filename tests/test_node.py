@@ -142,7 +142,8 @@ async def _version_at(address: str) -> str:
 
 
 def _pings(namespace: str, address: str) -> bool:
-    return subprocess.run(["ip", "netns", "exec", namespace, "ping", "-c", "2", "-W", "1", address],
+    """An answer to one of three pings (the first may wait on ARP, or on a takeover's)."""
+    return subprocess.run(["ip", "netns", "exec", namespace, "ping", "-c", "3", "-W", "2", address],
                           capture_output=True).returncode == 0
 
 
@@ -180,9 +181,11 @@ async def test_a_pair_of_nodes_carries_traffic_between_hosts_and_upgrades_from_a
                 await nodes.formed()
                 await kill()
                 for _ in range(60):
-                    if "This host: Secondary - Active" in await nodes.failover_seen_from(nodes.ACTIVE):
+                    seen = await nodes.failover_seen_from(nodes.ACTIVE)
+                    if "This host: Secondary - Active" in seen:
                         break
                     await asyncio.sleep(0.5)
+                assert "This host: Secondary - Active" in seen, seen
                 assert await asyncio.to_thread(_pings, wired.inside, "172.16.1.50")
         finally:
             tftpd.terminate()

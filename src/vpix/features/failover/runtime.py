@@ -509,6 +509,8 @@ class FailoverRuntime:
         self.decryption_failures = 0
 
     def send(self, message) -> None:
+        if isinstance(message, messages.Order) and self.stateful is not None:
+            self.stateful.flush()
         if self.config.debugging.get("tx"):
             self.config.debug("tx", messages.describe(message))
         self.link.send(self.endpoint.pack(message))

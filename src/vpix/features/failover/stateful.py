@@ -19,6 +19,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
+from vpix.clock import Alarm
 from vpix.dataplane.conns import OPENED, record
 from vpix.dataplane.nat import CLOSED, record as xlate_record
 from vpix.failover import messages
@@ -52,6 +53,8 @@ class StateLink:
                           TCP_CONN: self._apply_conns, UDP_CONN: self._apply_conns,
                           XLATE_TIMEOUT: self._apply_xlates}
         self._spaces: list = []
+        self._batch: list[tuple[str, str, list]] = []     # (kind, context, records) waiting to go
+        self._flush = Alarm(runtime.services.clock, self.flush)
 
     @staticmethod
     def configured(config) -> bool:
@@ -74,6 +77,8 @@ class StateLink:
         self._spaces.remove(space)
 
     def close(self) -> None:
+        self._flush.cancel()
+        self._batch.clear()
         for space in list(self._spaces):
             self.detach(space)
         if not self._shared:
@@ -99,11 +104,30 @@ class StateLink:
     # ------------------------------------------------------------ sending
 
     def replicate(self, kind: str, records: list, space=None) -> None:
+        """Records for the mate, sent with the others of this turn of the clock: consecutive
+        ones of a kind and space in one update (as the device packs its state link), in the
+        order they came."""
+        context = (space.context_name or "") if space is not None else ""
+        last = self._batch[-1] if self._batch else None
+        if last is not None and last[:2] == (kind, context) and len(last[2]) + len(records) <= BULK_RECORDS:
+            last[2].extend(records)
+        else:
+            self._batch.append((kind, context, list(records)))
+        self._flush.set(self.runtime.now())
+
+    def flush(self) -> None:
+        """Send what this turn replicated (before an order to the mate, too: it must not
+        overtake the state it acts on)."""
+        batch, self._batch = self._batch, []
+        self._flush.cancel()
+        for kind, context, records in batch:
+            self._send(kind, context, records)
+
+    def _send(self, kind: str, context: str, records: list) -> None:
         counters = self.counters[kind]
         if not self.channel.up:
             counters.xerr += len(records)
             return
-        context = (space.context_name or "") if space is not None else ""
         self.channel.send(self.endpoint.pack(messages.Update(kind, records, context)))
         counters.xmit += len(records)
 
@@ -141,8 +165,11 @@ class StateLink:
             self._in_chunks(ARP, records, space)
 
     def _in_chunks(self, kind: str, records: list, space) -> None:
+        """Full updates, straight away (after what this turn replicated before them)."""
+        self.flush()
+        context = space.context_name or ""
         for start in range(0, len(records), BULK_RECORDS):
-            self.replicate(kind, records[start:start + BULK_RECORDS], space)
+            self._send(kind, context, records[start:start + BULK_RECORDS])
 
     # ------------------------------------------------------------ receiving
 
