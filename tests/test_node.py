@@ -14,7 +14,6 @@ import sys
 import pytest
 from helpers import nodes
 from helpers.real_hosts import NEEDS, ip
-from helpers.legacy_ssh import OPENSSH
 
 pytestmark = [NEEDS, pytest.mark.skipif(not shutil.which("sshpass"), reason="sshpass: scripts/setup-tests.sh")]
 
@@ -39,12 +38,7 @@ def node_namespace():
 
 
 async def _ssh(command: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        "sshpass", "-p", "CiscoAsa1!", "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-        "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=2", "admin@10.99.0.2", command,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), 30)
-    return proc.returncode, out.decode()
+    return await nodes.ssh("10.99.0.2", command, connect_timeout=2)
 
 
 async def test_a_node_waits_for_its_links_and_answers_on_eth0(tmp_path, node_namespace):
@@ -133,12 +127,7 @@ async def _enabled(address: str, *lines: str, until: str) -> str:
 
 
 async def _version_at(address: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        "sshpass", "-p", nodes.PASSWORD, "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o",
-        "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=2", f"admin@{address}",
-        "show version | include Version", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), 30)
-    return out.decode()
+    return (await nodes.ssh(address, "show version | include Version", connect_timeout=2))[1]
 
 
 def _pings(namespace: str, address: str) -> bool:

@@ -120,14 +120,19 @@ def pair_namespaces(prefix: str = "vpix", cable: bool = False, hosts: bool = Fal
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
 
 
-async def failover_seen_from(address: str) -> str:
-    """`show failover | include host` over SSH, as the node at ``address`` answers it."""
+async def ssh(address: str, command: str, connect_timeout: int = 5) -> tuple[int, str]:
+    """``command`` over OpenSSH at a node's address, with the kind's login: (exit code, output)."""
     proc = await asyncio.create_subprocess_exec(
         "sshpass", "-p", PASSWORD, "ssh", *OPENSSH, "-o", "StrictHostKeyChecking=no", "-o",
-        "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", f"admin@{address}",
-        "show failover | include host", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", f"ConnectTimeout={connect_timeout}",
+        f"admin@{address}", command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(proc.communicate(), 30)
-    return out.decode()
+    return proc.returncode, out.decode()
+
+
+async def failover_seen_from(address: str) -> str:
+    """`show failover | include host`, as the node at ``address`` answers it."""
+    return (await ssh(address, "show failover | include host"))[1]
 
 
 async def formed() -> None:
