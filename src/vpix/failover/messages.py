@@ -26,6 +26,7 @@ messages go, and the mate is believed once it answers with this boot's id.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import struct
@@ -207,14 +208,25 @@ _READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+_REQUIRED = object()          # the default of a field that has none
+
+
+@functools.cache
+def _schema(kind: type) -> tuple[tuple[str, Any, Callable[[Any], Any]], ...]:
+    """Each field of a message class: its name, its default, how a JSON value becomes it
+    (worked out once a class; every message sent or received goes through it)."""
+    return tuple((f.name, f.default_factory() if f.default_factory is not dataclasses.MISSING
+                  else _REQUIRED if f.default is dataclasses.MISSING else f.default, _READERS[f.type])
+                 for f in dataclasses.fields(kind))
+
+
 def body_of(message) -> dict:
     """The JSON body: the fields not at their default."""
     body = {}
-    for f in dataclasses.fields(message):
-        value = getattr(message, f.name)
-        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    for name, default, _ in _schema(type(message)):
+        value = getattr(message, name)
         if value != default:
-            body[f.name] = value
+            body[name] = value
     return body
 
 
@@ -225,10 +237,10 @@ def message_of(kind: type, body) -> Any:
         raise Dropped("malformed")
     values = {}
     try:
-        for f in dataclasses.fields(kind):
-            if f.name in body:
-                values[f.name] = _READERS[f.type](body[f.name])
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+        for name, default, read in _schema(kind):
+            if name in body:
+                values[name] = read(body[name])
+            elif default is _REQUIRED:
                 raise Dropped("malformed")
     except (TypeError, ValueError):
         raise Dropped("malformed") from None
